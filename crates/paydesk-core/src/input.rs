@@ -1,0 +1,348 @@
+//! Validated input: every value that crosses from a person into PayDesk is one of
+//! these types, and a bad value is an [`InputError`] naming the field.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money};
+
+/// A bad value typed by a person: which field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{field}: {message}")]
+pub struct InputError {
+    pub field: String,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(field: impl Into<String>, message: impl fmt::Display) -> Self {
+        InputError {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type InputResult<T> = Result<T, InputError>;
+
+/// Parses an amount for `field`; zero or less is refused when `positive`.
+pub fn amount(field: &str, input: &str, currency: Currency, positive: bool) -> InputResult<Money> {
+    let m = Money::parse(input, currency).map_err(|e| InputError::new(field, e))?;
+    if positive && m.is_zero() {
+        return Err(InputError::new(field, "must be greater than zero"));
+    }
+    Ok(m)
+}
+
+/// Plain text with limits: trimmed, not empty, no control characters, at most `max` characters.
+fn text(field: &str, input: &str, max: usize) -> InputResult<String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err(InputError::new(field, "must not be empty"));
+    }
+    let count = t.chars().count();
+    if count > max {
+        return Err(InputError::new(
+            field,
+            format!("is too long ({count} characters, at most {max})"),
+        ));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(InputError::new(field, "must not contain control characters"));
+    }
+    Ok(t.to_string())
+}
+
+/// The name of what is sold, as the customer will see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemName(String);
+
+impl ItemName {
+    pub const MAX: usize = 100;
+    pub fn parse(input: &str) -> InputResult<Self> {
+        text("name", input, Self::MAX).map(ItemName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX: usize = 60;
+    pub fn parse(field: &str, input: &str) -> InputResult<Self> {
+        text(field, input, Self::MAX).map(PersonName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An account or channel name chosen by the merchant: `a-z0-9-_`, 1–40 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountName(String);
+
+impl AccountName {
+    pub fn parse(field: &str, input: &str) -> InputResult<Self> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(InputError::new(field, "must not be empty"));
+        }
+        if t.len() > 40 {
+            return Err(InputError::new(field, "is too long (at most 40 characters)"));
+        }
+        if !t
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return Err(InputError::new(
+                field,
+                "may use only lowercase letters, digits, '-' and '_'",
+            ));
+        }
+        Ok(AccountName(t.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A phone number, kept in E.164 (`+821012345678`). Korean numbers may be typed the
+/// Korean way (`010-1234-5678`); others need their country code (`+81 90-1234-5678`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(input: &str) -> InputResult<Self> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(InputError::new("phone", "must not be empty"));
+        }
+        if t.len() > 32 {
+            return Err(InputError::new("phone", "is too long for a phone number"));
+        }
+        if !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.'))
+        {
+            return Err(InputError::new(
+                "phone",
+                "may contain only digits, spaces, '+', '-', '(' and ')'",
+            ));
+        }
+        let number = phonenumber::parse(Some(phonenumber::country::Id::KR), t)
+            .map_err(|_| InputError::new("phone", "is not a phone number"))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(InputError::new(
+                "phone",
+                "is not a valid phone number (Korean numbers like 010-1234-5678, others with +country code)",
+            ));
+        }
+        Ok(Phone(number.format().mode(phonenumber::Mode::E164).to_string()))
+    }
+
+    /// The stored E.164 form; for trusted values read back from the database.
+    pub fn from_e164(s: String) -> Self {
+        Phone(s)
+    }
+
+    pub fn e164(&self) -> &str {
+        &self.0
+    }
+
+    /// Korean numbers as Koreans write them (`010-1234-5678`), others in E.164.
+    pub fn display(&self) -> String {
+        if let Ok(n) = phonenumber::parse(None, &self.0) {
+            if n.code().value() == 82 {
+                return n.format().mode(phonenumber::Mode::National).to_string();
+            }
+            return n.format().mode(phonenumber::Mode::International).to_string();
+        }
+        self.0.clone()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> InputResult<Self> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(InputError::new("email", "must not be empty"));
+        }
+        if t.len() > 254 {
+            return Err(InputError::new("email", "is too long for an e-mail address"));
+        }
+        let addr: email_address::EmailAddress = t
+            .parse()
+            .map_err(|e| InputError::new("email", format!("is not an e-mail address ({e})")))?;
+        let domain = addr.domain();
+        if !domain.contains('.') || domain.starts_with('[') {
+            return Err(InputError::new(
+                "email",
+                "needs a domain with a dot, like name@example.kr",
+            ));
+        }
+        Ok(Email(addr.as_str().to_string()))
+    }
+    pub fn from_stored(s: String) -> Self {
+        Email(s)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A duration as people type it: `90m`, `36h`, `3d`.
+pub fn duration(field: &str, input: &str) -> InputResult<Duration> {
+    let t = input.trim();
+    let bad = || InputError::new(field, "must be a duration like 90m, 36h or 3d");
+    if t.len() < 2 || t.len() > 8 {
+        return Err(bad());
+    }
+    let (n, unit) = t.split_at(t.len() - 1);
+    if !n.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    let d = match unit {
+        "m" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        _ => return Err(bad()),
+    };
+    Ok(d)
+}
+
+/// When a link stops being payable: an absolute instant, in the future, within a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Expiry(DateTime<Utc>);
+
+impl Expiry {
+    pub const MIN: Duration = Duration::minutes(5);
+    pub const MAX: Duration = Duration::days(366);
+
+    pub fn at(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> InputResult<Self> {
+        if at <= now {
+            return Err(InputError::new(field, "is in the past"));
+        }
+        if at - now < Self::MIN {
+            return Err(InputError::new(field, "must be at least 5 minutes from now"));
+        }
+        if at - now > Self::MAX {
+            return Err(InputError::new(field, "must be within a year from now"));
+        }
+        Ok(Expiry(at))
+    }
+
+    /// Parses `--expires-at` (RFC 3339 with an offset).
+    pub fn parse_instant(field: &str, input: &str, now: DateTime<Utc>) -> InputResult<Self> {
+        let at = DateTime::parse_from_rfc3339(input.trim()).map_err(|_| {
+            InputError::new(
+                field,
+                "must be an RFC 3339 instant like 2026-12-01T23:59:00+09:00",
+            )
+        })?;
+        Self::at(field, at.with_timezone(&Utc), now)
+    }
+
+    /// Parses `--expires-in` (`90m`, `36h`, `3d`).
+    pub fn parse_in(field: &str, input: &str, now: DateTime<Utc>) -> InputResult<Self> {
+        let d = duration(field, input)?;
+        Self::at(field, now + d, now)
+    }
+
+    pub fn instant(self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn korean_and_international_phones() {
+        assert_eq!(Phone::parse("010-1234-5678").unwrap().e164(), "+821012345678");
+        assert_eq!(Phone::parse("01012345678").unwrap().e164(), "+821012345678");
+        assert_eq!(Phone::parse("+82 10 1234 5678").unwrap().e164(), "+821012345678");
+        assert_eq!(Phone::parse("+81 90-1234-5678").unwrap().e164(), "+819012345678");
+        assert_eq!(Phone::parse("+1 415 555 2671").unwrap().e164(), "+14155552671");
+        assert_eq!(Phone::parse("010-1234-5678").unwrap().display(), "010-1234-5678");
+        for bad in ["", "12", "010-1234", "abc", "010-1234-5678x", "+999 1234", "0000000000"] {
+            let e = Phone::parse(bad).unwrap_err();
+            assert_eq!(e.field, "phone", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(Email::parse(" kim@example.kr ").unwrap().as_str(), "kim@example.kr");
+        for bad in ["", "kim", "kim@", "@example.kr", "kim@example", "a b@c.kr"] {
+            assert_eq!(Email::parse(bad).unwrap_err().field, "email", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(ItemName::parse("  테스트 상품 ").unwrap().as_str(), "테스트 상품");
+        assert_eq!(ItemName::parse("").unwrap_err().field, "name");
+        assert_eq!(ItemName::parse("   ").unwrap_err().message, "must not be empty");
+        let huge = "가".repeat(1_000_000);
+        assert!(ItemName::parse(&huge).unwrap_err().message.contains("too long"));
+        assert!(ItemName::parse("a\u{0}b").is_err());
+        assert!(AccountName::parse("account", "bootpay-main").is_ok());
+        assert!(AccountName::parse("account", "Bootpay Main").is_err());
+    }
+
+    #[test]
+    fn amounts() {
+        let e = amount("amount", "0", Currency::Krw, true).unwrap_err();
+        assert_eq!(e.field, "amount");
+        assert!(amount("tax_free", "0", Currency::Krw, false).is_ok());
+        assert_eq!(amount("amount", "-1", Currency::Krw, true).unwrap_err().message, "must not be negative");
+        assert!(amount("amount", "1e5", Currency::Krw, true).is_err());
+        assert!(amount("amount", "12.345", Currency::Usd, true).unwrap_err().message.contains("decimal places"));
+    }
+
+    #[test]
+    fn expiry() {
+        let e = Expiry::parse_in("expires_in", "1d", now()).unwrap();
+        assert_eq!(e.instant(), now() + Duration::days(1));
+        assert_eq!(
+            Expiry::parse_instant("expires_at", "2026-12-01T23:59:00+09:00", now()).unwrap().instant(),
+            Utc.with_ymd_and_hms(2026, 12, 1, 14, 59, 0).unwrap()
+        );
+        assert_eq!(
+            Expiry::parse_instant("expires_at", "2026-11-01T00:00:00Z", now()).unwrap_err().message,
+            "is in the past"
+        );
+        assert!(Expiry::parse_in("expires_in", "1m", now()).is_err());
+        assert!(Expiry::parse_in("expires_in", "400d", now()).is_err());
+        assert!(Expiry::parse_in("expires_in", "3x", now()).is_err());
+        assert!(Expiry::parse_in("expires_in", "-3d", now()).is_err());
+        assert!(Expiry::parse_instant("expires_at", "tomorrow", now()).is_err());
+    }
+}

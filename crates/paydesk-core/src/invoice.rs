@@ -1,0 +1,243 @@
+//! Invoices, customers, deliveries and the timeline of what happened to them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::input::InputError;
+use crate::money::Money;
+use crate::status::{PaymentFlags, Source, Status};
+
+/// A new id: a prefix and a ULID (sortable by creation time), e.g. `inv_01jd…`.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+/// The merchant order id sent to the provider; unique per invoice, so a retry after
+/// an unknown outcome can look the order up instead of creating a second link.
+pub fn new_order_id() -> String {
+    format!("PD{}", ulid::Ulid::new())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    Sandbox,
+    Bootpay,
+    Portone,
+    Btcpay,
+    Pipe,
+    Bitropay,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 6] = [
+        ProviderKind::Sandbox,
+        ProviderKind::Bootpay,
+        ProviderKind::Portone,
+        ProviderKind::Btcpay,
+        ProviderKind::Pipe,
+        ProviderKind::Bitropay,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Sandbox => "sandbox",
+            ProviderKind::Bootpay => "bootpay",
+            ProviderKind::Portone => "portone",
+            ProviderKind::Btcpay => "btcpay",
+            ProviderKind::Pipe => "pipe",
+            ProviderKind::Bitropay => "bitropay",
+        }
+    }
+
+    /// The secret names an account of this provider keeps in the keyring.
+    pub fn secret_names(self) -> &'static [&'static str] {
+        match self {
+            ProviderKind::Sandbox => &[],
+            ProviderKind::Bootpay => &["client_key", "secret_key"],
+            ProviderKind::Portone => &["imp_key", "imp_secret"],
+            ProviderKind::Btcpay | ProviderKind::Pipe | ProviderKind::Bitropay => &["api_key"],
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ProviderKind::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s.trim())
+            .ok_or_else(|| {
+                InputError::new(
+                    "provider",
+                    "must be one of bootpay, portone, btcpay, pipe, bitropay, sandbox",
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceKind {
+    Link,
+    Cvs,
+}
+
+impl InvoiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceKind::Link => "link",
+            InvoiceKind::Cvs => "cvs",
+        }
+    }
+}
+
+impl FromStr for InvoiceKind {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "link" => Ok(InvoiceKind::Link),
+            "cvs" => Ok(InvoiceKind::Cvs),
+            _ => Err(InputError::new("kind", "must be link or cvs")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: String,
+    pub account: String,
+    pub provider: ProviderKind,
+    pub provider_id: Option<String>,
+    pub order_id: String,
+    pub kind: InvoiceKind,
+    pub name: String,
+    pub amount: Money,
+    pub tax_free: Money,
+    pub paid: Money,
+    pub status: Status,
+    pub flags: PaymentFlags,
+    pub payment_url: Option<String>,
+    pub payment_number: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub customer_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    /// The last error met while talking to the provider about this invoice.
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimelineEvent {
+    Created,
+    Status,
+    Delivery,
+    Error,
+}
+
+impl TimelineEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineEvent::Created => "created",
+            TimelineEvent::Status => "status",
+            TimelineEvent::Delivery => "delivery",
+            TimelineEvent::Error => "error",
+        }
+    }
+}
+
+impl FromStr for TimelineEvent {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "created" => Ok(TimelineEvent::Created),
+            "status" => Ok(TimelineEvent::Status),
+            "delivery" => Ok(TimelineEvent::Delivery),
+            "error" => Ok(TimelineEvent::Error),
+            _ => Err(InputError::new("event", "unknown timeline event")),
+        }
+    }
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub event: TimelineEvent,
+    pub from_status: Option<Status>,
+    pub status: Option<Status>,
+    pub source: Source,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    Unknown,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Unknown => "unknown",
+        }
+    }
+}
+
+impl FromStr for DeliveryState {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "queued" => Ok(DeliveryState::Queued),
+            "sending" => Ok(DeliveryState::Sending),
+            "sent" => Ok(DeliveryState::Sent),
+            "failed" => Ok(DeliveryState::Failed),
+            "unknown" => Ok(DeliveryState::Unknown),
+            _ => Err(InputError::new("state", "unknown delivery state")),
+        }
+    }
+}
+
+/// A message to a customer carrying a link (an outbox row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub invoice_id: String,
+    pub channel: String,
+    pub via: String,
+    pub to: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    pub channel_message_id: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

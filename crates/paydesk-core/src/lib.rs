@@ -1,0 +1,19 @@
+//! PayDesk's pure core: money, ids, invoices, the status lifecycle and validated input.
+//! No I/O and no async runtime live here.
+
+pub mod input;
+pub mod invoice;
+pub mod money;
+pub mod status;
+
+pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};
+pub use invoice::{
+    Customer, Delivery, DeliveryState, Invoice, InvoiceKind, ProviderKind, TimelineEntry, TimelineEvent,
+};
+pub use money::{Currency, Money, MoneyError};
+pub use status::{PaymentFlags, Source, Status, StatusError};
+
+/// Timestamps as stored and printed: RFC 3339, UTC, milliseconds, `Z` (sorts as text).
+pub fn format_instant(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,223 @@
+//! The one status lifecycle every provider's statuses are mapped into.
+//!
+//! `draft → open → (paid_unconfirmed →) paid → refunded | partially_refunded`, and
+//! `open → expired | cancelled | failed`. Money that arrives after expiry moves an
+//! `expired` invoice to `paid` (with the `paid_late` flag) — never lost.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Open,
+    PaidUnconfirmed,
+    Paid,
+    PartiallyRefunded,
+    Refunded,
+    Expired,
+    Cancelled,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatusError {
+    #[error("an invoice cannot go from {from} to {to}")]
+    Forbidden { from: Status, to: Status },
+    #[error("unknown status {0:?}")]
+    Unknown(String),
+}
+
+impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::Draft,
+        Status::Open,
+        Status::PaidUnconfirmed,
+        Status::Paid,
+        Status::PartiallyRefunded,
+        Status::Refunded,
+        Status::Expired,
+        Status::Cancelled,
+        Status::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Open => "open",
+            Status::PaidUnconfirmed => "paid_unconfirmed",
+            Status::Paid => "paid",
+            Status::PartiallyRefunded => "partially_refunded",
+            Status::Refunded => "refunded",
+            Status::Expired => "expired",
+            Status::Cancelled => "cancelled",
+            Status::Failed => "failed",
+        }
+    }
+
+    /// The statuses this one may move to.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Draft => &[Open, Cancelled, Failed],
+            Open => &[PaidUnconfirmed, Paid, Expired, Cancelled, Failed],
+            PaidUnconfirmed => &[Paid, Failed],
+            Paid => &[PartiallyRefunded, Refunded],
+            PartiallyRefunded => &[PartiallyRefunded, Refunded],
+            // Late money: an expired invoice can still be paid, never dropped.
+            Expired => &[PaidUnconfirmed, Paid, Cancelled],
+            Refunded | Cancelled | Failed => &[],
+        }
+    }
+
+    pub fn can_move_to(self, to: Status) -> bool {
+        self.next().contains(&to)
+    }
+
+    /// Checks a transition; the same status is not a transition and always passes.
+    pub fn check_transition(self, to: Status) -> Result<(), StatusError> {
+        if self == to || self.can_move_to(to) {
+            Ok(())
+        } else {
+            Err(StatusError::Forbidden { from: self, to })
+        }
+    }
+
+    /// No further change can come from the provider.
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+
+    /// Whether the customer can still pay through the link.
+    pub fn is_payable(self) -> bool {
+        matches!(self, Status::Open)
+    }
+
+    /// Whether a clerk may cancel the invoice.
+    pub fn is_cancellable(self) -> bool {
+        self.can_move_to(Status::Cancelled)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = StatusError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| StatusError::Unknown(s.chars().take(32).collect()))
+    }
+}
+
+/// Flags kept beside the status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PaymentFlags {
+    pub paid_late: bool,
+    pub underpaid: bool,
+    pub overpaid: bool,
+}
+
+/// Who or what caused a change (kept in the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    User,
+    Sync,
+    Provider,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::User => "user",
+            Source::Sync => "sync",
+            Source::Provider => "provider",
+        }
+    }
+}
+
+impl FromStr for Source {
+    type Err = StatusError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "user" => Ok(Source::User),
+            "sync" => Ok(Source::Sync),
+            "provider" => Ok(Source::Provider),
+            _ => Err(StatusError::Unknown(s.chars().take(32).collect())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn the_designed_paths_are_allowed() {
+        for (from, to) in [
+            (Draft, Open),
+            (Open, PaidUnconfirmed),
+            (PaidUnconfirmed, Paid),
+            (Open, Paid),
+            (Paid, Refunded),
+            (Paid, PartiallyRefunded),
+            (PartiallyRefunded, Refunded),
+            (Open, Expired),
+            (Open, Cancelled),
+            (Open, Failed),
+            (Expired, Paid),
+        ] {
+            assert_eq!(from.check_transition(to), Ok(()), "{from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn forbidden_transitions_are_errors() {
+        for (from, to) in [
+            (Paid, Open),
+            (Refunded, Paid),
+            (Cancelled, Open),
+            (Cancelled, Paid),
+            (Draft, Paid),
+            (Expired, Open),
+            (Failed, Open),
+            (Paid, Expired),
+            (Open, Refunded),
+        ] {
+            assert_eq!(
+                from.check_transition(to),
+                Err(StatusError::Forbidden { from, to }),
+                "{from} -> {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn final_states_have_no_way_out() {
+        let finals: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_final()).collect();
+        assert_eq!(finals, vec![Refunded, Cancelled, Failed]);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+            assert_eq!(serde_json_name(s), s.as_str());
+        }
+        assert!("bogus".parse::<Status>().is_err());
+    }
+
+    fn serde_json_name(s: Status) -> String {
+        serde_json::to_value(s).unwrap().as_str().unwrap().to_string()
+    }
+}
