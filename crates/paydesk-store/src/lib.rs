@@ -1,0 +1,783 @@
+//! PayDesk's local store: one SQLite file in WAL mode in the data directory, with
+//! forward-only migrations embedded in the binary, repositories for accounts,
+//! customers, invoices and deliveries, and an append-only audit log.
+//!
+//! SQLite-only parts (pragmas, full-text search) stay inside this crate so that a
+//! shared PostgreSQL backend can be added later without touching its callers.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use paydesk_core::{
+    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Money, PaymentFlags,
+    ProviderKind, Source, Status, StatusError, TimelineEntry, TimelineEvent,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, Row, SqlitePool};
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "paydesk.sqlite";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{what} {key:?} already exists")]
+    Exists { what: &'static str, key: String },
+    #[error("no {what} {key:?}")]
+    NotFound { what: &'static str, key: String },
+    #[error(transparent)]
+    Transition(#[from] StatusError),
+    #[error("the database holds a value PayDesk cannot read ({0}); was it edited by hand?")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A provider account's non-secret settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRecord {
+    pub name: String,
+    pub provider: ProviderKind,
+    /// JSON object: base_url, store_id, channel_key, mode — never a secret.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What sync or a user action learned about an invoice, applied in one transaction
+/// together with its audit entry.
+#[derive(Debug, Clone)]
+pub struct InvoiceUpdate {
+    pub status: Status,
+    pub flags: PaymentFlags,
+    pub paid_minor: i64,
+    pub provider_id: Option<String>,
+    pub payment_url: Option<String>,
+    pub payment_number: Option<String>,
+    pub source: Source,
+    /// What caused it, for the audit log (e.g. the provider's raw status).
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub before: Invoice,
+    pub after: Invoice,
+    /// Whether status, flags, paid amount or the provider's ids changed.
+    pub changed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub status: Option<Status>,
+    pub account: Option<String>,
+    pub search: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    format_instant(t)
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("timestamp {s:?}")))
+}
+
+fn parse_opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn corrupt<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+impl Store {
+    /// Opens (creating when missing) the database in `data_dir` and migrates it forward.
+    pub async fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Open {
+            path: data_dir.to_path_buf(),
+            source: sqlx::Error::Io(e),
+        })?;
+        Self::open_file(&data_dir.join(DB_FILE)).await
+    }
+
+    pub async fn open_file(path: &Path) -> Result<Store> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (the newest migration applied).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- accounts -------------------------------------------------------------------
+
+    pub async fn insert_account(&self, a: &AccountRecord) -> Result<()> {
+        let settings = serde_json::Value::Object(a.settings.clone()).to_string();
+        let r = sqlx::query("INSERT INTO accounts (name, provider, settings, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&a.name)
+            .bind(a.provider.as_str())
+            .bind(settings)
+            .bind(ts(a.created_at))
+            .execute(&self.pool)
+            .await;
+        match r {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Exists {
+                what: "account",
+                key: a.name.clone(),
+            }),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// Inserts the account unless one of that name exists; true when inserted.
+    pub async fn ensure_account(&self, a: &AccountRecord) -> Result<bool> {
+        match self.insert_account(a).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Exists { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn account(&self, name: &str) -> Result<Option<AccountRecord>> {
+        let row = sqlx::query("SELECT name, provider, settings, created_at FROM accounts WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| account_from_row(&r)).transpose()
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountRecord>> {
+        let rows = sqlx::query("SELECT name, provider, settings, created_at FROM accounts ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    /// Removes an account that no invoice uses; an account with invoices is kept (their
+    /// history needs it) and the error says so.
+    pub async fn delete_account(&self, name: &str) -> Result<()> {
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE account = ?")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        if used > 0 {
+            return Err(StoreError::Exists {
+                what: "invoice history for account",
+                key: name.to_string(),
+            });
+        }
+        let r = sqlx::query("DELETE FROM accounts WHERE name = ?")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "account",
+                key: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    // ---- customers ------------------------------------------------------------------
+
+    pub async fn insert_customer(&self, c: &Customer) -> Result<()> {
+        sqlx::query("INSERT INTO customers (id, name, phone, email, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(&c.phone)
+            .bind(&c.email)
+            .bind(ts(c.created_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn customer(&self, id: &str) -> Result<Option<Customer>> {
+        let row = sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| customer_from_row(&r)).transpose()
+    }
+
+    /// Finds a customer by exact phone (E.164) or e-mail.
+    pub async fn customer_by_contact(&self, phone: Option<&str>, email: Option<&str>) -> Result<Option<Customer>> {
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at FROM customers
+             WHERE (?1 IS NOT NULL AND phone = ?1) OR (?2 IS NOT NULL AND email = ?2)
+             ORDER BY created_at LIMIT 1",
+        )
+        .bind(phone)
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| customer_from_row(&r)).transpose()
+    }
+
+    pub async fn customers(&self, search: Option<&str>, limit: i64) -> Result<Vec<Customer>> {
+        let pattern = search.map(like_pattern);
+        let rows = sqlx::query(
+            "SELECT id, name, phone, email, created_at FROM customers
+             WHERE ?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
+             ORDER BY name LIMIT ?2",
+        )
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(customer_from_row).collect()
+    }
+
+    // ---- invoices -------------------------------------------------------------------
+
+    /// Saves a new invoice (normally a `draft`, before the provider is called) with its
+    /// `created` audit entry, in one transaction.
+    pub async fn insert_invoice(&self, inv: &Invoice, source: Source, detail: Option<&str>) -> Result<()> {
+        let customer = match &inv.customer_id {
+            Some(id) => self.customer(id).await?,
+            None => None,
+        };
+        let search_text = search_text(inv, customer.as_ref());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let r = sqlx::query(
+            "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
+                amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
+                payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
+                last_checked_at, last_error, search_text)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&inv.id)
+        .bind(&inv.account)
+        .bind(inv.provider.as_str())
+        .bind(&inv.provider_id)
+        .bind(&inv.order_id)
+        .bind(inv.kind.as_str())
+        .bind(&inv.name)
+        .bind(inv.amount.currency().code())
+        .bind(inv.amount.minor())
+        .bind(inv.tax_free.minor())
+        .bind(inv.paid.minor())
+        .bind(inv.status.as_str())
+        .bind(inv.flags.paid_late)
+        .bind(inv.flags.underpaid)
+        .bind(inv.flags.overpaid)
+        .bind(&inv.payment_url)
+        .bind(&inv.payment_number)
+        .bind(ts(inv.expires_at))
+        .bind(&inv.customer_id)
+        .bind(ts(inv.created_at))
+        .bind(ts(inv.updated_at))
+        .bind(inv.last_checked_at.map(ts))
+        .bind(&inv.last_error)
+        .bind(search_text)
+        .execute(&mut *tx)
+        .await;
+        if let Err(sqlx::Error::Database(e)) = &r {
+            if e.is_unique_violation() {
+                return Err(StoreError::Exists {
+                    what: "invoice with order id",
+                    key: inv.order_id.clone(),
+                });
+            }
+        }
+        r?;
+        insert_audit(
+            &mut tx,
+            &inv.id,
+            inv.created_at,
+            TimelineEvent::Created,
+            None,
+            Some(inv.status),
+            source,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Looks an invoice up by PayDesk id, merchant order id or provider id.
+    pub async fn find_invoice(&self, key: &str) -> Result<Option<Invoice>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{INVOICE_SELECT} WHERE id = ?1 OR order_id = ?1 OR provider_id = ?1 ORDER BY (id = ?1) DESC LIMIT 1"
+        )))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| invoice_from_row(&r)).transpose()
+    }
+
+    pub async fn invoice(&self, id: &str) -> Result<Invoice> {
+        self.find_invoice(id).await?.ok_or_else(|| StoreError::NotFound {
+            what: "invoice",
+            key: id.to_string(),
+        })
+    }
+
+    /// Invoices, newest first, filtered by status, account and a search text over item
+    /// name, customer (name, phone, e-mail), order id and provider id.
+    pub async fn invoices(&self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
+        let mut sql = format!("{INVOICE_SELECT} WHERE 1 = 1");
+        let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let use_fts = search.map(|s| s.chars().count() >= 3).unwrap_or(false);
+        if f.status.is_some() {
+            sql.push_str(" AND status = ?1");
+        }
+        if f.account.is_some() {
+            sql.push_str(" AND account = ?2");
+        }
+        if search.is_some() {
+            if use_fts {
+                sql.push_str(" AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)");
+            } else {
+                sql.push_str(" AND search_text LIKE ?3 ESCAPE '\\'");
+            }
+        }
+        sql.push_str(" ORDER BY seq DESC LIMIT ?4 OFFSET ?5");
+        let search_param = search.map(|s| if use_fts { fts_phrase(s) } else { like_pattern(s) });
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(f.status.map(|s| s.as_str()))
+            .bind(f.account.as_deref())
+            .bind(search_param)
+            .bind(f.limit.unwrap_or(500))
+            .bind(f.offset.unwrap_or(0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(invoice_from_row).collect()
+    }
+
+    /// Invoices sync should look at: not final, and for expired ones only within
+    /// `grace` after their deadline (late money). Soonest deadline first.
+    pub async fn invoices_to_sync(&self, now: DateTime<Utc>, grace: chrono::Duration, limit: i64) -> Result<Vec<Invoice>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
+                OR (status = 'expired' AND expires_at > ?1)
+             ORDER BY expires_at ASC LIMIT ?2"
+        )))
+        .bind(ts(now - grace))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(invoice_from_row).collect()
+    }
+
+    /// Applies what was learned about an invoice: checks the transition, updates the
+    /// row and appends the audit entry, all in one transaction.
+    pub async fn apply_update(&self, id: &str, u: &InvoiceUpdate) -> Result<Applied> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query(AssertSqlSafe(format!("{INVOICE_SELECT} WHERE id = ?")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "invoice",
+                key: id.to_string(),
+            })?;
+        let before = invoice_from_row(&row)?;
+        before.status.check_transition(u.status)?;
+        let paid = Money::from_minor(u.paid_minor, before.amount.currency())
+            .map_err(|e| StoreError::Corrupt(format!("paid amount: {e}")))?;
+        let mut after = before.clone();
+        after.status = u.status;
+        after.flags = u.flags;
+        after.paid = paid;
+        if u.provider_id.is_some() {
+            after.provider_id = u.provider_id.clone();
+        }
+        if u.payment_url.is_some() {
+            after.payment_url = u.payment_url.clone();
+        }
+        if u.payment_number.is_some() {
+            after.payment_number = u.payment_number.clone();
+        }
+        after.last_checked_at = Some(u.at);
+        after.last_error = None;
+        let changed = before.status != after.status
+            || before.flags != after.flags
+            || before.paid != after.paid
+            || before.provider_id != after.provider_id
+            || before.payment_url != after.payment_url
+            || before.payment_number != after.payment_number;
+        if changed {
+            after.updated_at = u.at;
+        }
+        let customer = match &after.customer_id {
+            Some(cid) => sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+                .bind(cid)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| customer_from_row(&r))
+                .transpose()?,
+            None => None,
+        };
+        sqlx::query(
+            "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
+                provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
+                last_error = NULL, search_text = ?
+             WHERE id = ?",
+        )
+        .bind(after.status.as_str())
+        .bind(after.flags.paid_late)
+        .bind(after.flags.underpaid)
+        .bind(after.flags.overpaid)
+        .bind(after.paid.minor())
+        .bind(&after.provider_id)
+        .bind(&after.payment_url)
+        .bind(&after.payment_number)
+        .bind(ts(after.updated_at))
+        .bind(ts(u.at))
+        .bind(search_text(&after, customer.as_ref()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if changed {
+            let detail = describe_update(&before, &after, u.detail.as_deref());
+            insert_audit(
+                &mut tx,
+                id,
+                u.at,
+                TimelineEvent::Status,
+                Some(before.status),
+                Some(after.status),
+                u.source,
+                Some(&detail),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Applied { before, after, changed })
+    }
+
+    /// Records that the provider was asked and nothing changed.
+    pub async fn mark_checked(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records an error met while talking to the provider (kept on the invoice and, when
+    /// it is new, in the timeline).
+    pub async fn record_error(&self, id: &str, at: DateTime<Utc>, source: Source, message: &str) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let previous: Option<Option<String>> = sqlx::query_scalar("SELECT last_error FROM invoices WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(previous) = previous else {
+            return Err(StoreError::NotFound {
+                what: "invoice",
+                key: id.to_string(),
+            });
+        };
+        sqlx::query("UPDATE invoices SET last_error = ?, last_checked_at = ? WHERE id = ?")
+            .bind(message)
+            .bind(ts(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if previous.as_deref() != Some(message) {
+            insert_audit(&mut tx, id, at, TimelineEvent::Error, None, None, source, Some(message)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The audit log of one invoice, oldest first.
+    pub async fn timeline(&self, invoice_id: &str) -> Result<Vec<TimelineEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, event, from_status, to_status, source, detail FROM audit_log
+             WHERE invoice_id = ? ORDER BY id",
+        )
+        .bind(invoice_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let parse_status = |s: Option<String>| -> Result<Option<Status>> {
+                    s.map(|s| Status::from_str(&s).map_err(corrupt("status"))).transpose()
+                };
+                Ok(TimelineEntry {
+                    at: parse_ts(&r.try_get::<String, _>("at")?)?,
+                    event: TimelineEvent::from_str(&r.try_get::<String, _>("event")?).map_err(corrupt("event"))?,
+                    from_status: parse_status(r.try_get("from_status")?)?,
+                    status: parse_status(r.try_get("to_status")?)?,
+                    source: Source::from_str(&r.try_get::<String, _>("source")?).map_err(corrupt("source"))?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Number of invoices per status (for totals and tests).
+    pub async fn count_by_status(&self) -> Result<Vec<(Status, i64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM invoices GROUP BY status ORDER BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    // ---- deliveries -----------------------------------------------------------------
+
+    pub async fn insert_delivery(&self, d: &Delivery) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "INSERT INTO deliveries (id, invoice_id, channel, via, recipient, state, attempts,
+                channel_message_id, error, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&d.id)
+        .bind(&d.invoice_id)
+        .bind(&d.channel)
+        .bind(&d.via)
+        .bind(&d.to)
+        .bind(d.state.as_str())
+        .bind(d.attempts)
+        .bind(&d.channel_message_id)
+        .bind(&d.error)
+        .bind(ts(d.created_at))
+        .bind(ts(d.updated_at))
+        .execute(&mut *tx)
+        .await?;
+        let detail = format!("{} via {} to {} queued", d.channel, d.via, d.to);
+        insert_audit(&mut tx, &d.invoice_id, d.created_at, TimelineEvent::Delivery, None, None, Source::User, Some(&detail))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn deliveries(&self, invoice_id: Option<&str>) -> Result<Vec<Delivery>> {
+        let rows = sqlx::query(
+            "SELECT id, invoice_id, channel, via, recipient, state, attempts, channel_message_id, error,
+                created_at, updated_at
+             FROM deliveries WHERE ?1 IS NULL OR invoice_id = ?1 ORDER BY created_at, id",
+        )
+        .bind(invoice_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Delivery {
+                    id: r.try_get("id")?,
+                    invoice_id: r.try_get("invoice_id")?,
+                    channel: r.try_get("channel")?,
+                    via: r.try_get("via")?,
+                    to: r.try_get("recipient")?,
+                    state: DeliveryState::from_str(&r.try_get::<String, _>("state")?).map_err(corrupt("state"))?,
+                    attempts: r.try_get("attempts")?,
+                    channel_message_id: r.try_get("channel_message_id")?,
+                    error: r.try_get("error")?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                    updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+                })
+            })
+            .collect()
+    }
+}
+
+const INVOICE_SELECT: &str = "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
+    amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid, payment_url,
+    payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error
+    FROM invoices";
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    invoice_id: &str,
+    at: DateTime<Utc>,
+    event: TimelineEvent,
+    from: Option<Status>,
+    to: Option<Status>,
+    source: Source,
+    detail: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (invoice_id, at, event, from_status, to_status, source, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(invoice_id)
+    .bind(ts(at))
+    .bind(event.as_str())
+    .bind(from.map(|s| s.as_str()))
+    .bind(to.map(|s| s.as_str()))
+    .bind(source.as_str())
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn describe_update(before: &Invoice, after: &Invoice, detail: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if before.status != after.status {
+        parts.push(format!("{} → {}", before.status, after.status));
+    }
+    if before.paid != after.paid {
+        parts.push(format!("paid {}", after.paid.to_plain()));
+    }
+    for (name, was, is) in [
+        ("paid_late", before.flags.paid_late, after.flags.paid_late),
+        ("underpaid", before.flags.underpaid, after.flags.underpaid),
+        ("overpaid", before.flags.overpaid, after.flags.overpaid),
+    ] {
+        if was != is {
+            parts.push(if is { name.to_string() } else { format!("no longer {name}") });
+        }
+    }
+    if let Some(d) = detail {
+        parts.push(d.to_string());
+    }
+    parts.join("; ")
+}
+
+fn search_text(inv: &Invoice, customer: Option<&Customer>) -> String {
+    let mut parts: Vec<&str> = vec![&inv.name, &inv.order_id, &inv.id];
+    if let Some(p) = &inv.provider_id {
+        parts.push(p);
+    }
+    if let Some(n) = &inv.payment_number {
+        parts.push(n);
+    }
+    if let Some(c) = customer {
+        parts.push(&c.name);
+        if let Some(p) = &c.phone {
+            parts.push(p);
+        }
+        if let Some(e) = &c.email {
+            parts.push(e);
+        }
+    }
+    parts.join(" ")
+}
+
+/// The search text as an FTS5 phrase: a literal, whatever characters it holds.
+fn fts_phrase(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord> {
+    let settings: String = r.try_get("settings")?;
+    let settings = match serde_json::from_str(&settings).map_err(corrupt("account settings"))? {
+        serde_json::Value::Object(m) => m,
+        _ => return Err(StoreError::Corrupt("account settings are not an object".into())),
+    };
+    Ok(AccountRecord {
+        name: r.try_get("name")?,
+        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?).map_err(corrupt("provider"))?,
+        settings,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn customer_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Customer> {
+    Ok(Customer {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        phone: r.try_get("phone")?,
+        email: r.try_get("email")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
+    let currency = Currency::from_str(&r.try_get::<String, _>("currency")?).map_err(corrupt("currency"))?;
+    let money = |col: &str| -> Result<Money> {
+        Money::from_minor(r.try_get::<i64, _>(col)?, currency).map_err(corrupt("amount"))
+    };
+    Ok(Invoice {
+        id: r.try_get("id")?,
+        account: r.try_get("account")?,
+        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?).map_err(corrupt("provider"))?,
+        provider_id: r.try_get("provider_id")?,
+        order_id: r.try_get("order_id")?,
+        kind: InvoiceKind::from_str(&r.try_get::<String, _>("kind")?).map_err(corrupt("kind"))?,
+        name: r.try_get("name")?,
+        amount: money("amount_minor")?,
+        tax_free: money("tax_free_minor")?,
+        paid: money("paid_minor")?,
+        status: Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
+        flags: PaymentFlags {
+            paid_late: r.try_get("paid_late")?,
+            underpaid: r.try_get("underpaid")?,
+            overpaid: r.try_get("overpaid")?,
+        },
+        payment_url: r.try_get("payment_url")?,
+        payment_number: r.try_get("payment_number")?,
+        expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+        customer_id: r.try_get("customer_id")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+        last_checked_at: parse_opt_ts(r.try_get("last_checked_at")?)?,
+        last_error: r.try_get("last_error")?,
+    })
+}

@@ -1,0 +1,205 @@
+use chrono::{Duration, TimeZone, Utc};
+use paydesk_core::*;
+use paydesk_store::*;
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+}
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).await.unwrap();
+    s.ensure_account(&AccountRecord {
+        name: "sandbox".into(),
+        provider: ProviderKind::Sandbox,
+        settings: Default::default(),
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    (dir, s)
+}
+
+fn invoice(name: &str, customer: Option<&str>) -> Invoice {
+    let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
+    Invoice {
+        id: invoice::new_id("inv"),
+        account: "sandbox".into(),
+        provider: ProviderKind::Sandbox,
+        provider_id: None,
+        order_id: invoice::new_order_id(),
+        kind: InvoiceKind::Link,
+        name: name.into(),
+        amount: krw(29900),
+        tax_free: krw(0),
+        paid: krw(0),
+        status: Status::Draft,
+        flags: PaymentFlags::default(),
+        payment_url: None,
+        payment_number: None,
+        expires_at: t0() + Duration::days(1),
+        customer_id: customer.map(String::from),
+        created_at: t0(),
+        updated_at: t0(),
+        last_checked_at: None,
+        last_error: None,
+    }
+}
+
+fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
+    InvoiceUpdate {
+        status,
+        flags: PaymentFlags::default(),
+        paid_minor: paid,
+        provider_id: Some("sbx_1".into()),
+        payment_url: Some("http://127.0.0.1:8787/pay/sbx_1".into()),
+        payment_number: None,
+        source,
+        detail: Some("raw: test".into()),
+        at: t0() + Duration::minutes(1),
+    }
+}
+
+#[tokio::test]
+async fn opens_in_wal_mode_and_migrates() {
+    let (dir, s) = store().await;
+    assert_eq!(s.schema_version().await.unwrap(), 1);
+    assert!(dir.path().join(DB_FILE).exists());
+    assert!(dir.path().join(format!("{DB_FILE}-wal")).exists(), "WAL file is present");
+    // Opening again runs no migration twice and keeps the data.
+    let inv = invoice("커피", None);
+    s.insert_invoice(&inv, Source::User, None).await.unwrap();
+    s.close().await;
+    let s2 = Store::open(dir.path()).await.unwrap();
+    assert_eq!(s2.invoice(&inv.id).await.unwrap(), inv);
+}
+
+#[tokio::test]
+async fn accounts_are_unique_and_kept_while_used() {
+    let (_d, s) = store().await;
+    let again = AccountRecord {
+        name: "sandbox".into(),
+        provider: ProviderKind::Sandbox,
+        settings: Default::default(),
+        created_at: t0(),
+    };
+    assert!(matches!(s.insert_account(&again).await, Err(StoreError::Exists { .. })));
+    s.insert_invoice(&invoice("x", None), Source::User, None).await.unwrap();
+    assert!(s.delete_account("sandbox").await.is_err());
+    assert!(matches!(s.delete_account("nope").await, Err(StoreError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn every_status_change_has_its_audit_entry() {
+    let (_d, s) = store().await;
+    let inv = invoice("테스트 상품", None);
+    s.insert_invoice(&inv, Source::User, Some("sandbox link")).await.unwrap();
+    let a = s.apply_update(&inv.id, &update(Status::Open, 0, Source::User)).await.unwrap();
+    assert!(a.changed);
+    assert_eq!(a.after.provider_id.as_deref(), Some("sbx_1"));
+    // Nothing new: no audit entry.
+    let a = s.apply_update(&inv.id, &update(Status::Open, 0, Source::Sync)).await.unwrap();
+    assert!(!a.changed);
+    let a = s.apply_update(&inv.id, &update(Status::Paid, 29900, Source::Sync)).await.unwrap();
+    assert_eq!(a.after.status, Status::Paid);
+    assert_eq!(a.after.paid.minor(), 29900);
+    // Forbidden: paid → open. Nothing is written.
+    let err = s.apply_update(&inv.id, &update(Status::Open, 0, Source::Sync)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+    assert_eq!(s.invoice(&inv.id).await.unwrap().status, Status::Paid);
+
+    let tl = s.timeline(&inv.id).await.unwrap();
+    let events: Vec<_> = tl.iter().map(|e| (e.event, e.status, e.source)).collect();
+    assert_eq!(
+        events,
+        vec![
+            (TimelineEvent::Created, Some(Status::Draft), Source::User),
+            (TimelineEvent::Status, Some(Status::Open), Source::User),
+            (TimelineEvent::Status, Some(Status::Paid), Source::Sync),
+        ]
+    );
+    assert!(tl[2].detail.as_deref().unwrap().contains("open → paid"));
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only() {
+    let (dir, s) = store().await;
+    let inv = invoice("x", None);
+    s.insert_invoice(&inv, Source::User, None).await.unwrap();
+    s.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join(DB_FILE).display()))
+        .await
+        .unwrap();
+    let upd = sqlx::query("UPDATE audit_log SET detail = 'forged'").execute(&pool).await;
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = sqlx::query("DELETE FROM audit_log").execute(&pool).await;
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+}
+
+#[tokio::test]
+async fn search_by_name_customer_and_order_id() {
+    let (_d, s) = store().await;
+    let kim = Customer {
+        id: invoice::new_id("cus"),
+        name: "김민준".into(),
+        phone: Some("+821012345678".into()),
+        email: Some("minjun@example.kr".into()),
+        created_at: t0(),
+    };
+    s.insert_customer(&kim).await.unwrap();
+    let a = invoice("아메리카노 두 잔", Some(&kim.id));
+    let b = invoice("抹茶ラテ", None);
+    let c = invoice("100% cotton_shirt", None);
+    for i in [&a, &b, &c] {
+        s.insert_invoice(i, Source::User, None).await.unwrap();
+    }
+    let find = |q: &str| {
+        let s = s.clone();
+        let q = q.to_string();
+        async move {
+            let mut ids: Vec<String> = s
+                .invoices(&InvoiceFilter { search: Some(q), ..Default::default() })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(find("메리카").await, vec![a.id.clone()]);
+    assert_eq!(find("김민준").await, vec![a.id.clone()]);
+    assert_eq!(find("김").await, vec![a.id.clone()], "short queries fall back to LIKE");
+    assert_eq!(find("minjun@").await, vec![a.id.clone()]);
+    assert_eq!(find("ラテ").await, vec![b.id.clone()]);
+    assert_eq!(find(&b.order_id).await, vec![b.id.clone()]);
+    assert_eq!(find("100%").await, vec![c.id.clone()]);
+    assert_eq!(find("%").await, vec![c.id.clone()], "LIKE wildcards are literal");
+    assert_eq!(find("\"quoted\" OR x").await, Vec::<String>::new());
+    assert_eq!(find("없는상품").await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn sync_picks_open_and_recently_expired_soonest_first() {
+    let (_d, s) = store().await;
+    let mut late = invoice("late", None);
+    late.expires_at = t0() + Duration::days(3);
+    let mut soon = invoice("soon", None);
+    soon.expires_at = t0() + Duration::hours(1);
+    let mut old_expired = invoice("old", None);
+    old_expired.expires_at = t0() - Duration::days(30);
+    for i in [&late, &soon, &old_expired] {
+        s.insert_invoice(i, Source::User, None).await.unwrap();
+        s.apply_update(&i.id, &update(Status::Open, 0, Source::User)).await.unwrap();
+    }
+    s.apply_update(&old_expired.id, &update(Status::Expired, 0, Source::Sync)).await.unwrap();
+    let picked: Vec<String> = s
+        .invoices_to_sync(t0(), Duration::days(7), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(picked, vec!["soon", "late"]);
+}
