@@ -1,0 +1,132 @@
+//! Payment providers behind one [`Provider`] trait. Each adapter maps every status its
+//! provider documents into PayDesk's one lifecycle ([`paydesk_core::Status`] and
+//! [`paydesk_core::PaymentFlags`]); none of them touches PayDesk's database.
+//!
+//! The embedded [`sandbox`] behaves like a remote provider with no account and no
+//! network: it keeps its own records in its own file and serves its own payment page.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use paydesk_core::{InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
+
+pub mod sandbox;
+
+/// What PayDesk asks a provider to create.
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    pub kind: InvoiceKind,
+    /// The merchant order id: unique, so an unknown outcome can be looked up.
+    pub order_id: String,
+    pub name: String,
+    pub amount: Money,
+    pub tax_free: Money,
+    pub expires_at: DateTime<Utc>,
+    pub customer: Option<CustomerInfo>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInfo {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// An invoice as the provider sees it, already mapped into PayDesk's lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteInvoice {
+    pub provider_id: String,
+    pub order_id: String,
+    pub status: Status,
+    pub flags: PaymentFlags,
+    /// Money received, in minor units of the invoice's currency.
+    pub paid_minor: i64,
+    pub payment_url: Option<String>,
+    pub payment_number: Option<String>,
+    /// The provider's own status words, for the audit log.
+    pub raw_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// The provider answered and refused (a 4xx, a business rule); retrying will not help.
+    #[error("{provider} refused: {message}{}", code.as_ref().map(|c| format!(" (code {c})")).unwrap_or_default())]
+    Rejected {
+        provider: ProviderKind,
+        code: Option<String>,
+        message: String,
+    },
+    /// The keys were refused.
+    #[error("{provider} rejected the account's keys: {message}")]
+    Auth { provider: ProviderKind, message: String },
+    /// No answer, a timeout or a 5xx: the outcome is unknown and a retry may help.
+    #[error("{provider} is unreachable: {message}")]
+    Unavailable { provider: ProviderKind, message: String },
+    /// The provider answered something PayDesk cannot read.
+    #[error("{provider} sent a malformed answer: field {field}: {message}")]
+    Malformed {
+        provider: ProviderKind,
+        field: String,
+        message: String,
+    },
+    #[error("{provider} has no invoice {id:?}")]
+    NotFound { provider: ProviderKind, id: String },
+    #[error("{provider} cannot {operation}")]
+    Unsupported {
+        provider: ProviderKind,
+        operation: &'static str,
+    },
+}
+
+impl ProviderError {
+    pub fn provider(&self) -> ProviderKind {
+        match self {
+            ProviderError::Rejected { provider, .. }
+            | ProviderError::Auth { provider, .. }
+            | ProviderError::Unavailable { provider, .. }
+            | ProviderError::Malformed { provider, .. }
+            | ProviderError::NotFound { provider, .. }
+            | ProviderError::Unsupported { provider, .. } => *provider,
+        }
+    }
+
+    /// Whether the request may have had an effect we did not see (retry via lookup).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, ProviderError::Unavailable { .. })
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ProviderError::Rejected { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ProviderError>;
+
+/// One payment provider, as the engine uses it.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+
+    /// Creates a payable link (or CVS payment number) for the request.
+    async fn create(&self, req: &CreateRequest) -> Result<RemoteInvoice>;
+
+    /// Finds what was created for a merchant order id (after an unknown outcome).
+    async fn find_by_order_id(&self, order_id: &str) -> Result<Option<RemoteInvoice>>;
+
+    /// The provider's current view of one invoice.
+    async fn get(&self, provider_id: &str) -> Result<RemoteInvoice>;
+
+    /// Cancels (expires, revokes) an unpaid invoice.
+    async fn cancel(&self, provider_id: &str) -> Result<RemoteInvoice>;
+
+    /// Refunds a paid invoice, all of it or `amount`.
+    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
+        let _ = (provider_id, amount);
+        Err(ProviderError::Unsupported {
+            provider: self.kind(),
+            operation: "refund",
+        })
+    }
+}
