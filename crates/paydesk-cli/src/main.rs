@@ -1,1 +1,629 @@
-fn main(){}
+//! `paydesk`: the engine's use cases, headless and scriptable (see `../shared/cli.md`).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use paydesk::{
+    AccountView, CustomerView, Engine, EngineError, ErrorView, InvoiceView, ListQuery, NewAccount, NewCustomer,
+    NewLink, Secret,
+};
+use serde_json::json;
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Parser)]
+#[command(name = "paydesk", version, about = "PayDesk: payment links and invoices for small merchants")]
+struct Cli {
+    /// The data directory (SQLite database, sandbox records); defaults to the OS's app-data folder.
+    #[arg(long, global = true, env = "PAYDESK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout (errors as one JSON object on stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Provider accounts: settings in the database, keys in the OS keyring.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// The customer book.
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// Payment links and invoices.
+    #[command(subcommand)]
+    Link(LinkCmd),
+    /// Ask providers about every invoice that can still change.
+    Sync {
+        /// One pass, then exit (otherwise: keep running until interrupted).
+        #[arg(long)]
+        once: bool,
+        /// Seconds between passes when running continuously.
+        #[arg(long, default_value_t = 10)]
+        interval: u64,
+    },
+    /// The embedded sandbox provider: no account, no network, no real money.
+    #[command(subcommand)]
+    Sandbox(SandboxCmd),
+}
+
+#[derive(Subcommand)]
+enum AccountCmd {
+    Add(AccountAdd),
+    List,
+    Show { name: String },
+    Test { name: String },
+    Remove { name: String },
+}
+
+#[derive(Args)]
+struct AccountAdd {
+    name: String,
+    #[arg(long)]
+    provider: String,
+    #[arg(long)]
+    base_url: Option<String>,
+    #[arg(long)]
+    store_id: Option<String>,
+    #[arg(long)]
+    channel_key: Option<String>,
+    #[arg(long)]
+    mode: Option<String>,
+    /// Read KEY=VALUE lines (e.g. client_key=…) from stdin into the OS keyring.
+    #[arg(long)]
+    secret_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum CustomerCmd {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        search: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinkCmd {
+    Create(LinkCreate),
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, default_value_t = 500)]
+        limit: i64,
+    },
+    Show {
+        id: String,
+    },
+    Cancel {
+        id: String,
+    },
+    Refund {
+        id: String,
+        #[arg(long)]
+        amount: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct LinkCreate {
+    #[arg(long)]
+    account: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long, allow_hyphen_values = true)]
+    amount: String,
+    #[arg(long)]
+    currency: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    tax_free: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    expires_in: Option<String>,
+    #[arg(long)]
+    expires_at: Option<String>,
+    #[arg(long)]
+    customer: Option<String>,
+    #[arg(long)]
+    customer_name: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    order_id: Option<String>,
+    /// sms|alimtalk|email|provider (delivery channels arrive in a later version).
+    #[arg(long)]
+    send: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum SandboxCmd {
+    /// Serve the sandbox's payment pages on 127.0.0.1.
+    Serve {
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// What the page's Pay button does.
+    Pay {
+        id: String,
+        #[arg(long)]
+        amount: Option<String>,
+        /// The money arrives after the deadline.
+        #[arg(long)]
+        late: bool,
+    },
+    /// What the page's Expire button does.
+    Expire { id: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fail(&EngineError::Internal(e.to_string()), cli.json),
+    };
+    let json = cli.json;
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e, json),
+    }
+}
+
+fn fail(e: &EngineError, json: bool) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    if json {
+        let _ = writeln!(err, "{}", json!({ "error": ErrorView::from(e) }));
+    } else {
+        let _ = writeln!(err, "error: {e}");
+    }
+    ExitCode::from(e.exit_code() as u8)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")));
+}
+
+async fn run(cli: Cli) -> Result<(), EngineError> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(paydesk::default_data_dir);
+    let engine = Engine::open(&data_dir).await?;
+    let json = cli.json;
+    match cli.command {
+        Command::Account(cmd) => account(&engine, cmd, json).await,
+        Command::Customer(cmd) => customer(&engine, cmd, json).await,
+        Command::Link(cmd) => link(&engine, cmd, json).await,
+        Command::Sync { once, interval } => sync(&engine, once, interval, json).await,
+        Command::Sandbox(cmd) => sandbox(&engine, cmd, json).await,
+    }
+}
+
+/// Reads `KEY=VALUE` lines; a malformed line is reported by number, never echoed.
+fn read_secrets() -> Result<Vec<(String, Secret)>, EngineError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type KEY=VALUE lines (e.g. secret_key=…), then Ctrl-D:");
+    }
+    let mut out = Vec::new();
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.map_err(|e| EngineError::input("secret", format!("cannot read stdin: {e}")))?;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(EngineError::input("secret", format!("line {} is not KEY=VALUE", n + 1)));
+        };
+        out.push((k.trim().to_string(), Secret::from(v.trim().to_string())));
+    }
+    Ok(out)
+}
+
+async fn account(engine: &Engine, cmd: AccountCmd, json: bool) -> Result<(), EngineError> {
+    match cmd {
+        AccountCmd::Add(a) => {
+            let secrets = if a.secret_stdin { read_secrets()? } else { Vec::new() };
+            let view = engine
+                .add_account(NewAccount {
+                    name: a.name,
+                    provider: a.provider,
+                    base_url: a.base_url,
+                    store_id: a.store_id,
+                    channel_key: a.channel_key,
+                    mode: a.mode,
+                    secrets,
+                })
+                .await?;
+            if json {
+                print_json(&view);
+            } else {
+                println!("Account {} ({}) added.", view.name, view.provider);
+                print_accounts(std::slice::from_ref(&view));
+            }
+        }
+        AccountCmd::List => {
+            let list = engine.accounts().await?;
+            if json {
+                print_json(&list);
+            } else {
+                print_accounts(&list);
+            }
+        }
+        AccountCmd::Show { name } => {
+            let view = engine.account(&name).await?;
+            if json {
+                print_json(&view);
+            } else {
+                print_accounts(std::slice::from_ref(&view));
+                for (k, v) in &view.settings {
+                    println!("  {k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                }
+            }
+        }
+        AccountCmd::Test { name } => {
+            let answer = engine.test_account(&name).await?;
+            if json {
+                print_json(&json!({ "account": name, "ok": true, "message": answer }));
+            } else {
+                println!("{name}: {answer}");
+            }
+        }
+        AccountCmd::Remove { name } => {
+            engine.remove_account(&name).await?;
+            if json {
+                print_json(&json!({ "removed": name }));
+            } else {
+                println!("Account {name} removed (its keys were deleted from the keyring).");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn customer(engine: &Engine, cmd: CustomerCmd, json: bool) -> Result<(), EngineError> {
+    match cmd {
+        CustomerCmd::Add { name, phone, email } => {
+            let c = engine.add_customer(NewCustomer { name, phone, email }).await?;
+            if json {
+                print_json(&c);
+            } else {
+                print_customers(std::slice::from_ref(&c));
+            }
+        }
+        CustomerCmd::List { search } => {
+            let list = engine.customers(search.as_deref()).await?;
+            if json {
+                print_json(&list);
+            } else {
+                print_customers(&list);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineError> {
+    match cmd {
+        LinkCmd::Create(l) => {
+            if let Some(via) = l.send.first() {
+                return Err(EngineError::input(
+                    "send",
+                    format!("sending by {via} is not available in this version yet; create the link and share its URL"),
+                ));
+            }
+            let (phone, email, customer_id) = (l.phone, l.email, l.customer);
+            let view = engine
+                .create_link(NewLink {
+                    account: l.account,
+                    name: l.name,
+                    amount: l.amount,
+                    currency: l.currency,
+                    tax_free: l.tax_free,
+                    expires_in: l.expires_in,
+                    expires_at: l.expires_at,
+                    customer_id,
+                    customer_name: l.customer_name,
+                    phone,
+                    email,
+                    order_id: l.order_id,
+                })
+                .await?;
+            if json {
+                print_json(&view);
+            } else {
+                print_invoice(&view);
+            }
+        }
+        LinkCmd::List { status, search, account, limit } => {
+            let list = engine
+                .invoices(&ListQuery {
+                    status,
+                    account,
+                    search,
+                    limit: Some(limit),
+                    offset: None,
+                })
+                .await?;
+            if json {
+                print_json(&list);
+            } else {
+                print_invoices(&list);
+            }
+        }
+        LinkCmd::Show { id } => {
+            let view = engine.invoice(&id).await?;
+            if json {
+                print_json(&view);
+            } else {
+                print_invoice(&view);
+            }
+        }
+        LinkCmd::Cancel { id } => {
+            let view = engine.cancel(&id).await?;
+            if json {
+                print_json(&view);
+            } else {
+                print_invoice(&view);
+            }
+        }
+        LinkCmd::Refund { id, amount } => {
+            let view = engine.refund(&id, amount.as_deref()).await?;
+            if json {
+                print_json(&view);
+            } else {
+                print_invoice(&view);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn sync(engine: &Engine, once: bool, interval: u64, json: bool) -> Result<(), EngineError> {
+    if once {
+        let report = engine.sync_once().await?;
+        if json {
+            print_json(&report);
+        } else {
+            println!(
+                "Checked {} invoice(s): {} changed, {} error(s).",
+                report.checked,
+                report.changed.len(),
+                report.errors.len()
+            );
+            for c in &report.changed {
+                println!("  {}  {}  {}", c.id, c.status, c.name);
+            }
+            for e in &report.errors {
+                println!("  {}  error: {}", e.invoice_id, e.message);
+            }
+        }
+        return Ok(());
+    }
+    let mut changes = engine.subscribe();
+    let printer = tokio::spawn(async move {
+        while let Ok(c) = changes.recv().await {
+            if json {
+                println!("{}", serde_json::to_string(&c).unwrap_or_default());
+            } else {
+                println!("{}  {}  {}  {}", c.updated_at, c.id, c.status, c.name);
+            }
+        }
+    });
+    if !json {
+        eprintln!("Syncing every {interval}s; press Ctrl-C to stop.");
+    }
+    engine
+        .run_sync(std::time::Duration::from_secs(interval.max(1)), async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    printer.abort();
+    Ok(())
+}
+
+async fn sandbox(engine: &Engine, cmd: SandboxCmd, json: bool) -> Result<(), EngineError> {
+    match cmd {
+        SandboxCmd::Serve { port } => {
+            let port = match port {
+                Some(p) => p,
+                None => engine.sandbox_port().await?,
+            };
+            let (addr, server) = engine.serve_sandbox(port).await.map_err(|e| {
+                EngineError::input("port", format!("cannot listen on 127.0.0.1:{port}: {e}"))
+            })?;
+            if json {
+                println!("{}", json!({ "serving": format!("http://{addr}") }));
+            } else {
+                println!("Sandbox payment pages on http://{addr} — press Ctrl-C to stop.");
+            }
+            let _ = std::io::stdout().flush();
+            tokio::select! {
+                r = server => r.map_err(|e| EngineError::Internal(e.to_string()))?,
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        SandboxCmd::Pay { id, amount, late } => {
+            let p = engine.sandbox_pay(&id, amount.as_deref(), late).await?;
+            if json {
+                print_json(&p);
+            } else {
+                println!("Sandbox payment {} is now {} (received {} {}). Run `paydesk sync --once` to see it in PayDesk.", p.id, p.state, p.paid_amount, p.currency);
+            }
+        }
+        SandboxCmd::Expire { id } => {
+            let p = engine.sandbox_expire(&id).await?;
+            if json {
+                print_json(&p);
+            } else {
+                println!("Sandbox payment {} is now {}.", p.id, p.state);
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- tables for people ---------------------------------------------------------------
+
+fn table(headers: &[&str], rows: Vec<Vec<String>>) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(headers.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        line(r);
+    }
+}
+
+fn flags(v: &InvoiceView) -> String {
+    let mut f = vec![];
+    if v.paid_late {
+        f.push("paid late");
+    }
+    if v.underpaid {
+        f.push("underpaid");
+    }
+    if v.overpaid {
+        f.push("overpaid");
+    }
+    if v.sandbox {
+        f.push("SANDBOX");
+    }
+    f.join(", ")
+}
+
+fn print_invoices(list: &[InvoiceView]) {
+    if list.is_empty() {
+        println!("No invoices.");
+        return;
+    }
+    table(
+        &["ID", "STATUS", "AMOUNT", "NAME", "CUSTOMER", "EXPIRES", "FLAGS"],
+        list.iter()
+            .map(|v| {
+                vec![
+                    v.id.clone(),
+                    v.status.clone(),
+                    v.amount_display.clone(),
+                    v.name.chars().take(40).collect(),
+                    v.customer.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                    v.expires_at.clone(),
+                    flags(v),
+                ]
+            })
+            .collect(),
+    );
+}
+
+fn print_invoice(v: &InvoiceView) {
+    let f = flags(v);
+    println!("{}  {}  {}{}", v.id, v.status, v.amount_display, if f.is_empty() { String::new() } else { format!("  [{f}]") });
+    println!("  name:        {}", v.name);
+    println!("  account:     {} ({})", v.account, v.provider);
+    println!("  order id:    {}", v.order_id);
+    if let Some(p) = &v.provider_id {
+        println!("  provider id: {p}");
+    }
+    if let Some(u) = &v.payment_url {
+        println!("  pay at:      {u}");
+    }
+    if let Some(n) = &v.payment_number {
+        println!("  CVS number:  {n}");
+    }
+    println!("  paid:        {} {}", v.paid_amount, v.currency);
+    println!("  expires:     {}", v.expires_at);
+    if let Some(c) = &v.customer {
+        println!(
+            "  customer:    {}{}{}",
+            c.name,
+            c.phone.as_deref().map(|p| format!(" · {p}")).unwrap_or_default(),
+            c.email.as_deref().map(|e| format!(" · {e}")).unwrap_or_default()
+        );
+    }
+    if let Some(e) = &v.last_error {
+        println!("  last error:  {e}");
+    }
+    if let Some(tl) = &v.timeline {
+        println!("  timeline:");
+        for t in tl {
+            println!(
+                "    {}  {:<8} {:<16} {:<8} {}",
+                t.at,
+                t.event,
+                t.status.as_deref().unwrap_or("-"),
+                t.source,
+                t.detail.as_deref().unwrap_or("")
+            );
+        }
+    }
+}
+
+fn print_accounts(list: &[AccountView]) {
+    table(
+        &["NAME", "PROVIDER", "KEYS", "CREATED"],
+        list.iter()
+            .map(|a| {
+                let keys = if a.secrets.is_empty() {
+                    if a.sandbox {
+                        "none needed (SANDBOX)".to_string()
+                    } else {
+                        "-".to_string()
+                    }
+                } else {
+                    a.secrets.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
+                };
+                vec![a.name.clone(), a.provider.clone(), keys, a.created_at.clone()]
+            })
+            .collect(),
+    );
+}
+
+fn print_customers(list: &[CustomerView]) {
+    if list.is_empty() {
+        println!("No customers.");
+        return;
+    }
+    table(
+        &["ID", "NAME", "PHONE", "E-MAIL"],
+        list.iter()
+            .map(|c| {
+                vec![
+                    c.id.clone(),
+                    c.name.clone(),
+                    c.phone.clone().unwrap_or_default(),
+                    c.email.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+}

@@ -1,0 +1,1110 @@
+//! PayDesk's engine: the use cases — accounts, customers, payment links, cancel,
+//! refund, sync, the sandbox — and the one API every shell (the desktop app, the
+//! `paydesk` command) calls. Business rules live here and in the core, never in a shell.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use paydesk_core::{
+    invoice, AccountName, Currency, Customer, Email, Expiry, InputError, Invoice, InvoiceKind, ItemName, Money,
+    PaymentFlags, PersonName, Phone, ProviderKind, Source, Status,
+};
+use paydesk_providers::sandbox::{SandboxPayment, SandboxProvider, SandboxStore, DEFAULT_PORT};
+use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError, RemoteInvoice};
+use paydesk_secrets::{Owner, SecretStore, SecretString};
+use paydesk_store::{AccountRecord, InvoiceFilter, InvoiceUpdate, Store};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+mod error;
+mod views;
+
+pub use error::{EngineError, ErrorView, Result};
+pub use paydesk_core as core;
+pub use paydesk_secrets::SecretString as Secret;
+pub use views::*;
+
+/// The account every data directory starts with.
+pub const SANDBOX_ACCOUNT: &str = "sandbox";
+/// How long an expired invoice is still watched for late money.
+pub const LATE_PAYMENT_GRACE: Duration = Duration::days(7);
+/// The default expiry of a link when none is given.
+pub const DEFAULT_EXPIRY: Duration = Duration::days(3);
+
+/// The OS's app-data folder for PayDesk (shared by the app and the command), or
+/// `PAYDESK_DATA_DIR` when set.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("PAYDESK_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    directories::ProjectDirs::from("kr", "PayDesk", "PayDesk")
+        .map(|p| p.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".paydesk"))
+}
+
+/// A new provider account, as typed (validated here).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewAccount {
+    pub name: String,
+    pub provider: String,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub store_id: Option<String>,
+    #[serde(default)]
+    pub channel_key: Option<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Secret name → value, straight to the keyring.
+    #[serde(skip)]
+    pub secrets: Vec<(String, SecretString)>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct NewCustomer {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A new payment link, as typed in the form or on the command line.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct NewLink {
+    pub account: String,
+    pub name: String,
+    pub amount: String,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub tax_free: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub order_id: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub offset: Option<i64>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    data_dir: PathBuf,
+    store: Store,
+    secrets: SecretStore,
+    sandbox: SandboxStore,
+    changes: broadcast::Sender<InvoiceView>,
+    sync_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("data_dir", &self.inner.data_dir).finish()
+    }
+}
+
+fn internal<E: std::fmt::Display>(e: E) -> EngineError {
+    EngineError::Internal(e.to_string())
+}
+
+impl Engine {
+    /// Opens the data directory (creating and migrating it), with the OS keyring.
+    pub async fn open(data_dir: &Path) -> Result<Engine> {
+        Self::open_with(data_dir, SecretStore::new()).await
+    }
+
+    pub async fn open_with(data_dir: &Path, secrets: SecretStore) -> Result<Engine> {
+        let store = Store::open(data_dir).await?;
+        let port = std::env::var("PAYDESK_SANDBOX_PORT")
+            .ok()
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or(DEFAULT_PORT);
+        let mut settings = serde_json::Map::new();
+        settings.insert("base_url".into(), format!("http://127.0.0.1:{port}").into());
+        store
+            .ensure_account(&AccountRecord {
+                name: SANDBOX_ACCOUNT.into(),
+                provider: ProviderKind::Sandbox,
+                settings,
+                created_at: Utc::now(),
+            })
+            .await?;
+        let sandbox = SandboxStore::open(data_dir)
+            .await
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let (changes, _) = broadcast::channel(256);
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                data_dir: data_dir.to_path_buf(),
+                store,
+                secrets,
+                sandbox,
+                changes,
+                sync_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Every invoice change (created, synced, cancelled), as it is committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<InvoiceView> {
+        self.inner.changes.subscribe()
+    }
+
+    async fn publish(&self, inv: &Invoice) -> Result<InvoiceView> {
+        let view = self.view(inv, false).await?;
+        let _ = self.inner.changes.send(view.clone());
+        Ok(view)
+    }
+
+    async fn view(&self, inv: &Invoice, with_timeline: bool) -> Result<InvoiceView> {
+        let customer = match &inv.customer_id {
+            Some(id) => self.inner.store.customer(id).await?,
+            None => None,
+        };
+        let timeline = if with_timeline {
+            Some(self.inner.store.timeline(&inv.id).await?)
+        } else {
+            None
+        };
+        Ok(InvoiceView::new(inv, customer.as_ref(), timeline.as_deref()))
+    }
+
+    // ---- secrets (blocking platform calls, off the async threads) ---------------------
+
+    async fn secrets<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&SecretStore) -> paydesk_secrets::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let s = self.inner.secrets.clone();
+        tokio::task::spawn_blocking(move || f(&s))
+            .await
+            .map_err(internal)?
+            .map_err(EngineError::from)
+    }
+
+    // ---- accounts ---------------------------------------------------------------------
+
+    pub async fn add_account(&self, a: NewAccount) -> Result<AccountView> {
+        let mut errors = Vec::new();
+        let name = AccountName::parse("name", &a.name).map_err(|e| errors.push(e)).ok();
+        let provider = ProviderKind::from_str(&a.provider).map_err(|e| errors.push(e)).ok();
+        let mut settings = serde_json::Map::new();
+        if let Some(url) = non_empty(&a.base_url) {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 300 {
+                errors.push(InputError::new("base_url", "must be an http:// or https:// address"));
+            }
+            settings.insert("base_url".into(), url.trim_end_matches('/').into());
+        }
+        for (key, value) in [("store_id", &a.store_id), ("channel_key", &a.channel_key)] {
+            if let Some(v) = non_empty(value) {
+                if v.len() > 200 || v.chars().any(char::is_control) {
+                    errors.push(InputError::new(key, "must be at most 200 printable characters"));
+                }
+                settings.insert(key.into(), v.into());
+            }
+        }
+        match non_empty(&a.mode) {
+            Some(m @ ("live" | "test")) => {
+                settings.insert("mode".into(), m.into());
+            }
+            Some(_) => errors.push(InputError::new("mode", "must be live or test")),
+            None => {}
+        }
+        if let Some(p) = provider {
+            for (key, _) in &a.secrets {
+                if !p.secret_names().contains(&key.as_str()) {
+                    errors.push(InputError::new(
+                        "secret",
+                        format!(
+                            "{key:?} is not a {p} secret (expected: {})",
+                            if p.secret_names().is_empty() {
+                                "none".to_string()
+                            } else {
+                                p.secret_names().join(", ")
+                            }
+                        ),
+                    ));
+                }
+            }
+            if p == ProviderKind::Sandbox && settings.get("base_url").is_none() {
+                settings.insert("base_url".into(), format!("http://127.0.0.1:{DEFAULT_PORT}").into());
+            }
+        }
+        let (Some(name), Some(provider), true) = (name, provider, errors.is_empty()) else {
+            return Err(EngineError::Input(errors));
+        };
+        if self.inner.store.account(name.as_str()).await?.is_some() {
+            return Err(EngineError::input("name", format!("an account named {name} already exists")));
+        }
+        // Keys first: if the keyring refuses, nothing is written to the database.
+        let account = name.as_str().to_string();
+        let secrets = a.secrets;
+        let names: Vec<String> = secrets.iter().map(|(k, _)| k.clone()).collect();
+        {
+            let account = account.clone();
+            self.secrets(move |s| {
+                for (key, value) in &secrets {
+                    s.set(Owner::Account(&account), key, value)?;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        let record = AccountRecord {
+            name: account.clone(),
+            provider,
+            settings,
+            created_at: Utc::now(),
+        };
+        if let Err(e) = self.inner.store.insert_account(&record).await {
+            let acc = account.clone();
+            let _ = self
+                .secrets(move |s| {
+                    for key in &names {
+                        s.delete(Owner::Account(&acc), key)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            return Err(e.into());
+        }
+        tracing::info!(account = %account, provider = %provider, "account added");
+        self.account_view(record).await
+    }
+
+    async fn account_view(&self, r: AccountRecord) -> Result<AccountView> {
+        let names: Vec<&'static str> = r.provider.secret_names().to_vec();
+        let account = r.name.clone();
+        let states = if names.is_empty() {
+            Vec::new()
+        } else {
+            match self
+                .secrets(move |s| {
+                    names
+                        .iter()
+                        .map(|n| s.is_set(Owner::Account(&account), n).map(|set| (n.to_string(), set)))
+                        .collect::<paydesk_secrets::Result<Vec<_>>>()
+                })
+                .await
+            {
+                Ok(v) => v
+                    .into_iter()
+                    .map(|(n, set)| (n, if set { "set" } else { "missing" }.to_string()))
+                    .collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "keyring did not answer");
+                    r.provider
+                        .secret_names()
+                        .iter()
+                        .map(|n| (n.to_string(), "unknown".to_string()))
+                        .collect()
+                }
+            }
+        };
+        Ok(AccountView {
+            sandbox: r.provider == ProviderKind::Sandbox,
+            name: r.name,
+            provider: r.provider.as_str().into(),
+            settings: r.settings,
+            secrets: states.into_iter().collect::<BTreeMap<_, _>>(),
+            created_at: paydesk_core::format_instant(r.created_at),
+        })
+    }
+
+    async fn account_record(&self, field: &str, name: &str) -> Result<AccountRecord> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EngineError::input(field, "must not be empty"));
+        }
+        self.inner
+            .store
+            .account(name)
+            .await?
+            .ok_or_else(|| EngineError::input(field, format!("no account named {:?}", truncate(name, 40))))
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountView>> {
+        let mut out = Vec::new();
+        for r in self.inner.store.accounts().await? {
+            out.push(self.account_view(r).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn account(&self, name: &str) -> Result<AccountView> {
+        let r = self.account_record("account", name).await?;
+        self.account_view(r).await
+    }
+
+    pub async fn remove_account(&self, name: &str) -> Result<()> {
+        let r = self.account_record("account", name).await?;
+        if r.provider == ProviderKind::Sandbox && r.name == SANDBOX_ACCOUNT {
+            return Err(EngineError::input("account", "the sandbox account is built in and stays"));
+        }
+        self.inner.store.delete_account(&r.name).await.map_err(|e| match e {
+            paydesk_store::StoreError::Exists { .. } => EngineError::input(
+                "account",
+                "has invoices; it is kept so that their history stays readable",
+            ),
+            e => e.into(),
+        })?;
+        let names = r.provider.secret_names().to_vec();
+        let account = r.name.clone();
+        self.secrets(move |s| {
+            for n in names {
+                s.delete(Owner::Account(&account), n)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Asks the account's provider whether it answers (for the sandbox: its records).
+    pub async fn test_account(&self, name: &str) -> Result<String> {
+        let r = self.account_record("account", name).await?;
+        let p = self.provider_for(&r)?;
+        match p.find_by_order_id("PAYDESK-CONNECTION-TEST").await {
+            Ok(_) => Ok(format!("{} answered", r.provider)),
+            Err(e) => Err(EngineError::from_provider(e, false)),
+        }
+    }
+
+    fn provider_for(&self, r: &AccountRecord) -> Result<Arc<dyn Provider>> {
+        match r.provider {
+            ProviderKind::Sandbox => {
+                let base = r
+                    .settings
+                    .get("base_url")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
+                Ok(Arc::new(SandboxProvider::new(self.inner.sandbox.clone(), base)))
+            }
+            other => Err(EngineError::Provider {
+                provider: other,
+                code: None,
+                message: format!("the {other} adapter is not part of this build yet; use the sandbox account"),
+                created: false,
+            }),
+        }
+    }
+
+    // ---- customers --------------------------------------------------------------------
+
+    pub async fn add_customer(&self, c: NewCustomer) -> Result<CustomerView> {
+        let mut errors = Vec::new();
+        let name = PersonName::parse("name", &c.name).map_err(|e| errors.push(e)).ok();
+        let phone = non_empty(&c.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let email = non_empty(&c.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
+        let Some(name) = name.filter(|_| errors.is_empty()) else {
+            return Err(EngineError::Input(errors));
+        };
+        let customer = Customer {
+            id: invoice::new_id("cus"),
+            name: name.as_str().into(),
+            phone: phone.map(|p| p.e164().to_string()),
+            email: email.map(|e| e.as_str().to_string()),
+            created_at: Utc::now(),
+        };
+        self.inner.store.insert_customer(&customer).await?;
+        Ok(CustomerView::from(&customer))
+    }
+
+    pub async fn customers(&self, search: Option<&str>) -> Result<Vec<CustomerView>> {
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(s) = search {
+            if s.chars().count() > 100 {
+                return Err(EngineError::input("search", "is too long (at most 100 characters)"));
+            }
+        }
+        Ok(self
+            .inner
+            .store
+            .customers(search, 1000)
+            .await?
+            .iter()
+            .map(CustomerView::from)
+            .collect())
+    }
+
+    // ---- payment links ----------------------------------------------------------------
+
+    /// Creates a payment link. The local invoice (a draft with its merchant order id) is
+    /// committed before the provider is called; if the provider's answer is lost, the
+    /// draft stays and sync finishes it by looking the order id up — never two links.
+    pub async fn create_link(&self, l: NewLink) -> Result<InvoiceView> {
+        self.create_invoice(l, InvoiceKind::Link).await
+    }
+
+    async fn create_invoice(&self, l: NewLink, kind: InvoiceKind) -> Result<InvoiceView> {
+        let now = Utc::now();
+        let mut errors = Vec::new();
+        let account = match self.account_record("account", &l.account).await {
+            Ok(a) => Some(a),
+            Err(EngineError::Input(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let name = ItemName::parse(&l.name).map_err(|e| errors.push(e)).ok();
+        let currency = match non_empty(&l.currency) {
+            Some(c) => Currency::from_str(c)
+                .map_err(|e| errors.push(InputError::new("currency", e)))
+                .ok(),
+            None => Some(Currency::Krw),
+        };
+        let mut amount = None;
+        let mut tax_free = None;
+        if let Some(c) = currency {
+            amount = paydesk_core::input::amount("amount", &l.amount, c, true)
+                .map_err(|e| errors.push(e))
+                .ok();
+            tax_free = match non_empty(&l.tax_free) {
+                Some(t) => paydesk_core::input::amount("tax_free", t, c, false)
+                    .map_err(|e| errors.push(e))
+                    .ok(),
+                None => Some(Money::zero(c)),
+            };
+            if let (Some(a), Some(t)) = (amount, tax_free) {
+                if t.minor() > a.minor() {
+                    errors.push(InputError::new("tax_free", "must not be more than the amount"));
+                }
+            }
+        }
+        let expiry = match (non_empty(&l.expires_in), non_empty(&l.expires_at)) {
+            (Some(_), Some(_)) => {
+                errors.push(InputError::new("expires_at", "give either expires_in or expires_at, not both"));
+                None
+            }
+            (Some(d), None) => Expiry::parse_in("expires_in", d, now).map_err(|e| errors.push(e)).ok(),
+            (None, Some(at)) => Expiry::parse_instant("expires_at", at, now).map_err(|e| errors.push(e)).ok(),
+            (None, None) => Expiry::at("expires_in", now + DEFAULT_EXPIRY, now).ok(),
+        };
+        let order_id = match non_empty(&l.order_id) {
+            Some(o) => {
+                if o.len() > 40 || !o.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                    errors.push(InputError::new(
+                        "order_id",
+                        "may use only letters, digits, '-' and '_' (at most 40)",
+                    ));
+                }
+                o.to_string()
+            }
+            None => invoice::new_order_id(),
+        };
+        let customer = self.resolve_customer(&l, &mut errors).await?;
+        let (Some(account), Some(name), Some(amount), Some(tax_free), Some(expiry), true) =
+            (account, name, amount, tax_free, expiry, errors.is_empty())
+        else {
+            return Err(EngineError::Input(errors));
+        };
+        let provider = self.provider_for(&account)?;
+        if self.inner.store.find_invoice(&order_id).await?.is_some() {
+            return Err(EngineError::input("order_id", "is already used by another invoice"));
+        }
+        let customer = match customer {
+            Some(NewOrExisting::Existing(c)) => Some(c),
+            Some(NewOrExisting::New(c)) => {
+                self.inner.store.insert_customer(&c).await?;
+                Some(c)
+            }
+            None => None,
+        };
+        let zero = Money::zero(amount.currency());
+        let draft = Invoice {
+            id: invoice::new_id("inv"),
+            account: account.name.clone(),
+            provider: account.provider,
+            provider_id: None,
+            order_id,
+            kind,
+            name: name.as_str().to_string(),
+            amount,
+            tax_free,
+            paid: zero,
+            status: Status::Draft,
+            flags: PaymentFlags::default(),
+            payment_url: None,
+            payment_number: None,
+            expires_at: expiry.instant(),
+            customer_id: customer.as_ref().map(|c| c.id.clone()),
+            created_at: now,
+            updated_at: now,
+            last_checked_at: None,
+            last_error: None,
+        };
+        self.inner
+            .store
+            .insert_invoice(&draft, Source::User, Some(&format!("created by the clerk on {}", account.name)))
+            .await?;
+        tracing::info!(invoice = %draft.id, order_id = %draft.order_id, account = %account.name, "draft saved");
+        let req = create_request(&draft, customer.as_ref());
+        match provider.create(&req).await {
+            Ok(remote) => {
+                let applied = self.apply_remote(&draft, &remote, Source::User).await?;
+                self.publish(&applied).await?;
+                self.invoice(&draft.id).await
+            }
+            Err(e) if e.outcome_unknown() => {
+                self.inner
+                    .store
+                    .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
+                    .await?;
+                let saved = self.inner.store.invoice(&draft.id).await?;
+                self.publish(&saved).await?;
+                Err(EngineError::from_provider(e, true))
+            }
+            Err(e) => {
+                let failed = self
+                    .inner
+                    .store
+                    .apply_update(
+                        &draft.id,
+                        &InvoiceUpdate {
+                            status: Status::Failed,
+                            flags: PaymentFlags::default(),
+                            paid_minor: 0,
+                            provider_id: None,
+                            payment_url: None,
+                            payment_number: None,
+                            source: Source::Provider,
+                            detail: Some(e.to_string()),
+                            at: Utc::now(),
+                        },
+                    )
+                    .await?;
+                self.publish(&failed.after).await?;
+                Err(EngineError::from_provider(e, true))
+            }
+        }
+    }
+
+    async fn resolve_customer(&self, l: &NewLink, errors: &mut Vec<InputError>) -> Result<Option<NewOrExisting>> {
+        if let Some(id) = non_empty(&l.customer_id) {
+            return match self.inner.store.customer(id).await? {
+                Some(c) => Ok(Some(NewOrExisting::Existing(c))),
+                None => {
+                    errors.push(InputError::new("customer", format!("no customer {:?}", truncate(id, 40))));
+                    Ok(None)
+                }
+            };
+        }
+        let phone = non_empty(&l.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let email = non_empty(&l.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
+        let name = non_empty(&l.customer_name).and_then(|n| {
+            PersonName::parse("customer_name", n)
+                .map_err(|e| errors.push(e))
+                .ok()
+        });
+        if phone.is_none() && email.is_none() {
+            if name.is_some() {
+                errors.push(InputError::new("phone", "give a phone number or an e-mail for the customer"));
+            }
+            return Ok(None);
+        }
+        let phone_s = phone.as_ref().map(|p| p.e164().to_string());
+        let email_s = email.as_ref().map(|e| e.as_str().to_string());
+        if let Some(c) = self
+            .inner
+            .store
+            .customer_by_contact(phone_s.as_deref(), email_s.as_deref())
+            .await?
+        {
+            return Ok(Some(NewOrExisting::Existing(c)));
+        }
+        let display_name = name
+            .map(|n| n.as_str().to_string())
+            .or_else(|| phone.as_ref().map(|p| p.display()))
+            .or_else(|| email_s.clone())
+            .unwrap_or_default();
+        Ok(Some(NewOrExisting::New(Customer {
+            id: invoice::new_id("cus"),
+            name: display_name,
+            phone: phone_s,
+            email: email_s,
+            created_at: Utc::now(),
+        })))
+    }
+
+    /// Applies the provider's view of an invoice (with local expiry on top).
+    async fn apply_remote(&self, local: &Invoice, remote: &RemoteInvoice, source: Source) -> Result<Invoice> {
+        let now = Utc::now();
+        let mut status = remote.status;
+        let mut detail = format!("{}: {}", local.provider, remote.raw_status);
+        // Past its deadline an invoice is expired here even if the provider has not said so.
+        if status == Status::Open && now >= local.expires_at {
+            status = Status::Expired;
+            detail.push_str("; the deadline has passed");
+        }
+        // Late money: a payment after the deadline keeps its flag.
+        let mut flags = remote.flags;
+        if local.status == Status::Expired && matches!(status, Status::Paid | Status::PaidUnconfirmed) {
+            flags.paid_late = true;
+        }
+        flags.paid_late |= local.flags.paid_late;
+        // A draft is first opened, then moved on, so its history shows every step.
+        if local.status == Status::Draft && status != Status::Open && Status::Draft.check_transition(status).is_err() {
+            self.inner
+                .store
+                .apply_update(
+                    &local.id,
+                    &InvoiceUpdate {
+                        status: Status::Open,
+                        flags: PaymentFlags::default(),
+                        paid_minor: 0,
+                        provider_id: Some(remote.provider_id.clone()),
+                        payment_url: remote.payment_url.clone(),
+                        payment_number: remote.payment_number.clone(),
+                        source,
+                        detail: Some(format!("{}: created", local.provider)),
+                        at: now,
+                    },
+                )
+                .await?;
+        }
+        let applied = self
+            .inner
+            .store
+            .apply_update(
+                &local.id,
+                &InvoiceUpdate {
+                    status,
+                    flags,
+                    paid_minor: remote.paid_minor,
+                    provider_id: Some(remote.provider_id.clone()),
+                    payment_url: remote.payment_url.clone(),
+                    payment_number: remote.payment_number.clone(),
+                    source,
+                    detail: Some(detail),
+                    at: now,
+                },
+            )
+            .await?;
+        Ok(applied.after)
+    }
+
+    pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
+        let status = match non_empty(&q.status) {
+            Some(s) => Some(Status::from_str(s).map_err(|_| {
+                EngineError::input(
+                    "status",
+                    "must be one of draft, open, paid_unconfirmed, paid, partially_refunded, refunded, expired, cancelled, failed",
+                )
+            })?),
+            None => None,
+        };
+        if let Some(a) = non_empty(&q.account) {
+            self.account_record("account", a).await?;
+        }
+        if let Some(s) = non_empty(&q.search) {
+            if s.chars().count() > 100 {
+                return Err(EngineError::input("search", "is too long (at most 100 characters)"));
+            }
+        }
+        let limit = q.limit.unwrap_or(500);
+        if !(1..=5000).contains(&limit) {
+            return Err(EngineError::input("limit", "must be between 1 and 5000"));
+        }
+        let invoices = self
+            .inner
+            .store
+            .invoices(&InvoiceFilter {
+                status,
+                account: non_empty(&q.account).map(str::to_string),
+                search: non_empty(&q.search).map(str::to_string),
+                limit: Some(limit),
+                offset: Some(q.offset.unwrap_or(0).max(0)),
+            })
+            .await?;
+        let mut out = Vec::with_capacity(invoices.len());
+        for i in &invoices {
+            out.push(self.view(i, false).await?);
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, key: &str) -> Result<Invoice> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(EngineError::input("id", "must not be empty"));
+        }
+        self.inner
+            .store
+            .find_invoice(key)
+            .await?
+            .ok_or_else(|| EngineError::input("id", format!("no invoice {:?}", truncate(key, 60))))
+    }
+
+    /// One invoice with its timeline, by PayDesk id, order id or provider id.
+    pub async fn invoice(&self, key: &str) -> Result<InvoiceView> {
+        let inv = self.find(key).await?;
+        self.view(&inv, true).await
+    }
+
+    /// Cancels a link: a queued draft locally, an open one at its provider.
+    pub async fn cancel(&self, key: &str) -> Result<InvoiceView> {
+        let inv = self.find(key).await?;
+        if !inv.status.is_cancellable() {
+            return Err(EngineError::input("id", format!("is {} and cannot be cancelled", inv.status)));
+        }
+        let after = match (&inv.provider_id, inv.status) {
+            (None, Status::Draft) => {
+                // Not at the provider yet; make sure of it before dropping the draft.
+                let account = self.account_record("account", &inv.account).await?;
+                let provider = self.provider_for(&account)?;
+                match provider.find_by_order_id(&inv.order_id).await {
+                    Ok(Some(remote)) => {
+                        let remote = provider
+                            .cancel(&remote.provider_id)
+                            .await
+                            .map_err(|e| EngineError::from_provider(e, true))?;
+                        self.apply_remote(&inv, &remote, Source::User).await?
+                    }
+                    Ok(None) => self.set_status(&inv, Status::Cancelled, "cancelled before it reached the provider").await?,
+                    Err(e) => return Err(EngineError::from_provider(e, true)),
+                }
+            }
+            (Some(pid), _) => {
+                let account = self.account_record("account", &inv.account).await?;
+                let provider = self.provider_for(&account)?;
+                let remote = provider
+                    .cancel(pid)
+                    .await
+                    .map_err(|e| EngineError::from_provider(e, true))?;
+                self.apply_remote(&inv, &remote, Source::User).await?
+            }
+            (None, _) => self.set_status(&inv, Status::Cancelled, "cancelled by the clerk").await?,
+        };
+        self.publish(&after).await?;
+        self.invoice(&after.id).await
+    }
+
+    pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
+        let inv = self.find(key).await?;
+        if !matches!(inv.status, Status::Paid | Status::PartiallyRefunded) {
+            return Err(EngineError::input("id", format!("is {} and cannot be refunded", inv.status)));
+        }
+        let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(a) => Some(paydesk_core::input::amount("amount", a, inv.amount.currency(), true)?),
+            None => None,
+        };
+        let pid = inv
+            .provider_id
+            .clone()
+            .ok_or_else(|| EngineError::Internal("a paid invoice has no provider id".into()))?;
+        let account = self.account_record("account", &inv.account).await?;
+        let provider = self.provider_for(&account)?;
+        let remote = provider
+            .refund(&pid, amount)
+            .await
+            .map_err(|e| EngineError::from_provider(e, true))?;
+        let after = self.apply_remote(&inv, &remote, Source::User).await?;
+        self.publish(&after).await?;
+        self.invoice(&after.id).await
+    }
+
+    async fn set_status(&self, inv: &Invoice, status: Status, detail: &str) -> Result<Invoice> {
+        Ok(self
+            .inner
+            .store
+            .apply_update(
+                &inv.id,
+                &InvoiceUpdate {
+                    status,
+                    flags: inv.flags,
+                    paid_minor: inv.paid.minor(),
+                    provider_id: None,
+                    payment_url: None,
+                    payment_number: None,
+                    source: Source::User,
+                    detail: Some(detail.to_string()),
+                    at: Utc::now(),
+                },
+            )
+            .await?
+            .after)
+    }
+
+    // ---- sync -------------------------------------------------------------------------
+
+    /// One pass over every invoice that can still change: asks its provider, applies
+    /// what changed with its audit entry, marks local expiry, and finishes drafts whose
+    /// creation was interrupted (looking their order id up first).
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
+        let now = Utc::now();
+        let due = self
+            .inner
+            .store
+            .invoices_to_sync(now, LATE_PAYMENT_GRACE, 1000)
+            .await?;
+        let mut report = SyncReport::default();
+        let mut providers: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+        for inv in due {
+            report.checked += 1;
+            let provider = match providers.get(&inv.account) {
+                Some(p) => p.clone(),
+                None => {
+                    let account = self.account_record("account", &inv.account).await?;
+                    match self.provider_for(&account) {
+                        Ok(p) => {
+                            providers.insert(inv.account.clone(), p.clone());
+                            p
+                        }
+                        Err(e) => {
+                            report.errors.push(SyncError {
+                                invoice_id: inv.id.clone(),
+                                provider: inv.provider.as_str().into(),
+                                message: e.to_string(),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            };
+            match self.sync_invoice(&inv, provider.as_ref(), now).await {
+                Ok(Some(after)) => report.changed.push(self.publish(&after).await?),
+                Ok(None) => {}
+                Err(e) => {
+                    let message = e.to_string();
+                    self.inner
+                        .store
+                        .record_error(&inv.id, Utc::now(), Source::Sync, &message)
+                        .await?;
+                    report.errors.push(SyncError {
+                        invoice_id: inv.id.clone(),
+                        provider: inv.provider.as_str().into(),
+                        message,
+                    });
+                }
+            }
+        }
+        tracing::debug!(checked = report.checked, changed = report.changed.len(), errors = report.errors.len(), "sync pass");
+        Ok(report)
+    }
+
+    async fn sync_invoice(&self, inv: &Invoice, provider: &dyn Provider, now: DateTime<Utc>) -> std::result::Result<Option<Invoice>, ProviderError> {
+        let remote = match &inv.provider_id {
+            Some(pid) => provider.get(pid).await?,
+            None => match provider.find_by_order_id(&inv.order_id).await? {
+                Some(r) => r,
+                None if now < inv.expires_at => {
+                    let customer = match &inv.customer_id {
+                        Some(id) => self.inner.store.customer(id).await.ok().flatten(),
+                        None => None,
+                    };
+                    provider.create(&create_request(inv, customer.as_ref())).await?
+                }
+                None => {
+                    // Never reached the provider and its deadline has passed: nothing to pay.
+                    let after = self
+                        .set_status_source(inv, Status::Failed, Source::Sync, "never reached the provider before its deadline")
+                        .await;
+                    return Ok(after.ok());
+                }
+            },
+        };
+        let before = inv.clone();
+        match self.apply_remote(inv, &remote, Source::Sync).await {
+            Ok(after) => Ok(changed(&before, &after).then_some(after)),
+            Err(e) => Err(ProviderError::Malformed {
+                provider: inv.provider,
+                field: "status".into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    async fn set_status_source(&self, inv: &Invoice, status: Status, source: Source, detail: &str) -> Result<Invoice> {
+        Ok(self
+            .inner
+            .store
+            .apply_update(
+                &inv.id,
+                &InvoiceUpdate {
+                    status,
+                    flags: inv.flags,
+                    paid_minor: inv.paid.minor(),
+                    provider_id: None,
+                    payment_url: None,
+                    payment_number: None,
+                    source,
+                    detail: Some(detail.into()),
+                    at: Utc::now(),
+                },
+            )
+            .await?
+            .after)
+    }
+
+    /// Runs sync passes every `every` until `stop` resolves.
+    pub async fn run_sync(&self, every: std::time::Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            if let Err(e) = self.sync_once().await {
+                tracing::warn!(error = %e, "sync pass failed");
+            }
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+
+    // ---- sandbox ----------------------------------------------------------------------
+
+    pub fn sandbox(&self) -> &SandboxStore {
+        &self.inner.sandbox
+    }
+
+    /// The port the sandbox account's pages are served on.
+    pub async fn sandbox_port(&self) -> Result<u16> {
+        let r = self.account_record("account", SANDBOX_ACCOUNT).await?;
+        Ok(r.settings
+            .get("base_url")
+            .and_then(|v| v.as_str())
+            .and_then(|u| u.rsplit(':').next())
+            .and_then(|p| p.trim_end_matches('/').parse().ok())
+            .unwrap_or(DEFAULT_PORT))
+    }
+
+    async fn sandbox_id(&self, key: &str) -> Result<String> {
+        let inv = self.find(key).await?;
+        if inv.provider != ProviderKind::Sandbox {
+            return Err(EngineError::input("id", "is not a sandbox invoice; real payments happen at the provider"));
+        }
+        inv.provider_id
+            .ok_or_else(|| EngineError::input("id", "has not reached the sandbox yet (run sync)"))
+    }
+
+    /// What the sandbox page's Pay button does (`amount` pays part or more).
+    pub async fn sandbox_pay(&self, key: &str, amount: Option<&str>, late: bool) -> Result<SandboxPaymentView> {
+        let inv = self.find(key).await?;
+        let id = self.sandbox_id(key).await?;
+        let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(a) => Some(paydesk_core::input::amount("amount", a, inv.amount.currency(), true)?),
+            None => None,
+        };
+        let p = self
+            .inner
+            .sandbox
+            .pay(&id, amount, late, Utc::now())
+            .await
+            .map_err(|e| EngineError::from_provider(e, true))?;
+        Ok(sandbox_view(&p))
+    }
+
+    pub async fn sandbox_expire(&self, key: &str) -> Result<SandboxPaymentView> {
+        let id = self.sandbox_id(key).await?;
+        let p = self
+            .inner
+            .sandbox
+            .expire(&id, Utc::now())
+            .await
+            .map_err(|e| EngineError::from_provider(e, true))?;
+        Ok(sandbox_view(&p))
+    }
+
+    /// Serves the sandbox's payment pages on 127.0.0.1 until the future is dropped.
+    pub async fn serve_sandbox(
+        &self,
+        port: u16,
+    ) -> std::io::Result<(std::net::SocketAddr, impl std::future::Future<Output = std::io::Result<()>>)> {
+        paydesk_providers::sandbox::server::bind(self.inner.sandbox.clone(), port).await
+    }
+}
+
+enum NewOrExisting {
+    New(Customer),
+    Existing(Customer),
+}
+
+fn changed(a: &Invoice, b: &Invoice) -> bool {
+    a.status != b.status
+        || a.flags != b.flags
+        || a.paid != b.paid
+        || a.provider_id != b.provider_id
+        || a.payment_url != b.payment_url
+}
+
+fn create_request(inv: &Invoice, customer: Option<&Customer>) -> CreateRequest {
+    CreateRequest {
+        kind: inv.kind,
+        order_id: inv.order_id.clone(),
+        name: inv.name.clone(),
+        amount: inv.amount,
+        tax_free: inv.tax_free,
+        expires_at: inv.expires_at,
+        customer: customer.map(|c| CustomerInfo {
+            name: Some(c.name.clone()),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+        }),
+    }
+}
+
+fn sandbox_view(p: &SandboxPayment) -> SandboxPaymentView {
+    let money = |m| {
+        Money::from_minor(m, p.currency)
+            .map(Money::to_plain)
+            .unwrap_or_default()
+    };
+    SandboxPaymentView {
+        id: p.id.clone(),
+        order_id: p.order_id.clone(),
+        state: p.state.clone(),
+        amount: money(p.amount_minor),
+        paid_amount: money(p.paid_minor),
+        currency: p.currency.code().into(),
+        late: p.late,
+        expires_at: paydesk_core::format_instant(p.expires_at),
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}

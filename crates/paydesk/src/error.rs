@@ -1,0 +1,125 @@
+use paydesk_core::{InputError, ProviderKind};
+use paydesk_providers::ProviderError;
+use paydesk_secrets::SecretError;
+use paydesk_store::StoreError;
+use serde::Serialize;
+
+/// Everything a use case can fail with, in the categories the shells show:
+/// bad input (exit 2, shown next to the field), provider, keyring, internal.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// One or more fields are wrong; nothing was written.
+    #[error("{}", .0.first().map(|e| e.to_string()).unwrap_or_else(|| "invalid input".into()))]
+    Input(Vec<InputError>),
+    #[error("{message}")]
+    Provider {
+        provider: ProviderKind,
+        code: Option<String>,
+        message: String,
+        /// Whether PayDesk kept an invoice for it (a draft waiting to be retried, or failed).
+        created: bool,
+    },
+    #[error("{0}")]
+    Keyring(#[from] SecretError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+impl EngineError {
+    pub fn input(field: &str, message: impl std::fmt::Display) -> Self {
+        EngineError::Input(vec![InputError::new(field, message)])
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EngineError::Input(_) => "input",
+            EngineError::Provider { .. } => "provider",
+            EngineError::Keyring(_) => "keyring",
+            EngineError::Internal(_) => "internal",
+        }
+    }
+
+    /// The field a bad input is about (the first one when several are wrong).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            EngineError::Input(errors) => errors.first().map(|e| e.field.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The `paydesk` command's exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            EngineError::Input(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn from_provider(e: ProviderError, created: bool) -> Self {
+        let message = if created {
+            format!("{e}; the invoice is kept in PayDesk")
+        } else {
+            format!("{e}; nothing was created")
+        };
+        EngineError::Provider {
+            provider: e.provider(),
+            code: e.code().map(str::to_string),
+            message,
+            created,
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Transition(t) => EngineError::input("status", t),
+            other => EngineError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<InputError> for EngineError {
+    fn from(e: InputError) -> Self {
+        EngineError::Input(vec![e])
+    }
+}
+
+/// The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
+#[derive(Debug, Serialize)]
+pub struct ErrorView {
+    pub kind: &'static str,
+    pub field: Option<String>,
+    pub fields: Vec<InputError>,
+    pub provider: Option<ProviderKind>,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl From<&EngineError> for ErrorView {
+    fn from(e: &EngineError) -> Self {
+        let (provider, code) = match e {
+            EngineError::Provider { provider, code, .. } => (Some(*provider), code.clone()),
+            _ => (None, None),
+        };
+        ErrorView {
+            kind: e.kind(),
+            field: e.field().map(str::to_string),
+            fields: match e {
+                EngineError::Input(v) => v.clone(),
+                _ => vec![],
+            },
+            provider,
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl Serialize for EngineError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        ErrorView::from(self).serialize(s)
+    }
+}

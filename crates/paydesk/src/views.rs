@@ -1,0 +1,161 @@
+//! What the engine hands to its shells: the JSON shapes of `../shared/cli.md`.
+
+use std::collections::BTreeMap;
+
+use paydesk_core::{format_instant, Customer, Invoice, TimelineEntry};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub created_at: String,
+}
+
+impl From<&Customer> for CustomerView {
+    fn from(c: &Customer) -> Self {
+        CustomerView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            phone: c
+                .phone
+                .as_ref()
+                .map(|p| paydesk_core::Phone::from_e164(p.clone()).display()),
+            email: c.email.clone(),
+            created_at: format_instant(c.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineView {
+    pub at: String,
+    pub event: String,
+    pub status: Option<String>,
+    pub from_status: Option<String>,
+    pub source: String,
+    pub detail: Option<String>,
+}
+
+impl From<&TimelineEntry> for TimelineView {
+    fn from(t: &TimelineEntry) -> Self {
+        TimelineView {
+            at: format_instant(t.at),
+            event: t.event.as_str().to_string(),
+            status: t.status.map(|s| s.as_str().to_string()),
+            from_status: t.from_status.map(|s| s.as_str().to_string()),
+            source: t.source.as_str().to_string(),
+            detail: t.detail.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    pub id: String,
+    pub account: String,
+    pub provider: String,
+    /// True for the embedded sandbox: no real money.
+    pub sandbox: bool,
+    pub provider_id: Option<String>,
+    pub order_id: String,
+    pub kind: String,
+    pub name: String,
+    /// Plain decimal in the major unit (`29900`, `12.34`).
+    pub amount: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    /// As people read it (`₩29,900`).
+    pub amount_display: String,
+    pub tax_free: String,
+    pub status: String,
+    pub paid_late: bool,
+    pub underpaid: bool,
+    pub overpaid: bool,
+    pub paid_amount: String,
+    pub payment_url: Option<String>,
+    pub payment_number: Option<String>,
+    pub expires_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_checked_at: Option<String>,
+    pub last_error: Option<String>,
+    pub customer: Option<CustomerView>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timeline: Option<Vec<TimelineView>>,
+}
+
+impl InvoiceView {
+    pub fn new(i: &Invoice, customer: Option<&Customer>, timeline: Option<&[TimelineEntry]>) -> Self {
+        InvoiceView {
+            id: i.id.clone(),
+            account: i.account.clone(),
+            provider: i.provider.as_str().to_string(),
+            sandbox: i.provider == paydesk_core::ProviderKind::Sandbox,
+            provider_id: i.provider_id.clone(),
+            order_id: i.order_id.clone(),
+            kind: i.kind.as_str().to_string(),
+            name: i.name.clone(),
+            amount: i.amount.to_plain(),
+            currency: i.amount.currency().code().to_string(),
+            amount_minor: i.amount.minor(),
+            amount_display: i.amount.to_display("ko"),
+            tax_free: i.tax_free.to_plain(),
+            status: i.status.as_str().to_string(),
+            paid_late: i.flags.paid_late,
+            underpaid: i.flags.underpaid,
+            overpaid: i.flags.overpaid,
+            paid_amount: i.paid.to_plain(),
+            payment_url: i.payment_url.clone(),
+            payment_number: i.payment_number.clone(),
+            expires_at: format_instant(i.expires_at),
+            created_at: format_instant(i.created_at),
+            updated_at: format_instant(i.updated_at),
+            last_checked_at: i.last_checked_at.map(format_instant),
+            last_error: i.last_error.clone(),
+            customer: customer.map(CustomerView::from),
+            timeline: timeline.map(|t| t.iter().map(TimelineView::from).collect()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub provider: String,
+    pub sandbox: bool,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
+    /// (the keyring did not answer). Never a value.
+    pub secrets: BTreeMap<String, String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub checked: usize,
+    pub changed: Vec<InvoiceView>,
+    pub errors: Vec<SyncError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncError {
+    pub invoice_id: String,
+    pub provider: String,
+    pub message: String,
+}
+
+/// The sandbox's own record of a payment (what its page shows).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SandboxPaymentView {
+    pub id: String,
+    pub order_id: String,
+    pub state: String,
+    pub amount: String,
+    pub paid_amount: String,
+    pub currency: String,
+    pub late: bool,
+    pub expires_at: String,
+}
