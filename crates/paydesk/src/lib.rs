@@ -582,9 +582,11 @@ impl Engine {
             .insert_invoice(&draft, Source::User, Some(&format!("created by the clerk on {}", account.name)))
             .await?;
         tracing::info!(invoice = %draft.id, order_id = %draft.order_id, account = %account.name, "draft saved");
+        failpoint("create:after-draft");
         let req = create_request(&draft, customer.as_ref());
         match provider.create(&req).await {
             Ok(remote) => {
+                failpoint("create:after-provider");
                 let applied = self.apply_remote(&draft, &remote, Source::User).await?;
                 self.publish(&applied).await?;
                 self.invoice(&draft.id).await
@@ -948,6 +950,7 @@ impl Engine {
                 }
             },
         };
+        failpoint("sync:after-provider");
         let before = inv.clone();
         match self.apply_remote(inv, &remote, Source::Sync).await {
             Ok(after) => Ok(changed(&before, &after).then_some(after)),
@@ -1102,6 +1105,15 @@ fn sandbox_view(p: &SandboxPayment) -> SandboxPaymentView {
         currency: p.currency.code().into(),
         late: p.late,
         expires_at: paydesk_core::format_instant(p.expires_at),
+    }
+}
+
+/// Test hook: `PAYDESK_FAILPOINT=name` aborts the process at that point, as a crash or a
+/// power cut would, so tests can prove that nothing is lost or done twice.
+fn failpoint(name: &str) {
+    if std::env::var("PAYDESK_FAILPOINT").as_deref() == Ok(name) {
+        eprintln!("failpoint {name}: aborting");
+        std::process::abort();
     }
 }
 

@@ -1,0 +1,145 @@
+//! PayDesk's desktop shell: Tauri commands of a few lines each over the engine, the
+//! sandbox's payment pages while the app runs, a background sync, and an event to the
+//! window for every invoice change. No business rule lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use paydesk::{AccountView, CustomerView, Engine, EngineError, InvoiceView, ListQuery, NewLink, SyncReport};
+use serde::Serialize;
+use tauri::{Emitter, Manager, State};
+
+type Reply<T> = Result<T, EngineError>;
+
+#[tauri::command]
+async fn list_invoices(engine: State<'_, Engine>, query: ListQuery) -> Reply<Vec<InvoiceView>> {
+    engine.invoices(&query).await
+}
+
+#[tauri::command]
+async fn get_invoice(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView> {
+    engine.invoice(&id).await
+}
+
+#[tauri::command]
+async fn create_link(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceView> {
+    engine.create_link(link).await
+}
+
+#[tauri::command]
+async fn cancel_link(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView> {
+    engine.cancel(&id).await
+}
+
+#[tauri::command]
+async fn list_accounts(engine: State<'_, Engine>) -> Reply<Vec<AccountView>> {
+    engine.accounts().await
+}
+
+#[tauri::command]
+async fn list_customers(engine: State<'_, Engine>, search: Option<String>) -> Reply<Vec<CustomerView>> {
+    engine.customers(search.as_deref()).await
+}
+
+#[tauri::command]
+async fn sync_now(engine: State<'_, Engine>) -> Reply<SyncReport> {
+    engine.sync_once().await
+}
+
+#[derive(Serialize)]
+struct AppInfo {
+    version: &'static str,
+    data_dir: String,
+}
+
+#[tauri::command]
+fn app_info(engine: State<'_, Engine>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        data_dir: engine.data_dir().display().to_string(),
+    }
+}
+
+fn init_logs(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let appender = tracing_appender::rolling::daily(data_dir.join("logs"), "paydesk.log");
+    let (file, guard) = tracing_appender::non_blocking(appender);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(file))
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+fn main() {
+    let data_dir = paydesk::default_data_dir();
+    let _log_guard = init_logs(&data_dir);
+    let engine = match tauri::async_runtime::block_on(Engine::open(&data_dir)) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("PayDesk cannot open its data folder {}: {e}", data_dir.display());
+            std::process::exit(1);
+        }
+    };
+    let sync_every = std::env::var("PAYDESK_SYNC_INTERVAL_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3u64);
+    tauri::Builder::default()
+        .manage(engine.clone())
+        .invoke_handler(tauri::generate_handler![
+            list_invoices,
+            get_invoice,
+            create_link,
+            cancel_link,
+            list_accounts,
+            list_customers,
+            sync_now,
+            app_info
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let engine = app.state::<Engine>().inner().clone();
+            tauri::async_runtime::spawn(serve_sandbox(engine.clone()));
+            let mut changes = engine.subscribe();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match changes.recv().await {
+                        Ok(view) => {
+                            let _ = handle.emit("invoice-changed", view);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => break,
+                    }
+                }
+            });
+            tauri::async_runtime::spawn(async move {
+                engine
+                    .run_sync(std::time::Duration::from_secs(sync_every), std::future::pending())
+                    .await
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("PayDesk's window could not start");
+}
+
+/// The sandbox's payment pages, served while the app runs (unless `paydesk sandbox
+/// serve` already serves them on the same port).
+async fn serve_sandbox(engine: Engine) {
+    let port = match engine.sandbox_port().await {
+        Ok(p) => p,
+        Err(e) => return tracing::warn!(error = %e, "no sandbox account"),
+    };
+    match engine.serve_sandbox(port).await {
+        Ok((addr, server)) => {
+            tracing::info!(%addr, "sandbox payment pages served");
+            if let Err(e) = server.await {
+                tracing::warn!(error = %e, "sandbox pages stopped");
+            }
+        }
+        Err(e) => tracing::warn!(port, error = %e, "sandbox pages not served here (another PayDesk may serve them)"),
+    }
+}

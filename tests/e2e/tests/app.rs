@@ -1,0 +1,218 @@
+//! The real PayDesk window, driven like a clerk would: create a sandbox payment link,
+//! see it in the list, get a field error for a bad amount, then watch the list turn
+//! `paid` by itself after the customer pays on the sandbox's side.
+//!
+//! Needs: the app and `paydesk` binaries built (PAYDESK_APP_BIN / PAYDESK_CLI_BIN or
+//! the target dir), `tauri-driver` and `WebKitWebDriver` on PATH, a display (the test
+//! starts its own Xvfb when DISPLAY is unset) and a session bus (`./x test` runs it
+//! inside `dbus-run-session`).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn binary(env: &str, name: &str) -> PathBuf {
+    let p = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join(name));
+    assert!(p.exists(), "{} is missing: build it first (./x test does)", p.display());
+    p.canonicalize().unwrap()
+}
+
+fn wait_port(port: u16, what: &str) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(30), "{what} did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Kills its child with SIGTERM when dropped (tauri-driver must not be SIGKILLed, or
+/// its WebKitWebDriver child is orphaned and keeps the output pipe open).
+struct Guard(Child);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        unsafe { libc_kill(self.0.id() as i32, 15) };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+fn start_xvfb_if_needed() -> Option<(Guard, String)> {
+    if std::env::var_os("DISPLAY").is_some() {
+        return None;
+    }
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let child = Command::new("Xvfb")
+        .args([display.as_str(), "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (package xvfb) is needed when DISPLAY is unset");
+    std::thread::sleep(Duration::from_millis(800));
+    Some((Guard(child), display))
+}
+
+async fn wait_for<F, Fut, T>(what: &str, timeout: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn row_status(driver: &WebDriver, name: &str) -> Option<(String, String)> {
+    let rows = driver.find_all(By::Css("tr.invoice-row")).await.ok()?;
+    for r in rows {
+        let text = r.text().await.ok()?;
+        if text.contains(name) {
+            let status = r.attr("data-status").await.ok()??;
+            let id = r.attr("data-id").await.ok()??;
+            return Some((id, status));
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
+    let app = binary("PAYDESK_APP_BIN", "paydesk-app");
+    let cli = binary("PAYDESK_CLI_BIN", "paydesk");
+    let home = tempfile::tempdir().unwrap();
+    let data_dir = home.path().join("data");
+    let sandbox_port = free_port();
+    let xvfb = start_xvfb_if_needed();
+    let driver_port = free_port();
+    let native_port = free_port();
+
+    let mut cmd = Command::new("tauri-driver");
+    cmd.args(["--port", &driver_port.to_string(), "--native-port", &native_port.to_string()])
+        .env("PAYDESK_DATA_DIR", &data_dir)
+        .env("PAYDESK_SANDBOX_PORT", sandbox_port.to_string())
+        .env("PAYDESK_SYNC_INTERVAL_SECS", "1")
+        .env("XDG_DATA_HOME", home.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
+        .env("XDG_CACHE_HOME", home.path().join("xdg-cache"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if let Some((_, display)) = &xvfb {
+        cmd.env("DISPLAY", display);
+    }
+    let _driver = Guard(cmd.spawn().expect("tauri-driver is needed (cargo install tauri-driver --locked)"));
+    wait_port(driver_port, "tauri-driver");
+    wait_port(native_port, "WebKitWebDriver");
+
+    let mut caps = thirtyfour::Capabilities::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert("tauri:options".into(), json!({ "application": app.display().to_string() }));
+    let driver = WebDriver::new(format!("http://127.0.0.1:{driver_port}"), caps)
+        .await
+        .expect("a WebDriver session with the app");
+
+    let result = drive(&driver, &cli, &data_dir).await;
+    let _ = driver.quit().await;
+    drop(xvfb);
+    result.unwrap();
+}
+
+async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResult<()> {
+    // The window is up with the create form, labelled as the sandbox.
+    let name = wait_for("the create form", Duration::from_secs(60), || async {
+        driver.find(By::Id("new-link-name")).await.ok()
+    })
+    .await;
+    let banner = driver.find(By::Id("sandbox-banner")).await?;
+    assert!(!banner.text().await?.is_empty(), "the sandbox is labelled");
+
+    // Bad input: a KRW amount with decimals is refused next to the field, nothing saved.
+    name.send_keys("잘못된 금액").await?;
+    driver.find(By::Id("new-link-amount")).await?.send_keys("12.345").await?;
+    driver.find(By::Id("new-link-submit")).await?.click().await?;
+    let err = wait_for("the amount's error", Duration::from_secs(10), || async {
+        driver.find(By::Css(".field-error[data-field='amount']")).await.ok()
+    })
+    .await;
+    assert!(err.text().await?.contains("decimal"), "{}", err.text().await?);
+    assert!(row_status(driver, "잘못된 금액").await.is_none(), "nothing was created");
+
+    // A good link: it appears in the list as open, with its amount formatted.
+    let name = driver.find(By::Id("new-link-name")).await?;
+    name.clear().await?;
+    name.send_keys("테스트 상품").await?;
+    let amount = driver.find(By::Id("new-link-amount")).await?;
+    amount.clear().await?;
+    amount.send_keys("29900").await?;
+    let preview = driver.find(By::Id("amount-preview")).await?;
+    assert!(preview.text().await?.contains("₩29,900"));
+    amount.send_keys(Key::Enter).await?;
+    let (id, status) = wait_for("the new link in the list", Duration::from_secs(20), || async {
+        row_status(driver, "테스트 상품").await
+    })
+    .await;
+    assert_eq!(status, "open");
+    let row = driver.find(By::Css(&format!("tr.invoice-row[data-id='{id}']"))).await?;
+    assert!(row.text().await?.contains("₩29,900"));
+    let detail = driver.find(By::Id("invoice-detail")).await?;
+    let url = driver.find(By::Id("payment-url")).await?.text().await?;
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(detail.text().await?.contains("테스트 상품"));
+
+    // The customer pays on the sandbox's side (what its page's Pay button does); the
+    // app's background sync notices and the list turns paid by itself.
+    let out = Command::new(cli)
+        .args(["--data-dir"])
+        .arg(data_dir)
+        .args(["sandbox", "pay", &id])
+        .output()
+        .expect("paydesk runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let status = wait_for("the list to show paid", Duration::from_secs(20), || async {
+        match row_status(driver, "테스트 상품").await {
+            Some((_, s)) if s == "paid" => Some(s),
+            _ => None,
+        }
+    })
+    .await;
+    assert_eq!(status, "paid");
+    // The open detail updated too, with the sync in its timeline.
+    let timeline = wait_for("the timeline to show the payment", Duration::from_secs(10), || async {
+        let t = driver.find(By::Id("timeline")).await.ok()?.text().await.ok()?;
+        (t.matches('\n').count() >= 2 && (t.contains("결제 완료") || t.contains("Paid"))).then_some(t)
+    })
+    .await;
+    assert!(timeline.contains("동기화") || timeline.contains("sync"), "{timeline}");
+    Ok(())
+}

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { api, fieldErrors, type AppError } from './api';
+
+afterEach(() => clearMocks());
+
+describe('api wrappers', () => {
+  it('call the backend commands with their arguments', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return [];
+    });
+    await api.listInvoices({ search: '김' });
+    await api.getInvoice('inv_1');
+    expect(calls).toEqual([
+      ['list_invoices', { query: { search: '김' } }],
+      ['get_invoice', { id: 'inv_1' }],
+    ]);
+  });
+
+  it('turn rejections into errors with their fields', async () => {
+    const rejection: AppError = {
+      kind: 'input', field: 'amount', provider: null, code: null, message: 'amount: must not be negative',
+      fields: [{ field: 'amount', message: 'must not be negative' }, { field: 'name', message: 'must not be empty' }],
+    };
+    mockIPC(() => {
+      throw rejection;
+    });
+    const err = await api.createLink({ account: 'sandbox', name: '', amount: '-5' }).catch((e: AppError) => e);
+    expect(err.kind).toBe('input');
+    expect(fieldErrors(err as AppError)).toEqual({ amount: 'must not be negative', name: 'must not be empty' });
+  });
+
+  it('wrap unexpected failures as internal errors', async () => {
+    mockIPC(() => {
+      throw 'boom';
+    });
+    const err = await api.syncNow().catch((e: AppError) => e);
+    expect(err).toMatchObject({ kind: 'internal', message: 'boom' });
+  });
+});

@@ -1,0 +1,89 @@
+// Typed wrappers over the backend's Tauri commands and events: the only way the UI
+// talks to the engine.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+
+export type Status =
+  | 'draft' | 'open' | 'paid_unconfirmed' | 'paid' | 'partially_refunded'
+  | 'refunded' | 'expired' | 'cancelled' | 'failed';
+
+export const STATUSES: Status[] = [
+  'draft', 'open', 'paid_unconfirmed', 'paid', 'partially_refunded', 'refunded', 'expired', 'cancelled', 'failed',
+];
+
+export interface Customer { id: string; name: string; phone: string | null; email: string | null; created_at: string }
+
+export interface TimelineEntry {
+  at: string; event: 'created' | 'status' | 'delivery' | 'error';
+  status: Status | null; from_status: Status | null; source: 'user' | 'sync' | 'provider'; detail: string | null;
+}
+
+export interface Invoice {
+  id: string; account: string; provider: string; sandbox: boolean; provider_id: string | null; order_id: string;
+  kind: 'link' | 'cvs'; name: string; amount: string; currency: string; amount_minor: number; amount_display: string;
+  tax_free: string; status: Status; paid_late: boolean; underpaid: boolean; overpaid: boolean; paid_amount: string;
+  payment_url: string | null; payment_number: string | null; expires_at: string; created_at: string; updated_at: string;
+  last_checked_at: string | null; last_error: string | null; customer: Customer | null; timeline?: TimelineEntry[];
+}
+
+export interface Account {
+  name: string; provider: string; sandbox: boolean; settings: Record<string, unknown>;
+  secrets: Record<string, 'set' | 'missing' | 'unknown'>; created_at: string;
+}
+
+export interface ListQuery { status?: string | null; account?: string | null; search?: string | null; limit?: number; offset?: number }
+
+export interface NewLink {
+  account: string; name: string; amount: string; currency?: string; tax_free?: string;
+  expires_in?: string; expires_at?: string; customer_name?: string; phone?: string; email?: string;
+}
+
+export interface SyncReport { checked: number; changed: Invoice[]; errors: { invoice_id: string; provider: string; message: string }[] }
+
+export interface FieldError { field: string; message: string }
+export interface AppError {
+  kind: 'input' | 'provider' | 'keyring' | 'internal'; field: string | null; fields: FieldError[];
+  provider: string | null; code: string | null; message: string;
+}
+
+/** Whatever a command rejected with, as an AppError. */
+export function asError(e: unknown): AppError {
+  if (e && typeof e === 'object' && 'kind' in e && 'message' in e) {
+    const a = e as Partial<AppError>;
+    return {
+      kind: a.kind ?? 'internal', field: a.field ?? null, fields: a.fields ?? [],
+      provider: a.provider ?? null, code: a.code ?? null, message: String(a.message),
+    };
+  }
+  return { kind: 'internal', field: null, fields: [], provider: null, code: null, message: String(e) };
+}
+
+/** Field name → message, for showing each error next to its field. */
+export function fieldErrors(e: AppError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of e.fields) if (!(f.field in out)) out[f.field] = f.message;
+  return out;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asError(e);
+  }
+}
+
+export const api = {
+  listInvoices: (query: ListQuery) => call<Invoice[]>('list_invoices', { query }),
+  getInvoice: (id: string) => call<Invoice>('get_invoice', { id }),
+  createLink: (link: NewLink) => call<Invoice>('create_link', { link }),
+  cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
+  listAccounts: () => call<Account[]>('list_accounts'),
+  syncNow: () => call<SyncReport>('sync_now'),
+  appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
+};
+
+/** Calls `cb` with every invoice the engine changes (created, synced, cancelled). */
+export function onInvoiceChanged(cb: (inv: Invoice) => void): Promise<UnlistenFn> {
+  return listen<Invoice>('invoice-changed', (e) => cb(e.payload));
+}
