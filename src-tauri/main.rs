@@ -4,7 +4,9 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use paydesk::{AccountView, CustomerView, Engine, EngineError, InvoiceView, ListQuery, NewLink, SyncReport};
+use paydesk::{
+    AccountView, CustomerView, Engine, EngineError, InvoiceView, ListQuery, NewLink, SyncReport,
+};
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
 
@@ -36,7 +38,10 @@ async fn list_accounts(engine: State<'_, Engine>) -> Reply<Vec<AccountView>> {
 }
 
 #[tauri::command]
-async fn list_customers(engine: State<'_, Engine>, search: Option<String>) -> Reply<Vec<CustomerView>> {
+async fn list_customers(
+    engine: State<'_, Engine>,
+    search: Option<String>,
+) -> Reply<Vec<CustomerView>> {
     engine.customers(search.as_deref()).await
 }
 
@@ -61,13 +66,18 @@ fn app_info(engine: State<'_, Engine>) -> AppInfo {
 
 fn init_logs(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     let appender = tracing_appender::rolling::daily(data_dir.join("logs"), "paydesk.log");
     let (file, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::registry()
         .with(filter)
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(file))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(file),
+        )
         .try_init()
         .ok()?;
     Some(guard)
@@ -79,7 +89,10 @@ fn main() {
     let engine = match tauri::async_runtime::block_on(Engine::open(&data_dir)) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("PayDesk cannot open its data folder {}: {e}", data_dir.display());
+            eprintln!(
+                "PayDesk cannot open its data folder {}: {e}",
+                data_dir.display()
+            );
             std::process::exit(1);
         }
     };
@@ -117,7 +130,10 @@ fn main() {
             });
             tauri::async_runtime::spawn(async move {
                 engine
-                    .run_sync(std::time::Duration::from_secs(sync_every), std::future::pending())
+                    .run_sync(
+                        std::time::Duration::from_secs(sync_every),
+                        std::future::pending(),
+                    )
                     .await
             });
             Ok(())
@@ -140,6 +156,8 @@ async fn serve_sandbox(engine: Engine) {
                 tracing::warn!(error = %e, "sandbox pages stopped");
             }
         }
-        Err(e) => tracing::warn!(port, error = %e, "sandbox pages not served here (another PayDesk may serve them)"),
+        Err(e) => {
+            tracing::warn!(port, error = %e, "sandbox pages not served here (another PayDesk may serve them)")
+        }
     }
 }

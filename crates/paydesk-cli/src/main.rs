@@ -6,14 +6,18 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use paydesk::{
-    AccountView, CustomerView, Engine, EngineError, ErrorView, InvoiceView, ListQuery, NewAccount, NewCustomer,
-    NewLink, Secret,
+    AccountView, CustomerView, Engine, EngineError, ErrorView, InvoiceView, ListQuery, NewAccount,
+    NewCustomer, NewLink, Secret,
 };
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser)]
-#[command(name = "paydesk", version, about = "PayDesk: payment links and invoices for small merchants")]
+#[command(
+    name = "paydesk",
+    version,
+    about = "PayDesk: payment links and invoices for small merchants"
+)]
 struct Cli {
     /// The data directory (SQLite database, sandbox records); defaults to the OS's app-data folder.
     #[arg(long, global = true, env = "PAYDESK_DATA_DIR")]
@@ -95,7 +99,7 @@ enum CustomerCmd {
 
 #[derive(Subcommand)]
 enum LinkCmd {
-    Create(LinkCreate),
+    Create(Box<LinkCreate>),
     List {
         #[arg(long)]
         status: Option<String>,
@@ -201,7 +205,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => return fail(&EngineError::Internal(e.to_string()), cli.json),
     };
@@ -223,11 +230,17 @@ fn fail(e: &EngineError, json: bool) -> ExitCode {
 }
 
 fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    );
 }
 
 async fn run(cli: Cli) -> Result<(), EngineError> {
-    let data_dir = cli.data_dir.clone().unwrap_or_else(paydesk::default_data_dir);
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(paydesk::default_data_dir);
     let engine = Engine::open(&data_dir).await?;
     let json = cli.json;
     match cli.command {
@@ -247,13 +260,17 @@ fn read_secrets() -> Result<Vec<(String, Secret)>, EngineError> {
     }
     let mut out = Vec::new();
     for (n, line) in stdin.lock().lines().enumerate() {
-        let line = line.map_err(|e| EngineError::input("secret", format!("cannot read stdin: {e}")))?;
+        let line =
+            line.map_err(|e| EngineError::input("secret", format!("cannot read stdin: {e}")))?;
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         let Some((k, v)) = line.split_once('=') else {
-            return Err(EngineError::input("secret", format!("line {} is not KEY=VALUE", n + 1)));
+            return Err(EngineError::input(
+                "secret",
+                format!("line {} is not KEY=VALUE", n + 1),
+            ));
         };
         out.push((k.trim().to_string(), Secret::from(v.trim().to_string())));
     }
@@ -263,7 +280,11 @@ fn read_secrets() -> Result<Vec<(String, Secret)>, EngineError> {
 async fn account(engine: &Engine, cmd: AccountCmd, json: bool) -> Result<(), EngineError> {
     match cmd {
         AccountCmd::Add(a) => {
-            let secrets = if a.secret_stdin { read_secrets()? } else { Vec::new() };
+            let secrets = if a.secret_stdin {
+                read_secrets()?
+            } else {
+                Vec::new()
+            };
             let view = engine
                 .add_account(NewAccount {
                     name: a.name,
@@ -297,7 +318,12 @@ async fn account(engine: &Engine, cmd: AccountCmd, json: bool) -> Result<(), Eng
             } else {
                 print_accounts(std::slice::from_ref(&view));
                 for (k, v) in &view.settings {
-                    println!("  {k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                    println!(
+                        "  {k}: {}",
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    );
                 }
             }
         }
@@ -324,7 +350,9 @@ async fn account(engine: &Engine, cmd: AccountCmd, json: bool) -> Result<(), Eng
 async fn customer(engine: &Engine, cmd: CustomerCmd, json: bool) -> Result<(), EngineError> {
     match cmd {
         CustomerCmd::Add { name, phone, email } => {
-            let c = engine.add_customer(NewCustomer { name, phone, email }).await?;
+            let c = engine
+                .add_customer(NewCustomer { name, phone, email })
+                .await?;
             if json {
                 print_json(&c);
             } else {
@@ -375,7 +403,12 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
                 print_invoice(&view);
             }
         }
-        LinkCmd::List { status, search, account, limit } => {
+        LinkCmd::List {
+            status,
+            search,
+            account,
+            limit,
+        } => {
             let list = engine
                 .invoices(&ListQuery {
                     status,
@@ -551,7 +584,9 @@ fn print_invoices(list: &[InvoiceView]) {
         return;
     }
     table(
-        &["ID", "STATUS", "AMOUNT", "NAME", "CUSTOMER", "EXPIRES", "FLAGS"],
+        &[
+            "ID", "STATUS", "AMOUNT", "NAME", "CUSTOMER", "EXPIRES", "FLAGS",
+        ],
         list.iter()
             .map(|v| {
                 vec![
@@ -559,7 +594,10 @@ fn print_invoices(list: &[InvoiceView]) {
                     v.status.clone(),
                     v.amount_display.clone(),
                     v.name.chars().take(40).collect(),
-                    v.customer.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                    v.customer
+                        .as_ref()
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
                     v.expires_at.clone(),
                     flags(v),
                 ]
@@ -570,7 +608,17 @@ fn print_invoices(list: &[InvoiceView]) {
 
 fn print_invoice(v: &InvoiceView) {
     let f = flags(v);
-    println!("{}  {}  {}{}", v.id, v.status, v.amount_display, if f.is_empty() { String::new() } else { format!("  [{f}]") });
+    println!(
+        "{}  {}  {}{}",
+        v.id,
+        v.status,
+        v.amount_display,
+        if f.is_empty() {
+            String::new()
+        } else {
+            format!("  [{f}]")
+        }
+    );
     println!("  name:        {}", v.name);
     println!("  account:     {} ({})", v.account, v.provider);
     println!("  order id:    {}", v.order_id);
@@ -589,8 +637,14 @@ fn print_invoice(v: &InvoiceView) {
         println!(
             "  customer:    {}{}{}",
             c.name,
-            c.phone.as_deref().map(|p| format!(" · {p}")).unwrap_or_default(),
-            c.email.as_deref().map(|e| format!(" · {e}")).unwrap_or_default()
+            c.phone
+                .as_deref()
+                .map(|p| format!(" · {p}"))
+                .unwrap_or_default(),
+            c.email
+                .as_deref()
+                .map(|e| format!(" · {e}"))
+                .unwrap_or_default()
         );
     }
     if let Some(e) = &v.last_error {
@@ -623,9 +677,18 @@ fn print_accounts(list: &[AccountView]) {
                         "-".to_string()
                     }
                 } else {
-                    a.secrets.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
+                    a.secrets
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 };
-                vec![a.name.clone(), a.provider.clone(), keys, a.created_at.clone()]
+                vec![
+                    a.name.clone(),
+                    a.provider.clone(),
+                    keys,
+                    a.created_at.clone(),
+                ]
             })
             .collect(),
     );

@@ -18,7 +18,9 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> 
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("paydesk starts");
     if let Some(s) = stdin {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
@@ -52,7 +54,11 @@ fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Killed(std::process::Child);
@@ -66,7 +72,18 @@ impl Drop for Killed {
 fn create_link(dir: &Path, name: &str) -> Value {
     ok_json(
         dir,
-        &["link", "create", "--account", "sandbox", "--name", name, "--amount", "29900", "--expires-in", "1d"],
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            name,
+            "--amount",
+            "29900",
+            "--expires-in",
+            "1d",
+        ],
     )
 }
 
@@ -75,7 +92,12 @@ fn a_sandbox_link_is_paid_on_its_page_and_sync_sees_it() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     // A new data directory gets the sandbox account, serving on the port given.
-    let accounts = run(dir.path(), &["--json", "account", "list"], None, &[("PAYDESK_SANDBOX_PORT", &port.to_string())]);
+    let accounts = run(
+        dir.path(),
+        &["--json", "account", "list"],
+        None,
+        &[("PAYDESK_SANDBOX_PORT", &port.to_string())],
+    );
     assert!(accounts.status.success(), "{}", stderr(&accounts));
     let accounts: Value = serde_json::from_slice(&accounts.stdout).unwrap();
     assert_eq!(accounts[0]["name"], "sandbox");
@@ -105,7 +127,10 @@ fn a_sandbox_link_is_paid_on_its_page_and_sync_sees_it() {
     let addr = format!("127.0.0.1:{port}");
     let start = Instant::now();
     while TcpStream::connect(&addr).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "sandbox serve did not listen");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "sandbox serve did not listen"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let path = &url[format!("http://{addr}").len()..];
@@ -114,7 +139,11 @@ fn a_sandbox_link_is_paid_on_its_page_and_sync_sees_it() {
     assert!(page.contains("SANDBOX") && page.contains("₩29,900") && page.contains("테스트 상품"));
     let (code, _) = http(&addr, "POST", &format!("{path}/pay"));
     assert_eq!(code, 303);
-    assert_eq!(ok_json(dir.path(), &["link", "show", &id])["status"], "open", "PayDesk learns only by syncing");
+    assert_eq!(
+        ok_json(dir.path(), &["link", "show", &id])["status"],
+        "open",
+        "PayDesk learns only by syncing"
+    );
 
     let report = ok_json(dir.path(), &["sync", "--once"]);
     assert_eq!(report["changed"][0]["status"], "paid");
@@ -123,15 +152,37 @@ fn a_sandbox_link_is_paid_on_its_page_and_sync_sees_it() {
     assert_eq!(shown["paid_amount"], "29900");
     let timeline = shown["timeline"].as_array().unwrap();
     let last = timeline.last().unwrap();
-    assert_eq!((last["event"].as_str(), last["status"].as_str(), last["source"].as_str()), (Some("status"), Some("paid"), Some("sync")));
+    assert_eq!(
+        (
+            last["event"].as_str(),
+            last["status"].as_str(),
+            last["source"].as_str()
+        ),
+        (Some("status"), Some("paid"), Some("sync"))
+    );
 
     // People's output: a table with the amount formatted.
     let out = run(dir.path(), &["link", "list"], None, &[]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("₩29,900") && text.contains("paid") && text.contains("SANDBOX"), "{text}");
+    assert!(
+        text.contains("₩29,900") && text.contains("paid") && text.contains("SANDBOX"),
+        "{text}"
+    );
     // Looked up by provider id and order id too.
-    assert_eq!(ok_json(dir.path(), &["link", "show", shown["provider_id"].as_str().unwrap()])["id"], id.as_str());
-    assert_eq!(ok_json(dir.path(), &["link", "show", shown["order_id"].as_str().unwrap()])["id"], id.as_str());
+    assert_eq!(
+        ok_json(
+            dir.path(),
+            &["link", "show", shown["provider_id"].as_str().unwrap()]
+        )["id"],
+        id.as_str()
+    );
+    assert_eq!(
+        ok_json(
+            dir.path(),
+            &["link", "show", shown["order_id"].as_str().unwrap()]
+        )["id"],
+        id.as_str()
+    );
 }
 
 #[test]
@@ -152,11 +203,25 @@ fn bad_input_names_the_field_exits_2_and_writes_nothing() {
         (vec!["--amount", "100", "--name", &huge], "name"),
         (vec!["--amount", "100", "--phone", "010-12"], "phone"),
         (vec!["--amount", "100", "--email", "kim@"], "email"),
-        (vec!["--amount", "100", "--expires-at", "2020-01-01T00:00:00+09:00"], "expires_at"),
-        (vec!["--amount", "100", "--expires-in", "soon"], "expires_in"),
+        (
+            vec![
+                "--amount",
+                "100",
+                "--expires-at",
+                "2020-01-01T00:00:00+09:00",
+            ],
+            "expires_at",
+        ),
+        (
+            vec!["--amount", "100", "--expires-in", "soon"],
+            "expires_in",
+        ),
         (vec!["--amount", "100", "--tax-free", "200"], "tax_free"),
         (vec!["--amount", "100", "--account", "nope"], "account"),
-        (vec!["--amount", "100", "--customer", "cus_missing"], "customer"),
+        (
+            vec!["--amount", "100", "--customer", "cus_missing"],
+            "customer",
+        ),
     ];
     for (extra, field) in cases {
         let mut args = vec!["--json", "link", "create"];
@@ -169,31 +234,95 @@ fn bad_input_names_the_field_exits_2_and_writes_nothing() {
         args.extend(extra.iter().copied());
         let out = run(dir.path(), &args, None, &[]);
         let shown: Vec<String> = extra.iter().map(|a| a.chars().take(20).collect()).collect();
-        assert_eq!(out.status.code(), Some(2), "{shown:?}: {}", stderr(&out).chars().take(300).collect::<String>());
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{shown:?}: {}",
+            stderr(&out).chars().take(300).collect::<String>()
+        );
         let err: Value = serde_json::from_slice(&out.stderr).expect("the error is one JSON object");
         assert_eq!(err["error"]["kind"], "input", "{shown:?}");
-        let fields: Vec<&str> = err["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert!(fields.contains(&field), "{shown:?} named {fields:?}, not {field}");
+        let fields: Vec<&str> = err["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&field),
+            "{shown:?} named {fields:?}, not {field}"
+        );
         assert!(out.stdout.is_empty());
     }
     // Without --json: one line naming the field.
-    let out = run(dir.path(), &["link", "create", "--account", "sandbox", "--name", "x", "--amount", "12.345"], None, &[]);
+    let out = run(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "x",
+            "--amount",
+            "12.345",
+        ],
+        None,
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     let line = stderr(&out);
     assert_eq!(line.lines().count(), 1, "{line}");
-    assert!(line.contains("amount") && line.contains("decimal"), "{line}");
+    assert!(
+        line.contains("amount") && line.contains("decimal"),
+        "{line}"
+    );
     // Nothing was written.
     assert_eq!(ok_json(dir.path(), &["link", "list"]), Value::Array(vec![]));
-    assert_eq!(ok_json(dir.path(), &["customer", "list"]), Value::Array(vec![]));
+    assert_eq!(
+        ok_json(dir.path(), &["customer", "list"]),
+        Value::Array(vec![])
+    );
     // Other commands too.
     for (args, field) in [
         (vec!["--json", "link", "show", "inv_nope"], "id"),
-        (vec!["--json", "link", "list", "--status", "bogus"], "status"),
+        (
+            vec!["--json", "link", "list", "--status", "bogus"],
+            "status",
+        ),
         (vec!["--json", "customer", "add", "--name", ""], "name"),
-        (vec!["--json", "customer", "add", "--name", "김", "--phone", "abc"], "phone"),
-        (vec!["--json", "account", "add", "Bad Name", "--provider", "bootpay"], "name"),
-        (vec!["--json", "account", "add", "x", "--provider", "paypal"], "provider"),
-        (vec!["--json", "account", "add", "sandbox", "--provider", "sandbox"], "name"),
+        (
+            vec![
+                "--json", "customer", "add", "--name", "김", "--phone", "abc",
+            ],
+            "phone",
+        ),
+        (
+            vec![
+                "--json",
+                "account",
+                "add",
+                "Bad Name",
+                "--provider",
+                "bootpay",
+            ],
+            "name",
+        ),
+        (
+            vec!["--json", "account", "add", "x", "--provider", "paypal"],
+            "provider",
+        ),
+        (
+            vec![
+                "--json",
+                "account",
+                "add",
+                "sandbox",
+                "--provider",
+                "sandbox",
+            ],
+            "name",
+        ),
         (vec!["--json", "account", "remove", "sandbox"], "account"),
         (vec!["--json", "account", "show", "nope"], "account"),
         (vec!["--json", "sandbox", "pay", "inv_nope"], "id"),
@@ -203,13 +332,27 @@ fn bad_input_names_the_field_exits_2_and_writes_nothing() {
         let err: Value = serde_json::from_slice(&out.stderr).unwrap();
         assert_eq!(err["error"]["field"], field, "{args:?}");
     }
-    assert_eq!(ok_json(dir.path(), &["account", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ok_json(dir.path(), &["account", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Errors of the command line itself follow the same rules.
-    let out = run(dir.path(), &["--json", "link", "create", "--name", "x"], None, &[]);
+    let out = run(
+        dir.path(),
+        &["--json", "link", "create", "--name", "x"],
+        None,
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err: Value = serde_json::from_slice(&out.stderr).expect("JSON even for usage errors");
     assert_eq!(err["error"]["kind"], "input");
-    assert!(err["error"]["message"].as_str().unwrap().contains("--account"));
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("--account"));
 }
 
 fn files_contain(dir: &Path, needle: &[u8]) -> Vec<String> {
@@ -220,7 +363,11 @@ fn files_contain(dir: &Path, needle: &[u8]) -> Vec<String> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if std::fs::read(&p).unwrap().windows(needle.len()).any(|w| w == needle) {
+            } else if std::fs::read(&p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+            {
                 hits.push(p.display().to_string());
             }
         }
@@ -237,7 +384,17 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
     let mut outputs = Vec::new();
     let add = run(
         dir.path(),
-        &["--json", "account", "add", &name, "--provider", "bootpay", "--mode", "test", "--secret-stdin"],
+        &[
+            "--json",
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "bootpay",
+            "--mode",
+            "test",
+            "--secret-stdin",
+        ],
         Some(&format!("client_key=ck-{canary}\nsecret_key={canary}\n")),
         &trace,
     );
@@ -252,7 +409,17 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
         vec!["--json", "account", "list"],
         vec!["account", "list"],
         vec!["--json", "account", "test", &name],
-        vec!["--json", "link", "create", "--account", &name, "--name", "x", "--amount", "1000"],
+        vec![
+            "--json",
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "x",
+            "--amount",
+            "1000",
+        ],
         vec!["--json", "sync", "--once"],
     ] {
         outputs.push(run(dir.path(), &args, None, &trace));
@@ -260,7 +427,15 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
     // A bad line is reported by number, never echoed.
     let bad = run(
         dir.path(),
-        &["--json", "account", "add", "other", "--provider", "btcpay", "--secret-stdin"],
+        &[
+            "--json",
+            "account",
+            "add",
+            "other",
+            "--provider",
+            "btcpay",
+            "--secret-stdin",
+        ],
         Some(&format!("{canary}\n")),
         &trace,
     );
@@ -268,11 +443,21 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
     outputs.push(bad);
     for o in &outputs {
         for stream in [&o.stdout, &o.stderr] {
-            assert!(!String::from_utf8_lossy(stream).contains(&canary), "{}", String::from_utf8_lossy(stream));
+            assert!(
+                !String::from_utf8_lossy(stream).contains(&canary),
+                "{}",
+                String::from_utf8_lossy(stream)
+            );
         }
     }
-    assert!(outputs.iter().any(|o| !o.stderr.is_empty()), "trace logs were written and checked");
-    assert_eq!(files_contain(dir.path(), canary.as_bytes()), Vec::<String>::new());
+    assert!(
+        outputs.iter().any(|o| !o.stderr.is_empty()),
+        "trace logs were written and checked"
+    );
+    assert_eq!(
+        files_contain(dir.path(), canary.as_bytes()),
+        Vec::<String>::new()
+    );
     // Removing the account deletes its keys.
     let rm = run(dir.path(), &["account", "remove", &name], None, &[]);
     assert!(rm.status.success(), "{}", stderr(&rm));
@@ -283,7 +468,10 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
 /// Whether `secret-tool`-like lookup still finds the account's key (via a second add).
 fn paydesk_secret_left(name: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
-    let out = ok_json(dir.path(), &["account", "add", name, "--provider", "bootpay"]);
+    let out = ok_json(
+        dir.path(),
+        &["account", "add", name, "--provider", "bootpay"],
+    );
     let left = out["secrets"]["secret_key"] == "set";
     let _ = run(dir.path(), &["account", "remove", name], None, &[]);
     left
@@ -295,15 +483,29 @@ fn an_absent_keyring_is_a_clear_error_and_nothing_is_written() {
     let out = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["--json", "account", "add", "pipe-main", "--provider", "pipe", "--secret-stdin"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/paydesk-bus")
+        .args([
+            "--json",
+            "account",
+            "add",
+            "pipe-main",
+            "--provider",
+            "pipe",
+            "--secret-stdin",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/paydesk-bus",
+        )
         .env_remove("DISPLAY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all(b"api_key=CANARY-absent\n")?;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b"api_key=CANARY-absent\n")?;
             c.wait_with_output()
         })
         .unwrap();
@@ -336,13 +538,26 @@ fn a_locked_keyring_is_a_clear_error_and_nothing_is_written() {
         .output()
         .expect("dbus-run-session (package dbus) runs");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let line = stderr(&out).lines().find(|l| l.starts_with('{')).unwrap_or_default().to_string();
+    let line = stderr(&out)
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_default()
+        .to_string();
     let err: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{}", stderr(&out)));
     assert_eq!(err["error"]["kind"], "keyring");
     let msg = err["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("locked") || msg.contains("no keyring service"), "{msg}");
+    assert!(
+        msg.contains("locked") || msg.contains("no keyring service"),
+        "{msg}"
+    );
     assert!(!msg.contains("CANARY"));
-    assert_eq!(ok_json(dir.path(), &["account", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ok_json(dir.path(), &["account", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -350,7 +565,19 @@ fn a_crash_after_the_draft_is_finished_by_sync_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
         dir.path(),
-        &["--json", "link", "create", "--account", "sandbox", "--name", "crash", "--amount", "5000", "--order-id", "ORDER-CRASH-1"],
+        &[
+            "--json",
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "crash",
+            "--amount",
+            "5000",
+            "--order-id",
+            "ORDER-CRASH-1",
+        ],
         None,
         &[("PAYDESK_FAILPOINT", "create:after-draft")],
     );
@@ -368,7 +595,13 @@ fn a_crash_after_the_draft_is_finished_by_sync_exactly_once() {
     let open = ok_json(dir.path(), &["link", "show", "ORDER-CRASH-1"]);
     assert_eq!(open["status"], "open");
     assert!(open["payment_url"].as_str().is_some());
-    assert_eq!(ok_json(dir.path(), &["link", "list", "--search", "ORDER-CRASH-1"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ok_json(dir.path(), &["link", "list", "--search", "ORDER-CRASH-1"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -376,12 +609,27 @@ fn a_crash_after_the_provider_created_the_link_never_makes_a_second_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
         dir.path(),
-        &["--json", "link", "create", "--account", "sandbox", "--name", "crash", "--amount", "5000", "--order-id", "ORDER-CRASH-2"],
+        &[
+            "--json",
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "crash",
+            "--amount",
+            "5000",
+            "--order-id",
+            "ORDER-CRASH-2",
+        ],
         None,
         &[("PAYDESK_FAILPOINT", "create:after-provider")],
     );
     assert!(!out.status.success(), "the process was killed");
-    assert_eq!(ok_json(dir.path(), &["link", "show", "ORDER-CRASH-2"])["status"], "draft");
+    assert_eq!(
+        ok_json(dir.path(), &["link", "show", "ORDER-CRASH-2"])["status"],
+        "draft"
+    );
     // The sandbox already has it: sync looks the order id up and adopts that one. Had
     // it created a second, the sandbox's UNIQUE order id would have refused it and the
     // invoice would show an error instead of opening.
@@ -395,7 +643,12 @@ fn a_crash_after_the_provider_created_the_link_never_makes_a_second_one() {
     ok_json(dir.path(), &["sync", "--once"]);
     let paid = ok_json(dir.path(), &["link", "show", &pid]);
     assert_eq!(paid["status"], "paid");
-    let statuses: Vec<&str> = paid["timeline"].as_array().unwrap().iter().filter_map(|t| t["status"].as_str()).collect();
+    let statuses: Vec<&str> = paid["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["status"].as_str())
+        .collect();
     assert_eq!(statuses, vec!["draft", "open", "paid"]);
 }
 
@@ -405,14 +658,28 @@ fn a_crash_during_sync_loses_no_change_and_logs_each_once() {
     let link = create_link(dir.path(), "sync crash");
     let id = link["id"].as_str().unwrap();
     ok_json(dir.path(), &["sandbox", "pay", id]);
-    let out = run(dir.path(), &["sync", "--once"], None, &[("PAYDESK_FAILPOINT", "sync:after-provider")]);
+    let out = run(
+        dir.path(),
+        &["sync", "--once"],
+        None,
+        &[("PAYDESK_FAILPOINT", "sync:after-provider")],
+    );
     assert!(!out.status.success());
-    assert_eq!(ok_json(dir.path(), &["link", "show", id])["status"], "open", "nothing half-written");
+    assert_eq!(
+        ok_json(dir.path(), &["link", "show", id])["status"],
+        "open",
+        "nothing half-written"
+    );
     ok_json(dir.path(), &["sync", "--once"]);
     ok_json(dir.path(), &["sync", "--once"]);
     let shown = ok_json(dir.path(), &["link", "show", id]);
     assert_eq!(shown["status"], "paid");
-    let paid_entries = shown["timeline"].as_array().unwrap().iter().filter(|t| t["status"] == "paid").count();
+    let paid_entries = shown["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "paid")
+        .count();
     assert_eq!(paid_entries, 1, "one audit entry for one change");
 }
 
@@ -423,18 +690,31 @@ fn late_and_partial_payments_are_kept_and_flagged() {
     let a = a["id"].as_str().unwrap();
     ok_json(dir.path(), &["sandbox", "expire", a]);
     ok_json(dir.path(), &["sync", "--once"]);
-    assert_eq!(ok_json(dir.path(), &["link", "show", a])["status"], "expired");
+    assert_eq!(
+        ok_json(dir.path(), &["link", "show", a])["status"],
+        "expired"
+    );
     ok_json(dir.path(), &["sandbox", "pay", a, "--late"]);
     ok_json(dir.path(), &["sync", "--once"]);
     let late = ok_json(dir.path(), &["link", "show", a]);
-    assert_eq!((late["status"].as_str(), late["paid_late"].as_bool()), (Some("paid"), Some(true)));
+    assert_eq!(
+        (late["status"].as_str(), late["paid_late"].as_bool()),
+        (Some("paid"), Some(true))
+    );
 
     let b = create_link(dir.path(), "partial");
     let b = b["id"].as_str().unwrap();
     ok_json(dir.path(), &["sandbox", "pay", b, "--amount", "10000"]);
     ok_json(dir.path(), &["sync", "--once"]);
     let part = ok_json(dir.path(), &["link", "show", b]);
-    assert_eq!((part["status"].as_str(), part["underpaid"].as_bool(), part["paid_amount"].as_str()), (Some("open"), Some(true), Some("10000")));
+    assert_eq!(
+        (
+            part["status"].as_str(),
+            part["underpaid"].as_bool(),
+            part["paid_amount"].as_str()
+        ),
+        (Some("open"), Some(true), Some("10000"))
+    );
     // Money received: cancelling is refused at the provider, and nothing changes here.
     let out = run(dir.path(), &["--json", "link", "cancel", b], None, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -444,30 +724,79 @@ fn late_and_partial_payments_are_kept_and_flagged() {
     ok_json(dir.path(), &["sandbox", "pay", b, "--amount", "25000"]);
     ok_json(dir.path(), &["sync", "--once"]);
     let over = ok_json(dir.path(), &["link", "show", b]);
-    assert_eq!((over["status"].as_str(), over["overpaid"].as_bool(), over["underpaid"].as_bool()), (Some("paid"), Some(true), Some(false)));
+    assert_eq!(
+        (
+            over["status"].as_str(),
+            over["overpaid"].as_bool(),
+            over["underpaid"].as_bool()
+        ),
+        (Some("paid"), Some(true), Some(false))
+    );
 
     let c = create_link(dir.path(), "cancel me");
     let c = c["id"].as_str().unwrap();
-    assert_eq!(ok_json(dir.path(), &["link", "cancel", c])["status"], "cancelled");
+    assert_eq!(
+        ok_json(dir.path(), &["link", "cancel", c])["status"],
+        "cancelled"
+    );
     let out = run(dir.path(), &["sandbox", "pay", c], None, &[]);
-    assert_eq!(out.status.code(), Some(1), "a cancelled link cannot be paid");
-    assert_eq!(ok_json(dir.path(), &["link", "list", "--status", "cancelled"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a cancelled link cannot be paid"
+    );
+    assert_eq!(
+        ok_json(dir.path(), &["link", "list", "--status", "cancelled"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn customers_are_kept_and_found() {
     let dir = tempfile::tempdir().unwrap();
-    let c = ok_json(dir.path(), &["customer", "add", "--name", "김민준", "--phone", "010-1234-5678", "--email", "minjun@example.kr"]);
+    let c = ok_json(
+        dir.path(),
+        &[
+            "customer",
+            "add",
+            "--name",
+            "김민준",
+            "--phone",
+            "010-1234-5678",
+            "--email",
+            "minjun@example.kr",
+        ],
+    );
     assert_eq!(c["phone"], "010-1234-5678");
     let found = ok_json(dir.path(), &["customer", "list", "--search", "민준"]);
     assert_eq!(found.as_array().unwrap().len(), 1);
     // A link to the same phone reuses the customer; the list finds it by customer name.
     let link = ok_json(
         dir.path(),
-        &["link", "create", "--account", "sandbox", "--name", "케이크", "--amount", "32000", "--phone", "01012345678"],
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "케이크",
+            "--amount",
+            "32000",
+            "--phone",
+            "01012345678",
+        ],
     );
     assert_eq!(link["customer"]["id"], c["id"]);
     let by_customer = ok_json(dir.path(), &["link", "list", "--search", "김민준"]);
     assert_eq!(by_customer[0]["id"], link["id"]);
-    assert_eq!(ok_json(dir.path(), &["customer", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ok_json(dir.path(), &["customer", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -50,7 +50,10 @@ fn text(field: &str, input: &str, max: usize) -> InputResult<String> {
         ));
     }
     if t.chars().any(|c| c.is_control()) {
-        return Err(InputError::new(field, "must not contain control characters"));
+        return Err(InputError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(t.to_string())
 }
@@ -96,7 +99,10 @@ impl AccountName {
             return Err(InputError::new(field, "must not be empty"));
         }
         if t.len() > 40 {
-            return Err(InputError::new(field, "is too long (at most 40 characters)"));
+            return Err(InputError::new(
+                field,
+                "is too long (at most 40 characters)",
+            ));
         }
         if !t
             .bytes()
@@ -152,7 +158,9 @@ impl Phone {
                 "is not a valid phone number (Korean numbers like 010-1234-5678, others with +country code)",
             ));
         }
-        Ok(Phone(number.format().mode(phonenumber::Mode::E164).to_string()))
+        Ok(Phone(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
     }
 
     /// The stored E.164 form; for trusted values read back from the database.
@@ -170,7 +178,10 @@ impl Phone {
             if n.code().value() == 82 {
                 return n.format().mode(phonenumber::Mode::National).to_string();
             }
-            return n.format().mode(phonenumber::Mode::International).to_string();
+            return n
+                .format()
+                .mode(phonenumber::Mode::International)
+                .to_string();
         }
         self.0.clone()
     }
@@ -187,7 +198,10 @@ impl Email {
             return Err(InputError::new("email", "must not be empty"));
         }
         if t.len() > 254 {
-            return Err(InputError::new("email", "is too long for an e-mail address"));
+            return Err(InputError::new(
+                "email",
+                "is too long for an e-mail address",
+            ));
         }
         let addr: email_address::EmailAddress = t
             .parse()
@@ -244,7 +258,10 @@ impl Expiry {
             return Err(InputError::new(field, "is in the past"));
         }
         if at - now < Self::MIN {
-            return Err(InputError::new(field, "must be at least 5 minutes from now"));
+            return Err(InputError::new(
+                field,
+                "must be at least 5 minutes from now",
+            ));
         }
         if at - now > Self::MAX {
             return Err(InputError::new(field, "must be within a year from now"));
@@ -285,13 +302,36 @@ mod tests {
 
     #[test]
     fn korean_and_international_phones() {
-        assert_eq!(Phone::parse("010-1234-5678").unwrap().e164(), "+821012345678");
+        assert_eq!(
+            Phone::parse("010-1234-5678").unwrap().e164(),
+            "+821012345678"
+        );
         assert_eq!(Phone::parse("01012345678").unwrap().e164(), "+821012345678");
-        assert_eq!(Phone::parse("+82 10 1234 5678").unwrap().e164(), "+821012345678");
-        assert_eq!(Phone::parse("+81 90-1234-5678").unwrap().e164(), "+819012345678");
-        assert_eq!(Phone::parse("+1 415 555 2671").unwrap().e164(), "+14155552671");
-        assert_eq!(Phone::parse("010-1234-5678").unwrap().display(), "010-1234-5678");
-        for bad in ["", "12", "010-1234", "abc", "010-1234-5678x", "+999 1234", "0000000000"] {
+        assert_eq!(
+            Phone::parse("+82 10 1234 5678").unwrap().e164(),
+            "+821012345678"
+        );
+        assert_eq!(
+            Phone::parse("+81 90-1234-5678").unwrap().e164(),
+            "+819012345678"
+        );
+        assert_eq!(
+            Phone::parse("+1 415 555 2671").unwrap().e164(),
+            "+14155552671"
+        );
+        assert_eq!(
+            Phone::parse("010-1234-5678").unwrap().display(),
+            "010-1234-5678"
+        );
+        for bad in [
+            "",
+            "12",
+            "010-1234",
+            "abc",
+            "010-1234-5678x",
+            "+999 1234",
+            "0000000000",
+        ] {
             let e = Phone::parse(bad).unwrap_err();
             assert_eq!(e.field, "phone", "{bad:?}");
         }
@@ -299,7 +339,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" kim@example.kr ").unwrap().as_str(), "kim@example.kr");
+        assert_eq!(
+            Email::parse(" kim@example.kr ").unwrap().as_str(),
+            "kim@example.kr"
+        );
         for bad in ["", "kim", "kim@", "@example.kr", "kim@example", "a b@c.kr"] {
             assert_eq!(Email::parse(bad).unwrap_err().field, "email", "{bad:?}");
         }
@@ -307,11 +350,20 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(ItemName::parse("  테스트 상품 ").unwrap().as_str(), "테스트 상품");
+        assert_eq!(
+            ItemName::parse("  테스트 상품 ").unwrap().as_str(),
+            "테스트 상품"
+        );
         assert_eq!(ItemName::parse("").unwrap_err().field, "name");
-        assert_eq!(ItemName::parse("   ").unwrap_err().message, "must not be empty");
+        assert_eq!(
+            ItemName::parse("   ").unwrap_err().message,
+            "must not be empty"
+        );
         let huge = "가".repeat(1_000_000);
-        assert!(ItemName::parse(&huge).unwrap_err().message.contains("too long"));
+        assert!(ItemName::parse(&huge)
+            .unwrap_err()
+            .message
+            .contains("too long"));
         assert!(ItemName::parse("a\u{0}b").is_err());
         assert!(AccountName::parse("account", "bootpay-main").is_ok());
         assert!(AccountName::parse("account", "Bootpay Main").is_err());
@@ -322,9 +374,17 @@ mod tests {
         let e = amount("amount", "0", Currency::Krw, true).unwrap_err();
         assert_eq!(e.field, "amount");
         assert!(amount("tax_free", "0", Currency::Krw, false).is_ok());
-        assert_eq!(amount("amount", "-1", Currency::Krw, true).unwrap_err().message, "must not be negative");
+        assert_eq!(
+            amount("amount", "-1", Currency::Krw, true)
+                .unwrap_err()
+                .message,
+            "must not be negative"
+        );
         assert!(amount("amount", "1e5", Currency::Krw, true).is_err());
-        assert!(amount("amount", "12.345", Currency::Usd, true).unwrap_err().message.contains("decimal places"));
+        assert!(amount("amount", "12.345", Currency::Usd, true)
+            .unwrap_err()
+            .message
+            .contains("decimal places"));
     }
 
     #[test]
@@ -332,11 +392,15 @@ mod tests {
         let e = Expiry::parse_in("expires_in", "1d", now()).unwrap();
         assert_eq!(e.instant(), now() + Duration::days(1));
         assert_eq!(
-            Expiry::parse_instant("expires_at", "2026-12-01T23:59:00+09:00", now()).unwrap().instant(),
+            Expiry::parse_instant("expires_at", "2026-12-01T23:59:00+09:00", now())
+                .unwrap()
+                .instant(),
             Utc.with_ymd_and_hms(2026, 12, 1, 14, 59, 0).unwrap()
         );
         assert_eq!(
-            Expiry::parse_instant("expires_at", "2026-11-01T00:00:00Z", now()).unwrap_err().message,
+            Expiry::parse_instant("expires_at", "2026-11-01T00:00:00Z", now())
+                .unwrap_err()
+                .message,
             "is in the past"
         );
         assert!(Expiry::parse_in("expires_in", "1m", now()).is_err());

@@ -60,7 +60,9 @@ impl FromStr for Currency {
             "JPY" => Ok(Currency::Jpy),
             "USD" => Ok(Currency::Usd),
             "BTC" => Ok(Currency::Btc),
-            _ => Err(MoneyError::UnknownCurrency(s.trim().chars().take(16).collect())),
+            _ => Err(MoneyError::UnknownCurrency(
+                s.trim().chars().take(16).collect(),
+            )),
         }
     }
 }
@@ -244,13 +246,16 @@ impl Money {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));
         }
-        let sum = self.minor.checked_add(other.minor).ok_or(MoneyError::TooLarge {
-            max: Money {
-                minor: MAX_MINOR,
-                currency: self.currency,
-            }
-            .to_plain(),
-        })?;
+        let sum = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::TooLarge {
+                max: Money {
+                    minor: MAX_MINOR,
+                    currency: self.currency,
+                }
+                .to_plain(),
+            })?;
         Money::from_minor(sum, self.currency)
     }
 }
@@ -286,7 +291,7 @@ fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     let n = digits.len();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -329,20 +334,34 @@ mod tests {
     fn refuses_instead_of_rounding() {
         assert!(matches!(
             krw("12.345"),
-            Err(MoneyError::TooManyDecimals { given: 3, allowed: 0, .. })
+            Err(MoneyError::TooManyDecimals {
+                given: 3,
+                allowed: 0,
+                ..
+            })
         ));
         assert!(matches!(
             usd("12.345"),
-            Err(MoneyError::TooManyDecimals { given: 3, allowed: 2, .. })
+            Err(MoneyError::TooManyDecimals {
+                given: 3,
+                allowed: 2,
+                ..
+            })
         ));
-        assert!(matches!(btc("0.000000001"), Err(MoneyError::TooManyDecimals { .. })));
+        assert!(matches!(
+            btc("0.000000001"),
+            Err(MoneyError::TooManyDecimals { .. })
+        ));
     }
 
     #[test]
     fn refuses_malformed_input() {
         assert_eq!(krw(""), Err(MoneyError::Empty));
         assert_eq!(krw("-5"), Err(MoneyError::Negative));
-        for bad in ["1e5", "abc", "12.", "1.2.3", "+5", "1 000", "12,34", ",100", "1,0000", "0x10", "NaN", "∞", "."] {
+        for bad in [
+            "1e5", "abc", "12.", "1.2.3", "+5", "1 000", "12,34", ",100", "1,0000", "0x10", "NaN",
+            "∞", ".",
+        ] {
             assert!(
                 matches!(krw(bad), Err(MoneyError::NotANumber(_))),
                 "{bad:?} gave {:?}",
@@ -353,10 +372,19 @@ mod tests {
 
     #[test]
     fn refuses_huge_amounts() {
-        assert!(matches!(krw("99999999999999999999999"), Err(MoneyError::TooLarge { .. })));
-        assert!(matches!(krw("1000000000000000"), Err(MoneyError::TooLarge { .. })));
+        assert!(matches!(
+            krw("99999999999999999999999"),
+            Err(MoneyError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            krw("1000000000000000"),
+            Err(MoneyError::TooLarge { .. })
+        ));
         assert_eq!(krw("999999999999999"), Ok(MAX_MINOR));
-        assert!(matches!(btc("92233720368"), Err(MoneyError::TooLarge { .. })));
+        assert!(matches!(
+            btc("92233720368"),
+            Err(MoneyError::TooLarge { .. })
+        ));
     }
 
     #[test]

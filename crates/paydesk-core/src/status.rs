@@ -218,6 +218,10 @@ mod tests {
     }
 
     fn serde_json_name(s: Status) -> String {
-        serde_json::to_value(s).unwrap().as_str().unwrap().to_string()
+        serde_json::to_value(s)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }

@@ -57,10 +57,16 @@ pub enum ProviderError {
     },
     /// The keys were refused.
     #[error("{provider} rejected the account's keys: {message}")]
-    Auth { provider: ProviderKind, message: String },
+    Auth {
+        provider: ProviderKind,
+        message: String,
+    },
     /// No answer, a timeout or a 5xx: the outcome is unknown and a retry may help.
     #[error("{provider} is unreachable: {message}")]
-    Unavailable { provider: ProviderKind, message: String },
+    Unavailable {
+        provider: ProviderKind,
+        message: String,
+    },
     /// The provider answered something PayDesk cannot read.
     #[error("{provider} sent a malformed answer: field {field}: {message}")]
     Malformed {

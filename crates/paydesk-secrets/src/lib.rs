@@ -71,7 +71,9 @@ impl SecretStore {
 
     fn entry(&self, owner: Owner<'_>, name: &str) -> Result<keyring::Entry> {
         if name.is_empty() || name.len() > 64 {
-            return Err(SecretError::Invalid("a secret name must be 1–64 characters".into()));
+            return Err(SecretError::Invalid(
+                "a secret name must be 1–64 characters".into(),
+            ));
         }
         keyring::Entry::new(&self.service, &owner.user(name)).map_err(map_error)
     }
@@ -82,7 +84,9 @@ impl SecretStore {
             return self.delete(owner, name);
         }
         let entry = self.entry(owner, name)?;
-        entry.set_password(value.expose_secret()).map_err(map_error)?;
+        entry
+            .set_password(value.expose_secret())
+            .map_err(map_error)?;
         tracing::debug!(owner = ?owner, name, "secret saved to the keyring");
         Ok(())
     }
@@ -124,14 +128,18 @@ fn map_error(e: keyring::Error) -> SecretError {
     match e {
         keyring::Error::NoStorageAccess(_) if lower.contains("lock") => SecretError::Locked(text),
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_)
-            if lower.contains("locked") || lower.contains("prompt") || lower.contains("dismissed") =>
+            if lower.contains("locked")
+                || lower.contains("prompt")
+                || lower.contains("dismissed") =>
         {
             SecretError::Locked(text)
         }
-        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => SecretError::NoService(text),
-        keyring::Error::TooLong(..) | keyring::Error::Invalid(..) | keyring::Error::BadEncoding(_) => {
-            SecretError::Refused(text)
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+            SecretError::NoService(text)
         }
+        keyring::Error::TooLong(..)
+        | keyring::Error::Invalid(..)
+        | keyring::Error::BadEncoding(_) => SecretError::Refused(text),
         _ => SecretError::Refused(text),
     }
 }

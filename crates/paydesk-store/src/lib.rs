@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use paydesk_core::{
-    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Money, PaymentFlags,
-    ProviderKind, Source, Status, StatusError, TimelineEntry, TimelineEvent,
+    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Money,
+    PaymentFlags, ProviderKind, Source, Status, StatusError, TimelineEntry, TimelineEvent,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
@@ -154,9 +154,10 @@ impl Store {
 
     /// The schema version (the newest migration applied).
     pub async fn schema_version(&self) -> Result<i64> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(v.unwrap_or(0))
     }
 
@@ -168,13 +169,15 @@ impl Store {
 
     pub async fn insert_account(&self, a: &AccountRecord) -> Result<()> {
         let settings = serde_json::Value::Object(a.settings.clone()).to_string();
-        let r = sqlx::query("INSERT INTO accounts (name, provider, settings, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&a.name)
-            .bind(a.provider.as_str())
-            .bind(settings)
-            .bind(ts(a.created_at))
-            .execute(&self.pool)
-            .await;
+        let r = sqlx::query(
+            "INSERT INTO accounts (name, provider, settings, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&a.name)
+        .bind(a.provider.as_str())
+        .bind(settings)
+        .bind(ts(a.created_at))
+        .execute(&self.pool)
+        .await;
         match r {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Exists {
                 what: "account",
@@ -194,17 +197,19 @@ impl Store {
     }
 
     pub async fn account(&self, name: &str) -> Result<Option<AccountRecord>> {
-        let row = sqlx::query("SELECT name, provider, settings, created_at FROM accounts WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT name, provider, settings, created_at FROM accounts WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| account_from_row(&r)).transpose()
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountRecord>> {
-        let rows = sqlx::query("SELECT name, provider, settings, created_at FROM accounts ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT name, provider, settings, created_at FROM accounts ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(account_from_row).collect()
     }
 
@@ -237,27 +242,34 @@ impl Store {
     // ---- customers ------------------------------------------------------------------
 
     pub async fn insert_customer(&self, c: &Customer) -> Result<()> {
-        sqlx::query("INSERT INTO customers (id, name, phone, email, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&c.id)
-            .bind(&c.name)
-            .bind(&c.phone)
-            .bind(&c.email)
-            .bind(ts(c.created_at))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO customers (id, name, phone, email, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&c.id)
+        .bind(&c.name)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(ts(c.created_at))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     pub async fn customer(&self, id: &str) -> Result<Option<Customer>> {
-        let row = sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| customer_from_row(&r)).transpose()
     }
 
     /// Finds a customer by exact phone (E.164) or e-mail.
-    pub async fn customer_by_contact(&self, phone: Option<&str>, email: Option<&str>) -> Result<Option<Customer>> {
+    pub async fn customer_by_contact(
+        &self,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Option<Customer>> {
         let row = sqlx::query(
             "SELECT id, name, phone, email, created_at FROM customers
              WHERE (?1 IS NOT NULL AND phone = ?1) OR (?2 IS NOT NULL AND email = ?2)
@@ -288,7 +300,12 @@ impl Store {
 
     /// Saves a new invoice (normally a `draft`, before the provider is called) with its
     /// `created` audit entry, in one transaction.
-    pub async fn insert_invoice(&self, inv: &Invoice, source: Source, detail: Option<&str>) -> Result<()> {
+    pub async fn insert_invoice(
+        &self,
+        inv: &Invoice,
+        source: Source,
+        detail: Option<&str>,
+    ) -> Result<()> {
         let customer = match &inv.customer_id {
             Some(id) => self.customer(id).await?,
             None => None,
@@ -364,10 +381,12 @@ impl Store {
     }
 
     pub async fn invoice(&self, id: &str) -> Result<Invoice> {
-        self.find_invoice(id).await?.ok_or_else(|| StoreError::NotFound {
-            what: "invoice",
-            key: id.to_string(),
-        })
+        self.find_invoice(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "invoice",
+                key: id.to_string(),
+            })
     }
 
     /// Invoices, newest first, filtered by status, account and a search text over item
@@ -384,13 +403,21 @@ impl Store {
         }
         if search.is_some() {
             if use_fts {
-                sql.push_str(" AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)");
+                sql.push_str(
+                    " AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)",
+                );
             } else {
                 sql.push_str(" AND search_text LIKE ?3 ESCAPE '\\'");
             }
         }
         sql.push_str(" ORDER BY seq DESC LIMIT ?4 OFFSET ?5");
-        let search_param = search.map(|s| if use_fts { fts_phrase(s) } else { like_pattern(s) });
+        let search_param = search.map(|s| {
+            if use_fts {
+                fts_phrase(s)
+            } else {
+                like_pattern(s)
+            }
+        });
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(f.status.map(|s| s.as_str()))
             .bind(f.account.as_deref())
@@ -404,7 +431,12 @@ impl Store {
 
     /// Invoices sync should look at: not final, and for expired ones only within
     /// `grace` after their deadline (late money). Soonest deadline first.
-    pub async fn invoices_to_sync(&self, now: DateTime<Utc>, grace: chrono::Duration, limit: i64) -> Result<Vec<Invoice>> {
+    pub async fn invoices_to_sync(
+        &self,
+        now: DateTime<Utc>,
+        grace: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<Invoice>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
                 OR (status = 'expired' AND expires_at > ?1)
@@ -458,12 +490,14 @@ impl Store {
             after.updated_at = u.at;
         }
         let customer = match &after.customer_id {
-            Some(cid) => sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
-                .bind(cid)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| customer_from_row(&r))
-                .transpose()?,
+            Some(cid) => {
+                sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+                    .bind(cid)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| customer_from_row(&r))
+                    .transpose()?
+            }
             None => None,
         };
         sqlx::query(
@@ -501,7 +535,11 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        Ok(Applied { before, after, changed })
+        Ok(Applied {
+            before,
+            after,
+            changed,
+        })
     }
 
     /// Records that the provider was asked and nothing changed.
@@ -516,12 +554,19 @@ impl Store {
 
     /// Records an error met while talking to the provider (kept on the invoice and, when
     /// it is new, in the timeline).
-    pub async fn record_error(&self, id: &str, at: DateTime<Utc>, source: Source, message: &str) -> Result<()> {
+    pub async fn record_error(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        source: Source,
+        message: &str,
+    ) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let previous: Option<Option<String>> = sqlx::query_scalar("SELECT last_error FROM invoices WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let previous: Option<Option<String>> =
+            sqlx::query_scalar("SELECT last_error FROM invoices WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(previous) = previous else {
             return Err(StoreError::NotFound {
                 what: "invoice",
@@ -535,7 +580,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if previous.as_deref() != Some(message) {
-            insert_audit(&mut tx, id, at, TimelineEvent::Error, None, None, source, Some(message)).await?;
+            insert_audit(
+                &mut tx,
+                id,
+                at,
+                TimelineEvent::Error,
+                None,
+                None,
+                source,
+                Some(message),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -553,14 +608,17 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let parse_status = |s: Option<String>| -> Result<Option<Status>> {
-                    s.map(|s| Status::from_str(&s).map_err(corrupt("status"))).transpose()
+                    s.map(|s| Status::from_str(&s).map_err(corrupt("status")))
+                        .transpose()
                 };
                 Ok(TimelineEntry {
                     at: parse_ts(&r.try_get::<String, _>("at")?)?,
-                    event: TimelineEvent::from_str(&r.try_get::<String, _>("event")?).map_err(corrupt("event"))?,
+                    event: TimelineEvent::from_str(&r.try_get::<String, _>("event")?)
+                        .map_err(corrupt("event"))?,
                     from_status: parse_status(r.try_get("from_status")?)?,
                     status: parse_status(r.try_get("to_status")?)?,
-                    source: Source::from_str(&r.try_get::<String, _>("source")?).map_err(corrupt("source"))?,
+                    source: Source::from_str(&r.try_get::<String, _>("source")?)
+                        .map_err(corrupt("source"))?,
                     detail: r.try_get("detail")?,
                 })
             })
@@ -569,13 +627,16 @@ impl Store {
 
     /// Number of invoices per status (for totals and tests).
     pub async fn count_by_status(&self) -> Result<Vec<(Status, i64)>> {
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM invoices GROUP BY status ORDER BY status")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM invoices GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok((
-                    Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
+                    Status::from_str(&r.try_get::<String, _>("status")?)
+                        .map_err(corrupt("status"))?,
                     r.try_get("n")?,
                 ))
             })
@@ -605,8 +666,17 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = format!("{} via {} to {} queued", d.channel, d.via, d.to);
-        insert_audit(&mut tx, &d.invoice_id, d.created_at, TimelineEvent::Delivery, None, None, Source::User, Some(&detail))
-            .await?;
+        insert_audit(
+            &mut tx,
+            &d.invoice_id,
+            d.created_at,
+            TimelineEvent::Delivery,
+            None,
+            None,
+            Source::User,
+            Some(&detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -628,7 +698,8 @@ impl Store {
                     channel: r.try_get("channel")?,
                     via: r.try_get("via")?,
                     to: r.try_get("recipient")?,
-                    state: DeliveryState::from_str(&r.try_get::<String, _>("state")?).map_err(corrupt("state"))?,
+                    state: DeliveryState::from_str(&r.try_get::<String, _>("state")?)
+                        .map_err(corrupt("state"))?,
                     attempts: r.try_get("attempts")?,
                     channel_message_id: r.try_get("channel_message_id")?,
                     error: r.try_get("error")?,
@@ -640,7 +711,8 @@ impl Store {
     }
 }
 
-const INVOICE_SELECT: &str = "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
+const INVOICE_SELECT: &str =
+    "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
     amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid, payment_url,
     payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error
     FROM invoices";
@@ -686,7 +758,11 @@ fn describe_update(before: &Invoice, after: &Invoice, detail: Option<&str>) -> S
         ("overpaid", before.flags.overpaid, after.flags.overpaid),
     ] {
         if was != is {
-            parts.push(if is { name.to_string() } else { format!("no longer {name}") });
+            parts.push(if is {
+                name.to_string()
+            } else {
+                format!("no longer {name}")
+            });
         }
     }
     if let Some(d) = detail {
@@ -721,7 +797,10 @@ fn fts_phrase(s: &str) -> String {
 }
 
 fn like_pattern(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -729,11 +808,16 @@ fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord> {
     let settings: String = r.try_get("settings")?;
     let settings = match serde_json::from_str(&settings).map_err(corrupt("account settings"))? {
         serde_json::Value::Object(m) => m,
-        _ => return Err(StoreError::Corrupt("account settings are not an object".into())),
+        _ => {
+            return Err(StoreError::Corrupt(
+                "account settings are not an object".into(),
+            ))
+        }
     };
     Ok(AccountRecord {
         name: r.try_get("name")?,
-        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?).map_err(corrupt("provider"))?,
+        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?)
+            .map_err(corrupt("provider"))?,
         settings,
         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
     })
@@ -750,14 +834,16 @@ fn customer_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Customer> {
 }
 
 fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
-    let currency = Currency::from_str(&r.try_get::<String, _>("currency")?).map_err(corrupt("currency"))?;
+    let currency =
+        Currency::from_str(&r.try_get::<String, _>("currency")?).map_err(corrupt("currency"))?;
     let money = |col: &str| -> Result<Money> {
         Money::from_minor(r.try_get::<i64, _>(col)?, currency).map_err(corrupt("amount"))
     };
     Ok(Invoice {
         id: r.try_get("id")?,
         account: r.try_get("account")?,
-        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?).map_err(corrupt("provider"))?,
+        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?)
+            .map_err(corrupt("provider"))?,
         provider_id: r.try_get("provider_id")?,
         order_id: r.try_get("order_id")?,
         kind: InvoiceKind::from_str(&r.try_get::<String, _>("kind")?).map_err(corrupt("kind"))?,

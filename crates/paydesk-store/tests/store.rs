@@ -65,7 +65,10 @@ async fn opens_in_wal_mode_and_migrates() {
     let (dir, s) = store().await;
     assert_eq!(s.schema_version().await.unwrap(), 1);
     assert!(dir.path().join(DB_FILE).exists());
-    assert!(dir.path().join(format!("{DB_FILE}-wal")).exists(), "WAL file is present");
+    assert!(
+        dir.path().join(format!("{DB_FILE}-wal")).exists(),
+        "WAL file is present"
+    );
     // Opening again runs no migration twice and keeps the data.
     let inv = invoice("커피", None);
     s.insert_invoice(&inv, Source::User, None).await.unwrap();
@@ -83,28 +86,50 @@ async fn accounts_are_unique_and_kept_while_used() {
         settings: Default::default(),
         created_at: t0(),
     };
-    assert!(matches!(s.insert_account(&again).await, Err(StoreError::Exists { .. })));
-    s.insert_invoice(&invoice("x", None), Source::User, None).await.unwrap();
+    assert!(matches!(
+        s.insert_account(&again).await,
+        Err(StoreError::Exists { .. })
+    ));
+    s.insert_invoice(&invoice("x", None), Source::User, None)
+        .await
+        .unwrap();
     assert!(s.delete_account("sandbox").await.is_err());
-    assert!(matches!(s.delete_account("nope").await, Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        s.delete_account("nope").await,
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 #[tokio::test]
 async fn every_status_change_has_its_audit_entry() {
     let (_d, s) = store().await;
     let inv = invoice("테스트 상품", None);
-    s.insert_invoice(&inv, Source::User, Some("sandbox link")).await.unwrap();
-    let a = s.apply_update(&inv.id, &update(Status::Open, 0, Source::User)).await.unwrap();
+    s.insert_invoice(&inv, Source::User, Some("sandbox link"))
+        .await
+        .unwrap();
+    let a = s
+        .apply_update(&inv.id, &update(Status::Open, 0, Source::User))
+        .await
+        .unwrap();
     assert!(a.changed);
     assert_eq!(a.after.provider_id.as_deref(), Some("sbx_1"));
     // Nothing new: no audit entry.
-    let a = s.apply_update(&inv.id, &update(Status::Open, 0, Source::Sync)).await.unwrap();
+    let a = s
+        .apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
+        .await
+        .unwrap();
     assert!(!a.changed);
-    let a = s.apply_update(&inv.id, &update(Status::Paid, 29900, Source::Sync)).await.unwrap();
+    let a = s
+        .apply_update(&inv.id, &update(Status::Paid, 29900, Source::Sync))
+        .await
+        .unwrap();
     assert_eq!(a.after.status, Status::Paid);
     assert_eq!(a.after.paid.minor(), 29900);
     // Forbidden: paid → open. Nothing is written.
-    let err = s.apply_update(&inv.id, &update(Status::Open, 0, Source::Sync)).await.unwrap_err();
+    let err = s
+        .apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Transition(_)), "{err}");
     assert_eq!(s.invoice(&inv.id).await.unwrap().status, Status::Paid);
 
@@ -127,10 +152,13 @@ async fn the_audit_log_is_append_only() {
     let inv = invoice("x", None);
     s.insert_invoice(&inv, Source::User, None).await.unwrap();
     s.close().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join(DB_FILE).display()))
-        .await
-        .unwrap();
-    let upd = sqlx::query("UPDATE audit_log SET detail = 'forged'").execute(&pool).await;
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join(DB_FILE).display()))
+            .await
+            .unwrap();
+    let upd = sqlx::query("UPDATE audit_log SET detail = 'forged'")
+        .execute(&pool)
+        .await;
     assert!(upd.unwrap_err().to_string().contains("append-only"));
     let del = sqlx::query("DELETE FROM audit_log").execute(&pool).await;
     assert!(del.unwrap_err().to_string().contains("append-only"));
@@ -158,7 +186,10 @@ async fn search_by_name_customer_and_order_id() {
         let q = q.to_string();
         async move {
             let mut ids: Vec<String> = s
-                .invoices(&InvoiceFilter { search: Some(q), ..Default::default() })
+                .invoices(&InvoiceFilter {
+                    search: Some(q),
+                    ..Default::default()
+                })
                 .await
                 .unwrap()
                 .into_iter()
@@ -170,12 +201,20 @@ async fn search_by_name_customer_and_order_id() {
     };
     assert_eq!(find("메리카").await, vec![a.id.clone()]);
     assert_eq!(find("김민준").await, vec![a.id.clone()]);
-    assert_eq!(find("김").await, vec![a.id.clone()], "short queries fall back to LIKE");
+    assert_eq!(
+        find("김").await,
+        vec![a.id.clone()],
+        "short queries fall back to LIKE"
+    );
     assert_eq!(find("minjun@").await, vec![a.id.clone()]);
     assert_eq!(find("ラテ").await, vec![b.id.clone()]);
     assert_eq!(find(&b.order_id).await, vec![b.id.clone()]);
     assert_eq!(find("100%").await, vec![c.id.clone()]);
-    assert_eq!(find("%").await, vec![c.id.clone()], "LIKE wildcards are literal");
+    assert_eq!(
+        find("%").await,
+        vec![c.id.clone()],
+        "LIKE wildcards are literal"
+    );
     assert_eq!(find("\"quoted\" OR x").await, Vec::<String>::new());
     assert_eq!(find("없는상품").await, Vec::<String>::new());
 }
@@ -191,9 +230,13 @@ async fn sync_picks_open_and_recently_expired_soonest_first() {
     old_expired.expires_at = t0() - Duration::days(30);
     for i in [&late, &soon, &old_expired] {
         s.insert_invoice(i, Source::User, None).await.unwrap();
-        s.apply_update(&i.id, &update(Status::Open, 0, Source::User)).await.unwrap();
+        s.apply_update(&i.id, &update(Status::Open, 0, Source::User))
+            .await
+            .unwrap();
     }
-    s.apply_update(&old_expired.id, &update(Status::Expired, 0, Source::Sync)).await.unwrap();
+    s.apply_update(&old_expired.id, &update(Status::Expired, 0, Source::Sync))
+        .await
+        .unwrap();
     let picked: Vec<String> = s
         .invoices_to_sync(t0(), Duration::days(7), 100)
         .await

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use paydesk_core::{
-    invoice, AccountName, Currency, Customer, Email, Expiry, InputError, Invoice, InvoiceKind, ItemName, Money,
-    PaymentFlags, PersonName, Phone, ProviderKind, Source, Status,
+    invoice, AccountName, Currency, Customer, Email, Expiry, InputError, Invoice, InvoiceKind,
+    ItemName, Money, PaymentFlags, PersonName, Phone, ProviderKind, Source, Status,
 };
 use paydesk_providers::sandbox::{SandboxPayment, SandboxProvider, SandboxStore, DEFAULT_PORT};
 use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError, RemoteInvoice};
@@ -132,7 +132,9 @@ struct Inner {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("data_dir", &self.inner.data_dir).finish()
+        f.debug_struct("Engine")
+            .field("data_dir", &self.inner.data_dir)
+            .finish()
     }
 }
 
@@ -207,7 +209,11 @@ impl Engine {
         } else {
             None
         };
-        Ok(InvoiceView::new(inv, customer.as_ref(), timeline.as_deref()))
+        Ok(InvoiceView::new(
+            inv,
+            customer.as_ref(),
+            timeline.as_deref(),
+        ))
     }
 
     // ---- secrets (blocking platform calls, off the async threads) ---------------------
@@ -228,19 +234,29 @@ impl Engine {
 
     pub async fn add_account(&self, a: NewAccount) -> Result<AccountView> {
         let mut errors = Vec::new();
-        let name = AccountName::parse("name", &a.name).map_err(|e| errors.push(e)).ok();
-        let provider = ProviderKind::from_str(&a.provider).map_err(|e| errors.push(e)).ok();
+        let name = AccountName::parse("name", &a.name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let provider = ProviderKind::from_str(&a.provider)
+            .map_err(|e| errors.push(e))
+            .ok();
         let mut settings = serde_json::Map::new();
         if let Some(url) = non_empty(&a.base_url) {
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 300 {
-                errors.push(InputError::new("base_url", "must be an http:// or https:// address"));
+                errors.push(InputError::new(
+                    "base_url",
+                    "must be an http:// or https:// address",
+                ));
             }
             settings.insert("base_url".into(), url.trim_end_matches('/').into());
         }
         for (key, value) in [("store_id", &a.store_id), ("channel_key", &a.channel_key)] {
             if let Some(v) = non_empty(value) {
                 if v.len() > 200 || v.chars().any(char::is_control) {
-                    errors.push(InputError::new(key, "must be at most 200 printable characters"));
+                    errors.push(InputError::new(
+                        key,
+                        "must be at most 200 printable characters",
+                    ));
                 }
                 settings.insert(key.into(), v.into());
             }
@@ -269,14 +285,20 @@ impl Engine {
                 }
             }
             if p == ProviderKind::Sandbox && settings.get("base_url").is_none() {
-                settings.insert("base_url".into(), format!("http://127.0.0.1:{DEFAULT_PORT}").into());
+                settings.insert(
+                    "base_url".into(),
+                    format!("http://127.0.0.1:{DEFAULT_PORT}").into(),
+                );
             }
         }
         let (Some(name), Some(provider), true) = (name, provider, errors.is_empty()) else {
             return Err(EngineError::Input(errors));
         };
         if self.inner.store.account(name.as_str()).await?.is_some() {
-            return Err(EngineError::input("name", format!("an account named {name} already exists")));
+            return Err(EngineError::input(
+                "name",
+                format!("an account named {name} already exists"),
+            ));
         }
         // Keys first: if the keyring refuses, nothing is written to the database.
         let account = name.as_str().to_string();
@@ -324,7 +346,10 @@ impl Engine {
                 .secrets(move |s| {
                     names
                         .iter()
-                        .map(|n| s.is_set(Owner::Account(&account), n).map(|set| (n.to_string(), set)))
+                        .map(|n| {
+                            s.is_set(Owner::Account(&account), n)
+                                .map(|set| (n.to_string(), set))
+                        })
                         .collect::<paydesk_secrets::Result<Vec<_>>>()
                 })
                 .await
@@ -358,11 +383,9 @@ impl Engine {
         if name.is_empty() {
             return Err(EngineError::input(field, "must not be empty"));
         }
-        self.inner
-            .store
-            .account(name)
-            .await?
-            .ok_or_else(|| EngineError::input(field, format!("no account named {:?}", truncate(name, 40))))
+        self.inner.store.account(name).await?.ok_or_else(|| {
+            EngineError::input(field, format!("no account named {:?}", truncate(name, 40)))
+        })
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountView>> {
@@ -381,15 +404,22 @@ impl Engine {
     pub async fn remove_account(&self, name: &str) -> Result<()> {
         let r = self.account_record("account", name).await?;
         if r.provider == ProviderKind::Sandbox && r.name == SANDBOX_ACCOUNT {
-            return Err(EngineError::input("account", "the sandbox account is built in and stays"));
-        }
-        self.inner.store.delete_account(&r.name).await.map_err(|e| match e {
-            paydesk_store::StoreError::Exists { .. } => EngineError::input(
+            return Err(EngineError::input(
                 "account",
-                "has invoices; it is kept so that their history stays readable",
-            ),
-            e => e.into(),
-        })?;
+                "the sandbox account is built in and stays",
+            ));
+        }
+        self.inner
+            .store
+            .delete_account(&r.name)
+            .await
+            .map_err(|e| match e {
+                paydesk_store::StoreError::Exists { .. } => EngineError::input(
+                    "account",
+                    "has invoices; it is kept so that their history stays readable",
+                ),
+                e => e.into(),
+            })?;
         let names = r.provider.secret_names().to_vec();
         let account = r.name.clone();
         self.secrets(move |s| {
@@ -421,12 +451,17 @@ impl Engine {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
                     .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
-                Ok(Arc::new(SandboxProvider::new(self.inner.sandbox.clone(), base)))
+                Ok(Arc::new(SandboxProvider::new(
+                    self.inner.sandbox.clone(),
+                    base,
+                )))
             }
             other => Err(EngineError::Provider {
                 provider: other,
                 code: None,
-                message: format!("the {other} adapter is not part of this build yet; use the sandbox account"),
+                message: format!(
+                    "the {other} adapter is not part of this build yet; use the sandbox account"
+                ),
                 created: false,
             }),
         }
@@ -436,9 +471,13 @@ impl Engine {
 
     pub async fn add_customer(&self, c: NewCustomer) -> Result<CustomerView> {
         let mut errors = Vec::new();
-        let name = PersonName::parse("name", &c.name).map_err(|e| errors.push(e)).ok();
-        let phone = non_empty(&c.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
-        let email = non_empty(&c.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
+        let name = PersonName::parse("name", &c.name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let phone =
+            non_empty(&c.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let email =
+            non_empty(&c.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
         let Some(name) = name.filter(|_| errors.is_empty()) else {
             return Err(EngineError::Input(errors));
         };
@@ -457,7 +496,10 @@ impl Engine {
         let search = search.map(str::trim).filter(|s| !s.is_empty());
         if let Some(s) = search {
             if s.chars().count() > 100 {
-                return Err(EngineError::input("search", "is too long (at most 100 characters)"));
+                return Err(EngineError::input(
+                    "search",
+                    "is too long (at most 100 characters)",
+                ));
             }
         }
         Ok(self
@@ -511,22 +553,36 @@ impl Engine {
             };
             if let (Some(a), Some(t)) = (amount, tax_free) {
                 if t.minor() > a.minor() {
-                    errors.push(InputError::new("tax_free", "must not be more than the amount"));
+                    errors.push(InputError::new(
+                        "tax_free",
+                        "must not be more than the amount",
+                    ));
                 }
             }
         }
         let expiry = match (non_empty(&l.expires_in), non_empty(&l.expires_at)) {
             (Some(_), Some(_)) => {
-                errors.push(InputError::new("expires_at", "give either expires_in or expires_at, not both"));
+                errors.push(InputError::new(
+                    "expires_at",
+                    "give either expires_in or expires_at, not both",
+                ));
                 None
             }
-            (Some(d), None) => Expiry::parse_in("expires_in", d, now).map_err(|e| errors.push(e)).ok(),
-            (None, Some(at)) => Expiry::parse_instant("expires_at", at, now).map_err(|e| errors.push(e)).ok(),
+            (Some(d), None) => Expiry::parse_in("expires_in", d, now)
+                .map_err(|e| errors.push(e))
+                .ok(),
+            (None, Some(at)) => Expiry::parse_instant("expires_at", at, now)
+                .map_err(|e| errors.push(e))
+                .ok(),
             (None, None) => Expiry::at("expires_in", now + DEFAULT_EXPIRY, now).ok(),
         };
         let order_id = match non_empty(&l.order_id) {
             Some(o) => {
-                if o.len() > 40 || !o.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                if o.len() > 40
+                    || !o
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
                     errors.push(InputError::new(
                         "order_id",
                         "may use only letters, digits, '-' and '_' (at most 40)",
@@ -544,7 +600,10 @@ impl Engine {
         };
         let provider = self.provider_for(&account)?;
         if self.inner.store.find_invoice(&order_id).await?.is_some() {
-            return Err(EngineError::input("order_id", "is already used by another invoice"));
+            return Err(EngineError::input(
+                "order_id",
+                "is already used by another invoice",
+            ));
         }
         let customer = match customer {
             Some(NewOrExisting::Existing(c)) => Some(c),
@@ -579,7 +638,11 @@ impl Engine {
         };
         self.inner
             .store
-            .insert_invoice(&draft, Source::User, Some(&format!("created by the clerk on {}", account.name)))
+            .insert_invoice(
+                &draft,
+                Source::User,
+                Some(&format!("created by the clerk on {}", account.name)),
+            )
             .await?;
         tracing::info!(invoice = %draft.id, order_id = %draft.order_id, account = %account.name, "draft saved");
         failpoint("create:after-draft");
@@ -625,18 +688,27 @@ impl Engine {
         }
     }
 
-    async fn resolve_customer(&self, l: &NewLink, errors: &mut Vec<InputError>) -> Result<Option<NewOrExisting>> {
+    async fn resolve_customer(
+        &self,
+        l: &NewLink,
+        errors: &mut Vec<InputError>,
+    ) -> Result<Option<NewOrExisting>> {
         if let Some(id) = non_empty(&l.customer_id) {
             return match self.inner.store.customer(id).await? {
                 Some(c) => Ok(Some(NewOrExisting::Existing(c))),
                 None => {
-                    errors.push(InputError::new("customer", format!("no customer {:?}", truncate(id, 40))));
+                    errors.push(InputError::new(
+                        "customer",
+                        format!("no customer {:?}", truncate(id, 40)),
+                    ));
                     Ok(None)
                 }
             };
         }
-        let phone = non_empty(&l.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
-        let email = non_empty(&l.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
+        let phone =
+            non_empty(&l.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let email =
+            non_empty(&l.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
         let name = non_empty(&l.customer_name).and_then(|n| {
             PersonName::parse("customer_name", n)
                 .map_err(|e| errors.push(e))
@@ -644,7 +716,10 @@ impl Engine {
         });
         if phone.is_none() && email.is_none() {
             if name.is_some() {
-                errors.push(InputError::new("phone", "give a phone number or an e-mail for the customer"));
+                errors.push(InputError::new(
+                    "phone",
+                    "give a phone number or an e-mail for the customer",
+                ));
             }
             return Ok(None);
         }
@@ -673,7 +748,12 @@ impl Engine {
     }
 
     /// Applies the provider's view of an invoice (with local expiry on top).
-    async fn apply_remote(&self, local: &Invoice, remote: &RemoteInvoice, source: Source) -> Result<Invoice> {
+    async fn apply_remote(
+        &self,
+        local: &Invoice,
+        remote: &RemoteInvoice,
+        source: Source,
+    ) -> Result<Invoice> {
         let now = Utc::now();
         let mut status = remote.status;
         let mut detail = format!("{}: {}", local.provider, remote.raw_status);
@@ -684,12 +764,17 @@ impl Engine {
         }
         // Late money: a payment after the deadline keeps its flag.
         let mut flags = remote.flags;
-        if local.status == Status::Expired && matches!(status, Status::Paid | Status::PaidUnconfirmed) {
+        if local.status == Status::Expired
+            && matches!(status, Status::Paid | Status::PaidUnconfirmed)
+        {
             flags.paid_late = true;
         }
         flags.paid_late |= local.flags.paid_late;
         // A draft is first opened, then moved on, so its history shows every step.
-        if local.status == Status::Draft && status != Status::Open && Status::Draft.check_transition(status).is_err() {
+        if local.status == Status::Draft
+            && status != Status::Open
+            && Status::Draft.check_transition(status).is_err()
+        {
             self.inner
                 .store
                 .apply_update(
@@ -744,7 +829,10 @@ impl Engine {
         }
         if let Some(s) = non_empty(&q.search) {
             if s.chars().count() > 100 {
-                return Err(EngineError::input("search", "is too long (at most 100 characters)"));
+                return Err(EngineError::input(
+                    "search",
+                    "is too long (at most 100 characters)",
+                ));
             }
         }
         let limit = q.limit.unwrap_or(500);
@@ -791,7 +879,10 @@ impl Engine {
     pub async fn cancel(&self, key: &str) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
         if !inv.status.is_cancellable() {
-            return Err(EngineError::input("id", format!("is {} and cannot be cancelled", inv.status)));
+            return Err(EngineError::input(
+                "id",
+                format!("is {} and cannot be cancelled", inv.status),
+            ));
         }
         let after = match (&inv.provider_id, inv.status) {
             (None, Status::Draft) => {
@@ -806,7 +897,14 @@ impl Engine {
                             .map_err(|e| EngineError::from_provider(e, true))?;
                         self.apply_remote(&inv, &remote, Source::User).await?
                     }
-                    Ok(None) => self.set_status(&inv, Status::Cancelled, "cancelled before it reached the provider").await?,
+                    Ok(None) => {
+                        self.set_status(
+                            &inv,
+                            Status::Cancelled,
+                            "cancelled before it reached the provider",
+                        )
+                        .await?
+                    }
                     Err(e) => return Err(EngineError::from_provider(e, true)),
                 }
             }
@@ -819,7 +917,10 @@ impl Engine {
                     .map_err(|e| EngineError::from_provider(e, true))?;
                 self.apply_remote(&inv, &remote, Source::User).await?
             }
-            (None, _) => self.set_status(&inv, Status::Cancelled, "cancelled by the clerk").await?,
+            (None, _) => {
+                self.set_status(&inv, Status::Cancelled, "cancelled by the clerk")
+                    .await?
+            }
         };
         self.publish(&after).await?;
         self.invoice(&after.id).await
@@ -828,10 +929,18 @@ impl Engine {
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
         if !matches!(inv.status, Status::Paid | Status::PartiallyRefunded) {
-            return Err(EngineError::input("id", format!("is {} and cannot be refunded", inv.status)));
+            return Err(EngineError::input(
+                "id",
+                format!("is {} and cannot be refunded", inv.status),
+            ));
         }
         let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(a) => Some(paydesk_core::input::amount("amount", a, inv.amount.currency(), true)?),
+            Some(a) => Some(paydesk_core::input::amount(
+                "amount",
+                a,
+                inv.amount.currency(),
+                true,
+            )?),
             None => None,
         };
         let pid = inv
@@ -925,11 +1034,21 @@ impl Engine {
                 }
             }
         }
-        tracing::debug!(checked = report.checked, changed = report.changed.len(), errors = report.errors.len(), "sync pass");
+        tracing::debug!(
+            checked = report.checked,
+            changed = report.changed.len(),
+            errors = report.errors.len(),
+            "sync pass"
+        );
         Ok(report)
     }
 
-    async fn sync_invoice(&self, inv: &Invoice, provider: &dyn Provider, now: DateTime<Utc>) -> std::result::Result<Option<Invoice>, ProviderError> {
+    async fn sync_invoice(
+        &self,
+        inv: &Invoice,
+        provider: &dyn Provider,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Option<Invoice>, ProviderError> {
         let remote = match &inv.provider_id {
             Some(pid) => provider.get(pid).await?,
             None => match provider.find_by_order_id(&inv.order_id).await? {
@@ -939,12 +1058,19 @@ impl Engine {
                         Some(id) => self.inner.store.customer(id).await.ok().flatten(),
                         None => None,
                     };
-                    provider.create(&create_request(inv, customer.as_ref())).await?
+                    provider
+                        .create(&create_request(inv, customer.as_ref()))
+                        .await?
                 }
                 None => {
                     // Never reached the provider and its deadline has passed: nothing to pay.
                     let after = self
-                        .set_status_source(inv, Status::Failed, Source::Sync, "never reached the provider before its deadline")
+                        .set_status_source(
+                            inv,
+                            Status::Failed,
+                            Source::Sync,
+                            "never reached the provider before its deadline",
+                        )
                         .await;
                     return Ok(after.ok());
                 }
@@ -962,7 +1088,13 @@ impl Engine {
         }
     }
 
-    async fn set_status_source(&self, inv: &Invoice, status: Status, source: Source, detail: &str) -> Result<Invoice> {
+    async fn set_status_source(
+        &self,
+        inv: &Invoice,
+        status: Status,
+        source: Source,
+        detail: &str,
+    ) -> Result<Invoice> {
         Ok(self
             .inner
             .store
@@ -985,7 +1117,11 @@ impl Engine {
     }
 
     /// Runs sync passes every `every` until `stop` resolves.
-    pub async fn run_sync(&self, every: std::time::Duration, stop: impl std::future::Future<Output = ()>) {
+    pub async fn run_sync(
+        &self,
+        every: std::time::Duration,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
         tokio::pin!(stop);
         loop {
             if let Err(e) = self.sync_once().await {
@@ -1018,18 +1154,31 @@ impl Engine {
     async fn sandbox_id(&self, key: &str) -> Result<String> {
         let inv = self.find(key).await?;
         if inv.provider != ProviderKind::Sandbox {
-            return Err(EngineError::input("id", "is not a sandbox invoice; real payments happen at the provider"));
+            return Err(EngineError::input(
+                "id",
+                "is not a sandbox invoice; real payments happen at the provider",
+            ));
         }
         inv.provider_id
             .ok_or_else(|| EngineError::input("id", "has not reached the sandbox yet (run sync)"))
     }
 
     /// What the sandbox page's Pay button does (`amount` pays part or more).
-    pub async fn sandbox_pay(&self, key: &str, amount: Option<&str>, late: bool) -> Result<SandboxPaymentView> {
+    pub async fn sandbox_pay(
+        &self,
+        key: &str,
+        amount: Option<&str>,
+        late: bool,
+    ) -> Result<SandboxPaymentView> {
         let inv = self.find(key).await?;
         let id = self.sandbox_id(key).await?;
         let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(a) => Some(paydesk_core::input::amount("amount", a, inv.amount.currency(), true)?),
+            Some(a) => Some(paydesk_core::input::amount(
+                "amount",
+                a,
+                inv.amount.currency(),
+                true,
+            )?),
             None => None,
         };
         let p = self
@@ -1056,7 +1205,10 @@ impl Engine {
     pub async fn serve_sandbox(
         &self,
         port: u16,
-    ) -> std::io::Result<(std::net::SocketAddr, impl std::future::Future<Output = std::io::Result<()>>)> {
+    ) -> std::io::Result<(
+        std::net::SocketAddr,
+        impl std::future::Future<Output = std::io::Result<()>>,
+    )> {
         paydesk_providers::sandbox::server::bind(self.inner.sandbox.clone(), port).await
     }
 }

@@ -88,7 +88,11 @@ pub struct InvoiceView {
 }
 
 impl InvoiceView {
-    pub fn new(i: &Invoice, customer: Option<&Customer>, timeline: Option<&[TimelineEntry]>) -> Self {
+    pub fn new(
+        i: &Invoice,
+        customer: Option<&Customer>,
+        timeline: Option<&[TimelineEntry]>,
+    ) -> Self {
         InvoiceView {
             id: i.id.clone(),
             account: i.account.clone(),

@@ -16,7 +16,11 @@ use serde_json::json;
 use thirtyfour::prelude::*;
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn target_dir() -> PathBuf {
@@ -29,14 +33,21 @@ fn binary(env: &str, name: &str) -> PathBuf {
     let p = std::env::var_os(env)
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join("debug").join(name));
-    assert!(p.exists(), "{} is missing: build it first (./x test does)", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: build it first (./x test does)",
+        p.display()
+    );
     p.canonicalize().unwrap()
 }
 
 fn wait_port(port: u16, what: &str) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(30), "{what} did not listen on {port}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{what} did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -70,7 +81,14 @@ fn start_xvfb_if_needed() -> Option<(Guard, String)> {
     }
     let display = format!(":{}", 90 + std::process::id() % 100);
     let child = Command::new("Xvfb")
-        .args([display.as_str(), "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1400x900x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -89,7 +107,10 @@ where
         if let Some(v) = f().await {
             return v;
         }
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
@@ -119,25 +140,37 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let native_port = free_port();
 
     let mut cmd = Command::new("tauri-driver");
-    cmd.args(["--port", &driver_port.to_string(), "--native-port", &native_port.to_string()])
-        .env("PAYDESK_DATA_DIR", &data_dir)
-        .env("PAYDESK_SANDBOX_PORT", sandbox_port.to_string())
-        .env("PAYDESK_SYNC_INTERVAL_SECS", "1")
-        .env("XDG_DATA_HOME", home.path().join("xdg-data"))
-        .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
-        .env("XDG_CACHE_HOME", home.path().join("xdg-cache"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+    cmd.args([
+        "--port",
+        &driver_port.to_string(),
+        "--native-port",
+        &native_port.to_string(),
+    ])
+    .env("PAYDESK_DATA_DIR", &data_dir)
+    .env("PAYDESK_SANDBOX_PORT", sandbox_port.to_string())
+    .env("PAYDESK_SYNC_INTERVAL_SECS", "1")
+    .env("XDG_DATA_HOME", home.path().join("xdg-data"))
+    .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
+    .env("XDG_CACHE_HOME", home.path().join("xdg-cache"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit());
     if let Some((_, display)) = &xvfb {
         cmd.env("DISPLAY", display);
     }
-    let _driver = Guard(cmd.spawn().expect("tauri-driver is needed (cargo install tauri-driver --locked)"));
+    let _driver = Guard(
+        cmd.spawn()
+            .expect("tauri-driver is needed (cargo install tauri-driver --locked)"),
+    );
     wait_port(driver_port, "tauri-driver");
     wait_port(native_port, "WebKitWebDriver");
 
     let mut caps = thirtyfour::Capabilities::new();
-    caps.insert("browserName".into(), json!("wry"));
-    caps.insert("tauri:options".into(), json!({ "application": app.display().to_string() }));
+    caps.set("browserName", json!("wry")).unwrap();
+    caps.set(
+        "tauri:options",
+        json!({ "application": app.display().to_string() }),
+    )
+    .unwrap();
     let driver = WebDriver::new(format!("http://127.0.0.1:{driver_port}"), caps)
         .await
         .expect("a WebDriver session with the app");
@@ -159,14 +192,32 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
 
     // Bad input: a KRW amount with decimals is refused next to the field, nothing saved.
     name.send_keys("잘못된 금액").await?;
-    driver.find(By::Id("new-link-amount")).await?.send_keys("12.345").await?;
-    driver.find(By::Id("new-link-submit")).await?.click().await?;
+    driver
+        .find(By::Id("new-link-amount"))
+        .await?
+        .send_keys("12.345")
+        .await?;
+    driver
+        .find(By::Id("new-link-submit"))
+        .await?
+        .click()
+        .await?;
     let err = wait_for("the amount's error", Duration::from_secs(10), || async {
-        driver.find(By::Css(".field-error[data-field='amount']")).await.ok()
+        driver
+            .find(By::Css(".field-error[data-field='amount']"))
+            .await
+            .ok()
     })
     .await;
-    assert!(err.text().await?.contains("decimal"), "{}", err.text().await?);
-    assert!(row_status(driver, "잘못된 금액").await.is_none(), "nothing was created");
+    assert!(
+        err.text().await?.contains("decimal"),
+        "{}",
+        err.text().await?
+    );
+    assert!(
+        row_status(driver, "잘못된 금액").await.is_none(),
+        "nothing was created"
+    );
 
     // A good link: it appears in the list as open, with its amount formatted.
     let name = driver.find(By::Id("new-link-name")).await?;
@@ -178,12 +229,16 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
     let preview = driver.find(By::Id("amount-preview")).await?;
     assert!(preview.text().await?.contains("₩29,900"));
     amount.send_keys(Key::Enter).await?;
-    let (id, status) = wait_for("the new link in the list", Duration::from_secs(20), || async {
-        row_status(driver, "테스트 상품").await
-    })
+    let (id, status) = wait_for(
+        "the new link in the list",
+        Duration::from_secs(20),
+        || async { row_status(driver, "테스트 상품").await },
+    )
     .await;
     assert_eq!(status, "open");
-    let row = driver.find(By::Css(&format!("tr.invoice-row[data-id='{id}']"))).await?;
+    let row = driver
+        .find(By::Css(&format!("tr.invoice-row[data-id='{id}']")))
+        .await?;
     assert!(row.text().await?.contains("₩29,900"));
     let detail = driver.find(By::Id("invoice-detail")).await?;
     let url = driver.find(By::Id("payment-url")).await?.text().await?;
@@ -198,7 +253,11 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
         .args(["sandbox", "pay", &id])
         .output()
         .expect("paydesk runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let status = wait_for("the list to show paid", Duration::from_secs(20), || async {
         match row_status(driver, "테스트 상품").await {
             Some((_, s)) if s == "paid" => Some(s),
@@ -208,11 +267,22 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
     .await;
     assert_eq!(status, "paid");
     // The open detail updated too, with the sync in its timeline.
-    let timeline = wait_for("the timeline to show the payment", Duration::from_secs(10), || async {
-        let t = driver.find(By::Id("timeline")).await.ok()?.text().await.ok()?;
-        (t.matches('\n').count() >= 2 && (t.contains("결제 완료") || t.contains("Paid"))).then_some(t)
-    })
+    if let Ok(png) = driver.screenshot_as_png().await {
+        let _ = std::fs::write(std::env::temp_dir().join("paydesk-e2e.png"), png);
+    }
+    let detail = wait_for(
+        "the detail to show paid",
+        Duration::from_secs(10),
+        || async {
+            let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+            (d.attr("data-status").await.ok()?? == "paid").then_some(d)
+        },
+    )
     .await;
-    assert!(timeline.contains("동기화") || timeline.contains("sync"), "{timeline}");
+    let timeline = detail.find(By::Id("timeline")).await?.text().await?;
+    assert!(
+        timeline.contains("동기화") || timeline.contains("sync"),
+        "{timeline}"
+    );
     Ok(())
 }

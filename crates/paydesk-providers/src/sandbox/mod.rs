@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use paydesk_core::{format_instant, Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{
+    format_instant, Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status,
+};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
@@ -55,7 +57,12 @@ impl SandboxPayment {
 
 /// Maps the sandbox's status words into PayDesk's lifecycle: one row of the design's
 /// table per documented state (tested row by row below).
-pub fn map_status(state: &str, amount: i64, paid: i64, late: bool) -> Option<(Status, PaymentFlags)> {
+pub fn map_status(
+    state: &str,
+    amount: i64,
+    paid: i64,
+    late: bool,
+) -> Option<(Status, PaymentFlags)> {
     let underpaid = paid > 0 && paid < amount;
     let overpaid = paid > amount;
     let flags = PaymentFlags {
@@ -185,14 +192,21 @@ impl SandboxStore {
 
     /// The payment, with its deadline applied (a provider expires links by itself).
     pub async fn get(&self, id: &str, now: DateTime<Utc>) -> Result<SandboxPayment> {
-        let p = self.load(id, false).await?.ok_or_else(|| ProviderError::NotFound {
-            provider: KIND,
-            id: id.to_string(),
-        })?;
+        let p = self
+            .load(id, false)
+            .await?
+            .ok_or_else(|| ProviderError::NotFound {
+                provider: KIND,
+                id: id.to_string(),
+            })?;
         self.expire_if_due(p, now).await
     }
 
-    pub async fn find_by_order_id(&self, order_id: &str, now: DateTime<Utc>) -> Result<Option<SandboxPayment>> {
+    pub async fn find_by_order_id(
+        &self,
+        order_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SandboxPayment>> {
         match self.load(order_id, true).await? {
             Some(p) => Ok(Some(self.expire_if_due(p, now).await?)),
             None => Ok(None),
@@ -201,12 +215,21 @@ impl SandboxStore {
 
     async fn expire_if_due(&self, p: SandboxPayment, now: DateTime<Utc>) -> Result<SandboxPayment> {
         if matches!(p.state.as_str(), "waiting" | "partial") && now >= p.expires_at {
-            return self.set_state(&p.id, "expired", p.paid_minor, p.late, now).await;
+            return self
+                .set_state(&p.id, "expired", p.paid_minor, p.late, now)
+                .await;
         }
         Ok(p)
     }
 
-    async fn set_state(&self, id: &str, state: &str, paid: i64, late: bool, now: DateTime<Utc>) -> Result<SandboxPayment> {
+    async fn set_state(
+        &self,
+        id: &str,
+        state: &str,
+        paid: i64,
+        late: bool,
+        now: DateTime<Utc>,
+    ) -> Result<SandboxPayment> {
         sqlx::query("UPDATE sandbox_payments SET state = ?, paid_minor = ?, late = ?, updated_at = ? WHERE id = ?")
             .bind(state)
             .bind(paid)
@@ -216,19 +239,31 @@ impl SandboxStore {
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
-        self.load(id, false).await?.ok_or_else(|| ProviderError::NotFound {
-            provider: KIND,
-            id: id.to_string(),
-        })
+        self.load(id, false)
+            .await?
+            .ok_or_else(|| ProviderError::NotFound {
+                provider: KIND,
+                id: id.to_string(),
+            })
     }
 
     /// The customer pays `amount` (all that is due when `None`). `late` makes the money
     /// arrive after the deadline, as crypto or bank transfers sometimes do.
-    pub async fn pay(&self, id: &str, amount: Option<Money>, late: bool, now: DateTime<Utc>) -> Result<SandboxPayment> {
+    pub async fn pay(
+        &self,
+        id: &str,
+        amount: Option<Money>,
+        late: bool,
+        now: DateTime<Utc>,
+    ) -> Result<SandboxPayment> {
         let p = self.get(id, now).await?;
         if let Some(a) = amount {
             if a.currency() != p.currency {
-                return Err(rejected(format!("the link is in {}, not {}", p.currency, a.currency())));
+                return Err(rejected(format!(
+                    "the link is in {}, not {}",
+                    p.currency,
+                    a.currency()
+                )));
             }
             if a.is_zero() {
                 return Err(rejected("a payment must be greater than zero"));
@@ -241,7 +276,10 @@ impl SandboxStore {
         }
         let due = (p.amount_minor - p.paid_minor).max(0);
         let add = amount.map(Money::minor).unwrap_or(due.max(1));
-        let paid = p.paid_minor.checked_add(add).ok_or_else(|| rejected("amount too large"))?;
+        let paid = p
+            .paid_minor
+            .checked_add(add)
+            .ok_or_else(|| rejected("amount too large"))?;
         let state = if paid >= p.amount_minor {
             "paid"
         } else if p.state == "expired" {
@@ -249,15 +287,21 @@ impl SandboxStore {
         } else {
             "partial"
         };
-        self.set_state(id, state, paid, late && state == "paid" || p.late, now).await
+        self.set_state(id, state, paid, late && state == "paid" || p.late, now)
+            .await
     }
 
     /// Pays half of what is due (the page's "Pay less" button).
     pub async fn pay_less(&self, id: &str, now: DateTime<Utc>) -> Result<SandboxPayment> {
         let p = self.get(id, now).await?;
         let half = ((p.amount_minor - p.paid_minor) / 2).max(1);
-        self.pay(id, Some(Money::from_minor(half, p.currency).map_err(|e| rejected(e.to_string()))?), false, now)
-            .await
+        self.pay(
+            id,
+            Some(Money::from_minor(half, p.currency).map_err(|e| rejected(e.to_string()))?),
+            false,
+            now,
+        )
+        .await
     }
 
     /// Pays 10 % more than is due (the page's "Pay more" button).
@@ -265,8 +309,13 @@ impl SandboxStore {
         let p = self.get(id, now).await?;
         let due = (p.amount_minor - p.paid_minor).max(0);
         let more = due + (p.amount_minor / 10).max(1);
-        self.pay(id, Some(Money::from_minor(more, p.currency).map_err(|e| rejected(e.to_string()))?), false, now)
-            .await
+        self.pay(
+            id,
+            Some(Money::from_minor(more, p.currency).map_err(|e| rejected(e.to_string()))?),
+            false,
+            now,
+        )
+        .await
     }
 
     /// Expires the link now (the page's "Expire" button).
@@ -274,14 +323,17 @@ impl SandboxStore {
         let p = self.get(id, now).await?;
         match p.state.as_str() {
             "waiting" | "partial" => {
-                sqlx::query("UPDATE sandbox_payments SET expires_at = ? WHERE id = ? AND expires_at > ?")
-                    .bind(format_instant(now))
-                    .bind(id)
-                    .bind(format_instant(now))
-                    .execute(&self.pool)
+                sqlx::query(
+                    "UPDATE sandbox_payments SET expires_at = ? WHERE id = ? AND expires_at > ?",
+                )
+                .bind(format_instant(now))
+                .bind(id)
+                .bind(format_instant(now))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                self.set_state(id, "expired", p.paid_minor, p.late, now)
                     .await
-                    .map_err(db_err)?;
-                self.set_state(id, "expired", p.paid_minor, p.late, now).await
             }
             "expired" => Ok(p),
             other => Err(rejected(format!("this link is {other} and cannot expire"))),
@@ -299,15 +351,25 @@ impl SandboxStore {
         }
     }
 
-    pub async fn refund(&self, id: &str, amount: Option<Money>, now: DateTime<Utc>) -> Result<SandboxPayment> {
+    pub async fn refund(
+        &self,
+        id: &str,
+        amount: Option<Money>,
+        now: DateTime<Utc>,
+    ) -> Result<SandboxPayment> {
         let p = self.get(id, now).await?;
         if !matches!(p.state.as_str(), "paid" | "partially_refunded") {
-            return Err(rejected(format!("this link is {} and cannot be refunded", p.state)));
+            return Err(rejected(format!(
+                "this link is {} and cannot be refunded",
+                p.state
+            )));
         }
         let refundable = p.paid_minor - p.refunded_minor;
         let amount = amount.map(Money::minor).unwrap_or(refundable);
         if amount <= 0 || amount > refundable {
-            return Err(rejected(format!("at most {refundable} minor units can be refunded")));
+            return Err(rejected(format!(
+                "at most {refundable} minor units can be refunded"
+            )));
         }
         let refunded = p.refunded_minor + amount;
         let state = if refunded >= p.paid_minor {
@@ -341,8 +403,14 @@ fn payment_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SandboxPayment> {
         field: name.to_string(),
         message: e,
     };
-    let get_s = |name: &str| -> Result<String> { r.try_get::<String, _>(name).map_err(|e| field(name, e.to_string())) };
-    let get_i = |name: &str| -> Result<i64> { r.try_get::<i64, _>(name).map_err(|e| field(name, e.to_string())) };
+    let get_s = |name: &str| -> Result<String> {
+        r.try_get::<String, _>(name)
+            .map_err(|e| field(name, e.to_string()))
+    };
+    let get_i = |name: &str| -> Result<i64> {
+        r.try_get::<i64, _>(name)
+            .map_err(|e| field(name, e.to_string()))
+    };
     let get_t = |name: &str| -> Result<DateTime<Utc>> {
         let s = get_s(name)?;
         DateTime::parse_from_rfc3339(&s)
@@ -354,7 +422,8 @@ fn payment_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SandboxPayment> {
         order_id: get_s("order_id")?,
         kind: InvoiceKind::from_str(&get_s("kind")?).map_err(|e| field("kind", e.to_string()))?,
         name: get_s("name")?,
-        currency: Currency::from_str(&get_s("currency")?).map_err(|e| field("currency", e.to_string()))?,
+        currency: Currency::from_str(&get_s("currency")?)
+            .map_err(|e| field("currency", e.to_string()))?,
         amount_minor: get_i("amount_minor")?,
         paid_minor: get_i("paid_minor")?,
         refunded_minor: get_i("refunded_minor")?,
@@ -390,13 +459,12 @@ impl SandboxProvider {
     }
 
     fn remote(&self, p: &SandboxPayment) -> Result<RemoteInvoice> {
-        let (status, flags) = map_status(&p.state, p.amount_minor, p.paid_minor, p.late).ok_or_else(|| {
-            ProviderError::Malformed {
+        let (status, flags) = map_status(&p.state, p.amount_minor, p.paid_minor, p.late)
+            .ok_or_else(|| ProviderError::Malformed {
                 provider: KIND,
                 field: "state".into(),
                 message: format!("unknown state {:?}", p.state),
-            }
-        })?;
+            })?;
         let raw_status = format!("{} (paid {} of {})", p.state, p.paid_minor, p.amount_minor);
         Ok(RemoteInvoice {
             provider_id: p.id.clone(),
@@ -455,17 +523,57 @@ mod tests {
         let none = PaymentFlags::default();
         let rows: [(&str, i64, bool, Status, PaymentFlags); 9] = [
             ("waiting", 0, false, Status::Open, none),
-            ("partial", 500, false, Status::Open, PaymentFlags { underpaid: true, ..none }),
+            (
+                "partial",
+                500,
+                false,
+                Status::Open,
+                PaymentFlags {
+                    underpaid: true,
+                    ..none
+                },
+            ),
             ("paid", 1000, false, Status::Paid, none),
-            ("paid", 1100, false, Status::Paid, PaymentFlags { overpaid: true, ..none }),
-            ("paid", 1000, true, Status::Paid, PaymentFlags { paid_late: true, ..none }),
+            (
+                "paid",
+                1100,
+                false,
+                Status::Paid,
+                PaymentFlags {
+                    overpaid: true,
+                    ..none
+                },
+            ),
+            (
+                "paid",
+                1000,
+                true,
+                Status::Paid,
+                PaymentFlags {
+                    paid_late: true,
+                    ..none
+                },
+            ),
             ("expired", 0, false, Status::Expired, none),
-            ("expired", 300, false, Status::Expired, PaymentFlags { underpaid: true, ..none }),
+            (
+                "expired",
+                300,
+                false,
+                Status::Expired,
+                PaymentFlags {
+                    underpaid: true,
+                    ..none
+                },
+            ),
             ("cancelled", 0, false, Status::Cancelled, none),
             ("refunded", 1000, false, Status::Refunded, none),
         ];
         for (state, paid, late, status, flags) in rows {
-            assert_eq!(map_status(state, 1000, paid, late), Some((status, flags)), "{state} paid {paid}");
+            assert_eq!(
+                map_status(state, 1000, paid, late),
+                Some((status, flags)),
+                "{state} paid {paid}"
+            );
         }
         assert_eq!(
             map_status("partially_refunded", 1000, 1000, false).map(|m| m.0),
@@ -489,36 +597,82 @@ mod tests {
     #[tokio::test]
     async fn create_pay_and_read_back_through_the_trait() {
         let dir = tempfile::tempdir().unwrap();
-        let p = SandboxProvider::new(SandboxStore::open(dir.path()).await.unwrap(), "http://127.0.0.1:9/");
+        let p = SandboxProvider::new(
+            SandboxStore::open(dir.path()).await.unwrap(),
+            "http://127.0.0.1:9/",
+        );
         let r = p.create(&request("PD1", Duration::days(1))).await.unwrap();
         assert_eq!(r.status, Status::Open);
-        assert_eq!(r.payment_url.as_deref(), Some(format!("http://127.0.0.1:9/pay/{}", r.provider_id).as_str()));
+        assert_eq!(
+            r.payment_url.as_deref(),
+            Some(format!("http://127.0.0.1:9/pay/{}", r.provider_id).as_str())
+        );
         // The same order id twice is refused, and can be found.
-        assert!(matches!(p.create(&request("PD1", Duration::days(1))).await, Err(ProviderError::Rejected { .. })));
-        assert_eq!(p.find_by_order_id("PD1").await.unwrap().unwrap().provider_id, r.provider_id);
+        assert!(matches!(
+            p.create(&request("PD1", Duration::days(1))).await,
+            Err(ProviderError::Rejected { .. })
+        ));
+        assert_eq!(
+            p.find_by_order_id("PD1")
+                .await
+                .unwrap()
+                .unwrap()
+                .provider_id,
+            r.provider_id
+        );
         assert_eq!(p.find_by_order_id("PD2").await.unwrap(), None);
 
         let now = Utc::now();
         p.store().pay_less(&r.provider_id, now).await.unwrap();
         let half = p.get(&r.provider_id).await.unwrap();
-        assert_eq!((half.status, half.flags.underpaid, half.paid_minor), (Status::Open, true, 14950));
-        p.store().pay(&r.provider_id, None, false, now).await.unwrap();
+        assert_eq!(
+            (half.status, half.flags.underpaid, half.paid_minor),
+            (Status::Open, true, 14950)
+        );
+        p.store()
+            .pay(&r.provider_id, None, false, now)
+            .await
+            .unwrap();
         let paid = p.get(&r.provider_id).await.unwrap();
-        assert_eq!((paid.status, paid.flags, paid.paid_minor), (Status::Paid, PaymentFlags::default(), 29900));
-        assert!(p.cancel(&r.provider_id).await.is_err(), "paid links cannot be cancelled");
-        let refunded = p.refund(&r.provider_id, Some(Money::from_minor(900, Currency::Krw).unwrap())).await.unwrap();
+        assert_eq!(
+            (paid.status, paid.flags, paid.paid_minor),
+            (Status::Paid, PaymentFlags::default(), 29900)
+        );
+        assert!(
+            p.cancel(&r.provider_id).await.is_err(),
+            "paid links cannot be cancelled"
+        );
+        let refunded = p
+            .refund(
+                &r.provider_id,
+                Some(Money::from_minor(900, Currency::Krw).unwrap()),
+            )
+            .await
+            .unwrap();
         assert_eq!(refunded.status, Status::PartiallyRefunded);
     }
 
     #[tokio::test]
     async fn links_expire_by_themselves_and_late_money_is_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let p = SandboxProvider::new(SandboxStore::open(dir.path()).await.unwrap(), "http://127.0.0.1:9");
-        let r = p.create(&request("PD3", Duration::minutes(10))).await.unwrap();
+        let p = SandboxProvider::new(
+            SandboxStore::open(dir.path()).await.unwrap(),
+            "http://127.0.0.1:9",
+        );
+        let r = p
+            .create(&request("PD3", Duration::minutes(10)))
+            .await
+            .unwrap();
         let later = Utc::now() + Duration::minutes(11);
-        assert_eq!(p.store().get(&r.provider_id, later).await.unwrap().state, "expired");
+        assert_eq!(
+            p.store().get(&r.provider_id, later).await.unwrap().state,
+            "expired"
+        );
         assert_eq!(p.get(&r.provider_id).await.unwrap().status, Status::Expired);
-        p.store().pay(&r.provider_id, None, false, later).await.unwrap();
+        p.store()
+            .pay(&r.provider_id, None, false, later)
+            .await
+            .unwrap();
         let late = p.get(&r.provider_id).await.unwrap();
         assert_eq!((late.status, late.flags.paid_late), (Status::Paid, true));
     }
@@ -526,7 +680,10 @@ mod tests {
     #[tokio::test]
     async fn cvs_payments_get_a_number() {
         let dir = tempfile::tempdir().unwrap();
-        let p = SandboxProvider::new(SandboxStore::open(dir.path()).await.unwrap(), "http://127.0.0.1:9");
+        let p = SandboxProvider::new(
+            SandboxStore::open(dir.path()).await.unwrap(),
+            "http://127.0.0.1:9",
+        );
         let mut req = request("PD4", Duration::days(1));
         req.kind = InvoiceKind::Cvs;
         let r = p.create(&req).await.unwrap();

@@ -27,7 +27,10 @@ pub fn router(store: SandboxStore) -> Router {
 pub async fn bind(
     store: SandboxStore,
     port: u16,
-) -> std::io::Result<(SocketAddr, impl std::future::Future<Output = std::io::Result<()>>)> {
+) -> std::io::Result<(
+    SocketAddr,
+    impl std::future::Future<Output = std::io::Result<()>>,
+)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let app = router(store);
@@ -49,7 +52,10 @@ async fn page(State(store): State<SandboxStore>, Path(id): Path<String>) -> Resp
     }
 }
 
-async fn act(State(store): State<SandboxStore>, Path((id, action)): Path<(String, String)>) -> Response {
+async fn act(
+    State(store): State<SandboxStore>,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
     let now = Utc::now();
     let result = match action.as_str() {
         "pay" => store.pay(&id, None, false, now).await,
@@ -114,7 +120,12 @@ fn render(p: &SandboxPayment, message: Option<&str>) -> String {
     let number = p
         .payment_number
         .as_deref()
-        .map(|n| format!("<p>편의점 결제번호 / CVS payment number: <b id=number>{}</b></p>", escape(n)))
+        .map(|n| {
+            format!(
+                "<p>편의점 결제번호 / CVS payment number: <b id=number>{}</b></p>",
+                escape(n)
+            )
+        })
         .unwrap_or_default();
     let message = message
         .map(|m| format!("<p id=message class=message>{}</p>", escape(m)))
@@ -162,7 +173,9 @@ mod tests {
 
     async fn http(addr: SocketAddr, method: &str, path: &str) -> (u16, String) {
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let req = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
         s.write_all(req.as_bytes()).await.unwrap();
         let mut out = String::new();
         s.read_to_string(&mut out).await.unwrap();
@@ -197,7 +210,10 @@ mod tests {
         assert!(body.contains("&lt;script&gt;"), "names are escaped");
         let (code, _) = http(addr, "POST", &format!("{path}/pay")).await;
         assert_eq!(code, 303);
-        assert_eq!(provider.get(&r.provider_id).await.unwrap().status, Status::Paid);
+        assert_eq!(
+            provider.get(&r.provider_id).await.unwrap().status,
+            Status::Paid
+        );
         let (code, body) = http(addr, "POST", &format!("{path}/expire")).await;
         assert_eq!(code, 409);
         assert!(body.contains("cannot expire"));
