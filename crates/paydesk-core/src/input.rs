@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, MoneyError};
 
 /// A bad value typed by a person: which field, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -14,6 +14,9 @@ use crate::money::{Currency, Money};
 pub struct InputError {
     pub field: String,
     pub message: String,
+    /// A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
+    /// UI translates; `invalid` when nothing more specific applies.
+    pub code: &'static str,
 }
 
 impl InputError {
@@ -21,7 +24,13 @@ impl InputError {
         InputError {
             field: field.into(),
             message: message.to_string(),
+            code: "invalid",
         }
+    }
+
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 }
 
@@ -29,9 +38,20 @@ pub type InputResult<T> = Result<T, InputError>;
 
 /// Parses an amount for `field`; zero or less is refused when `positive`.
 pub fn amount(field: &str, input: &str, currency: Currency, positive: bool) -> InputResult<Money> {
-    let m = Money::parse(input, currency).map_err(|e| InputError::new(field, e))?;
+    let m = Money::parse(input, currency).map_err(|e| {
+        let code = match e {
+            MoneyError::Empty => "empty",
+            MoneyError::Negative => "negative",
+            MoneyError::NotANumber(_) => "not_a_number",
+            MoneyError::TooManyDecimals { .. } => "too_many_decimals",
+            MoneyError::TooLarge { .. } => "too_large",
+            MoneyError::UnknownCurrency(_) => "unknown_currency",
+            MoneyError::CurrencyMismatch(..) => "invalid",
+        };
+        InputError::new(field, e).code(code)
+    })?;
     if positive && m.is_zero() {
-        return Err(InputError::new(field, "must be greater than zero"));
+        return Err(InputError::new(field, "must be greater than zero").code("zero"));
     }
     Ok(m)
 }
@@ -40,20 +60,20 @@ pub fn amount(field: &str, input: &str, currency: Currency, positive: bool) -> I
 fn text(field: &str, input: &str, max: usize) -> InputResult<String> {
     let t = input.trim();
     if t.is_empty() {
-        return Err(InputError::new(field, "must not be empty"));
+        return Err(InputError::new(field, "must not be empty").code("empty"));
     }
     let count = t.chars().count();
     if count > max {
         return Err(InputError::new(
             field,
             format!("is too long ({count} characters, at most {max})"),
-        ));
+        )
+        .code("too_long"));
     }
     if t.chars().any(|c| c.is_control()) {
-        return Err(InputError::new(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(
+            InputError::new(field, "must not contain control characters").code("control_chars"),
+        );
     }
     Ok(t.to_string())
 }
@@ -96,7 +116,7 @@ impl AccountName {
     pub fn parse(field: &str, input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
-            return Err(InputError::new(field, "must not be empty"));
+            return Err(InputError::new(field, "must not be empty").code("empty"));
         }
         if t.len() > 40 {
             return Err(InputError::new(
@@ -136,10 +156,10 @@ impl Phone {
     pub fn parse(input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
-            return Err(InputError::new("phone", "must not be empty"));
+            return Err(InputError::new("phone", "must not be empty").code("empty"));
         }
         if t.len() > 32 {
-            return Err(InputError::new("phone", "is too long for a phone number"));
+            return Err(InputError::new("phone", "is too long for a phone number").code("too_long"));
         }
         if !t
             .chars()
@@ -148,15 +168,17 @@ impl Phone {
             return Err(InputError::new(
                 "phone",
                 "may contain only digits, spaces, '+', '-', '(' and ')'",
-            ));
+            )
+            .code("invalid_phone"));
         }
         let number = phonenumber::parse(Some(phonenumber::country::Id::KR), t)
-            .map_err(|_| InputError::new("phone", "is not a phone number"))?;
+            .map_err(|_| InputError::new("phone", "is not a phone number").code("invalid_phone"))?;
         if !phonenumber::is_valid(&number) {
             return Err(InputError::new(
                 "phone",
                 "is not a valid phone number (Korean numbers like 010-1234-5678, others with +country code)",
-            ));
+            )
+            .code("invalid_phone"));
         }
         Ok(Phone(
             number.format().mode(phonenumber::Mode::E164).to_string(),
@@ -195,23 +217,24 @@ impl Email {
     pub fn parse(input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
-            return Err(InputError::new("email", "must not be empty"));
+            return Err(InputError::new("email", "must not be empty").code("empty"));
         }
         if t.len() > 254 {
-            return Err(InputError::new(
-                "email",
-                "is too long for an e-mail address",
-            ));
+            return Err(
+                InputError::new("email", "is too long for an e-mail address").code("too_long"),
+            );
         }
-        let addr: email_address::EmailAddress = t
-            .parse()
-            .map_err(|e| InputError::new("email", format!("is not an e-mail address ({e})")))?;
+        let addr: email_address::EmailAddress = t.parse().map_err(|e| {
+            InputError::new("email", format!("is not an e-mail address ({e})"))
+                .code("invalid_email")
+        })?;
         let domain = addr.domain();
         if !domain.contains('.') || domain.starts_with('[') {
             return Err(InputError::new(
                 "email",
                 "needs a domain with a dot, like name@example.kr",
-            ));
+            )
+            .code("invalid_email"));
         }
         Ok(Email(addr.as_str().to_string()))
     }
@@ -226,7 +249,8 @@ impl Email {
 /// A duration as people type it: `90m`, `36h`, `3d`.
 pub fn duration(field: &str, input: &str) -> InputResult<Duration> {
     let t = input.trim();
-    let bad = || InputError::new(field, "must be a duration like 90m, 36h or 3d");
+    let bad =
+        || InputError::new(field, "must be a duration like 90m, 36h or 3d").code("duration_format");
     if t.len() < 2 || t.len() > 8 {
         return Err(bad());
     }
@@ -255,7 +279,7 @@ impl Expiry {
 
     pub fn at(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> InputResult<Self> {
         if at <= now {
-            return Err(InputError::new(field, "is in the past"));
+            return Err(InputError::new(field, "is in the past").code("past"));
         }
         if at - now < Self::MIN {
             return Err(InputError::new(
@@ -264,7 +288,7 @@ impl Expiry {
             ));
         }
         if at - now > Self::MAX {
-            return Err(InputError::new(field, "must be within a year from now"));
+            return Err(InputError::new(field, "must be within a year from now").code("too_far"));
         }
         Ok(Expiry(at))
     }
@@ -276,6 +300,7 @@ impl Expiry {
                 field,
                 "must be an RFC 3339 instant like 2026-12-01T23:59:00+09:00",
             )
+            .code("instant_format")
         })?;
         Self::at(field, at.with_timezone(&Utc), now)
     }
@@ -385,6 +410,21 @@ mod tests {
             .unwrap_err()
             .message
             .contains("decimal places"));
+        // Stable codes for the UI to translate.
+        let code = |s: &str| amount("amount", s, Currency::Krw, true).unwrap_err().code;
+        assert_eq!(
+            ["", "-1", "0", "1e5", "1.5", "99999999999999999999"].map(code),
+            [
+                "empty",
+                "negative",
+                "zero",
+                "not_a_number",
+                "too_many_decimals",
+                "too_large"
+            ]
+        );
+        assert_eq!(Phone::parse("12").unwrap_err().code, "invalid_phone");
+        assert_eq!(Email::parse("a@b").unwrap_err().code, "invalid_email");
     }
 
     #[test]

@@ -106,7 +106,14 @@ async fn run() {
         sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join(DB_FILE).display()))
             .await
             .unwrap();
-    let queries = ["딸기 케", "김민준", "抹茶ラ", "PD0000099999", "shirt 42", "없는상품"];
+    let queries = [
+        "딸기 케",
+        "김민준",
+        "抹茶ラ",
+        "PD0000099999",
+        "shirt 42",
+        "없는상품",
+    ];
     println!(
         "\n{:<14} {:>8} {:>14} {:>14} {:>16}",
         "query", "matches", "FTS5 count ms", "LIKE count ms", "store page ms"

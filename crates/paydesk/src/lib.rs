@@ -535,7 +535,7 @@ impl Engine {
         let name = ItemName::parse(&l.name).map_err(|e| errors.push(e)).ok();
         let currency = match non_empty(&l.currency) {
             Some(c) => Currency::from_str(c)
-                .map_err(|e| errors.push(InputError::new("currency", e)))
+                .map_err(|e| errors.push(InputError::new("currency", e).code("unknown_currency")))
                 .ok(),
             None => Some(Currency::Krw),
         };

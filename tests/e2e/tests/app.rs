@@ -209,10 +209,10 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
             .ok()
     })
     .await;
+    let shown = err.text().await?;
     assert!(
-        err.text().await?.contains("decimal"),
-        "{}",
-        err.text().await?
+        shown.contains("소수점") || shown.contains("decimal"),
+        "{shown}"
     );
     assert!(
         row_status(driver, "잘못된 금액").await.is_none(),

@@ -30,6 +30,10 @@ describe('api wrappers', () => {
     const err = await api.createLink({ account: 'sandbox', name: '', amount: '-5' }).catch((e: AppError) => e);
     expect(err.kind).toBe('input');
     expect(fieldErrors(err as AppError)).toEqual({ amount: 'must not be negative', name: 'must not be empty' });
+    // Codes are shown in the clerk's language where a text exists.
+    const coded: AppError = { ...rejection, fields: [{ field: 'amount', message: 'has 3 decimal places', code: 'too_many_decimals' }, { field: 'name', message: 'odd', code: 'no_text' }] };
+    const texts: Record<string, string> = { too_many_decimals: '소수점 자릿수를 넘었습니다' };
+    expect(fieldErrors(coded, (c) => texts[c] ?? null)).toEqual({ amount: '소수점 자릿수를 넘었습니다', name: 'odd' });
   });
 
   it('wrap unexpected failures as internal errors', async () => {

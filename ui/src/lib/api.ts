@@ -40,7 +40,7 @@ export interface NewLink {
 
 export interface SyncReport { checked: number; changed: Invoice[]; errors: { invoice_id: string; provider: string; message: string }[] }
 
-export interface FieldError { field: string; message: string }
+export interface FieldError { field: string; message: string; code?: string }
 export interface AppError {
   kind: 'input' | 'provider' | 'keyring' | 'internal'; field: string | null; fields: FieldError[];
   provider: string | null; code: string | null; message: string;
@@ -58,10 +58,14 @@ export function asError(e: unknown): AppError {
   return { kind: 'internal', field: null, fields: [], provider: null, code: null, message: String(e) };
 }
 
-/** Field name → message, for showing each error next to its field. */
-export function fieldErrors(e: AppError): Record<string, string> {
+/** Field name → message, for showing each error next to its field: the backend's
+ * code in the clerk's language where there is a text for it, its own words otherwise. */
+export function fieldErrors(e: AppError, translate?: (code: string) => string | null): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of e.fields) if (!(f.field in out)) out[f.field] = f.message;
+  for (const f of e.fields) {
+    if (f.field in out) continue;
+    out[f.field] = (f.code && translate?.(f.code)) || f.message;
+  }
   return out;
 }
 

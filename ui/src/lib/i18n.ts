@@ -13,6 +13,10 @@ export function translate(locale: Locale, key: string, params: Record<string, st
   return text.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? `{${name}}`);
 }
 
+export function hasText(locale: Locale, key: string): boolean {
+  return key in DICTS[locale] || key in DICTS.en;
+}
+
 export function initialLocale(saved: string | null, browser: string | undefined): Locale {
   if (saved && (LOCALES as string[]).includes(saved)) return saved as Locale;
   if (browser?.toLowerCase().startsWith('en')) return 'en';
