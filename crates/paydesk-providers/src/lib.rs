@@ -9,6 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use paydesk_core::{InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
 
+pub mod btcpay;
+pub mod http;
 pub mod sandbox;
 
 /// What PayDesk asks a provider to create.
