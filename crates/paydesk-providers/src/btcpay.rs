@@ -27,7 +27,10 @@ pub fn map_status(status: &str, additional: &str) -> Option<(Status, PaymentFlag
         overpaid: additional == "PaidOver",
         paid_late: additional == "PaidLate",
     };
-    let known_additional = matches!(additional, "None" | "PaidLate" | "PaidPartial" | "Marked" | "Invalid" | "PaidOver");
+    let known_additional = matches!(
+        additional,
+        "None" | "PaidLate" | "PaidPartial" | "Marked" | "Invalid" | "PaidOver"
+    );
     if !known_additional {
         return None;
     }
@@ -137,10 +140,17 @@ async fn check(resp: reqwest::Response) -> Result<reqwest::Response> {
         return Ok(resp);
     }
     let body = read_text(resp).await;
-    let message = problem_message(&body).unwrap_or_else(|| format!("HTTP {status}: {}", short(&body)));
+    let message =
+        problem_message(&body).unwrap_or_else(|| format!("HTTP {status}: {}", short(&body)));
     Err(match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::Auth { provider: KIND, message },
-        StatusCode::NOT_FOUND => ProviderError::NotFound { provider: KIND, id: message },
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::Auth {
+            provider: KIND,
+            message,
+        },
+        StatusCode::NOT_FOUND => ProviderError::NotFound {
+            provider: KIND,
+            id: message,
+        },
         _ => ProviderError::Rejected {
             provider: KIND,
             code: Some(status.as_u16().to_string()),
@@ -154,7 +164,11 @@ fn problem_message(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
     if let Some(m) = v.get("message").and_then(|m| m.as_str()) {
         let code = v.get("code").and_then(|c| c.as_str()).unwrap_or("");
-        return Some(if code.is_empty() { m.to_string() } else { format!("{m} ({code})") });
+        return Some(if code.is_empty() {
+            m.to_string()
+        } else {
+            format!("{m} ({code})")
+        });
     }
     let items = v.as_array()?;
     let parts: Vec<String> = items
@@ -180,11 +194,12 @@ fn money(field: &str, s: &str, currency: Currency) -> Result<Money> {
 
 fn remote(d: &InvoiceData) -> Result<RemoteInvoice> {
     let additional = d.additional_status.as_deref().unwrap_or("None");
-    let (status, flags) = map_status(&d.status, additional).ok_or_else(|| ProviderError::Malformed {
-        provider: KIND,
-        field: "status".into(),
-        message: format!("unknown status {:?} / {:?}", d.status, additional),
-    })?;
+    let (status, flags) =
+        map_status(&d.status, additional).ok_or_else(|| ProviderError::Malformed {
+            provider: KIND,
+            field: "status".into(),
+            message: format!("unknown status {:?} / {:?}", d.status, additional),
+        })?;
     let currency: Currency = d.currency.parse().map_err(|_| ProviderError::Malformed {
         provider: KIND,
         field: "currency".into(),
@@ -209,6 +224,8 @@ fn remote(d: &InvoiceData) -> Result<RemoteInvoice> {
         status,
         flags,
         paid_minor: paid.minor(),
+        refunded_minor: 0,
+        currency: Some(currency),
         payment_url: d.checkout_link.clone(),
         payment_number: None,
         raw_status: format!("{}/{}", d.status, additional),
@@ -248,7 +265,11 @@ impl Provider for Btcpay {
         let url = self.url(&format!("/api/v1/stores/{}/invoices", self.store_id));
         let resp = self
             .http
-            .send(Repeat::Unsafe, |c| c.post(&url).header("Authorization", self.auth()).json(&body))
+            .send(Repeat::Unsafe, |c| {
+                c.post(&url)
+                    .header("Authorization", self.auth())
+                    .json(&body)
+            })
             .await?;
         self.invoice_from(resp).await
     }
@@ -281,7 +302,9 @@ impl Provider for Btcpay {
         let url = self.url(&format!("/api/v1/invoices/{provider_id}"));
         let resp = self
             .http
-            .send(Repeat::Safe, |c| c.get(&url).header("Authorization", self.auth()))
+            .send(Repeat::Safe, |c| {
+                c.get(&url).header("Authorization", self.auth())
+            })
             .await?;
         self.invoice_from(resp).await
     }
@@ -292,7 +315,11 @@ impl Provider for Btcpay {
         let body = json!({ "status": "Invalid" });
         let resp = self
             .http
-            .send(Repeat::Unsafe, |c| c.post(&url).header("Authorization", self.auth()).json(&body))
+            .send(Repeat::Unsafe, |c| {
+                c.post(&url)
+                    .header("Authorization", self.auth())
+                    .json(&body)
+            })
             .await?;
         self.invoice_from(resp).await
     }
@@ -309,11 +336,17 @@ impl Provider for Btcpay {
                 "customCurrency": a.currency().code(),
                 "name": format!("Refund {}", before.order_id),
             }),
-            None => json!({ "refundVariant": "CurrentRate", "name": format!("Refund {}", before.order_id) }),
+            None => {
+                json!({ "refundVariant": "CurrentRate", "name": format!("Refund {}", before.order_id) })
+            }
         };
         let resp = self
             .http
-            .send(Repeat::Unsafe, |c| c.post(&url).header("Authorization", self.auth()).json(&body))
+            .send(Repeat::Unsafe, |c| {
+                c.post(&url)
+                    .header("Authorization", self.auth())
+                    .json(&body)
+            })
             .await?;
         let resp = check(resp).await?;
         let pull: PullPaymentData = decode(KIND, resp).await?;
@@ -327,7 +360,9 @@ impl Provider for Btcpay {
             raw_status: format!(
                 "refund pull payment {}{}",
                 pull.id,
-                pull.view_link.map(|l| format!(" ({l})")).unwrap_or_default()
+                pull.view_link
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
             ),
             ..before
         })
@@ -348,17 +383,37 @@ mod tests {
         let rows = [
             ("New", "None", Status::Open, f(false, false, false)),
             ("New", "PaidPartial", Status::Open, f(false, true, false)),
-            ("Processing", "None", Status::PaidUnconfirmed, f(false, false, false)),
-            ("Processing", "PaidOver", Status::PaidUnconfirmed, f(false, false, true)),
+            (
+                "Processing",
+                "None",
+                Status::PaidUnconfirmed,
+                f(false, false, false),
+            ),
+            (
+                "Processing",
+                "PaidOver",
+                Status::PaidUnconfirmed,
+                f(false, false, true),
+            ),
             ("Settled", "None", Status::Paid, f(false, false, false)),
             ("Settled", "Marked", Status::Paid, f(false, false, false)),
             ("Settled", "PaidOver", Status::Paid, f(false, false, true)),
             ("Settled", "PaidLate", Status::Paid, f(true, false, false)),
             ("Expired", "None", Status::Expired, f(false, false, false)),
-            ("Expired", "PaidPartial", Status::Expired, f(false, true, false)),
+            (
+                "Expired",
+                "PaidPartial",
+                Status::Expired,
+                f(false, true, false),
+            ),
             ("Expired", "PaidLate", Status::Paid, f(true, false, false)),
             ("Expired", "PaidOver", Status::Paid, f(true, false, true)),
-            ("Invalid", "Marked", Status::Cancelled, f(false, false, false)),
+            (
+                "Invalid",
+                "Marked",
+                Status::Cancelled,
+                f(false, false, false),
+            ),
             ("Invalid", "None", Status::Failed, f(false, false, false)),
             ("Invalid", "Invalid", Status::Failed, f(false, false, false)),
         ];
@@ -369,7 +424,14 @@ mod tests {
         assert_eq!(map_status("New", "Bogus"), None);
         // Every enum value of the contract maps with every additional status.
         for s in ["New", "Processing", "Expired", "Invalid", "Settled"] {
-            for a in ["None", "PaidLate", "PaidPartial", "Marked", "Invalid", "PaidOver"] {
+            for a in [
+                "None",
+                "PaidLate",
+                "PaidPartial",
+                "Marked",
+                "Invalid",
+                "PaidOver",
+            ] {
                 assert!(map_status(s, a).is_some(), "{s}/{a}");
             }
         }
@@ -386,7 +448,11 @@ mod tests {
         assert!(!verify_webhook(b"other", body, &good));
         assert!(!verify_webhook(b"secret", br#"{"a":2}"#, &good));
         assert!(!verify_webhook(b"secret", body, "sha256=zz"));
-        assert!(!verify_webhook(b"secret", body, &good.replace("sha256=", "")));
+        assert!(!verify_webhook(
+            b"secret",
+            body,
+            &good.replace("sha256=", "")
+        ));
     }
 
     #[test]
@@ -401,17 +467,40 @@ mod tests {
             currency: currency.into(),
             metadata: None,
         };
-        assert_eq!(remote(&d("29900", Some("100.000"), "KRW")).unwrap().paid_minor, 100);
-        assert_eq!(remote(&d("0.0015", Some("0.00000001"), "BTC")).unwrap().paid_minor, 1);
+        assert_eq!(
+            remote(&d("29900", Some("100.000"), "KRW"))
+                .unwrap()
+                .paid_minor,
+            100
+        );
+        assert_eq!(
+            remote(&d("0.0015", Some("0.00000001"), "BTC"))
+                .unwrap()
+                .paid_minor,
+            1
+        );
         let e = remote(&d("1", Some("0.5"), "KRW")).unwrap_err();
-        assert!(matches!(e, ProviderError::Malformed { ref field, .. } if field == "paidAmount"), "{e}");
-        assert!(matches!(remote(&d("1", None, "EUR")), Err(ProviderError::Malformed { .. })));
+        assert!(
+            matches!(e, ProviderError::Malformed { ref field, .. } if field == "paidAmount"),
+            "{e}"
+        );
+        assert!(matches!(
+            remote(&d("1", None, "EUR")),
+            Err(ProviderError::Malformed { .. })
+        ));
     }
 
     #[test]
     fn both_error_shapes_are_read() {
-        assert_eq!(problem_message(r#"{"code":"invalid-store","message":"Store not found"}"#).unwrap(), "Store not found (invalid-store)");
-        assert_eq!(problem_message(r#"[{"path":"amount","message":"Amount should be positive"}]"#).unwrap(), "amount: Amount should be positive");
+        assert_eq!(
+            problem_message(r#"{"code":"invalid-store","message":"Store not found"}"#).unwrap(),
+            "Store not found (invalid-store)"
+        );
+        assert_eq!(
+            problem_message(r#"[{"path":"amount","message":"Amount should be positive"}]"#)
+                .unwrap(),
+            "amount: Amount should be positive"
+        );
         assert_eq!(problem_message("<html>"), None);
     }
 }

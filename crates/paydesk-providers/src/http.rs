@@ -67,7 +67,11 @@ impl Http {
         Self::with_policy(provider, RetryPolicy::default(), Duration::from_secs(30))
     }
 
-    pub fn with_policy(provider: ProviderKind, retry: RetryPolicy, timeout: Duration) -> Result<Http> {
+    pub fn with_policy(
+        provider: ProviderKind,
+        retry: RetryPolicy,
+        timeout: Duration,
+    ) -> Result<Http> {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(timeout)
@@ -77,7 +81,11 @@ impl Http {
                 provider,
                 message: format!("cannot start an HTTP client: {e}"),
             })?;
-        Ok(Http { client, provider, retry })
+        Ok(Http {
+            client,
+            provider,
+            retry,
+        })
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -90,7 +98,11 @@ impl Http {
 
     /// Sends the request `make` builds, retrying by the policy. Returns the response
     /// (any status but 429 / retried 5xx) for the adapter to read.
-    pub async fn send(&self, repeat: Repeat, make: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<Response> {
+    pub async fn send(
+        &self,
+        repeat: Repeat,
+        make: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<Response> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -101,13 +113,17 @@ impl Http {
                     let status = resp.status();
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         if last {
-                            return Err(self.unavailable(format!("still rate limited (HTTP 429) after {attempt} attempts")));
+                            return Err(self.unavailable(format!(
+                                "still rate limited (HTTP 429) after {attempt} attempts"
+                            )));
                         }
                         retry_after(&resp).unwrap_or_else(|| self.retry.delay(attempt))
                     } else if status.is_server_error() {
                         if repeat == Repeat::Unsafe || last {
                             let body = read_text(resp).await;
-                            return Err(self.unavailable(format!("HTTP {status}: {}", short(&body))));
+                            return Err(
+                                self.unavailable(format!("HTTP {status}: {}", short(&body)))
+                            );
                         }
                         self.retry.delay(attempt)
                     } else {
@@ -115,7 +131,9 @@ impl Http {
                     }
                 }
                 Err(e) if e.is_connect() && !last => self.retry.delay(attempt),
-                Err(e) if e.is_timeout() && repeat == Repeat::Safe && !last => self.retry.delay(attempt),
+                Err(e) if e.is_timeout() && repeat == Repeat::Safe && !last => {
+                    self.retry.delay(attempt)
+                }
                 Err(e) => {
                     let what = if e.is_timeout() {
                         "no answer in time"
@@ -141,7 +159,14 @@ impl Http {
 }
 
 fn retry_after(resp: &Response) -> Option<Duration> {
-    let secs: u64 = resp.headers().get("retry-after")?.to_str().ok()?.trim().parse().ok()?;
+    let secs: u64 = resp
+        .headers()
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(secs.min(30)))
 }
 
@@ -177,7 +202,10 @@ async fn read_limited(mut resp: Response) -> std::result::Result<Vec<u8>, String
     let mut out = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
         if out.len() + chunk.len() > MAX_BODY {
-            return Err(format!("the answer is larger than {} MB", MAX_BODY / 1024 / 1024));
+            return Err(format!(
+                "the answer is larger than {} MB",
+                MAX_BODY / 1024 / 1024
+            ));
         }
         out.extend_from_slice(&chunk);
     }
@@ -186,7 +214,9 @@ async fn read_limited(mut resp: Response) -> std::result::Result<Vec<u8>, String
 
 /// Reads a JSON answer into `T`; a bad field is named in the error.
 pub async fn decode<T: DeserializeOwned>(provider: ProviderKind, resp: Response) -> Result<T> {
-    let bytes = read_limited(resp).await.map_err(|message| ProviderError::Unavailable { provider, message })?;
+    let bytes = read_limited(resp)
+        .await
+        .map_err(|message| ProviderError::Unavailable { provider, message })?;
     parse_json(provider, &bytes)
 }
 
@@ -196,7 +226,11 @@ pub fn parse_json<T: DeserializeOwned>(provider: ProviderKind, bytes: &[u8]) -> 
         let path = e.path().to_string();
         ProviderError::Malformed {
             provider,
-            field: if path == "." || path.is_empty() { "(body)".into() } else { path },
+            field: if path == "." || path.is_empty() {
+                "(body)".into()
+            } else {
+                path
+            },
             message: e.inner().to_string(),
         }
     })
@@ -228,9 +262,12 @@ mod tests {
         struct B {
             amount: i64,
         }
-        let e = parse_json::<A>(ProviderKind::Portone, br#"{"data":{"amount":"lots"}}"#).unwrap_err();
+        let e =
+            parse_json::<A>(ProviderKind::Portone, br#"{"data":{"amount":"lots"}}"#).unwrap_err();
         match e {
-            ProviderError::Malformed { provider, field, .. } => {
+            ProviderError::Malformed {
+                provider, field, ..
+            } => {
                 assert_eq!(provider, ProviderKind::Portone);
                 assert_eq!(field, "data.amount");
             }
@@ -240,6 +277,9 @@ mod tests {
             parse_json::<A>(ProviderKind::Portone, br#"{"data":{"amo"#),
             Err(ProviderError::Malformed { .. })
         ));
-        assert!(matches!(parse_json::<A>(ProviderKind::Portone, b""), Err(ProviderError::Malformed { .. })));
+        assert!(matches!(
+            parse_json::<A>(ProviderKind::Portone, b""),
+            Err(ProviderError::Malformed { .. })
+        ));
     }
 }

@@ -7,10 +7,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use paydesk_core::{InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
 
 pub mod btcpay;
 pub mod http;
+pub mod portone;
 pub mod sandbox;
 
 /// What PayDesk asks a provider to create.
@@ -40,8 +41,12 @@ pub struct RemoteInvoice {
     pub order_id: String,
     pub status: Status,
     pub flags: PaymentFlags,
-    /// Money received, in minor units of the invoice's currency.
+    /// Money received, in minor units of `currency`.
     pub paid_minor: i64,
+    /// Money given back so far, in minor units of `currency`.
+    pub refunded_minor: i64,
+    /// The currency the provider keeps the invoice in (checked against PayDesk's).
+    pub currency: Option<Currency>,
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
     /// The provider's own status words, for the audit log.

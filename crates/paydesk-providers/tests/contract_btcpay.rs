@@ -14,7 +14,13 @@ use secrecy::SecretString;
 const SPEC: &str = "btcpay-greenfield.openapi.json";
 
 fn adapter(prism: &Prism) -> Btcpay {
-    Btcpay::new(Http::new(ProviderKind::Btcpay).unwrap(), &prism.url, "STORE1", SecretString::from("test-api-key")).unwrap()
+    Btcpay::new(
+        Http::new(ProviderKind::Btcpay).unwrap(),
+        &prism.url,
+        "STORE1",
+        SecretString::from("test-api-key"),
+    )
+    .unwrap()
 }
 
 fn request() -> CreateRequest {
@@ -25,7 +31,11 @@ fn request() -> CreateRequest {
         amount: Money::parse("0.0015", Currency::Btc).unwrap(),
         tax_free: Money::zero(Currency::Btc),
         expires_at: Utc::now() + Duration::hours(2),
-        customer: Some(CustomerInfo { name: Some("김민준".into()), phone: Some("+821012345678".into()), email: Some("minjun@example.kr".into()) }),
+        customer: Some(CustomerInfo {
+            name: Some("김민준".into()),
+            phone: Some("+821012345678".into()),
+            email: Some("minjun@example.kr".into()),
+        }),
     }
 }
 
@@ -39,14 +49,22 @@ async fn every_operation_passes_the_contract() {
     let got = p.get(&created.provider_id).await.expect("get");
     assert_eq!(got.provider_id, created.provider_id);
     // The example list holds another order id: nothing is adopted by mistake.
-    assert_eq!(p.find_by_order_id("PD-CONTRACT-1").await.expect("find"), None);
+    assert_eq!(
+        p.find_by_order_id("PD-CONTRACT-1").await.expect("find"),
+        None
+    );
     p.cancel(&created.provider_id).await.expect("mark invalid");
     let refunded = p.refund(&created.provider_id, None).await;
     // The file's own refund example breaks its schema; reading it must still not panic.
     if let Err(e) = &refunded {
         assert!(matches!(e, ProviderError::Malformed { .. }), "{e}");
     }
-    p.refund(&created.provider_id, Some(Money::parse("0.0001", Currency::Btc).unwrap())).await.ok();
+    p.refund(
+        &created.provider_id,
+        Some(Money::parse("0.0001", Currency::Btc).unwrap()),
+    )
+    .await
+    .ok();
     assert_eq!(prism.violations(), Vec::<String>::new());
 }
 
@@ -55,7 +73,11 @@ async fn missing_keys_are_an_auth_error_in_the_providers_words() {
     let prism = Prism::start(SPEC, false);
     // Prism answers 401 when the Authorization header is absent: send none.
     let client = reqwest::Client::new();
-    let resp = client.get(format!("{}/api/v1/invoices/abc", prism.url)).send().await.unwrap();
+    let resp = client
+        .get(format!("{}/api/v1/invoices/abc", prism.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 401);
 }
 
@@ -68,7 +90,9 @@ async fn generated_answers_never_panic_and_every_status_is_mapped() {
         match p.get(&format!("inv{i}")).await {
             Ok(_) => ok += 1,
             // Generated strings are not amounts or currencies: named, never a panic.
-            Err(ProviderError::Malformed { field, .. }) => assert_ne!(field, "status", "a status was not mapped"),
+            Err(ProviderError::Malformed { field, .. }) => {
+                assert_ne!(field, "status", "a status was not mapped")
+            }
             Err(e) => panic!("{e}"),
         }
     }

@@ -12,6 +12,8 @@ use paydesk_core::{
     invoice, AccountName, Currency, Customer, Email, Expiry, InputError, Invoice, InvoiceKind,
     ItemName, Money, PaymentFlags, PersonName, Phone, ProviderKind, Source, Status,
 };
+use paydesk_providers::btcpay::Btcpay;
+use paydesk_providers::http::Http;
 use paydesk_providers::sandbox::{SandboxPayment, SandboxProvider, SandboxStore, DEFAULT_PORT};
 use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError, RemoteInvoice};
 use paydesk_secrets::{Owner, SecretStore, SecretString};
@@ -435,26 +437,39 @@ impl Engine {
     /// Asks the account's provider whether it answers (for the sandbox: its records).
     pub async fn test_account(&self, name: &str) -> Result<String> {
         let r = self.account_record("account", name).await?;
-        let p = self.provider_for(&r)?;
+        let p = self.provider_for(&r).await?;
         match p.find_by_order_id("PAYDESK-CONNECTION-TEST").await {
             Ok(_) => Ok(format!("{} answered", r.provider)),
             Err(e) => Err(EngineError::from_provider(e, false)),
         }
     }
 
-    fn provider_for(&self, r: &AccountRecord) -> Result<Arc<dyn Provider>> {
+    /// The account's provider adapter, with its keys read from the keyring.
+    async fn provider_for(&self, r: &AccountRecord) -> Result<Arc<dyn Provider>> {
+        let setting = |key: &str| {
+            r.settings
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let provider_error = |e: ProviderError| EngineError::from_provider(e, false);
         match r.provider {
             ProviderKind::Sandbox => {
-                let base = r
-                    .settings
-                    .get("base_url")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
+                let base = setting("base_url")
                     .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
                 Ok(Arc::new(SandboxProvider::new(
                     self.inner.sandbox.clone(),
                     base,
                 )))
+            }
+            ProviderKind::Btcpay => {
+                let base = setting("base_url").ok_or_else(|| missing_setting(r, "base_url"))?;
+                let store = setting("store_id").ok_or_else(|| missing_setting(r, "store_id"))?;
+                let key = self.secret(r, "api_key").await?;
+                let http = Http::new(r.provider).map_err(provider_error)?;
+                Ok(Arc::new(
+                    Btcpay::new(http, &base, &store, key).map_err(provider_error)?,
+                ))
             }
             other => Err(EngineError::Provider {
                 provider: other,
@@ -465,6 +480,21 @@ impl Engine {
                 created: false,
             }),
         }
+    }
+
+    async fn secret(&self, r: &AccountRecord, name: &'static str) -> Result<SecretString> {
+        let account = r.name.clone();
+        self.secrets(move |s| s.get(Owner::Account(&account), name))
+            .await?
+            .ok_or_else(|| EngineError::Provider {
+                provider: r.provider,
+                code: None,
+                message: format!(
+                    "the account {} has no {name} in the keyring; add it again with --secret-stdin",
+                    r.name
+                ),
+                created: false,
+            })
     }
 
     // ---- customers --------------------------------------------------------------------
@@ -598,7 +628,7 @@ impl Engine {
         else {
             return Err(EngineError::Input(errors));
         };
-        let provider = self.provider_for(&account)?;
+        let provider = self.provider_for(&account).await?;
         if self.inner.store.find_invoice(&order_id).await?.is_some() {
             return Err(EngineError::input(
                 "order_id",
@@ -755,6 +785,19 @@ impl Engine {
         source: Source,
     ) -> Result<Invoice> {
         let now = Utc::now();
+        if let Some(c) = remote.currency.filter(|c| *c != local.amount.currency()) {
+            return Err(EngineError::from_provider(
+                ProviderError::Malformed {
+                    provider: local.provider,
+                    field: "currency".into(),
+                    message: format!(
+                        "the provider keeps this invoice in {c}, PayDesk in {}",
+                        local.amount.currency()
+                    ),
+                },
+                true,
+            ));
+        }
         let mut status = remote.status;
         let mut detail = format!("{}: {}", local.provider, remote.raw_status);
         // Past its deadline an invoice is expired here even if the provider has not said so.
@@ -888,7 +931,7 @@ impl Engine {
             (None, Status::Draft) => {
                 // Not at the provider yet; make sure of it before dropping the draft.
                 let account = self.account_record("account", &inv.account).await?;
-                let provider = self.provider_for(&account)?;
+                let provider = self.provider_for(&account).await?;
                 match provider.find_by_order_id(&inv.order_id).await {
                     Ok(Some(remote)) => {
                         let remote = provider
@@ -910,7 +953,7 @@ impl Engine {
             }
             (Some(pid), _) => {
                 let account = self.account_record("account", &inv.account).await?;
-                let provider = self.provider_for(&account)?;
+                let provider = self.provider_for(&account).await?;
                 let remote = provider
                     .cancel(pid)
                     .await
@@ -948,7 +991,7 @@ impl Engine {
             .clone()
             .ok_or_else(|| EngineError::Internal("a paid invoice has no provider id".into()))?;
         let account = self.account_record("account", &inv.account).await?;
-        let provider = self.provider_for(&account)?;
+        let provider = self.provider_for(&account).await?;
         let remote = provider
             .refund(&pid, amount)
             .await
@@ -1001,7 +1044,7 @@ impl Engine {
                 Some(p) => p.clone(),
                 None => {
                     let account = self.account_record("account", &inv.account).await?;
-                    match self.provider_for(&account) {
+                    match self.provider_for(&account).await {
                         Ok(p) => {
                             providers.insert(inv.account.clone(), p.clone());
                             p
@@ -1216,6 +1259,19 @@ impl Engine {
 enum NewOrExisting {
     New(Customer),
     Existing(Customer),
+}
+
+fn missing_setting(r: &AccountRecord, key: &str) -> EngineError {
+    EngineError::Provider {
+        provider: r.provider,
+        code: None,
+        message: format!(
+            "the account {} has no {key}; add the account again with --{}",
+            r.name,
+            key.replace('_', "-")
+        ),
+        created: false,
+    }
 }
 
 fn changed(a: &Invoice, b: &Invoice) -> bool {

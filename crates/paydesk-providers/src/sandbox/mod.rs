@@ -472,6 +472,8 @@ impl SandboxProvider {
             status,
             flags,
             paid_minor: p.paid_minor,
+            refunded_minor: p.refunded_minor,
+            currency: Some(p.currency),
             payment_url: Some(format!("{}/pay/{}", self.base_url, p.id)),
             payment_number: p.payment_number.clone(),
             raw_status,

@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn spec(name: &str) -> PathBuf {
@@ -34,8 +37,16 @@ impl Prism {
         let bin = std::env::var_os("PRISM_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| repo().join("tests/contracts/node_modules/.bin/prism"));
-        assert!(bin.exists(), "Prism is missing at {}: run `npm ci` in tests/contracts (./x test does)", bin.display());
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        assert!(
+            bin.exists(),
+            "Prism is missing at {}: run `npm ci` in tests/contracts (./x test does)",
+            bin.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let log = std::env::temp_dir().join(format!("prism-{}-{port}.log", std::process::id()));
         let mut cmd = Command::new(bin);
         cmd.arg("mock");
@@ -49,10 +60,17 @@ impl Prism {
         let child = cmd.spawn().expect("Prism starts");
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(60), "Prism did not listen on {port}");
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "Prism did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(150));
         }
-        Prism { child, url: format!("http://127.0.0.1:{port}"), log }
+        Prism {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        }
     }
 
     /// Requests Prism found to break the contract (its validator's errors about our
@@ -69,7 +87,11 @@ impl Prism {
     /// How many requests Prism answered (to prove the test did reach it).
     pub fn requests(&self) -> usize {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines().filter(|l| l.contains("[HTTP SERVER]") && l.contains("info") && l.contains("Request received")).count()
+        text.lines()
+            .filter(|l| {
+                l.contains("[HTTP SERVER]") && l.contains("info") && l.contains("Request received")
+            })
+            .count()
     }
 }
 
