@@ -40,6 +40,9 @@ enum Command {
     /// Payment links and invoices.
     #[command(subcommand)]
     Link(LinkCmd),
+    /// Convenience-store payment numbers (PortOne, sandbox).
+    #[command(subcommand)]
+    Cvs(CvsCmd),
     /// Ask providers about every invoice that can still change.
     Sync {
         /// One pass, then exit (otherwise: keep running until interrupted).
@@ -155,6 +158,39 @@ struct LinkCreate {
 }
 
 #[derive(Subcommand)]
+enum CvsCmd {
+    /// Issue a payment number the customer pays at a convenience store.
+    Issue(Box<CvsIssue>),
+    /// Revoke an unpaid payment number.
+    Cancel { id: String },
+}
+
+#[derive(Args)]
+struct CvsIssue {
+    #[arg(long)]
+    account: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long, allow_hyphen_values = true)]
+    amount: String,
+    #[arg(long)]
+    expires_at: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    expires_in: Option<String>,
+    #[arg(long)]
+    buyer_name: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    order_id: Option<String>,
+    /// Print the slip to this PDF (slips arrive in a later version).
+    #[arg(long)]
+    pdf: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
 enum SandboxCmd {
     /// Serve the sandbox's payment pages on 127.0.0.1.
     Serve {
@@ -247,6 +283,7 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Account(cmd) => account(&engine, cmd, json).await,
         Command::Customer(cmd) => customer(&engine, cmd, json).await,
         Command::Link(cmd) => link(&engine, cmd, json).await,
+        Command::Cvs(cmd) => cvs(&engine, cmd, json).await,
         Command::Sync { once, interval } => sync(&engine, once, interval, json).await,
         Command::Sandbox(cmd) => sandbox(&engine, cmd, json).await,
     }
@@ -448,6 +485,42 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
                 print_invoice(&view);
             }
         }
+    }
+    Ok(())
+}
+
+async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError> {
+    let view = match cmd {
+        CvsCmd::Issue(c) => {
+            if c.pdf.is_some() {
+                return Err(EngineError::input(
+                    "pdf",
+                    "printing slips is not available in this version yet; issue without --pdf",
+                ));
+            }
+            let c = *c;
+            engine
+                .issue_cvs(NewLink {
+                    account: c.account,
+                    name: c.name,
+                    amount: c.amount,
+                    currency: Some("KRW".into()),
+                    expires_at: c.expires_at,
+                    expires_in: c.expires_in,
+                    customer_name: c.buyer_name,
+                    phone: c.phone,
+                    email: c.email,
+                    order_id: c.order_id,
+                    ..Default::default()
+                })
+                .await?
+        }
+        CvsCmd::Cancel { id } => engine.cancel(&id).await?,
+    };
+    if json {
+        print_json(&view);
+    } else {
+        print_invoice(&view);
     }
     Ok(())
 }

@@ -53,6 +53,25 @@ impl ProviderKind {
         }
     }
 
+    /// What PayDesk can do with this provider (the UI and CLI offer only these).
+    pub fn capabilities(self) -> Capabilities {
+        let c = |links, cvs, cancel, refund, partial_refund| Capabilities {
+            links,
+            cvs,
+            cancel,
+            refund,
+            partial_refund,
+        };
+        match self {
+            ProviderKind::Sandbox => c(true, true, true, true, true),
+            ProviderKind::Bootpay => c(true, false, false, false, false),
+            ProviderKind::Portone => c(false, true, true, true, true),
+            ProviderKind::Btcpay => c(true, false, true, true, true),
+            ProviderKind::Pipe => c(true, false, false, true, false),
+            ProviderKind::Bitropay => c(true, false, false, false, false),
+        }
+    }
+
     /// The secret names an account of this provider keeps in the keyring.
     pub fn secret_names(self) -> &'static [&'static str] {
         match self {
@@ -83,6 +102,16 @@ impl FromStr for ProviderKind {
                 )
             })
     }
+}
+
+/// What a provider supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    pub links: bool,
+    pub cvs: bool,
+    pub cancel: bool,
+    pub refund: bool,
+    pub partial_refund: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,8 +8,8 @@ pub mod status;
 
 pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};
 pub use invoice::{
-    Customer, Delivery, DeliveryState, Invoice, InvoiceKind, ProviderKind, TimelineEntry,
-    TimelineEvent,
+    Capabilities, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, ProviderKind,
+    TimelineEntry, TimelineEvent,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use status::{PaymentFlags, Source, Status, StatusError};

@@ -14,6 +14,7 @@ use paydesk_core::{
 };
 use paydesk_providers::btcpay::Btcpay;
 use paydesk_providers::http::Http;
+use paydesk_providers::portone::{self, Portone};
 use paydesk_providers::sandbox::{SandboxPayment, SandboxProvider, SandboxStore, DEFAULT_PORT};
 use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError, RemoteInvoice};
 use paydesk_secrets::{Owner, SecretStore, SecretString};
@@ -286,6 +287,16 @@ impl Engine {
                     ));
                 }
             }
+            if p == ProviderKind::Btcpay {
+                for (key, flag) in [("base_url", "--base-url"), ("store_id", "--store-id")] {
+                    if settings.get(key).is_none() {
+                        errors.push(
+                            InputError::new(key, format!("a BTCPay account needs {flag}"))
+                                .code("empty"),
+                        );
+                    }
+                }
+            }
             if p == ProviderKind::Sandbox && settings.get("base_url").is_none() {
                 settings.insert(
                     "base_url".into(),
@@ -371,6 +382,7 @@ impl Engine {
             }
         };
         Ok(AccountView {
+            capabilities: r.provider.capabilities(),
             sandbox: r.provider == ProviderKind::Sandbox,
             name: r.name,
             provider: r.provider.as_str().into(),
@@ -471,6 +483,20 @@ impl Engine {
                     Btcpay::new(http, &base, &store, key).map_err(provider_error)?,
                 ))
             }
+            ProviderKind::Portone => {
+                let base =
+                    setting("base_url").unwrap_or_else(|| portone::DEFAULT_BASE_URL.to_string());
+                let imp_key = self.secret(r, "imp_key").await?;
+                let imp_secret = self.secret(r, "imp_secret").await?;
+                let http = Http::new(r.provider).map_err(provider_error)?;
+                Ok(Arc::new(Portone::new(
+                    http,
+                    &base,
+                    setting("channel_key"),
+                    imp_key,
+                    imp_secret,
+                )))
+            }
             other => Err(EngineError::Provider {
                 provider: other,
                 code: None,
@@ -551,11 +577,35 @@ impl Engine {
         self.create_invoice(l, InvoiceKind::Link).await
     }
 
+    /// Issues a convenience-store payment number (PortOne, or the sandbox), with the
+    /// same never-twice rules as a link.
+    pub async fn issue_cvs(&self, l: NewLink) -> Result<InvoiceView> {
+        self.create_invoice(l, InvoiceKind::Cvs).await
+    }
+
     async fn create_invoice(&self, l: NewLink, kind: InvoiceKind) -> Result<InvoiceView> {
         let now = Utc::now();
         let mut errors = Vec::new();
         let account = match self.account_record("account", &l.account).await {
-            Ok(a) => Some(a),
+            Ok(a) => {
+                let caps = a.provider.capabilities();
+                let (supported, what, other) = match kind {
+                    InvoiceKind::Link => (caps.links, "payment links", "cvs issue"),
+                    InvoiceKind::Cvs => {
+                        (caps.cvs, "convenience-store payment numbers", "link create")
+                    }
+                };
+                if !supported {
+                    errors.push(
+                        InputError::new(
+                            "account",
+                            format!("{} does not make {what}; use {other}", a.provider),
+                        )
+                        .code("unsupported"),
+                    );
+                }
+                Some(a)
+            }
             Err(EngineError::Input(mut e)) => {
                 errors.append(&mut e);
                 None
@@ -745,13 +795,16 @@ impl Engine {
                 .ok()
         });
         if phone.is_none() && email.is_none() {
-            if name.is_some() {
-                errors.push(InputError::new(
-                    "phone",
-                    "give a phone number or an e-mail for the customer",
-                ));
-            }
-            return Ok(None);
+            // A name alone (a walk-in customer on a slip) is kept as a new customer.
+            return Ok(name.map(|n| {
+                NewOrExisting::New(Customer {
+                    id: invoice::new_id("cus"),
+                    name: n.as_str().to_string(),
+                    phone: None,
+                    email: None,
+                    created_at: Utc::now(),
+                })
+            }));
         }
         let phone_s = phone.as_ref().map(|p| p.e164().to_string());
         let email_s = email.as_ref().map(|e| e.as_str().to_string());
@@ -921,6 +974,17 @@ impl Engine {
     /// Cancels a link: a queued draft locally, an open one at its provider.
     pub async fn cancel(&self, key: &str) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
+        if inv.provider_id.is_some() && !inv.provider.capabilities().cancel {
+            return Err(InputError::new(
+                "id",
+                format!(
+                    "{} invoices cannot be cancelled from PayDesk; they expire at their deadline",
+                    inv.provider
+                ),
+            )
+            .code("unsupported")
+            .into());
+        }
         if !inv.status.is_cancellable() {
             return Err(EngineError::input(
                 "id",
@@ -971,6 +1035,20 @@ impl Engine {
 
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
+        let caps = inv.provider.capabilities();
+        if !caps.refund || (amount.is_some() && !caps.partial_refund) {
+            let what = if caps.refund {
+                "partial refunds"
+            } else {
+                "refunds"
+            };
+            return Err(InputError::new(
+                "id",
+                format!("{} does not support {what} through PayDesk", inv.provider),
+            )
+            .code("unsupported")
+            .into());
+        }
         if !matches!(inv.status, Status::Paid | Status::PartiallyRefunded) {
             return Err(EngineError::input(
                 "id",

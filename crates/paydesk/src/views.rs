@@ -131,6 +131,8 @@ pub struct AccountView {
     pub provider: String,
     pub sandbox: bool,
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// What PayDesk can do with this account's provider.
+    pub capabilities: paydesk_core::Capabilities,
     /// Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
     /// (the keyring did not answer). Never a value.
     pub secrets: BTreeMap<String, String>,
