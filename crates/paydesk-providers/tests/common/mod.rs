@@ -18,7 +18,7 @@ pub fn repo() -> PathBuf {
 pub fn spec(name: &str) -> PathBuf {
     let p = std::env::var_os("PAYDESK_SPECS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/specs"))
+        .unwrap_or_else(|| repo().join("tests/contracts/specs"))
         .join(name);
     assert!(p.exists(), "contract {} is missing", p.display());
     p
