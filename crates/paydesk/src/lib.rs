@@ -1022,7 +1022,23 @@ impl Engine {
                     .cancel(pid)
                     .await
                     .map_err(|e| EngineError::from_provider(e, true))?;
-                self.apply_remote(&inv, &remote, Source::User).await?
+                let after = self.apply_remote(&inv, &remote, Source::User).await?;
+                if !matches!(
+                    after.status,
+                    Status::Cancelled | Status::Failed | Status::Expired
+                ) {
+                    self.publish(&after).await?;
+                    return Err(EngineError::Provider {
+                        provider: inv.provider,
+                        code: None,
+                        message: format!(
+                            "{} accepted the cancel but still reports the invoice as {} ({}); check it at the provider",
+                            inv.provider, after.status, remote.raw_status
+                        ),
+                        created: true,
+                    });
+                }
+                after
             }
             (None, _) => {
                 self.set_status(&inv, Status::Cancelled, "cancelled by the clerk")
