@@ -210,3 +210,76 @@ fn portone_through_the_command() {
     assert_eq!(prism.violations(), Vec::<String>::new());
     run(dir.path(), &["account", "remove", &name], None);
 }
+
+#[test]
+fn bootpay_through_the_command() {
+    let prism = Prism::start("bootpay-commerce.openapi.json", false);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("bootpay-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "--json",
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "bootpay",
+            "--base-url",
+            &prism.url,
+            "--secret-stdin",
+        ],
+        Some("client_key=ck\nsecret_key=sk\n"),
+    );
+    assert_eq!(json(&add)["secrets"]["secret_key"], "set");
+    assert_eq!(
+        json(&run(
+            dir.path(),
+            &["--json", "account", "test", &name],
+            None
+        ))["ok"],
+        true
+    );
+    let link = json(&run(
+        dir.path(),
+        &[
+            "--json",
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "Professional 플랜 구독",
+            "--amount",
+            "29900",
+            "--tax-free",
+            "1000",
+            "--phone",
+            "010-1234-5678",
+        ],
+        None,
+    ));
+    assert_eq!(link["status"], "open");
+    assert!(link["payment_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let id = link["id"].as_str().unwrap();
+    assert_eq!(
+        json(&run(dir.path(), &["--json", "sync", "--once"], None))["errors"],
+        Value::Array(vec![])
+    );
+    assert!(
+        json(&run(dir.path(), &["--json", "link", "show", id], None))["timeline"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+    // Bootpay links cannot be cancelled or refunded through its API: said before any call.
+    let cancel = run(dir.path(), &["--json", "link", "cancel", id], None);
+    assert_eq!(cancel.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&cancel.stderr).contains("cannot be cancelled"));
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    run(dir.path(), &["account", "remove", &name], None);
+}

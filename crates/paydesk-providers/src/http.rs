@@ -158,6 +158,34 @@ impl Http {
     }
 }
 
+/// An access token shared by every call of one account: fetched once, reused until a
+/// minute before it expires, and fetched by one caller while the others wait.
+#[derive(Debug, Clone, Default)]
+pub struct TokenCache {
+    inner: std::sync::Arc<tokio::sync::Mutex<Option<(String, chrono::DateTime<chrono::Utc>)>>>,
+}
+
+impl TokenCache {
+    /// The cached token, or the one `fetch` returns with its lifetime in seconds.
+    pub async fn get_or_fetch<F, Fut>(&self, fetch: F) -> Result<String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(String, i64)>>,
+    {
+        let mut cached = self.inner.lock().await;
+        if let Some((token, valid_until)) = cached.as_ref() {
+            if chrono::Utc::now() < *valid_until {
+                return Ok(token.clone());
+            }
+        }
+        let (token, lifetime) = fetch().await?;
+        let lifetime = lifetime.clamp(0, 24 * 3600);
+        let valid_until = chrono::Utc::now() + chrono::Duration::seconds((lifetime - 60).max(0));
+        *cached = Some((token.clone(), valid_until));
+        Ok(token)
+    }
+}
+
 fn retry_after(resp: &Response) -> Option<Duration> {
     let secs: u64 = resp
         .headers()

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use paydesk_core::{Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
 
+pub mod bootpay;
 pub mod btcpay;
 pub mod http;
 pub mod portone;

@@ -5,18 +5,14 @@
 //! concurrency. Requests are form-encoded; every answer is `{code, message, response}`
 //! and a `code` other than 0 is PortOne refusing, in its own words.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
-use chrono::Utc;
 use paydesk_core::{Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use tokio::sync::Mutex;
 
-use crate::http::{parse_json, read_text, short, Http, Repeat};
+use crate::http::{parse_json, read_text, short, Http, Repeat, TokenCache};
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 const KIND: ProviderKind = ProviderKind::Portone;
@@ -68,12 +64,6 @@ struct Payment {
     receipt_url: Option<String>,
 }
 
-#[derive(Debug)]
-struct CachedToken {
-    value: String,
-    valid_until: chrono::DateTime<Utc>,
-}
-
 #[derive(Debug, Clone)]
 pub struct Portone {
     http: Http,
@@ -81,7 +71,7 @@ pub struct Portone {
     channel_key: Option<String>,
     imp_key: SecretString,
     imp_secret: SecretString,
-    token: Arc<Mutex<Option<CachedToken>>>,
+    token: TokenCache,
 }
 
 /// A whole number of won from a JSON number, exactly, or an error naming the field.
@@ -121,44 +111,28 @@ impl Portone {
             channel_key,
             imp_key,
             imp_secret,
-            token: Arc::new(Mutex::new(None)),
+            token: TokenCache::default(),
         }
     }
 
     /// The access token, fetched once and reused until a minute before it expires.
     async fn token(&self) -> Result<String> {
-        let mut cached = self.token.lock().await;
-        if let Some(t) = cached.as_ref() {
-            if Utc::now() < t.valid_until {
-                return Ok(t.value.clone());
-            }
-        }
-        let url = format!("{}/users/getToken", self.base);
-        let resp = self
-            .http
-            .send(Repeat::Safe, |c| {
-                c.post(&url).form(&[
-                    ("imp_key", self.imp_key.expose_secret()),
-                    ("imp_secret", self.imp_secret.expose_secret()),
-                ])
+        self.token
+            .get_or_fetch(|| async {
+                let url = format!("{}/users/getToken", self.base);
+                let resp = self
+                    .http
+                    .send(Repeat::Safe, |c| {
+                        c.post(&url).form(&[
+                            ("imp_key", self.imp_key.expose_secret()),
+                            ("imp_secret", self.imp_secret.expose_secret()),
+                        ])
+                    })
+                    .await?;
+                let token: Token = self.read(resp).await?;
+                Ok((token.access_token, token.expired_at - token.now))
             })
-            .await?;
-        if resp.status() == StatusCode::UNAUTHORIZED {
-            let body = read_text(resp).await;
-            return Err(ProviderError::Auth {
-                provider: KIND,
-                message: envelope_message(&body)
-                    .unwrap_or_else(|| "imp_key / imp_secret were refused".into()),
-            });
-        }
-        let token: Token = self.read(resp).await?;
-        let lifetime = (token.expired_at - token.now).clamp(0, 24 * 3600);
-        let valid_until = Utc::now() + chrono::Duration::seconds((lifetime - 60).max(0));
-        *cached = Some(CachedToken {
-            value: token.access_token.clone(),
-            valid_until,
-        });
-        Ok(token.access_token)
+            .await
     }
 
     /// Reads `{code, message, response}`: PortOne's refusals become errors in its words.

@@ -12,6 +12,7 @@ use paydesk_core::{
     invoice, AccountName, Currency, Customer, Email, Expiry, InputError, Invoice, InvoiceKind,
     ItemName, Money, PaymentFlags, PersonName, Phone, ProviderKind, Source, Status,
 };
+use paydesk_providers::bootpay::{self, Bootpay};
 use paydesk_providers::btcpay::Btcpay;
 use paydesk_providers::http::Http;
 use paydesk_providers::portone::{self, Portone};
@@ -482,6 +483,14 @@ impl Engine {
                 Ok(Arc::new(
                     Btcpay::new(http, &base, &store, key).map_err(provider_error)?,
                 ))
+            }
+            ProviderKind::Bootpay => {
+                let base =
+                    setting("base_url").unwrap_or_else(|| bootpay::DEFAULT_BASE_URL.to_string());
+                let client_key = self.secret(r, "client_key").await?;
+                let secret_key = self.secret(r, "secret_key").await?;
+                let http = Http::new(r.provider).map_err(provider_error)?;
+                Ok(Arc::new(Bootpay::new(http, &base, client_key, secret_key)))
             }
             ProviderKind::Portone => {
                 let base =
