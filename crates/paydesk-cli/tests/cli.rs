@@ -393,6 +393,8 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
             "bootpay",
             "--mode",
             "test",
+            "--base-url",
+            "http://127.0.0.1:9",
             "--secret-stdin",
         ],
         Some(&format!("client_key=ck-{canary}\nsecret_key={canary}\n")),
@@ -458,21 +460,40 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
         files_contain(dir.path(), canary.as_bytes()),
         Vec::<String>::new()
     );
-    // Removing the account deletes its keys.
-    let rm = run(dir.path(), &["account", "remove", &name], None, &[]);
+    // An account with invoices is kept; one without is removed with its keys.
+    let kept = run(dir.path(), &["account", "remove", &name], None, &[]);
+    assert_eq!(kept.status.code(), Some(2), "{}", stderr(&kept));
+    let spare = format!("{name}-spare");
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &spare,
+            "--provider",
+            "pipe",
+            "--secret-stdin",
+        ],
+        Some("api_key=spare-key\n"),
+        &[],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let rm = run(dir.path(), &["account", "remove", &spare], None, &[]);
     assert!(rm.status.success(), "{}", stderr(&rm));
-    let secret = paydesk_secret_left(&name);
-    assert!(!secret, "the keyring entry is gone");
+    assert!(
+        !paydesk_secret_left(&spare, "pipe", "api_key"),
+        "the keyring entry is gone"
+    );
 }
 
 /// Whether `secret-tool`-like lookup still finds the account's key (via a second add).
-fn paydesk_secret_left(name: &str) -> bool {
+fn paydesk_secret_left(name: &str, provider: &str, key: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let out = ok_json(
         dir.path(),
-        &["account", "add", name, "--provider", "bootpay"],
+        &["account", "add", name, "--provider", provider],
     );
-    let left = out["secrets"]["secret_key"] == "set";
+    let left = out["secrets"][key] == "set";
     let _ = run(dir.path(), &["account", "remove", name], None, &[]);
     left
 }

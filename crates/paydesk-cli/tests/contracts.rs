@@ -283,3 +283,126 @@ fn bootpay_through_the_command() {
     assert_eq!(prism.violations(), Vec::<String>::new());
     run(dir.path(), &["account", "remove", &name], None);
 }
+
+#[test]
+fn pipe_through_the_command() {
+    let prism = Prism::start("pipe.openapi.json", false);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("pipe-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "--json",
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "pipe",
+            "--base-url",
+            &prism.url,
+            "--secret-stdin",
+        ],
+        Some("api_key=YOUR-API-KEY\n"),
+    );
+    assert_eq!(json(&add)["secrets"]["api_key"], "set");
+    let test = json(&run(
+        dir.path(),
+        &["--json", "account", "test", &name],
+        None,
+    ));
+    assert!(test["message"].as_str().unwrap().contains("test callback"));
+    let link = json(&run(
+        dir.path(),
+        &[
+            "--json",
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "Test Order Name",
+            "--amount",
+            "10500",
+        ],
+        None,
+    ));
+    assert_eq!(link["status"], "open");
+    assert!(link["payment_url"]
+        .as_str()
+        .unwrap()
+        .contains("pay.pipeblockchain.com"));
+    let id = link["id"].as_str().unwrap();
+    // The contract's example says deposit arrived: sync moves it on and logs it.
+    let report = json(&run(dir.path(), &["--json", "sync", "--once"], None));
+    assert_eq!(report["changed"][0]["status"], "paid_unconfirmed");
+    // PIPE cannot cancel; refunds need a paid invoice; both said before any call.
+    assert_eq!(
+        run(dir.path(), &["link", "cancel", id], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(dir.path(), &["link", "refund", id], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    run(dir.path(), &["account", "remove", &name], None);
+}
+
+#[test]
+fn bitropay_through_the_command() {
+    let prism = Prism::start("bitropay.openapi.json", false);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("bitropay-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "--json",
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "bitropay",
+            "--base-url",
+            &prism.url,
+            "--secret-stdin",
+        ],
+        Some("api_key=your.api.key\n"),
+    );
+    assert_eq!(json(&add)["secrets"]["api_key"], "set");
+    assert_eq!(
+        json(&run(
+            dir.path(),
+            &["--json", "account", "test", &name],
+            None
+        ))["ok"],
+        true
+    );
+    let link = json(&run(
+        dir.path(),
+        &[
+            "--json",
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "your product name",
+            "--amount",
+            "10000",
+        ],
+        None,
+    ));
+    assert_eq!(link["status"], "open");
+    assert!(link["payment_url"]
+        .as_str()
+        .unwrap()
+        .contains("/gateway/invoice/"));
+    // No lookup endpoint: sync says so on the invoice instead of guessing.
+    let report = json(&run(dir.path(), &["--json", "sync", "--once"], None));
+    assert!(report["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("callback"));
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    run(dir.path(), &["account", "remove", &name], None);
+}

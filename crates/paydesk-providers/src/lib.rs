@@ -9,9 +9,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use paydesk_core::{Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
 
+pub mod bitropay;
 pub mod bootpay;
 pub mod btcpay;
 pub mod http;
+pub mod pipe;
 pub mod portone;
 pub mod sandbox;
 
@@ -134,6 +136,12 @@ pub trait Provider: Send + Sync {
 
     /// Cancels (expires, revokes) an unpaid invoice.
     async fn cancel(&self, provider_id: &str) -> Result<RemoteInvoice>;
+
+    /// A cheap authenticated call proving the account's keys work; the provider's answer.
+    async fn check(&self) -> Result<String> {
+        self.find_by_order_id("PAYDESK-CONNECTION-TEST").await?;
+        Ok(format!("{} answered and accepted the keys", self.kind()))
+    }
 
     /// Refunds a paid invoice, all of it or `amount`.
     async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {

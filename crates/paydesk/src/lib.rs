@@ -12,9 +12,11 @@ use paydesk_core::{
     invoice, AccountName, Currency, Customer, Email, Expiry, InputError, Invoice, InvoiceKind,
     ItemName, Money, PaymentFlags, PersonName, Phone, ProviderKind, Source, Status,
 };
+use paydesk_providers::bitropay::{self, Bitropay};
 use paydesk_providers::bootpay::{self, Bootpay};
 use paydesk_providers::btcpay::Btcpay;
 use paydesk_providers::http::Http;
+use paydesk_providers::pipe::{self, Pipe};
 use paydesk_providers::portone::{self, Portone};
 use paydesk_providers::sandbox::{SandboxPayment, SandboxProvider, SandboxStore, DEFAULT_PORT};
 use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError, RemoteInvoice};
@@ -451,10 +453,9 @@ impl Engine {
     pub async fn test_account(&self, name: &str) -> Result<String> {
         let r = self.account_record("account", name).await?;
         let p = self.provider_for(&r).await?;
-        match p.find_by_order_id("PAYDESK-CONNECTION-TEST").await {
-            Ok(_) => Ok(format!("{} answered", r.provider)),
-            Err(e) => Err(EngineError::from_provider(e, false)),
-        }
+        p.check()
+            .await
+            .map_err(|e| EngineError::from_provider(e, false))
     }
 
     /// The account's provider adapter, with its keys read from the keyring.
@@ -492,6 +493,31 @@ impl Engine {
                 let http = Http::new(r.provider).map_err(provider_error)?;
                 Ok(Arc::new(Bootpay::new(http, &base, client_key, secret_key)))
             }
+            ProviderKind::Pipe => {
+                let base =
+                    setting("base_url").unwrap_or_else(|| pipe::DEFAULT_BASE_URL.to_string());
+                let key = self.secret(r, "api_key").await?;
+                let http = Http::new(r.provider).map_err(provider_error)?;
+                Ok(Arc::new(Pipe::new(
+                    http,
+                    &base,
+                    key,
+                    setting("callback_url"),
+                )))
+            }
+            ProviderKind::Bitropay => {
+                let base =
+                    setting("base_url").unwrap_or_else(|| bitropay::DEFAULT_BASE_URL.to_string());
+                let key = self.secret(r, "api_key").await?;
+                let http = Http::new(r.provider).map_err(provider_error)?;
+                Ok(Arc::new(Bitropay::new(
+                    http,
+                    &base,
+                    key,
+                    setting("redirect_url"),
+                    setting("callback_url"),
+                )))
+            }
             ProviderKind::Portone => {
                 let base =
                     setting("base_url").unwrap_or_else(|| portone::DEFAULT_BASE_URL.to_string());
@@ -506,14 +532,6 @@ impl Engine {
                     imp_secret,
                 )))
             }
-            other => Err(EngineError::Provider {
-                provider: other,
-                code: None,
-                message: format!(
-                    "the {other} adapter is not part of this build yet; use the sandbox account"
-                ),
-                created: false,
-            }),
         }
     }
 

@@ -142,7 +142,7 @@ async fn accounts_keep_keys_in_the_keyring_only() {
 }
 
 #[tokio::test]
-async fn a_real_provider_without_its_adapter_says_so_and_creates_nothing() {
+async fn an_account_without_its_keys_says_so_and_creates_nothing() {
     let (_d, e) = engine().await;
     e.add_account(NewAccount {
         name: "pipe".into(),
