@@ -162,8 +162,11 @@ impl Http {
 /// minute before it expires, and fetched by one caller while the others wait.
 #[derive(Debug, Clone, Default)]
 pub struct TokenCache {
-    inner: std::sync::Arc<tokio::sync::Mutex<Option<(String, chrono::DateTime<chrono::Utc>)>>>,
+    inner: std::sync::Arc<tokio::sync::Mutex<Option<CachedToken>>>,
 }
+
+/// A token and the instant until which it is used.
+type CachedToken = (String, chrono::DateTime<chrono::Utc>);
 
 impl TokenCache {
     /// The cached token, or the one `fetch` returns with its lifetime in seconds.
