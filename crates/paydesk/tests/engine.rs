@@ -161,3 +161,113 @@ async fn an_account_without_its_keys_says_so_and_creates_nothing() {
     assert_eq!(err.kind(), "provider");
     assert!(e.invoices(&ListQuery::default()).await.unwrap().is_empty());
 }
+
+/// A BTCPay stand-in that takes the first create, keeps the invoice, and drops the
+/// connection without answering (what a network fault looks like from the client);
+/// afterwards it answers lookups by order id with what it keeps.
+async fn dropping_btcpay() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let creates = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = creates.clone();
+    tokio::spawn(async move {
+        let mut order_id = String::new();
+        loop {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut len = 0;
+            // Read until the headers and the announced body are in.
+            loop {
+                let n = s.read(&mut buf[len..]).await.unwrap_or(0);
+                len += n;
+                let text = String::from_utf8_lossy(&buf[..len]).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let body_len = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if len >= end + 4 + body_len || n == 0 {
+                        break;
+                    }
+                } else if n == 0 {
+                    break;
+                }
+            }
+            let text = String::from_utf8_lossy(&buf[..len]).to_string();
+            if text.starts_with("POST ") {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let body = &text[text.find("\r\n\r\n").unwrap() + 4..];
+                let v: serde_json::Value = serde_json::from_str(body).unwrap();
+                order_id = v["metadata"]["orderId"].as_str().unwrap().to_string();
+                drop(s); // accepted, never answered
+                continue;
+            }
+            let list = if order_id.is_empty() {
+                serde_json::json!([])
+            } else {
+                serde_json::json!([{ "id": "BTCPAY-INV-1", "status": "New", "additionalStatus": "None", "amount": "5.00",
+                    "currency": "USD", "checkoutLink": "https://btcpay.example/i/BTCPAY-INV-1", "metadata": { "orderId": order_id } }])
+            };
+            let body = if text.starts_with("GET /api/v1/stores/") {
+                list.to_string()
+            } else {
+                list[0].to_string()
+            };
+            let resp = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let _ = s.write_all(resp.as_bytes()).await;
+        }
+    });
+    (format!("http://{addr}"), creates)
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_is_reconciled_by_order_id_never_created_twice() {
+    use std::sync::atomic::Ordering;
+    let (_d, e) = engine().await;
+    let (url, creates) = dropping_btcpay().await;
+    e.add_account(NewAccount {
+        name: "shop".into(),
+        provider: "btcpay".into(),
+        base_url: Some(url),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let err = e
+        .create_link(NewLink {
+            account: "shop".into(),
+            currency: Some("USD".into()),
+            ..link("Coffee", "5.00")
+        })
+        .await
+        .unwrap_err();
+    let EngineError::Provider { created, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(created, "the draft is kept: {err}");
+    let drafts = e.invoices(&ListQuery::default()).await.unwrap();
+    assert_eq!((drafts.len(), drafts[0].status.as_str()), (1, "draft"));
+    assert!(drafts[0].last_error.is_some());
+    // Sync looks the order id up first and adopts what the provider made.
+    let report = e.sync_once().await.unwrap();
+    assert_eq!(report.errors.len(), 0, "{:?}", report.errors);
+    let adopted = e.invoice(&drafts[0].id).await.unwrap();
+    assert_eq!(adopted.status, "open");
+    assert_eq!(adopted.provider_id.as_deref(), Some("BTCPAY-INV-1"));
+    assert_eq!(
+        creates.load(Ordering::SeqCst),
+        1,
+        "one create ever reached the provider"
+    );
+    e.sync_once().await.unwrap();
+    assert_eq!(creates.load(Ordering::SeqCst), 1);
+    e.remove_account("shop").await.ok();
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { api, fieldErrors, type AppError } from './api';
+import { api, fieldErrors, linkAccounts, type Account, type AppError } from './api';
 
 afterEach(() => clearMocks());
 
@@ -42,5 +42,15 @@ describe('api wrappers', () => {
     });
     const err = await api.syncNow().catch((e: AppError) => e);
     expect(err).toMatchObject({ kind: 'internal', message: 'boom' });
+  });
+});
+
+describe('capabilities', () => {
+  it('offer links only on accounts whose provider makes them', () => {
+    const acc = (name: string, links: boolean): Account => ({
+      name, provider: name, sandbox: false, settings: {}, secrets: {}, created_at: '',
+      capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true },
+    });
+    expect(linkAccounts([acc('sandbox', true), acc('portone', false), acc('btcpay', true)]).map((a) => a.name)).toEqual(['sandbox', 'btcpay']);
   });
 });

@@ -26,8 +26,10 @@ export interface Invoice {
   last_checked_at: string | null; last_error: string | null; customer: Customer | null; timeline?: TimelineEntry[];
 }
 
+export interface Capabilities { links: boolean; cvs: boolean; cancel: boolean; refund: boolean; partial_refund: boolean }
+
 export interface Account {
-  name: string; provider: string; sandbox: boolean; settings: Record<string, unknown>;
+  name: string; provider: string; sandbox: boolean; settings: Record<string, unknown>; capabilities: Capabilities;
   secrets: Record<string, 'set' | 'missing' | 'unknown'>; created_at: string;
 }
 
@@ -86,6 +88,11 @@ export const api = {
   syncNow: () => call<SyncReport>('sync_now'),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
 };
+
+/** The accounts that can make payment links (the capability matrix comes from the backend). */
+export function linkAccounts(accounts: Account[]): Account[] {
+  return accounts.filter((a) => a.capabilities?.links);
+}
 
 /** Calls `cb` with every invoice the engine changes (created, synced, cancelled). */
 export function onInvoiceChanged(cb: (inv: Invoice) => void): Promise<UnlistenFn> {
