@@ -34,6 +34,24 @@ impl Prism {
     /// `dynamic`: answers generated from the schemas (every enum value and optional
     /// shape over many calls) instead of the files' examples.
     pub fn start(spec_file: &str, dynamic: bool) -> Prism {
+        let mut args = vec!["mock".to_string()];
+        if dynamic {
+            args.push("-d".into());
+        }
+        Self::launch(spec_file, args, None)
+    }
+
+    /// Prism in front of a stateful stand-in: every request and every answer is checked
+    /// against the contract, and a violation is an error response (`--errors`).
+    pub fn proxy(spec_file: &str, upstream: &str) -> Prism {
+        Self::launch(
+            spec_file,
+            vec!["proxy".into(), "--errors".into()],
+            Some(upstream),
+        )
+    }
+
+    fn launch(spec_file: &str, args: Vec<String>, upstream: Option<&str>) -> Prism {
         let bin = std::env::var_os("PRISM_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| repo().join("tests/contracts/node_modules/.bin/prism"));
@@ -49,13 +67,13 @@ impl Prism {
             .port();
         let log = std::env::temp_dir().join(format!("prism-{}-{port}.log", std::process::id()));
         let mut cmd = Command::new(bin);
-        cmd.arg("mock");
-        if dynamic {
-            cmd.arg("-d");
+        cmd.args(&args)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+            .arg(spec(spec_file));
+        if let Some(u) = upstream {
+            cmd.arg(u);
         }
-        cmd.args(["-h", "127.0.0.1", "-p", &port.to_string()])
-            .arg(spec(spec_file))
-            .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
+        cmd.stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
             .stderr(Stdio::null());
         let child = cmd.spawn().expect("Prism starts");
         let start = Instant::now();
@@ -76,9 +94,18 @@ impl Prism {
     /// Requests Prism found to break the contract (its validator's errors about our
     /// requests; its own generated answers are not ours to judge), at most 5.
     pub fn violations(&self) -> Vec<String> {
+        self.log_lines("Violation: request")
+    }
+
+    /// Answers (of a proxied stand-in) that broke the contract, at most 5.
+    pub fn answer_violations(&self) -> Vec<String> {
+        self.log_lines("Violation: response")
+    }
+
+    fn log_lines(&self, needle: &str) -> Vec<String> {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         text.lines()
-            .filter(|l| l.contains("Violation: request"))
+            .filter(|l| l.contains(needle))
             .take(5)
             .map(str::to_string)
             .collect()
@@ -99,6 +126,10 @@ impl Drop for Prism {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
+        if std::env::var_os("PRISM_KEEP_LOG").is_none() {
+            let _ = std::fs::remove_file(&self.log);
+        } else {
+            eprintln!("Prism log kept: {}", self.log.display());
+        }
     }
 }

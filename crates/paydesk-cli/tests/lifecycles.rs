@@ -1,0 +1,244 @@
+//! Whole lifecycles through the `paydesk` command against stateful stand-ins of BTCPay
+//! and PortOne, each behind `prism proxy --errors` so that the providers' own contracts
+//! judge every request PayDesk sends and every answer it reads.
+
+#[path = "../../paydesk-providers/tests/common/mod.rs"]
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::Prism;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
+
+fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let o = run(dir, &all, None);
+    assert!(
+        o.status.success(),
+        "paydesk {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// The stand-in runs on a runtime of its own thread for the test's lifetime.
+fn standin<F, Fut>(make: F) -> (String, paydesk_standins::Standin)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = (String, paydesk_standins::Standin)>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            tx.send(make().await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn btcpay_link_lifecycle() {
+    let (upstream, provider) = standin(paydesk_standins::btcpay);
+    let prism = Prism::proxy("btcpay-greenfield.openapi.json", &upstream);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("btcpay-life-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "btcpay",
+            "--base-url",
+            &prism.url,
+            "--store-id",
+            "STORE1",
+            "--secret-stdin",
+        ],
+        Some("api_key=life-key\n"),
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    assert_eq!(ok(dir.path(), &["account", "test", &name])["ok"], true);
+
+    let link = ok(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "원두 1kg",
+            "--amount",
+            "0.0015",
+            "--currency",
+            "BTC",
+        ],
+    );
+    assert_eq!(link["status"], "open");
+    assert!(link["payment_url"].as_str().unwrap().contains("/i/"));
+    let id = link["id"].as_str().unwrap().to_string();
+    let order = link["order_id"].as_str().unwrap().to_string();
+
+    provider.pay(&order);
+    let report = ok(dir.path(), &["sync", "--once"]);
+    assert_eq!(report["changed"][0]["status"], "paid");
+    let paid = ok(dir.path(), &["link", "show", &id]);
+    assert_eq!(paid["paid_amount"], "0.00150000");
+
+    let refunded = ok(dir.path(), &["link", "refund", &id, "--amount", "0.0005"]);
+    assert_eq!(refunded["status"], "partially_refunded");
+    assert_eq!(provider.calls("refund"), 1);
+
+    let other = ok(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "취소할 링크",
+            "--amount",
+            "12.50",
+            "--currency",
+            "USD",
+        ],
+    );
+    let cancelled = ok(
+        dir.path(),
+        &["link", "cancel", other["id"].as_str().unwrap()],
+    );
+    assert_eq!(cancelled["status"], "cancelled");
+
+    assert_eq!(provider.calls("create"), 2, "one provider invoice per link");
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    assert_eq!(prism.answer_violations(), Vec::<String>::new());
+    run(dir.path(), &["account", "remove", &name], None);
+}
+
+#[test]
+fn portone_cvs_lifecycle() {
+    let (upstream, provider) = standin(paydesk_standins::portone);
+    let prism = Prism::proxy("portone-v1.swagger.json", &upstream);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("portone-life-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "portone",
+            "--base-url",
+            &prism.url,
+            "--channel-key",
+            "channel-key-1",
+            "--secret-stdin",
+        ],
+        Some("imp_key=k\nimp_secret=s\n"),
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    assert_eq!(ok(dir.path(), &["account", "test", &name])["ok"], true);
+
+    let cvs = ok(
+        dir.path(),
+        &[
+            "cvs",
+            "issue",
+            "--account",
+            &name,
+            "--name",
+            "편의점 결제 상품",
+            "--amount",
+            "29900",
+            "--buyer-name",
+            "김민준",
+            "--phone",
+            "010-1234-5678",
+        ],
+    );
+    assert_eq!(
+        (cvs["kind"].as_str(), cvs["status"].as_str()),
+        (Some("cvs"), Some("open"))
+    );
+    let number = cvs["payment_number"].as_str().unwrap();
+    assert_eq!(number.len(), 14, "the barcode number is kept for the slip");
+    let id = cvs["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        ok(dir.path(), &["link", "show", &id])["payment_number"],
+        number
+    );
+
+    provider.pay(cvs["order_id"].as_str().unwrap());
+    assert_eq!(
+        ok(dir.path(), &["sync", "--once"])["changed"][0]["status"],
+        "paid"
+    );
+    let part = ok(dir.path(), &["link", "refund", &id, "--amount", "9900"]);
+    assert_eq!(part["status"], "partially_refunded");
+    let all = ok(dir.path(), &["link", "refund", &id]);
+    assert_eq!(all["status"], "refunded");
+
+    let other = ok(
+        dir.path(),
+        &[
+            "cvs",
+            "issue",
+            "--account",
+            &name,
+            "--name",
+            "취소할 번호",
+            "--amount",
+            "5000",
+        ],
+    );
+    assert_eq!(
+        ok(
+            dir.path(),
+            &["cvs", "cancel", other["id"].as_str().unwrap()]
+        )["status"],
+        "cancelled"
+    );
+
+    // test, issue, sync, refund ×2, issue, cancel: seven runs, each a new process, one token each.
+    assert_eq!(provider.calls("token"), 7);
+    assert_eq!(provider.calls("create"), 2);
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    assert_eq!(prism.answer_violations(), Vec::<String>::new());
+    run(dir.path(), &["account", "remove", &name], None);
+}

@@ -1,0 +1,290 @@
+//! Stateful stand-ins of providers, for tests only. Prism is stateless (it proves a
+//! request is well-formed but cannot remember an invoice), so the end-to-end contract
+//! tests put one of these behind `prism proxy --errors SPEC URL`: Prism still validates
+//! every request and every answer against the provider's own contract, and the stand-in
+//! keeps the lifecycle (created → paid → refunded). Tests move it on (a customer pays)
+//! through the returned handle, never through the API under test.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use axum::{Form, Json, Router};
+use serde_json::{json, Value};
+
+/// One invoice the stand-in keeps.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub id: String,
+    pub order_id: String,
+    pub amount: String,
+    pub currency: String,
+    pub status: String,
+    pub additional: String,
+    pub paid: String,
+    pub cancelled: String,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Standin {
+    invoices: Arc<Mutex<Vec<Kept>>>,
+    pub calls: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Standin {
+    fn count(&self, what: &str) {
+        *self
+            .calls
+            .lock()
+            .unwrap()
+            .entry(what.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn calls(&self, what: &str) -> usize {
+        self.calls.lock().unwrap().get(what).copied().unwrap_or(0)
+    }
+
+    /// The customer pays the whole invoice with this order id.
+    pub fn pay(&self, order_id: &str) {
+        let mut all = self.invoices.lock().unwrap();
+        let k = all
+            .iter_mut()
+            .find(|k| k.order_id == order_id)
+            .expect("no such invoice at the stand-in");
+        k.paid = k.amount.clone();
+        k.status = match k.status.as_str() {
+            "New" => "Settled".into(),
+            _ => "paid".into(),
+        };
+    }
+
+    fn find(&self, pred: impl Fn(&Kept) -> bool) -> Option<Kept> {
+        self.invoices
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|k| pred(k))
+            .cloned()
+    }
+
+    fn update(&self, id: &str, f: impl FnOnce(&mut Kept)) -> Option<Kept> {
+        let mut all = self.invoices.lock().unwrap();
+        let k = all.iter_mut().find(|k| k.id == id)?;
+        f(k);
+        Some(k.clone())
+    }
+
+    fn insert(&self, k: Kept) -> Kept {
+        self.invoices.lock().unwrap().push(k.clone());
+        k
+    }
+
+    fn next_id(&self, prefix: &str) -> String {
+        format!("{prefix}{:06}", self.invoices.lock().unwrap().len() + 1)
+    }
+}
+
+async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+fn authorized(h: &HeaderMap) -> bool {
+    h.get("authorization").is_some()
+}
+
+// ---- BTCPay Greenfield ----------------------------------------------------------------
+
+fn btcpay_json(k: &Kept) -> Value {
+    json!({
+        "id": k.id, "storeId": "STORE1", "amount": k.amount, "paidAmount": k.paid, "currency": k.currency,
+        "type": "Standard", "checkoutLink": format!("https://btcpay.example/i/{}", k.id),
+        "createdTime": 1_700_000_000, "expirationTime": 1_700_003_600, "monitoringExpiration": 1_700_007_200,
+        "status": k.status, "additionalStatus": k.additional, "archived": false,
+        "availableStatusesForManualMarking": [], "metadata": { "orderId": k.order_id },
+        "checkout": { "expirationMinutes": 60, "monitoringMinutes": 60, "paymentTolerance": 0, "speedPolicy": "MediumSpeed" },
+        "receipt": { "enabled": true, "showQR": null, "showPayments": null }
+    })
+}
+
+/// BTCPay Server Greenfield: create, get, list by order id, mark invalid, refund.
+pub async fn btcpay() -> (String, Standin) {
+    let s = Standin::default();
+    let app = Router::new()
+        .route(
+            "/api/v1/stores/{store}/invoices",
+            post(|State(s): State<Standin>, h: HeaderMap, Json(b): Json<Value>| async move {
+                if !authorized(&h) {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                s.count("create");
+                let k = s.insert(Kept {
+                    id: s.next_id("BTC"),
+                    order_id: b["metadata"]["orderId"].as_str().unwrap_or_default().into(),
+                    amount: b["amount"].as_str().unwrap_or("0").into(),
+                    currency: b["currency"].as_str().unwrap_or("USD").into(),
+                    status: "New".into(),
+                    additional: "None".into(),
+                    paid: "0".into(),
+                    cancelled: "0".into(),
+                    number: String::new(),
+                });
+                Json(btcpay_json(&k)).into_response()
+            })
+            .get(|State(s): State<Standin>, Query(q): Query<HashMap<String, String>>| async move {
+                let order = q.get("orderId").cloned().unwrap_or_default();
+                let list: Vec<Value> = s.invoices.lock().unwrap().iter().filter(|k| k.order_id == order).map(btcpay_json).collect();
+                Json(Value::Array(list))
+            }),
+        )
+        .route(
+            "/api/v1/invoices/{id}",
+            get(|State(s): State<Standin>, Path(id): Path<String>| async move {
+                match s.find(|k| k.id == id) {
+                    Some(k) => Json(btcpay_json(&k)).into_response(),
+                    None => (StatusCode::NOT_FOUND, Json(json!({"code": "invoice-not-found", "message": "Invoice not found"}))).into_response(),
+                }
+            }),
+        )
+        .route(
+            "/api/v1/invoices/{id}/status",
+            post(|State(s): State<Standin>, Path(id): Path<String>, Json(b): Json<Value>| async move {
+                let to = b["status"].as_str().unwrap_or_default().to_string();
+                match s.update(&id, |k| {
+                    k.status = to;
+                    k.additional = "Marked".into();
+                }) {
+                    Some(k) => Json(btcpay_json(&k)).into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }),
+        )
+        .route(
+            "/api/v1/invoices/{id}/refund",
+            post(|State(s): State<Standin>, Path(id): Path<String>| async move {
+                s.count("refund");
+                match s.find(|k| k.id == id) {
+                    Some(k) => Json(json!({ "id": format!("PP-{}", k.id), "name": "Refund", "description": "", "currency": k.currency,
+                        "amount": k.paid, "BOLT11Expiration": "30", "autoApproveClaims": false, "archived": false,
+                        "viewLink": format!("https://btcpay.example/pull-payments/PP-{}", k.id) })).into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }),
+        )
+        .with_state(s.clone());
+    (format!("http://{}", serve(app).await), s)
+}
+
+// ---- PortOne v1 -----------------------------------------------------------------------
+
+fn portone_json(k: &Kept) -> Value {
+    let paid = k.status == "paid" || (k.status == "cancelled" && k.paid != "0");
+    json!({ "code": 0, "response": {
+        "imp_uid": k.id, "merchant_uid": k.order_id, "amount": k.amount.parse::<i64>().unwrap_or(0),
+        "cancel_amount": k.cancelled.parse::<i64>().unwrap_or(0), "currency": "KRW", "status": k.status,
+        "sandbox": true, "pay_method": "cvs", "vbank_num": k.number, "vbank_date": 1_900_000_000,
+        "paid_at": if paid { 1_700_000_100 } else { 0 }, "failed_at": 0, "cancelled_at": 0,
+        "cancel_history": [], "cancel_receipt_urls": [], "cash_receipt_issued": false
+    }})
+}
+
+/// PortOne v1: token, CVS issue / revoke, payment lookups, cancel (refund).
+pub async fn portone() -> (String, Standin) {
+    let s = Standin::default();
+    let not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"code": 1, "message": "존재하지 않는 결제정보입니다."})),
+        )
+            .into_response()
+    };
+    let app = Router::new()
+        .route(
+            "/users/getToken",
+            post(|State(s): State<Standin>| async move {
+                s.count("token");
+                Json(json!({"code": 0, "response": {"access_token": "standin-token", "expired_at": 2_000_001_800i64, "now": 2_000_000_000i64}}))
+            }),
+        )
+        .route(
+            "/cvs",
+            post(|State(s): State<Standin>, Form(f): Form<HashMap<String, String>>| async move {
+                s.count("create");
+                let id = s.next_id("imp_");
+                let number = format!("9{:013}", 1_234_567 + s.calls("create"));
+                let k = s.insert(Kept {
+                    id,
+                    order_id: f.get("merchant_uid").cloned().unwrap_or_default(),
+                    amount: f.get("amount").cloned().unwrap_or_default(),
+                    currency: "KRW".into(),
+                    status: "ready".into(),
+                    additional: String::new(),
+                    paid: "0".into(),
+                    cancelled: "0".into(),
+                    number,
+                });
+                Json(portone_json(&k))
+            }),
+        )
+        .route(
+            "/cvs/{id}",
+            delete(move |State(s): State<Standin>, Path(id): Path<String>| async move {
+                match s.update(&id, |k| k.status = "cancelled".into()) {
+                    Some(k) => Json(portone_json(&k)).into_response(),
+                    None => not_found(),
+                }
+            }),
+        )
+        .route(
+            "/payments/{id}",
+            get(move |State(s): State<Standin>, Path(id): Path<String>| async move {
+                match s.find(|k| k.id == id) {
+                    Some(k) => Json(portone_json(&k)).into_response(),
+                    None => not_found(),
+                }
+            }),
+        )
+        .route(
+            "/payments/find/{merchant_uid}",
+            get(move |State(s): State<Standin>, Path(m): Path<String>| async move {
+                match s.find(|k| k.order_id == m) {
+                    Some(k) => Json(portone_json(&k)).into_response(),
+                    None => not_found(),
+                }
+            }),
+        )
+        .route(
+            "/payments/cancel",
+            post(move |State(s): State<Standin>, Form(f): Form<HashMap<String, String>>| async move {
+                s.count("refund");
+                let id = f.get("imp_uid").cloned().unwrap_or_default();
+                let Some(before) = s.find(|k| k.id == id) else { return not_found() };
+                let amount: i64 = before.amount.parse().unwrap_or(0);
+                let done: i64 = before.cancelled.parse().unwrap_or(0);
+                let checksum: i64 = f.get("checksum").and_then(|c| c.parse().ok()).unwrap_or(-1);
+                if checksum != amount - done {
+                    return Json(json!({"code": 1, "message": "checksum mismatch"})).into_response();
+                }
+                let now: i64 = f.get("amount").and_then(|a| a.parse().ok()).unwrap_or(amount - done);
+                let k = s
+                    .update(&id, |k| {
+                        k.cancelled = (done + now).to_string();
+                        if done + now >= amount {
+                            k.status = "cancelled".into();
+                        }
+                    })
+                    .unwrap();
+                Json(portone_json(&k)).into_response()
+            }),
+        )
+        .with_state(s.clone());
+    (format!("http://{}", serve(app).await), s)
+}
