@@ -242,3 +242,74 @@ fn portone_cvs_lifecycle() {
     assert_eq!(prism.answer_violations(), Vec::<String>::new());
     run(dir.path(), &["account", "remove", &name], None);
 }
+
+#[test]
+fn pipe_refund_lifecycle() {
+    let (upstream, provider) = standin(paydesk_standins::pipe);
+    let prism = Prism::proxy("pipe.openapi.json", &upstream);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("pipe-life-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "pipe",
+            "--base-url",
+            &prism.url,
+            "--secret-stdin",
+        ],
+        Some("api_key=k\n"),
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let link = ok(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            &name,
+            "--name",
+            "Test Order",
+            "--amount",
+            "12.34",
+            "--currency",
+            "USD",
+        ],
+    );
+    assert_eq!(link["status"], "open");
+    let id = link["id"].as_str().unwrap().to_string();
+    provider.pay(link["order_id"].as_str().unwrap());
+    assert_eq!(
+        ok(dir.path(), &["sync", "--once"])["changed"][0]["status"],
+        "paid"
+    );
+    assert_eq!(
+        ok(dir.path(), &["link", "show", &id])["paid_amount"],
+        "12.34"
+    );
+    let partial = run(
+        dir.path(),
+        &["link", "refund", &id, "--amount", "1.00"],
+        None,
+    );
+    assert_eq!(
+        partial.status.code(),
+        Some(2),
+        "PIPE refunds whole invoices only"
+    );
+    assert_eq!(
+        ok(dir.path(), &["link", "refund", &id])["status"],
+        "refunded"
+    );
+    assert_eq!(provider.calls("refund"), 1);
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    assert_eq!(prism.answer_violations(), Vec::<String>::new());
+    run(dir.path(), &["account", "remove", &name], None);
+}
