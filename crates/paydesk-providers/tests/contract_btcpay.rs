@@ -69,6 +69,26 @@ async fn every_operation_passes_the_contract() {
 }
 
 #[tokio::test]
+async fn payment_requests_pass_the_contract() {
+    let prism = Prism::start(SPEC, false);
+    let p = adapter(&prism);
+    let pr = p
+        .create_payment_request(
+            "월 정기 결제",
+            Money::parse("29900", Currency::Krw).unwrap(),
+            Utc::now() + Duration::days(30),
+            "PD-PR-1",
+        )
+        .await
+        .expect("create");
+    assert!(!pr.id.is_empty());
+    assert_eq!(p.payment_request(&pr.id).await.expect("get").id, pr.id);
+    p.archive_payment_request(&pr.id).await.expect("archive");
+    assert_eq!(prism.violations(), Vec::<String>::new());
+    assert_eq!(prism.requests(), 3);
+}
+
+#[tokio::test]
 async fn missing_keys_are_an_auth_error_in_the_providers_words() {
     let prism = Prism::start(SPEC, false);
     // Prism answers 401 when the Authorization header is absent: send none.

@@ -761,7 +761,9 @@ impl Engine {
                 self.publish(&applied).await?;
                 self.invoice(&draft.id).await
             }
-            Err(e) if e.outcome_unknown() => {
+            // No answer, or one PayDesk cannot read: the provider may have made the link, so
+            // the draft stays and sync looks its order id up before anything else.
+            Err(e) if e.outcome_unknown() || matches!(e, ProviderError::Malformed { .. }) => {
                 self.inner
                     .store
                     .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())

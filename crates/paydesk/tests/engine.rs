@@ -165,7 +165,7 @@ async fn an_account_without_its_keys_says_so_and_creates_nothing() {
 /// A BTCPay stand-in that takes the first create, keeps the invoice, and drops the
 /// connection without answering (what a network fault looks like from the client);
 /// afterwards it answers lookups by order id with what it keeps.
-async fn dropping_btcpay() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+async fn dropping_btcpay(garble: bool) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -205,7 +205,11 @@ async fn dropping_btcpay() -> (String, std::sync::Arc<std::sync::atomic::AtomicU
                 let body = &text[text.find("\r\n\r\n").unwrap() + 4..];
                 let v: serde_json::Value = serde_json::from_str(body).unwrap();
                 order_id = v["metadata"]["orderId"].as_str().unwrap().to_string();
-                drop(s); // accepted, never answered
+                if garble {
+                    // Accepted, and answered with something no one can read.
+                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{\"id\": 4}").await;
+                }
+                drop(s); // accepted, never answered properly
                 continue;
             }
             let list = if order_id.is_empty() {
@@ -228,9 +232,15 @@ async fn dropping_btcpay() -> (String, std::sync::Arc<std::sync::atomic::AtomicU
 
 #[tokio::test]
 async fn an_unknown_outcome_is_reconciled_by_order_id_never_created_twice() {
+    for garble in [false, true] {
+        unknown_outcome(garble).await;
+    }
+}
+
+async fn unknown_outcome(garble: bool) {
     use std::sync::atomic::Ordering;
     let (_d, e) = engine().await;
-    let (url, creates) = dropping_btcpay().await;
+    let (url, creates) = dropping_btcpay(garble).await;
     e.add_account(NewAccount {
         name: "shop".into(),
         provider: "btcpay".into(),
@@ -253,6 +263,8 @@ async fn an_unknown_outcome_is_reconciled_by_order_id_never_created_twice() {
         panic!("{err}")
     };
     assert!(created, "the draft is kept: {err}");
+    let expected = if garble { "malformed" } else { "unreachable" };
+    assert!(err.to_string().contains(expected), "{err}");
     let drafts = e.invoices(&ListQuery::default()).await.unwrap();
     assert_eq!((drafts.len(), drafts[0].status.as_str()), (1, "draft"));
     assert!(drafts[0].last_error.is_some());
