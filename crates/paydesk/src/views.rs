@@ -83,8 +83,33 @@ pub struct InvoiceView {
     pub last_checked_at: Option<String>,
     pub last_error: Option<String>,
     pub customer: Option<CustomerView>,
+    /// What the clerk can do with it now (its state and its provider decide).
+    pub actions: Actions,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timeline: Option<Vec<TimelineView>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Actions {
+    pub cancel: bool,
+    pub refund: bool,
+    pub partial_refund: bool,
+}
+
+impl Actions {
+    pub fn for_invoice(i: &Invoice) -> Self {
+        use paydesk_core::Status;
+        let caps = i.provider.capabilities();
+        let refundable = matches!(i.status, Status::Paid | Status::PartiallyRefunded);
+        Actions {
+            // A draft that never reached the provider can always be dropped.
+            cancel: i.status.is_cancellable()
+                && i.paid.is_zero()
+                && (caps.cancel || i.provider_id.is_none()),
+            refund: refundable && caps.refund,
+            partial_refund: refundable && caps.partial_refund,
+        }
+    }
 }
 
 impl InvoiceView {
@@ -120,6 +145,7 @@ impl InvoiceView {
             last_checked_at: i.last_checked_at.map(format_instant),
             last_error: i.last_error.clone(),
             customer: customer.map(CustomerView::from),
+            actions: Actions::for_invoice(i),
             timeline: timeline.map(|t| t.iter().map(TimelineView::from).collect()),
         }
     }

@@ -283,3 +283,17 @@ async fn unknown_outcome(garble: bool) {
     assert_eq!(creates.load(Ordering::SeqCst), 1);
     e.remove_account("shop").await.ok();
 }
+
+#[tokio::test]
+async fn the_actions_offered_follow_state_and_provider() {
+    let (_d, e) = engine().await;
+    let inv = e.create_link(link("x", "1000")).await.unwrap();
+    assert!(inv.actions.cancel && !inv.actions.refund);
+    e.sandbox()
+        .pay(inv.provider_id.as_deref().unwrap(), None, false, Utc::now())
+        .await
+        .unwrap();
+    e.sync_once().await.unwrap();
+    let paid = e.invoice(&inv.id).await.unwrap();
+    assert!(!paid.actions.cancel && paid.actions.refund && paid.actions.partial_refund);
+}

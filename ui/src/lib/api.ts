@@ -24,6 +24,7 @@ export interface Invoice {
   tax_free: string; status: Status; paid_late: boolean; underpaid: boolean; overpaid: boolean; paid_amount: string;
   payment_url: string | null; payment_number: string | null; expires_at: string; created_at: string; updated_at: string;
   last_checked_at: string | null; last_error: string | null; customer: Customer | null; timeline?: TimelineEntry[];
+  actions: { cancel: boolean; refund: boolean; partial_refund: boolean };
 }
 
 export interface Capabilities { links: boolean; cvs: boolean; cancel: boolean; refund: boolean; partial_refund: boolean }
