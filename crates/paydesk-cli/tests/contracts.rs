@@ -397,6 +397,16 @@ fn bitropay_through_the_command() {
         .as_str()
         .unwrap()
         .contains("/gateway/invoice/"));
+    let shown = json(&run(
+        dir.path(),
+        &["--json", "link", "show", link["id"].as_str().unwrap()],
+        None,
+    ));
+    assert_eq!(shown["provider"], "bitropay");
+    assert_eq!(
+        shown["actions"]["cancel"], false,
+        "BitroPay links time out by themselves"
+    );
     // No lookup endpoint: sync says so on the invoice instead of guessing.
     let report = json(&run(dir.path(), &["--json", "sync", "--once"], None));
     assert!(report["errors"][0]["message"]
