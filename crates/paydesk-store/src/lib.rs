@@ -542,6 +542,26 @@ impl Store {
         })
     }
 
+    /// Records, before the provider is called, that a create is about to be sent.
+    pub async fn mark_create_attempt(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE invoices SET create_attempted_at = ? WHERE id = ?")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When a create was last sent for this invoice, if ever.
+    pub async fn create_attempted_at(&self, id: &str) -> Result<Option<DateTime<Utc>>> {
+        let v: Option<Option<String>> =
+            sqlx::query_scalar("SELECT create_attempted_at FROM invoices WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        parse_opt_ts(v.flatten())
+    }
+
     /// Records that the provider was asked and nothing changed.
     pub async fn mark_checked(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")

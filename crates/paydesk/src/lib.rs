@@ -753,6 +753,10 @@ impl Engine {
             .await?;
         tracing::info!(invoice = %draft.id, order_id = %draft.order_id, account = %account.name, "draft saved");
         failpoint("create:after-draft");
+        self.inner
+            .store
+            .mark_create_attempt(&draft.id, Utc::now())
+            .await?;
         let req = create_request(&draft, customer.as_ref());
         match provider.create(&req).await {
             Ok(remote) => {
@@ -1041,6 +1045,17 @@ impl Engine {
                         )
                         .await?
                     }
+                    Err(ProviderError::Unsupported { provider, .. }) => {
+                        self.set_status(
+                            &inv,
+                            Status::Cancelled,
+                            &format!(
+                                "cancelled here; {provider} cannot look orders up, so check its console for order {}",
+                                inv.order_id
+                            ),
+                        )
+                        .await?
+                    }
                     Err(e) => return Err(EngineError::from_provider(e, true)),
                 }
             }
@@ -1217,13 +1232,21 @@ impl Engine {
     ) -> std::result::Result<Option<Invoice>, ProviderError> {
         let remote = match &inv.provider_id {
             Some(pid) => provider.get(pid).await?,
-            None => match provider.find_by_order_id(&inv.order_id).await? {
+            None => match self.lookup_draft(inv, provider).await? {
                 Some(r) => r,
                 None if now < inv.expires_at => {
                     let customer = match &inv.customer_id {
                         Some(id) => self.inner.store.customer(id).await.ok().flatten(),
                         None => None,
                     };
+                    self.inner
+                        .store
+                        .mark_create_attempt(&inv.id, Utc::now())
+                        .await
+                        .map_err(|e| ProviderError::Unavailable {
+                            provider: inv.provider,
+                            message: format!("the draft cannot be updated: {e}"),
+                        })?;
                     provider
                         .create(&create_request(inv, customer.as_ref()))
                         .await?
@@ -1251,6 +1274,41 @@ impl Engine {
                 field: "status".into(),
                 message: e.to_string(),
             }),
+        }
+    }
+
+    /// What the provider already has for a draft. A draft that was never sent has
+    /// nothing there; one that was sent is looked up by its order id, and where the
+    /// provider cannot look orders up, it waits for the clerk rather than risk a
+    /// second payable link.
+    async fn lookup_draft(
+        &self,
+        inv: &Invoice,
+        provider: &dyn Provider,
+    ) -> std::result::Result<Option<RemoteInvoice>, ProviderError> {
+        let attempted = self
+            .inner
+            .store
+            .create_attempted_at(&inv.id)
+            .await
+            .map_err(|e| ProviderError::Unavailable {
+                provider: inv.provider,
+                message: format!("the draft cannot be read: {e}"),
+            })?;
+        if attempted.is_none() {
+            return Ok(None);
+        }
+        match provider.find_by_order_id(&inv.order_id).await {
+            Err(ProviderError::Unsupported { provider, .. }) => Err(ProviderError::Rejected {
+                provider,
+                code: None,
+                message: format!(
+                    "creating order {} may or may not have reached {provider}, which cannot look orders up; \
+                     check {provider}'s console, then cancel this draft here or create it again",
+                    inv.order_id
+                ),
+            }),
+            other => other,
         }
     }
 

@@ -297,3 +297,55 @@ async fn the_actions_offered_follow_state_and_provider() {
     let paid = e.invoice(&inv.id).await.unwrap();
     assert!(!paid.actions.cancel && paid.actions.refund && paid.actions.partial_refund);
 }
+
+#[tokio::test]
+async fn without_an_order_lookup_an_unknown_create_waits_for_the_clerk() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A PIPE that takes every request and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = hits.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut s, _) = listener.accept().await.unwrap();
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 8192];
+            let _ = tokio::io::AsyncReadExt::read(&mut s, &mut buf).await;
+        }
+    });
+    let (_d, e) = engine().await;
+    e.add_account(NewAccount {
+        name: "pipe".into(),
+        provider: "pipe".into(),
+        base_url: Some(format!("http://{addr}")),
+        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let err = e
+        .create_link(NewLink {
+            account: "pipe".into(),
+            ..link("x", "1000")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "provider");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    let report = e.sync_once().await.unwrap();
+    assert!(
+        report.errors[0].message.contains("cannot look orders up"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "never sent a second time on a guess"
+    );
+    // The clerk checks PIPE's console and drops the draft.
+    let id = &e.invoices(&ListQuery::default()).await.unwrap()[0].id;
+    assert_eq!(e.cancel(id).await.unwrap().status, "cancelled");
+    e.remove_account("pipe").await.ok();
+}
