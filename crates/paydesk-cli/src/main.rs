@@ -43,6 +43,8 @@ enum Command {
     /// Convenience-store payment numbers (PortOne, sandbox).
     #[command(subcommand)]
     Cvs(CvsCmd),
+    /// Print convenience-store payment slips to a PDF.
+    Slip(SlipArgs),
     /// Ask providers about every invoice that can still change.
     Sync {
         /// One pass, then exit (otherwise: keep running until interrupted).
@@ -157,6 +159,24 @@ struct LinkCreate {
     send: Vec<String>,
 }
 
+#[derive(Args)]
+struct SlipArgs {
+    /// Invoices (PayDesk id, order id or provider id).
+    #[arg(required = true)]
+    ids: Vec<String>,
+    #[arg(long)]
+    out: PathBuf,
+    /// a4 (8 slips a page, with cut marks) or receipt80 (80 mm thermal printers).
+    #[arg(long, default_value = "a4")]
+    layout: String,
+    /// The customer's language on the slip: ko, ja or en.
+    #[arg(long, default_value = "ko")]
+    lang: String,
+    /// The store name printed on the slip.
+    #[arg(long, default_value = "PayDesk")]
+    store_name: String,
+}
+
 #[derive(Subcommand)]
 enum CvsCmd {
     /// Issue a payment number the customer pays at a convenience store.
@@ -185,9 +205,12 @@ struct CvsIssue {
     email: Option<String>,
     #[arg(long)]
     order_id: Option<String>,
-    /// Print the slip to this PDF (slips arrive in a later version).
+    /// Also print the slip to this PDF (80 mm receipt).
     #[arg(long)]
     pdf: Option<PathBuf>,
+    /// The store name printed on the slip.
+    #[arg(long, default_value = "PayDesk")]
+    store_name: String,
 }
 
 #[derive(Subcommand)]
@@ -284,6 +307,7 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Customer(cmd) => customer(&engine, cmd, json).await,
         Command::Link(cmd) => link(&engine, cmd, json).await,
         Command::Cvs(cmd) => cvs(&engine, cmd, json).await,
+        Command::Slip(args) => slip(&engine, args, json).await,
         Command::Sync { once, interval } => sync(&engine, once, interval, json).await,
         Command::Sandbox(cmd) => sandbox(&engine, cmd, json).await,
     }
@@ -492,14 +516,9 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
 async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError> {
     let view = match cmd {
         CvsCmd::Issue(c) => {
-            if c.pdf.is_some() {
-                return Err(EngineError::input(
-                    "pdf",
-                    "printing slips is not available in this version yet; issue without --pdf",
-                ));
-            }
             let c = *c;
-            engine
+            let (pdf, store) = (c.pdf.clone(), c.store_name.clone());
+            let view = engine
                 .issue_cvs(NewLink {
                     account: c.account,
                     name: c.name,
@@ -513,7 +532,14 @@ async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError
                     order_id: c.order_id,
                     ..Default::default()
                 })
-                .await?
+                .await?;
+            if let Some(path) = pdf {
+                let bytes = engine
+                    .slips(std::slice::from_ref(&view.id), "receipt80", "ko", &store)
+                    .await?;
+                write_pdf(&path, &bytes)?;
+            }
+            view
         }
         CvsCmd::Cancel { id } => engine.cancel(&id).await?,
     };
@@ -521,6 +547,31 @@ async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError
         print_json(&view);
     } else {
         print_invoice(&view);
+    }
+    Ok(())
+}
+
+fn write_pdf(path: &std::path::Path, bytes: &[u8]) -> Result<(), EngineError> {
+    std::fs::write(path, bytes)
+        .map_err(|e| EngineError::input("out", format!("cannot write {}: {e}", path.display())))
+}
+
+async fn slip(engine: &Engine, a: SlipArgs, json: bool) -> Result<(), EngineError> {
+    let bytes = engine
+        .slips(&a.ids, &a.layout, &a.lang, &a.store_name)
+        .await?;
+    write_pdf(&a.out, &bytes)?;
+    if json {
+        print_json(
+            &json!({ "out": a.out.display().to_string(), "slips": a.ids.len(), "bytes": bytes.len() }),
+        );
+    } else {
+        println!(
+            "{} slip(s) written to {} ({} bytes).",
+            a.ids.len(),
+            a.out.display(),
+            bytes.len()
+        );
     }
     Ok(())
 }

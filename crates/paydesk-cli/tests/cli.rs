@@ -821,3 +821,134 @@ fn customers_are_kept_and_found() {
         1
     );
 }
+
+fn zbar(pdf: &Path, dpi: u32) -> Vec<String> {
+    let prefix = pdf.with_extension("");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-gray", "-png"])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(ok.success());
+    let mut found = vec![];
+    for e in std::fs::read_dir(pdf.parent().unwrap()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "png") {
+            let out = Command::new("zbarimg")
+                .args([
+                    "--quiet",
+                    "-Sdisable",
+                    "-Scode128.enable",
+                    "-Sqrcode.enable",
+                ])
+                .arg(&p)
+                .output()
+                .expect("zbarimg (zbar-tools)");
+            found.extend(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(str::to_string),
+            );
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn slips_print_what_the_customer_pays_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // cvs issue --pdf prints the receipt at once.
+    let receipt = out.path().join("receipt.pdf");
+    let cvs = ok_json(
+        dir.path(),
+        &[
+            "cvs",
+            "issue",
+            "--account",
+            "sandbox",
+            "--name",
+            "편의점 상품",
+            "--amount",
+            "29900",
+            "--buyer-name",
+            "김민준",
+            "--pdf",
+            receipt.to_str().unwrap(),
+            "--store-name",
+            "카페 소나무",
+        ],
+    );
+    let number = cvs["payment_number"].as_str().unwrap().to_string();
+    let url = cvs["payment_url"].as_str().unwrap().to_string();
+    assert_eq!(
+        zbar(&receipt, 203),
+        vec![format!("CODE-128:{number}"), format!("QR-Code:{url}")]
+    );
+    // A batch on A4.
+    let mut ids = vec![cvs["id"].as_str().unwrap().to_string()];
+    for i in 0..2 {
+        let v = ok_json(
+            dir.path(),
+            &[
+                "cvs",
+                "issue",
+                "--account",
+                "sandbox",
+                "--name",
+                &format!("상품 {i}"),
+                "--amount",
+                "5000",
+            ],
+        );
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let sheet = out.path().join("sheet.pdf");
+    let mut args = vec!["slip"];
+    args.extend(ids.iter().map(String::as_str));
+    args.extend(["--out", sheet.to_str().unwrap(), "--layout", "a4"]);
+    let printed = ok_json(dir.path(), &args);
+    assert_eq!(printed["slips"], 3);
+    assert_eq!(
+        zbar(&sheet, 300)
+            .iter()
+            .filter(|c| c.starts_with("CODE-128:"))
+            .count(),
+        3
+    );
+    // A link has no payment number: refused, nothing written.
+    let link = create_link(dir.path(), "링크");
+    let none = out.path().join("none.pdf");
+    let o = run(
+        dir.path(),
+        &[
+            "--json",
+            "slip",
+            link["id"].as_str().unwrap(),
+            "--out",
+            none.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!none.exists());
+    let o = run(
+        dir.path(),
+        &[
+            "slip",
+            &ids[0],
+            "--out",
+            none.to_str().unwrap(),
+            "--layout",
+            "a3",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("layout"));
+}

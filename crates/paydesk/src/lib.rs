@@ -1161,6 +1161,85 @@ impl Engine {
             .after)
     }
 
+    // ---- slips ------------------------------------------------------------------------
+
+    /// One PDF with a payment slip for each invoice (convenience-store payments: those
+    /// with a payment number), in `lang` (`ko`, `ja`, `en`).
+    pub async fn slips(
+        &self,
+        keys: &[String],
+        layout: &str,
+        lang: &str,
+        store: &str,
+    ) -> Result<Vec<u8>> {
+        let layout: paydesk_slips::Layout = layout
+            .parse()
+            .map_err(|e: String| EngineError::input("layout", e))?;
+        let lang = match lang {
+            "ko" => paydesk_slips::Lang::Ko,
+            "ja" => paydesk_slips::Lang::Ja,
+            "en" => paydesk_slips::Lang::En,
+            _ => return Err(EngineError::input("lang", "must be ko, ja or en")),
+        };
+        let store = PersonName::parse("store_name", store)?;
+        if keys.is_empty() {
+            return Err(EngineError::input("id", "give at least one invoice"));
+        }
+        if keys.len() > 5000 {
+            return Err(EngineError::input("id", "at most 5,000 slips at a time"));
+        }
+        // Korea and Japan keep UTC+9 all year: deadlines print in that time.
+        let (offset, zone) = (
+            chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset"),
+            match lang {
+                paydesk_slips::Lang::Ja => "JST",
+                _ => "KST",
+            },
+        );
+        let mut slips = Vec::with_capacity(keys.len());
+        for key in keys {
+            let inv = self.find(key).await?;
+            let number = inv.payment_number.clone().ok_or_else(|| {
+                EngineError::input(
+                    "id",
+                    format!(
+                        "{} has no payment number: only convenience-store payments have slips",
+                        inv.id
+                    ),
+                )
+            })?;
+            if !matches!(inv.status, Status::Open | Status::Draft) {
+                return Err(EngineError::input(
+                    "id",
+                    format!("{} is {} and can no longer be paid", inv.id, inv.status),
+                ));
+            }
+            let customer = match &inv.customer_id {
+                Some(id) => self.inner.store.customer(id).await?,
+                None => None,
+            };
+            slips.push(paydesk_slips::Slip {
+                store: store.as_str().to_string(),
+                customer: customer.map(|c| c.name),
+                item: inv.name.clone(),
+                amount: inv.amount.to_display("ko"),
+                deadline: format!(
+                    "{} ({zone})",
+                    inv.expires_at
+                        .with_timezone(&offset)
+                        .format("%Y-%m-%d %H:%M")
+                ),
+                payment_number: number,
+                payment_url: inv.payment_url.clone(),
+                lang,
+            });
+        }
+        tokio::task::spawn_blocking(move || paydesk_slips::render(&slips, layout))
+            .await
+            .map_err(internal)?
+            .map_err(|e| EngineError::input("id", e))
+    }
+
     // ---- sync -------------------------------------------------------------------------
 
     /// One pass over every invoice that can still change: asks its provider, applies

@@ -1,0 +1,160 @@
+//! The slips as a scanner and a reader see them: rendered to PNG by `pdftoppm` at the
+//! resolutions of thermal (203 dpi) and office (300 dpi) printers and decoded by
+//! `zbarimg`; text extracted by `pdftotext`; fonts listed by `pdffonts`
+//! (poppler-utils and zbar-tools, which `./x test` installs).
+
+use std::path::Path;
+use std::process::Command;
+
+use paydesk_slips::{render, Lang, Layout, Slip};
+
+fn slip(n: usize, lang: Lang) -> Slip {
+    Slip {
+        store: "카페 소나무 / カフェ松".into(),
+        customer: Some("김민준".into()),
+        item: "아메리카노 두 잔과 抹茶ラテ".into(),
+        amount: "₩29,900".into(),
+        deadline: "2026-11-25 23:59 (KST)".into(),
+        payment_number: format!("{:014}", 90_123_456_789_000u64 + n as u64),
+        payment_url: Some(format!("http://127.0.0.1:8787/pay/sbx_{n:04}")),
+        lang,
+    }
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed: {e}"));
+    assert!(
+        out.status.success() || name == "zbarimg",
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every code zbarimg finds on every page, as `TYPE:value`.
+fn decode(pdf: &Path, dpi: u32) -> Vec<String> {
+    let dir = pdf.parent().unwrap();
+    let prefix = dir.join(format!("page-{dpi}"));
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            &dpi.to_string(),
+            "-gray",
+            "-png",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let mut found = vec![];
+    let mut pages: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("page-{dpi}"))
+        })
+        .collect();
+    pages.sort();
+    for p in pages {
+        let typed = tool(
+            "zbarimg",
+            &[
+                "--quiet",
+                "-Sdisable",
+                "-Scode128.enable",
+                "-Sqrcode.enable",
+                p.to_str().unwrap(),
+            ],
+        );
+        found.extend(typed.lines().map(str::to_string));
+    }
+    found.sort();
+    found
+}
+
+fn expected(slips: &[Slip]) -> Vec<String> {
+    let mut e: Vec<String> = slips
+        .iter()
+        .flat_map(|s| {
+            [
+                format!("CODE-128:{}", s.payment_number),
+                format!("QR-Code:{}", s.payment_url.clone().unwrap()),
+            ]
+        })
+        .collect();
+    e.sort();
+    e
+}
+
+#[test]
+fn receipt_barcodes_and_qr_codes_decode_at_203_and_300_dpi() {
+    let dir = tempfile::tempdir().unwrap();
+    let slips = vec![slip(1, Lang::Ko)];
+    let pdf = dir.path().join("receipt.pdf");
+    std::fs::write(&pdf, render(&slips, Layout::Receipt80).unwrap()).unwrap();
+    for dpi in [203, 300] {
+        assert_eq!(decode(&pdf, dpi), expected(&slips), "at {dpi} dpi");
+    }
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(
+        size <= 60 * 1024,
+        "a one-slip PDF stays small: {size} bytes"
+    );
+}
+
+#[test]
+fn a4_sheets_decode_every_slip_and_embed_the_font_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let slips: Vec<Slip> = (0..10)
+        .map(|n| slip(n, if n % 2 == 0 { Lang::Ko } else { Lang::Ja }))
+        .collect();
+    let pdf = dir.path().join("a4.pdf");
+    std::fs::write(&pdf, render(&slips, Layout::A4).unwrap()).unwrap();
+    if let Some(keep) = std::env::var_os("PAYDESK_KEEP_SLIP") {
+        std::fs::copy(&pdf, keep).unwrap();
+    }
+    for dpi in [203, 300] {
+        assert_eq!(decode(&pdf, dpi), expected(&slips), "at {dpi} dpi");
+    }
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert_eq!(rows.len(), 1, "one font for every page: {fonts}");
+    let cols: Vec<&str> = rows[0].split_whitespace().collect();
+    assert!(
+        rows[0].contains('+'),
+        "the font is a subset (ABCDEF+Name): {fonts}"
+    );
+    assert_eq!(
+        &cols[cols.len() - 5..cols.len() - 2],
+        &["yes", "yes", "yes"],
+        "embedded, subset, unicode: {fonts}"
+    );
+}
+
+#[test]
+fn korean_and_japanese_text_extracts_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let slips = vec![slip(1, Lang::Ko), slip(2, Lang::Ja), slip(3, Lang::En)];
+    let pdf = dir.path().join("text.pdf");
+    std::fs::write(&pdf, render(&slips, Layout::A4).unwrap()).unwrap();
+    let text = tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
+    for needle in [
+        "카페 소나무",
+        "김민준",
+        "아메리카노 두 잔과 抹茶ラテ",
+        "₩29,900",
+        "편의점 결제 안내",
+        "コンビニ払込票",
+        "お支払期限",
+        "Pay by",
+        "9012 3456 7890 01",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+}
