@@ -8,7 +8,11 @@ use paydesk_slips::{render, Lang, Layout, Slip};
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
@@ -29,7 +33,10 @@ fn main() {
     let _warm = render(&slips[..1], Layout::Receipt80).unwrap();
     let one = render(&slips[..1], Layout::Receipt80).unwrap();
     println!("one 80 mm slip: {} bytes", one.len());
-    for (name, layout) in [("A4, 8 a page", Layout::A4), ("80 mm receipts", Layout::Receipt80)] {
+    for (name, layout) in [
+        ("A4, 8 a page", Layout::A4),
+        ("80 mm receipts", Layout::Receipt80),
+    ] {
         let start = Instant::now();
         let pdf = render(&slips, layout).unwrap();
         let secs = start.elapsed().as_secs_f64();
@@ -41,5 +48,8 @@ fn main() {
             pdf.len() as f64 / 1000.0
         );
     }
-    println!("peak memory (VmHWM): {:.1} MB", peak_rss_kb() as f64 / 1024.0);
+    println!(
+        "peak memory (VmHWM): {:.1} MB",
+        peak_rss_kb() as f64 / 1024.0
+    );
 }

@@ -115,7 +115,7 @@ pub fn code128_modules(number: &str) -> Result<Vec<u8>, SlipError> {
         return Err(err("it must be 1–48 printable ASCII characters".into()));
     }
     let data = if number.bytes().all(|b| b.is_ascii_digit()) {
-        if number.len() % 2 == 0 {
+        if number.len().is_multiple_of(2) {
             format!("\u{0106}{number}")
         } else {
             let (pairs, last) = number.split_at(number.len() - 1);
