@@ -126,6 +126,16 @@ enum LinkCmd {
         #[arg(long)]
         amount: Option<String>,
     },
+    /// A one-page invoice PDF with a QR code of the link.
+    Pdf {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "ko")]
+        lang: String,
+        #[arg(long, default_value = "PayDesk")]
+        store_name: String,
+    },
 }
 
 #[derive(Args)]
@@ -499,6 +509,24 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
                 print_json(&view);
             } else {
                 print_invoice(&view);
+            }
+        }
+        LinkCmd::Pdf {
+            id,
+            out,
+            lang,
+            store_name,
+        } => {
+            let bytes = engine.invoice_pdf(&id, &lang, &store_name).await?;
+            write_pdf(&out, &bytes)?;
+            if json {
+                print_json(&json!({ "out": out.display().to_string(), "bytes": bytes.len() }));
+            } else {
+                println!(
+                    "Invoice written to {} ({} bytes).",
+                    out.display(),
+                    bytes.len()
+                );
             }
         }
         LinkCmd::Refund { id, amount } => {

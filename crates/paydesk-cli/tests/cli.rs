@@ -936,6 +936,22 @@ fn slips_print_what_the_customer_pays_with() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(!none.exists());
+    // ... but it has a one-page invoice with its link as a QR code.
+    let page = out.path().join("invoice.pdf");
+    ok_json(
+        dir.path(),
+        &[
+            "link",
+            "pdf",
+            link["id"].as_str().unwrap(),
+            "--out",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        zbar(&page, 150),
+        vec![format!("QR-Code:{}", link["payment_url"].as_str().unwrap())]
+    );
     let o = run(
         dir.path(),
         &[

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use paydesk_slips::{render, Lang, Layout, Slip};
+use paydesk_slips::{render, render_invoice, InvoiceDoc, Lang, Layout, Slip};
 
 fn slip(n: usize, lang: Lang) -> Slip {
     Slip {
@@ -154,6 +154,37 @@ fn korean_and_japanese_text_extracts_intact() {
         "お支払期限",
         "Pay by",
         "9012 3456 7890 01",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn an_invoice_page_carries_its_link_as_a_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("invoice.pdf");
+    let url = "https://pay.bootpay.co.kr/invoice/abc123def456";
+    let doc = InvoiceDoc {
+        store: "카페 소나무".into(),
+        customer: Some("김민준".into()),
+        item: "Professional 플랜 구독".into(),
+        amount: "₩29,900".into(),
+        tax_free: "₩1,000".into(),
+        order_id: "PD01JD".into(),
+        deadline: "2026-11-25 23:59 (KST)".into(),
+        payment_url: url.into(),
+        lang: Lang::Ko,
+    };
+    std::fs::write(&pdf, render_invoice(&doc).unwrap()).unwrap();
+    assert_eq!(decode(&pdf, 150), vec![format!("QR-Code:{url}")]);
+    let text = tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
+    for needle in [
+        "청구서",
+        "카페 소나무",
+        "Professional 플랜 구독",
+        "₩29,900",
+        "₩1,000",
+        "PD01JD",
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }

@@ -1175,12 +1175,7 @@ impl Engine {
         let layout: paydesk_slips::Layout = layout
             .parse()
             .map_err(|e: String| EngineError::input("layout", e))?;
-        let lang = match lang {
-            "ko" => paydesk_slips::Lang::Ko,
-            "ja" => paydesk_slips::Lang::Ja,
-            "en" => paydesk_slips::Lang::En,
-            _ => return Err(EngineError::input("lang", "must be ko, ja or en")),
-        };
+        let lang = slip_lang(lang)?;
         let store = PersonName::parse("store_name", store)?;
         if keys.is_empty() {
             return Err(EngineError::input("id", "give at least one invoice"));
@@ -1188,14 +1183,6 @@ impl Engine {
         if keys.len() > 5000 {
             return Err(EngineError::input("id", "at most 5,000 slips at a time"));
         }
-        // Korea and Japan keep UTC+9 all year: deadlines print in that time.
-        let (offset, zone) = (
-            chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset"),
-            match lang {
-                paydesk_slips::Lang::Ja => "JST",
-                _ => "KST",
-            },
-        );
         let mut slips = Vec::with_capacity(keys.len());
         for key in keys {
             let inv = self.find(key).await?;
@@ -1223,12 +1210,7 @@ impl Engine {
                 customer: customer.map(|c| c.name),
                 item: inv.name.clone(),
                 amount: inv.amount.to_display("ko"),
-                deadline: format!(
-                    "{} ({zone})",
-                    inv.expires_at
-                        .with_timezone(&offset)
-                        .format("%Y-%m-%d %H:%M")
-                ),
+                deadline: deadline_text(inv.expires_at, lang),
                 payment_number: number,
                 payment_url: inv.payment_url.clone(),
                 lang,
@@ -1238,6 +1220,57 @@ impl Engine {
             .await
             .map_err(internal)?
             .map_err(|e| EngineError::input("id", e))
+    }
+
+    /// A one-page invoice PDF for a payment link (amount, tax-free part, item, deadline,
+    /// a QR code of the link).
+    pub async fn invoice_pdf(&self, key: &str, lang: &str, store: &str) -> Result<Vec<u8>> {
+        let lang = slip_lang(lang)?;
+        let store = PersonName::parse("store_name", store)?;
+        let inv = self.find(key).await?;
+        let url = inv.payment_url.clone().ok_or_else(|| {
+            EngineError::input(
+                "id",
+                format!("{} has no payment link yet (it is {})", inv.id, inv.status),
+            )
+        })?;
+        let customer = match &inv.customer_id {
+            Some(id) => self.inner.store.customer(id).await?,
+            None => None,
+        };
+        let doc = paydesk_slips::InvoiceDoc {
+            store: store.as_str().to_string(),
+            customer: customer.map(|c| c.name),
+            item: inv.name.clone(),
+            amount: inv.amount.to_display("ko"),
+            tax_free: inv.tax_free.to_display("ko"),
+            order_id: inv.order_id.clone(),
+            deadline: deadline_text(inv.expires_at, lang),
+            payment_url: url,
+            lang,
+        };
+        tokio::task::spawn_blocking(move || paydesk_slips::render_invoice(&doc))
+            .await
+            .map_err(internal)?
+            .map_err(|e| EngineError::input("id", e))
+    }
+
+    /// Every open convenience-store payment (for "print all open slips").
+    pub async fn open_cvs_ids(&self) -> Result<Vec<String>> {
+        let open = self
+            .inner
+            .store
+            .invoices(&InvoiceFilter {
+                status: Some(Status::Open),
+                limit: Some(5000),
+                ..Default::default()
+            })
+            .await?;
+        Ok(open
+            .into_iter()
+            .filter(|i| i.kind == InvoiceKind::Cvs && i.payment_number.is_some())
+            .map(|i| i.id)
+            .collect())
     }
 
     // ---- sync -------------------------------------------------------------------------
@@ -1519,6 +1552,29 @@ impl Engine {
 enum NewOrExisting {
     New(Customer),
     Existing(Customer),
+}
+
+fn slip_lang(lang: &str) -> Result<paydesk_slips::Lang> {
+    match lang {
+        "ko" => Ok(paydesk_slips::Lang::Ko),
+        "ja" => Ok(paydesk_slips::Lang::Ja),
+        "en" => Ok(paydesk_slips::Lang::En),
+        _ => Err(EngineError::input("lang", "must be ko, ja or en")),
+    }
+}
+
+/// A deadline as printed: Korea and Japan keep UTC+9 all year.
+fn deadline_text(at: DateTime<Utc>, lang: paydesk_slips::Lang) -> String {
+    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
+    let zone = if lang == paydesk_slips::Lang::Ja {
+        "JST"
+    } else {
+        "KST"
+    };
+    format!(
+        "{} ({zone})",
+        at.with_timezone(&offset).format("%Y-%m-%d %H:%M")
+    )
 }
 
 fn missing_setting(r: &AccountRecord, key: &str) -> EngineError {
