@@ -50,6 +50,32 @@ async fn sync_now(engine: State<'_, Engine>) -> Reply<SyncReport> {
     engine.sync_once().await
 }
 
+/// Saves the slips (all open ones when `ids` is empty) and opens them for printing.
+#[tauri::command]
+async fn print_slips(engine: State<'_, Engine>, ids: Vec<String>) -> Reply<String> {
+    let path = engine.print_slips(&ids, "a4", "PayDesk").await?;
+    Ok(open_for_printing(&path))
+}
+
+/// Saves a one-page invoice PDF for a link and opens it.
+#[tauri::command]
+async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
+    let bytes = engine.invoice_pdf(&id, "ko", "PayDesk").await?;
+    let path = engine.save_print("invoice", &bytes)?;
+    Ok(open_for_printing(&path))
+}
+
+/// Opens a saved PDF in the system viewer (its print dialog is one click away); the
+/// path is returned either way so the window can say where the file is.
+fn open_for_printing(path: &std::path::Path) -> String {
+    if std::env::var_os("PAYDESK_NO_OPEN").is_none() {
+        if let Err(e) = tauri_plugin_opener::open_path(path, None::<&str>) {
+            tracing::warn!(error = %e, path = %path.display(), "no PDF viewer opened");
+        }
+    }
+    path.display().to_string()
+}
+
 #[derive(Serialize)]
 struct AppInfo {
     version: &'static str,
@@ -110,6 +136,8 @@ fn main() {
             list_accounts,
             list_customers,
             sync_now,
+            print_slips,
+            print_invoice,
             app_info
         ])
         .setup(move |app| {

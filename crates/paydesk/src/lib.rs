@@ -1255,6 +1255,35 @@ impl Engine {
             .map_err(|e| EngineError::input("id", e))
     }
 
+    /// Saves a PDF under the data folder's `prints/` and returns its path.
+    pub fn save_print(&self, what: &str, bytes: &[u8]) -> Result<PathBuf> {
+        let dir = self.inner.data_dir.join("prints");
+        std::fs::create_dir_all(&dir).map_err(internal)?;
+        let path = dir.join(format!(
+            "{what}-{}.pdf",
+            Utc::now().format("%Y%m%d-%H%M%S%3f")
+        ));
+        std::fs::write(&path, bytes).map_err(internal)?;
+        Ok(path)
+    }
+
+    /// Slips for `ids` (every open convenience-store payment when empty), saved as one PDF.
+    pub async fn print_slips(&self, ids: &[String], layout: &str, store: &str) -> Result<PathBuf> {
+        let ids = if ids.is_empty() {
+            self.open_cvs_ids().await?
+        } else {
+            ids.to_vec()
+        };
+        if ids.is_empty() {
+            return Err(EngineError::input(
+                "id",
+                "there are no open convenience-store payments to print",
+            ));
+        }
+        let bytes = self.slips(&ids, layout, "ko", store).await?;
+        self.save_print("slips", &bytes)
+    }
+
     /// Every open convenience-store payment (for "print all open slips").
     pub async fn open_cvs_ids(&self) -> Result<Vec<String>> {
         let open = self

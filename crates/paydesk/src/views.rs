@@ -94,6 +94,10 @@ pub struct Actions {
     pub cancel: bool,
     pub refund: bool,
     pub partial_refund: bool,
+    /// A convenience-store slip can be printed (open, with a payment number).
+    pub slip: bool,
+    /// A one-page invoice PDF can be made (it has a payment link).
+    pub invoice_pdf: bool,
 }
 
 impl Actions {
@@ -108,6 +112,8 @@ impl Actions {
                 && (caps.cancel || i.provider_id.is_none()),
             refund: refundable && caps.refund,
             partial_refund: refundable && caps.partial_refund,
+            slip: i.payment_number.is_some() && matches!(i.status, Status::Open | Status::Draft),
+            invoice_pdf: i.payment_url.is_some(),
         }
     }
 }

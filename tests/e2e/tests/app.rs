@@ -245,6 +245,29 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(detail.text().await?.contains("테스트 상품"));
 
+    // The clerk saves the one-page invoice PDF for the link.
+    driver.find(By::Id("print-invoice")).await?.click().await?;
+    let saved = wait_for("the saved invoice PDF", Duration::from_secs(20), || async {
+        driver
+            .find(By::Id("print-saved"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    let path = saved
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_string())
+        .unwrap_or_default();
+    let pdf = std::fs::read(&path).unwrap_or_default();
+    assert!(pdf.starts_with(b"%PDF"), "{saved}");
+    assert!(
+        path.starts_with(data_dir.to_str().unwrap()),
+        "saved in the data folder: {path}"
+    );
+
     // The customer pays on the sandbox's side (what its page's Pay button does); the
     // app's background sync notices and the list turns paid by itself.
     let out = Command::new(cli)

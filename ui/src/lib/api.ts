@@ -24,7 +24,7 @@ export interface Invoice {
   tax_free: string; status: Status; paid_late: boolean; underpaid: boolean; overpaid: boolean; paid_amount: string;
   payment_url: string | null; payment_number: string | null; expires_at: string; created_at: string; updated_at: string;
   last_checked_at: string | null; last_error: string | null; customer: Customer | null; timeline?: TimelineEntry[];
-  actions: { cancel: boolean; refund: boolean; partial_refund: boolean };
+  actions: { cancel: boolean; refund: boolean; partial_refund: boolean; slip: boolean; invoice_pdf: boolean };
 }
 
 export interface Capabilities { links: boolean; cvs: boolean; cancel: boolean; refund: boolean; partial_refund: boolean }
@@ -87,6 +87,8 @@ export const api = {
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
   listAccounts: () => call<Account[]>('list_accounts'),
   syncNow: () => call<SyncReport>('sync_now'),
+  printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
+  printInvoice: (id: string) => call<string>('print_invoice', { id }),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
 };
 
