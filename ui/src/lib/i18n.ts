@@ -1,10 +1,11 @@
 // UI text lives in src/locales/*.json, never in components.
 import ko from '../locales/ko.json';
 import en from '../locales/en.json';
+import ja from '../locales/ja.json';
 
-export type Locale = 'ko' | 'en';
-export const LOCALES: Locale[] = ['ko', 'en'];
-const DICTS: Record<Locale, Record<string, string>> = { ko, en };
+export type Locale = 'ko' | 'ja' | 'en';
+export const LOCALES: Locale[] = ['ko', 'ja', 'en'];
+const DICTS: Record<Locale, Record<string, string>> = { ko, ja, en };
 
 /** The text for `key` in `locale` with `{name}` placeholders filled; falls back to
  * English, then to the key itself, so a missing text is visible, never blank. */
@@ -20,10 +21,12 @@ export function hasText(locale: Locale, key: string): boolean {
 export function initialLocale(saved: string | null, browser: string | undefined): Locale {
   if (saved && (LOCALES as string[]).includes(saved)) return saved as Locale;
   if (browser?.toLowerCase().startsWith('en')) return 'en';
+  if (browser?.toLowerCase().startsWith('ja')) return 'ja';
   return 'ko';
 }
 
 export function missingKeys(): string[] {
-  const keys = new Set([...Object.keys(ko), ...Object.keys(en)]);
-  return [...keys].filter((k) => !(k in ko) || !(k in en));
+  const dicts = Object.values(DICTS);
+  const keys = new Set(dicts.flatMap((d) => Object.keys(d)));
+  return [...keys].filter((k) => dicts.some((d) => !(k in d)));
 }
