@@ -156,6 +156,13 @@ fn main() {
                     }
                 }
             });
+            let mut reports = engine.subscribe_sync();
+            let sync_handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                while let Ok(report) = reports.recv().await {
+                    let _ = sync_handle.emit("sync-report", report);
+                }
+            });
             tauri::async_runtime::spawn(async move {
                 engine
                     .run_sync(

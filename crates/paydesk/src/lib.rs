@@ -133,6 +133,7 @@ struct Inner {
     secrets: SecretStore,
     sandbox: SandboxStore,
     changes: broadcast::Sender<InvoiceView>,
+    sync_reports: broadcast::Sender<SyncReport>,
     sync_lock: tokio::sync::Mutex<()>,
 }
 
@@ -174,6 +175,7 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Internal(e.to_string()))?;
         let (changes, _) = broadcast::channel(256);
+        let (sync_reports, _) = broadcast::channel(16);
         Ok(Engine {
             inner: Arc::new(Inner {
                 data_dir: data_dir.to_path_buf(),
@@ -181,6 +183,7 @@ impl Engine {
                 secrets,
                 sandbox,
                 changes,
+                sync_reports,
                 sync_lock: tokio::sync::Mutex::new(()),
             }),
         })
@@ -197,6 +200,11 @@ impl Engine {
     /// Every invoice change (created, synced, cancelled), as it is committed.
     pub fn subscribe(&self) -> broadcast::Receiver<InvoiceView> {
         self.inner.changes.subscribe()
+    }
+
+    /// The result of every sync pass (for a "provider unreachable" banner).
+    pub fn subscribe_sync(&self) -> broadcast::Receiver<SyncReport> {
+        self.inner.sync_reports.subscribe()
     }
 
     async fn publish(&self, inv: &Invoice) -> Result<InvoiceView> {
@@ -1331,7 +1339,9 @@ impl Engine {
                         Err(e) => {
                             report.errors.push(SyncError {
                                 invoice_id: inv.id.clone(),
+                                account: inv.account.clone(),
                                 provider: inv.provider.as_str().into(),
+                                kind: "keys".into(),
                                 message: e.to_string(),
                             });
                             continue;
@@ -1348,9 +1358,16 @@ impl Engine {
                         .store
                         .record_error(&inv.id, Utc::now(), Source::Sync, &message)
                         .await?;
+                    let kind = match e {
+                        ProviderError::Unavailable { .. } => "unreachable",
+                        ProviderError::Auth { .. } => "keys",
+                        _ => "invoice",
+                    };
                     report.errors.push(SyncError {
                         invoice_id: inv.id.clone(),
+                        account: inv.account.clone(),
                         provider: inv.provider.as_str().into(),
+                        kind: kind.into(),
                         message,
                     });
                 }
@@ -1362,6 +1379,7 @@ impl Engine {
             errors = report.errors.len(),
             "sync pass"
         );
+        let _ = self.inner.sync_reports.send(report.clone());
         Ok(report)
     }
 

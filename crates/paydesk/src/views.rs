@@ -181,7 +181,11 @@ pub struct SyncReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncError {
     pub invoice_id: String,
+    pub account: String,
     pub provider: String,
+    /// `unreachable` (no answer: data may be stale), `keys` (the provider refused the
+    /// account's keys), or `invoice` (something about this one invoice).
+    pub kind: String,
     pub message: String,
 }
 

@@ -349,3 +349,48 @@ async fn without_an_order_lookup_an_unknown_create_waits_for_the_clerk() {
     assert_eq!(e.cancel(id).await.unwrap().status, "cancelled");
     e.remove_account("pipe").await.ok();
 }
+
+#[tokio::test]
+async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
+    let (_d, e) = engine().await;
+    let mut passes = e.subscribe_sync();
+    e.add_account(NewAccount {
+        name: "down".into(),
+        provider: "btcpay".into(),
+        base_url: Some("http://127.0.0.1:9".into()),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let err = e
+        .create_link(NewLink {
+            account: "down".into(),
+            currency: Some("USD".into()),
+            ..link("x", "5.00")
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("unreachable"), "{err}");
+    let report = e.sync_once().await.unwrap();
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(
+        (
+            report.errors[0].kind.as_str(),
+            report.errors[0].account.as_str()
+        ),
+        ("unreachable", "down")
+    );
+    let seen = passes.recv().await.unwrap();
+    assert_eq!(seen.errors[0].kind, "unreachable");
+    // The draft is still there, waiting, with the reason on it.
+    let drafts = e.invoices(&ListQuery::default()).await.unwrap();
+    assert_eq!(drafts[0].status, "draft");
+    assert!(drafts[0]
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("unreachable"));
+    e.remove_account("down").await.ok();
+}

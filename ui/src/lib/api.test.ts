@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { api, fieldErrors, linkAccounts, type Account, type AppError } from './api';
+import { api, fieldErrors, linkAccounts, providerProblems, type Account, type AppError, type SyncProblem } from './api';
 
 afterEach(() => clearMocks());
 
@@ -52,5 +52,14 @@ describe('capabilities', () => {
       capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true },
     });
     expect(linkAccounts([acc('sandbox', true), acc('portone', false), acc('btcpay', true)]).map((a) => a.name)).toEqual(['sandbox', 'btcpay']);
+  });
+});
+
+describe('provider problems', () => {
+  it('keep one banner per account and kind, and leave invoice problems on the invoice', () => {
+    const p = (invoice_id: string, account: string, kind: SyncProblem['kind']): SyncProblem => ({ invoice_id, account, provider: 'btcpay', kind, message: 'm' });
+    const r = { checked: 4, changed: [], errors: [p('1', 'shop', 'unreachable'), p('2', 'shop', 'unreachable'), p('3', 'shop', 'invoice'), p('4', 'other', 'keys')] };
+    expect(providerProblems(r).map((e) => `${e.account}/${e.kind}`)).toEqual(['shop/unreachable', 'other/keys']);
+    expect(providerProblems({ checked: 1, changed: [], errors: [] })).toEqual([]);
   });
 });

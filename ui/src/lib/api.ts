@@ -41,7 +41,8 @@ export interface NewLink {
   expires_in?: string; expires_at?: string; customer_name?: string; phone?: string; email?: string;
 }
 
-export interface SyncReport { checked: number; changed: Invoice[]; errors: { invoice_id: string; provider: string; message: string }[] }
+export interface SyncProblem { invoice_id: string; account: string; provider: string; kind: 'unreachable' | 'keys' | 'invoice'; message: string }
+export interface SyncReport { checked: number; changed: Invoice[]; errors: SyncProblem[] }
 
 export interface FieldError { field: string; message: string; code?: string }
 export interface AppError {
@@ -100,4 +101,22 @@ export function linkAccounts(accounts: Account[]): Account[] {
 /** Calls `cb` with every invoice the engine changes (created, synced, cancelled). */
 export function onInvoiceChanged(cb: (inv: Invoice) => void): Promise<UnlistenFn> {
   return listen<Invoice>('invoice-changed', (e) => cb(e.payload));
+}
+
+/** Calls `cb` with the result of every background sync pass. */
+export function onSyncReport(cb: (r: SyncReport) => void): Promise<UnlistenFn> {
+  return listen<SyncReport>('sync-report', (e) => cb(e.payload));
+}
+
+/** The account-wide problems of a sync pass (unreachable provider, rejected keys), one
+ * per account and kind; problems with single invoices stay on those invoices. */
+export function providerProblems(r: SyncReport): SyncProblem[] {
+  const seen = new Set<string>();
+  return r.errors.filter((e) => {
+    if (e.kind === 'invoice') return false;
+    const key = `${e.account}/${e.kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
