@@ -4,44 +4,10 @@
 
 #[path = "../../paydesk-providers/tests/common/mod.rs"]
 mod common;
-
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
 
 use common::Prism;
-use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
-
-fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let o = run(dir, &all, None);
-    assert!(
-        o.status.success(),
-        "paydesk {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
+use support::{ok, run};
 
 /// The stand-in runs on a runtime of its own thread for the test's lifetime.
 fn standin<F, Fut>(make: F) -> (String, paydesk_standins::Standin)
