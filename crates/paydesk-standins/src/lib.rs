@@ -34,9 +34,39 @@ pub struct Kept {
 pub struct Standin {
     invoices: Arc<Mutex<Vec<Kept>>>,
     pub calls: Arc<Mutex<HashMap<String, usize>>>,
+    /// Lookups in flight now, and the most seen at once.
+    in_flight: Arc<Mutex<(usize, usize)>>,
+    /// How long each lookup takes (to see concurrency).
+    delay_ms: Arc<Mutex<u64>>,
 }
 
 impl Standin {
+    /// Makes every lookup take `ms` milliseconds.
+    pub fn slow(&self, ms: u64) {
+        *self.delay_ms.lock().unwrap() = ms;
+    }
+
+    /// The most lookups that were ever in flight at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap().1
+    }
+
+    async fn lookup_started(&self) {
+        {
+            let mut f = self.in_flight.lock().unwrap();
+            f.0 += 1;
+            f.1 = f.1.max(f.0);
+        }
+        let ms = *self.delay_ms.lock().unwrap();
+        if ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    }
+
+    fn lookup_done(&self) {
+        self.in_flight.lock().unwrap().0 -= 1;
+    }
+
     fn count(&self, what: &str) {
         *self
             .calls
@@ -149,7 +179,10 @@ pub async fn btcpay() -> (String, Standin) {
         .route(
             "/api/v1/invoices/{id}",
             get(|State(s): State<Standin>, Path(id): Path<String>| async move {
-                match s.find(|k| k.id == id) {
+                s.lookup_started().await;
+                let found = s.find(|k| k.id == id);
+                s.lookup_done();
+                match found {
                     Some(k) => Json(btcpay_json(&k)).into_response(),
                     None => (StatusCode::NOT_FOUND, Json(json!({"code": "invoice-not-found", "message": "Invoice not found"}))).into_response(),
                 }

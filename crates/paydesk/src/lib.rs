@@ -37,6 +37,10 @@ pub use views::*;
 pub const SANDBOX_ACCOUNT: &str = "sandbox";
 /// How long an expired invoice is still watched for late money.
 pub const LATE_PAYMENT_GRACE: Duration = Duration::days(7);
+/// How many invoices one sync pass looks at, at most (bounded work per pass).
+pub const MAX_PER_PASS: i64 = 1000;
+/// How many requests sync keeps in flight to one provider account at a time.
+pub const PER_ACCOUNT_CONCURRENCY: usize = 4;
 /// The default expiry of a link when none is given.
 pub const DEFAULT_EXPIRY: Duration = Duration::days(3);
 
@@ -1321,20 +1325,30 @@ impl Engine {
         let due = self
             .inner
             .store
-            .invoices_to_sync(now, LATE_PAYMENT_GRACE, 1000)
+            .invoices_to_sync(now, LATE_PAYMENT_GRACE, MAX_PER_PASS)
             .await?;
-        let mut report = SyncReport::default();
-        let mut providers: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+        let mut report = SyncReport {
+            checked: due.len(),
+            ..Default::default()
+        };
+        // One adapter (one token, one HTTP client) and one concurrency limit per account;
+        // accounts are checked side by side, soonest deadline first within each.
+        let mut providers: BTreeMap<String, (Arc<dyn Provider>, Arc<tokio::sync::Semaphore>)> =
+            BTreeMap::new();
+        let mut tasks = tokio::task::JoinSet::new();
         for inv in due {
-            report.checked += 1;
-            let provider = match providers.get(&inv.account) {
+            let (provider, limit) = match providers.get(&inv.account) {
                 Some(p) => p.clone(),
                 None => {
                     let account = self.account_record("account", &inv.account).await?;
                     match self.provider_for(&account).await {
                         Ok(p) => {
-                            providers.insert(inv.account.clone(), p.clone());
-                            p
+                            let entry = (
+                                p,
+                                Arc::new(tokio::sync::Semaphore::new(PER_ACCOUNT_CONCURRENCY)),
+                            );
+                            providers.insert(inv.account.clone(), entry.clone());
+                            entry
                         }
                         Err(e) => {
                             report.errors.push(SyncError {
@@ -1349,7 +1363,19 @@ impl Engine {
                     }
                 }
             };
-            match self.sync_invoice(&inv, provider.as_ref(), now).await {
+            let engine = self.clone();
+            tasks.spawn(async move {
+                let _permit = limit
+                    .acquire_owned()
+                    .await
+                    .expect("the limit is never closed");
+                let outcome = engine.sync_invoice(&inv, provider.as_ref(), now).await;
+                (inv, outcome)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (inv, outcome) = done.map_err(internal)?;
+            match outcome {
                 Ok(Some(after)) => report.changed.push(self.publish(&after).await?),
                 Ok(None) => {}
                 Err(e) => {

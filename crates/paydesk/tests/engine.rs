@@ -394,3 +394,47 @@ async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
         .contains("unreachable"));
     e.remove_account("down").await.ok();
 }
+
+#[tokio::test]
+async fn sync_checks_an_account_a_few_invoices_at_a_time() {
+    let (url, provider) = paydesk_standins::btcpay().await;
+    let (_d, e) = engine().await;
+    e.add_account(NewAccount {
+        name: "shop".into(),
+        provider: "btcpay".into(),
+        base_url: Some(url),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut orders = vec![];
+    for i in 0..12 {
+        let l = e
+            .create_link(NewLink {
+                account: "shop".into(),
+                currency: Some("USD".into()),
+                ..link(&format!("item {i}"), "5.00")
+            })
+            .await
+            .unwrap();
+        orders.push(l.order_id);
+    }
+    provider.slow(60);
+    for o in orders.iter().step_by(3) {
+        provider.pay(o);
+    }
+    let report = e.sync_once().await.unwrap();
+    assert_eq!(
+        (report.checked, report.changed.len(), report.errors.len()),
+        (12, 4, 0)
+    );
+    let most = provider.max_in_flight();
+    assert!(
+        most <= paydesk::PER_ACCOUNT_CONCURRENCY,
+        "at most the limit in flight: {most}"
+    );
+    assert!(most >= 2, "invoices are checked side by side: {most}");
+    e.remove_account("shop").await.ok();
+}
