@@ -430,7 +430,9 @@ impl Store {
     }
 
     /// Invoices sync should look at: not final, and for expired ones only within
-    /// `grace` after their deadline (late money). Soonest deadline first.
+    /// `grace` after their deadline (late money). Never-checked first, then the longest
+    /// unchecked, then the soonest deadline — so a pass limited to `limit` invoices still
+    /// reaches every invoice over the following passes.
     pub async fn invoices_to_sync(
         &self,
         now: DateTime<Utc>,
@@ -440,7 +442,7 @@ impl Store {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
                 OR (status = 'expired' AND expires_at > ?1)
-             ORDER BY expires_at ASC LIMIT ?2"
+             ORDER BY last_checked_at IS NOT NULL, last_checked_at ASC, expires_at ASC LIMIT ?2"
         )))
         .bind(ts(now - grace))
         .bind(limit)

@@ -246,3 +246,29 @@ async fn sync_picks_open_and_recently_expired_soonest_first() {
         .collect();
     assert_eq!(picked, vec!["soon", "late"]);
 }
+
+#[tokio::test]
+async fn passes_limited_in_size_still_reach_every_invoice() {
+    let (_d, s) = store().await;
+    let mut ids = vec![];
+    for i in 0..5 {
+        let mut inv = invoice(&format!("i{i}"), None);
+        inv.expires_at = t0() + Duration::hours(1 + i);
+        s.insert_invoice(&inv, Source::User, None).await.unwrap();
+        ids.push(inv.id);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for pass in 0..3 {
+        let due = s
+            .invoices_to_sync(t0(), Duration::days(7), 2)
+            .await
+            .unwrap();
+        for inv in due {
+            seen.insert(inv.id.clone());
+            s.mark_checked(&inv.id, t0() + Duration::minutes(pass))
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(seen.len(), 5, "three passes of two reach all five");
+}
