@@ -336,7 +336,7 @@ async fn fields(mut m: axum::extract::Multipart) -> HashMap<String, String> {
 
 fn pipe_json(k: &Kept) -> Value {
     json!({ "code": 1, "message": "success", "data": {
-        "invoice_id": k.id, "order_id": k.order_id, "order_name": "PayDesk", "price": k.amount.parse::<f64>().unwrap_or(0.0),
+        "invoice_id": k.id, "order_id": k.order_id, "order_name": "PayDesk", "price": serde_json::from_str::<Value>(&k.amount).unwrap_or(Value::Null),
         "price_currency": k.currency, "request_refund_address": "", "status": k.status.parse::<i64>().unwrap_or(1),
         "create_date": 1_700_000_000, "update_date": 1_700_000_000, "coin_currency": "ETH", "coin_amount": "0.06673",
         "sender_address": "", "deposit_address": "0xe7EE045db39A13ad577E0E50F2A5255eB5e031dD", "deposit_amount": "0.06673",
