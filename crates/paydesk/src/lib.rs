@@ -139,6 +139,8 @@ struct Inner {
     changes: broadcast::Sender<InvoiceView>,
     sync_reports: broadcast::Sender<SyncReport>,
     sync_lock: tokio::sync::Mutex<()>,
+    /// One adapter per account (its HTTP client and provider token are reused).
+    adapters: tokio::sync::Mutex<BTreeMap<String, Arc<dyn Provider>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -189,6 +191,7 @@ impl Engine {
                 changes,
                 sync_reports,
                 sync_lock: tokio::sync::Mutex::new(()),
+                adapters: tokio::sync::Mutex::new(BTreeMap::new()),
             }),
         })
     }
@@ -449,6 +452,7 @@ impl Engine {
                 ),
                 e => e.into(),
             })?;
+        self.inner.adapters.lock().await.remove(&r.name);
         let names = r.provider.secret_names().to_vec();
         let account = r.name.clone();
         self.secrets(move |s| {
@@ -471,7 +475,22 @@ impl Engine {
     }
 
     /// The account's provider adapter, with its keys read from the keyring.
+    /// The account's adapter, made once and kept (so its HTTP client and its provider
+    /// token serve every call); dropped when the account is removed.
     async fn provider_for(&self, r: &AccountRecord) -> Result<Arc<dyn Provider>> {
+        if let Some(p) = self.inner.adapters.lock().await.get(&r.name) {
+            return Ok(p.clone());
+        }
+        let p = self.make_provider(r).await?;
+        self.inner
+            .adapters
+            .lock()
+            .await
+            .insert(r.name.clone(), p.clone());
+        Ok(p)
+    }
+
+    async fn make_provider(&self, r: &AccountRecord) -> Result<Arc<dyn Provider>> {
         let setting = |key: &str| {
             r.settings
                 .get(key)

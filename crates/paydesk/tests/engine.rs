@@ -438,3 +438,38 @@ async fn sync_checks_an_account_a_few_invoices_at_a_time() {
     assert!(most >= 2, "invoices are checked side by side: {most}");
     e.remove_account("shop").await.ok();
 }
+
+#[tokio::test]
+async fn one_provider_token_serves_every_call_of_the_app() {
+    let (url, provider) = paydesk_standins::portone().await;
+    let (_d, e) = engine().await;
+    e.add_account(NewAccount {
+        name: "po".into(),
+        provider: "portone".into(),
+        base_url: Some(url),
+        channel_key: Some("ch".into()),
+        secrets: vec![
+            ("imp_key".into(), Secret::from("k".to_string())),
+            ("imp_secret".into(), Secret::from("s".to_string())),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    for i in 0..3 {
+        e.issue_cvs(NewLink {
+            account: "po".into(),
+            ..link(&format!("cvs {i}"), "5000")
+        })
+        .await
+        .unwrap();
+    }
+    e.sync_once().await.unwrap();
+    assert_eq!(provider.calls("create"), 3);
+    assert_eq!(
+        provider.calls("token"),
+        1,
+        "the adapter (and its token) is kept per account"
+    );
+    e.remove_account("po").await.unwrap_err(); // it has invoices: kept
+}
