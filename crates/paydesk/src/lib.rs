@@ -220,11 +220,15 @@ impl Engine {
         Ok(view)
     }
 
+    async fn customer_of(&self, inv: &Invoice) -> Result<Option<Customer>> {
+        match &inv.customer_id {
+            Some(id) => Ok(self.inner.store.customer(id).await?),
+            None => Ok(None),
+        }
+    }
+
     async fn view(&self, inv: &Invoice, with_timeline: bool) -> Result<InvoiceView> {
-        let customer = match &inv.customer_id {
-            Some(id) => self.inner.store.customer(id).await?,
-            None => None,
-        };
+        let customer = self.customer_of(inv).await?;
         let timeline = if with_timeline {
             Some(self.inner.store.timeline(&inv.id).await?)
         } else {
@@ -809,24 +813,9 @@ impl Engine {
             }
             Err(e) => {
                 let failed = self
-                    .inner
-                    .store
-                    .apply_update(
-                        &draft.id,
-                        &InvoiceUpdate {
-                            status: Status::Failed,
-                            flags: PaymentFlags::default(),
-                            paid_minor: 0,
-                            provider_id: None,
-                            payment_url: None,
-                            payment_number: None,
-                            source: Source::Provider,
-                            detail: Some(e.to_string()),
-                            at: Utc::now(),
-                        },
-                    )
+                    .set_status_source(&draft, Status::Failed, Source::Provider, &e.to_string())
                     .await?;
-                self.publish(&failed.after).await?;
+                self.publish(&failed).await?;
                 Err(EngineError::from_provider(e, true))
             }
         }
@@ -1171,25 +1160,8 @@ impl Engine {
     }
 
     async fn set_status(&self, inv: &Invoice, status: Status, detail: &str) -> Result<Invoice> {
-        Ok(self
-            .inner
-            .store
-            .apply_update(
-                &inv.id,
-                &InvoiceUpdate {
-                    status,
-                    flags: inv.flags,
-                    paid_minor: inv.paid.minor(),
-                    provider_id: None,
-                    payment_url: None,
-                    payment_number: None,
-                    source: Source::User,
-                    detail: Some(detail.to_string()),
-                    at: Utc::now(),
-                },
-            )
-            .await?
-            .after)
+        self.set_status_source(inv, status, Source::User, detail)
+            .await
     }
 
     // ---- slips ------------------------------------------------------------------------
@@ -1232,10 +1204,7 @@ impl Engine {
                     format!("{} is {} and can no longer be paid", inv.id, inv.status),
                 ));
             }
-            let customer = match &inv.customer_id {
-                Some(id) => self.inner.store.customer(id).await?,
-                None => None,
-            };
+            let customer = self.customer_of(&inv).await?;
             slips.push(paydesk_slips::Slip {
                 store: store.as_str().to_string(),
                 customer: customer.map(|c| c.name),
@@ -1265,10 +1234,7 @@ impl Engine {
                 format!("{} has no payment link yet (it is {})", inv.id, inv.status),
             )
         })?;
-        let customer = match &inv.customer_id {
-            Some(id) => self.inner.store.customer(id).await?,
-            None => None,
-        };
+        let customer = self.customer_of(&inv).await?;
         let doc = paydesk_slips::InvoiceDoc {
             store: store.as_str().to_string(),
             customer: customer.map(|c| c.name),
@@ -1439,10 +1405,7 @@ impl Engine {
             None => match self.lookup_draft(inv, provider).await? {
                 Some(r) => r,
                 None if now < inv.expires_at => {
-                    let customer = match &inv.customer_id {
-                        Some(id) => self.inner.store.customer(id).await.ok().flatten(),
-                        None => None,
-                    };
+                    let customer = self.customer_of(inv).await.ok().flatten();
                     self.inner
                         .store
                         .mark_create_attempt(&inv.id, Utc::now())
@@ -1579,8 +1542,7 @@ impl Engine {
             .unwrap_or(DEFAULT_PORT))
     }
 
-    async fn sandbox_id(&self, key: &str) -> Result<String> {
-        let inv = self.find(key).await?;
+    fn sandbox_id(inv: Invoice) -> Result<String> {
         if inv.provider != ProviderKind::Sandbox {
             return Err(EngineError::input(
                 "id",
@@ -1599,7 +1561,6 @@ impl Engine {
         late: bool,
     ) -> Result<SandboxPaymentView> {
         let inv = self.find(key).await?;
-        let id = self.sandbox_id(key).await?;
         let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
             Some(a) => Some(paydesk_core::input::amount(
                 "amount",
@@ -1609,6 +1570,7 @@ impl Engine {
             )?),
             None => None,
         };
+        let id = Self::sandbox_id(inv)?;
         let p = self
             .inner
             .sandbox
@@ -1619,7 +1581,7 @@ impl Engine {
     }
 
     pub async fn sandbox_expire(&self, key: &str) -> Result<SandboxPaymentView> {
-        let id = self.sandbox_id(key).await?;
+        let id = Self::sandbox_id(self.find(key).await?)?;
         let p = self
             .inner
             .sandbox

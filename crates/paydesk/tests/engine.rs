@@ -12,6 +12,20 @@ async fn engine() -> (tempfile::TempDir, Engine) {
     (dir, e)
 }
 
+/// A BTCPay account at `url` with its key in the keyring.
+async fn add_btcpay(e: &Engine, name: &str, url: impl Into<String>) {
+    e.add_account(NewAccount {
+        name: name.into(),
+        provider: "btcpay".into(),
+        base_url: Some(url.into()),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+}
+
 fn link(name: &str, amount: &str) -> NewLink {
     NewLink {
         account: "sandbox".into(),
@@ -241,16 +255,7 @@ async fn unknown_outcome(garble: bool) {
     use std::sync::atomic::Ordering;
     let (_d, e) = engine().await;
     let (url, creates) = dropping_btcpay(garble).await;
-    e.add_account(NewAccount {
-        name: "shop".into(),
-        provider: "btcpay".into(),
-        base_url: Some(url),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    add_btcpay(&e, "shop", url).await;
     let err = e
         .create_link(NewLink {
             account: "shop".into(),
@@ -354,16 +359,7 @@ async fn without_an_order_lookup_an_unknown_create_waits_for_the_clerk() {
 async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
     let (_d, e) = engine().await;
     let mut passes = e.subscribe_sync();
-    e.add_account(NewAccount {
-        name: "down".into(),
-        provider: "btcpay".into(),
-        base_url: Some("http://127.0.0.1:9".into()),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    add_btcpay(&e, "down", "http://127.0.0.1:9").await;
     let err = e
         .create_link(NewLink {
             account: "down".into(),
@@ -399,16 +395,7 @@ async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
 async fn sync_checks_an_account_a_few_invoices_at_a_time() {
     let (url, provider) = paydesk_standins::btcpay().await;
     let (_d, e) = engine().await;
-    e.add_account(NewAccount {
-        name: "shop".into(),
-        provider: "btcpay".into(),
-        base_url: Some(url),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    add_btcpay(&e, "shop", url).await;
     let mut orders = vec![];
     for i in 0..12 {
         let l = e
