@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use paydesk::{
-    AccountView, CustomerView, Engine, EngineError, ErrorView, InvoiceView, ListQuery, NewAccount,
-    NewCustomer, NewLink, Secret,
+    AccountView, ChannelView, CustomerView, Engine, EngineError, ErrorView, InvoiceView, ListQuery,
+    NewAccount, NewChannel, NewCustomer, NewLink, Secret, SendRequest,
 };
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
@@ -57,6 +57,100 @@ enum Command {
     /// The embedded sandbox provider: no account, no network, no real money.
     #[command(subcommand)]
     Sandbox(SandboxCmd),
+    /// Delivery channels (SMTP, Solapi, Twilio): settings in the database, secrets in the OS keyring.
+    #[command(subcommand)]
+    Channel(ChannelCmd),
+    /// Send an invoice's link to its customer (each send is a new message).
+    Send(SendArgs),
+    /// Every message ever queued, with its state.
+    Deliveries {
+        /// Only this invoice's (PayDesk id, order id or provider id).
+        id: Option<String>,
+    },
+    /// The store's profile: `settings` shows it, `settings set KEY VALUE` changes it.
+    Settings {
+        #[command(subcommand)]
+        cmd: Option<SettingsCmd>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCmd {
+    /// store_name (on messages and slips) or time_zone (+09:00).
+    Set { key: String, value: String },
+}
+
+#[derive(Subcommand)]
+enum ChannelCmd {
+    Add(Box<ChannelAdd>),
+    List,
+    /// SMTP logs in, Twilio checks its keys; with --to, a test message is sent there.
+    Test {
+        name: String,
+        #[arg(long)]
+        to: Option<String>,
+    },
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Args)]
+struct ChannelAdd {
+    name: String,
+    #[arg(long)]
+    kind: String,
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    port: Option<u16>,
+    /// starttls (default, port 587), tls (465) or none (a local relay).
+    #[arg(long)]
+    tls: Option<String>,
+    #[arg(long)]
+    username: Option<String>,
+    /// The sender, e.g. "하나상회 <shop@hana.kr>".
+    #[arg(long)]
+    from: Option<String>,
+    /// A PEM file with a private mail server's certificate authority.
+    #[arg(long)]
+    ca_file: Option<String>,
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The sending number (Solapi: registered sender; Twilio: +1… or MG… service SID).
+    #[arg(long)]
+    sender: Option<String>,
+    /// KakaoTalk channel id (AlimTalk).
+    #[arg(long)]
+    pf_id: Option<String>,
+    /// Approved AlimTalk template id.
+    #[arg(long)]
+    template_id: Option<String>,
+    /// Send an SMS instead when AlimTalk is refused.
+    #[arg(long)]
+    alimtalk_fallback: bool,
+    /// Read KEY=VALUE lines (password=…, api_key=…) from stdin into the OS keyring.
+    #[arg(long)]
+    secret_stdin: bool,
+}
+
+#[derive(Args)]
+struct SendArgs {
+    id: String,
+    /// sms, alimtalk, email or provider.
+    #[arg(long)]
+    via: String,
+    #[arg(long)]
+    channel: Option<String>,
+    /// The phone number or e-mail address (default: the invoice's customer's).
+    #[arg(long)]
+    to: Option<String>,
+    /// ko, en or ja (default: from the phone number, else ko).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Show exactly what would be sent (with the SMS byte count) and send nothing.
+    #[arg(long)]
+    preview: bool,
 }
 
 #[derive(Subcommand)]
@@ -133,8 +227,9 @@ enum LinkCmd {
         out: PathBuf,
         #[arg(long, default_value = "ko")]
         lang: String,
-        #[arg(long, default_value = "PayDesk")]
-        store_name: String,
+        /// The store name (default: the store_name setting).
+        #[arg(long)]
+        store_name: Option<String>,
     },
 }
 
@@ -164,9 +259,15 @@ struct LinkCreate {
     email: Option<String>,
     #[arg(long)]
     order_id: Option<String>,
-    /// sms|alimtalk|email|provider (delivery channels arrive in a later version).
+    /// Send the link to the customer: sms|alimtalk|email|provider (repeatable).
     #[arg(long)]
     send: Vec<String>,
+    /// The channel to send through (default: the first that sends that way).
+    #[arg(long)]
+    channel: Option<String>,
+    /// The customer's language: ko, en or ja (default: from the phone number, else ko).
+    #[arg(long)]
+    lang: Option<String>,
 }
 
 #[derive(Args)]
@@ -182,9 +283,9 @@ struct SlipArgs {
     /// The customer's language on the slip: ko, ja or en.
     #[arg(long, default_value = "ko")]
     lang: String,
-    /// The store name printed on the slip.
-    #[arg(long, default_value = "PayDesk")]
-    store_name: String,
+    /// The store name printed on the slip (default: the store_name setting).
+    #[arg(long)]
+    store_name: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -218,9 +319,9 @@ struct CvsIssue {
     /// Also print the slip to this PDF (80 mm receipt).
     #[arg(long)]
     pdf: Option<PathBuf>,
-    /// The store name printed on the slip.
-    #[arg(long, default_value = "PayDesk")]
-    store_name: String,
+    /// The store name printed on the slip (default: the store_name setting).
+    #[arg(long)]
+    store_name: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -320,6 +421,10 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Slip(args) => slip(&engine, args, json).await,
         Command::Sync { once, interval } => sync(&engine, once, interval, json).await,
         Command::Sandbox(cmd) => sandbox(&engine, cmd, json).await,
+        Command::Channel(cmd) => channel(&engine, cmd, json).await,
+        Command::Send(args) => send(&engine, args, json).await,
+        Command::Deliveries { id } => deliveries(&engine, id.as_deref(), json).await,
+        Command::Settings { cmd } => settings(&engine, cmd, json).await,
     }
 }
 
@@ -445,12 +550,6 @@ async fn customer(engine: &Engine, cmd: CustomerCmd, json: bool) -> Result<(), E
 async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineError> {
     match cmd {
         LinkCmd::Create(l) => {
-            if let Some(via) = l.send.first() {
-                return Err(EngineError::input(
-                    "send",
-                    format!("sending by {via} is not available in this version yet; create the link and share its URL"),
-                ));
-            }
             let (phone, email, customer_id) = (l.phone, l.email, l.customer);
             let view = engine
                 .create_link(NewLink {
@@ -466,6 +565,9 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
                     phone,
                     email,
                     order_id: l.order_id,
+                    send: l.send,
+                    channel: l.channel,
+                    lang: l.lang,
                 })
                 .await?;
             if json {
@@ -517,6 +619,10 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
             lang,
             store_name,
         } => {
+            let store_name = match store_name {
+                Some(s) => s,
+                None => engine.store_name().await?,
+            };
             let bytes = engine.invoice_pdf(&id, &lang, &store_name).await?;
             write_pdf(&out, &bytes)?;
             if json {
@@ -545,7 +651,11 @@ async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError
     let view = match cmd {
         CvsCmd::Issue(c) => {
             let c = *c;
-            let (pdf, store) = (c.pdf.clone(), c.store_name.clone());
+            let store = match c.store_name.clone() {
+                Some(s) => s,
+                None => engine.store_name().await?,
+            };
+            let pdf = c.pdf.clone();
             let view = engine
                 .issue_cvs(NewLink {
                     account: c.account,
@@ -585,8 +695,12 @@ fn write_pdf(path: &std::path::Path, bytes: &[u8]) -> Result<(), EngineError> {
 }
 
 async fn slip(engine: &Engine, a: SlipArgs, json: bool) -> Result<(), EngineError> {
+    let store_name = match &a.store_name {
+        Some(s) => s.clone(),
+        None => engine.store_name().await?,
+    };
     let bytes = engine
-        .slips(&a.ids, &a.layout, &a.lang, &a.store_name)
+        .slips(&a.ids, &a.layout, &a.lang, &store_name)
         .await?;
     write_pdf(&a.out, &bytes)?;
     if json {
@@ -864,4 +978,202 @@ fn print_customers(list: &[CustomerView]) {
             })
             .collect(),
     );
+}
+
+async fn channel(engine: &Engine, cmd: ChannelCmd, json: bool) -> Result<(), EngineError> {
+    match cmd {
+        ChannelCmd::Add(c) => {
+            let c = *c;
+            let secrets = if c.secret_stdin {
+                read_secrets()?
+            } else {
+                Vec::new()
+            };
+            let view = engine
+                .add_channel(NewChannel {
+                    name: c.name,
+                    kind: c.kind,
+                    host: c.host,
+                    port: c.port,
+                    tls: c.tls,
+                    username: c.username,
+                    from: c.from,
+                    ca_file: c.ca_file,
+                    base_url: c.base_url,
+                    sender: c.sender,
+                    pf_id: c.pf_id,
+                    template_id: c.template_id,
+                    alimtalk_fallback: c.alimtalk_fallback,
+                    secrets,
+                })
+                .await?;
+            if json {
+                print_json(&view);
+            } else {
+                println!("Channel {} ({}) added.", view.name, view.kind);
+                print_channels(std::slice::from_ref(&view));
+            }
+        }
+        ChannelCmd::List => {
+            let list = engine.channels().await?;
+            if json {
+                print_json(&list);
+            } else {
+                print_channels(&list);
+            }
+        }
+        ChannelCmd::Test { name, to } => {
+            let answer = engine.test_channel(&name, to.as_deref()).await?;
+            if json {
+                print_json(&json!({ "channel": name, "ok": true, "message": answer }));
+            } else {
+                println!("{name}: {answer}");
+            }
+        }
+        ChannelCmd::Remove { name } => {
+            engine.remove_channel(&name).await?;
+            if json {
+                print_json(&json!({ "removed": name }));
+            } else {
+                println!("Channel {name} removed (its secrets were deleted from the keyring).");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_channels(list: &[ChannelView]) {
+    if list.is_empty() {
+        println!("No channels. Add one: paydesk channel add NAME --kind smtp|solapi|twilio …");
+        return;
+    }
+    table(
+        &["NAME", "KIND", "SENDS", "SECRETS"],
+        list.iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.kind.clone(),
+                    c.vias.join(", "),
+                    c.secrets
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]
+            })
+            .collect(),
+    );
+}
+
+async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(), EngineError> {
+    if a.preview {
+        let p = engine
+            .preview_message(&a.id, &a.via, a.lang.as_deref())
+            .await?;
+        if json {
+            print_json(&p);
+        } else {
+            if let Some(s) = &p.subject {
+                println!("Subject: {s}");
+            }
+            println!("{}", p.text);
+            if let (Some(b), Some(c)) = (p.bytes, p.class) {
+                println!(
+                    "-- {b} bytes: {}",
+                    match c {
+                        paydesk::SmsClass::Sms => "SMS (≤ 90 bytes)",
+                        paydesk::SmsClass::Lms => "LMS (long message, priced higher)",
+                    }
+                );
+            }
+        }
+        return Ok(());
+    }
+    let d = engine
+        .send(SendRequest {
+            invoice: a.id,
+            via: a.via,
+            channel: a.channel,
+            to: a.to,
+            lang: a.lang,
+        })
+        .await?;
+    if json {
+        print_json(&d);
+    } else if d.state == "queued" {
+        println!(
+            "Queued {} to {}: it goes out as soon as the link exists ({}).",
+            d.via, d.to, d.id
+        );
+    } else {
+        println!(
+            "Sent by {} to {} ({}{}).",
+            d.via,
+            d.to,
+            d.id,
+            d.channel_message_id
+                .as_deref()
+                .map(|m| format!(", {m}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn deliveries(engine: &Engine, id: Option<&str>, json: bool) -> Result<(), EngineError> {
+    let list = engine.deliveries(id).await?;
+    if json {
+        print_json(&list);
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!("No messages yet.");
+        return Ok(());
+    }
+    table(
+        &[
+            "DELIVERY", "INVOICE", "VIA", "TO", "STATE", "TRIES", "WHEN", "NOTE",
+        ],
+        list.iter()
+            .map(|d| {
+                vec![
+                    d.id.clone(),
+                    d.invoice_id.clone(),
+                    d.via.clone(),
+                    d.to.clone(),
+                    d.state.clone(),
+                    d.attempts.to_string(),
+                    d.updated_at.chars().take(19).collect(),
+                    d.error
+                        .clone()
+                        .or_else(|| d.channel_message_id.clone())
+                        .unwrap_or_default()
+                        .chars()
+                        .take(80)
+                        .collect(),
+                ]
+            })
+            .collect(),
+    );
+    Ok(())
+}
+
+async fn settings(
+    engine: &Engine,
+    cmd: Option<SettingsCmd>,
+    json: bool,
+) -> Result<(), EngineError> {
+    if let Some(SettingsCmd::Set { key, value }) = cmd {
+        engine.set_setting(&key, &value).await?;
+    }
+    let all = engine.settings().await?;
+    if json {
+        print_json(&all);
+    } else {
+        for (k, v) in &all {
+            println!("{k}: {v}");
+        }
+    }
+    Ok(())
 }

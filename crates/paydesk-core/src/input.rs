@@ -32,6 +32,12 @@ impl InputError {
         self.code = code;
         self
     }
+
+    /// The same error about another field (a phone typed as `--to`).
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = field.to_string();
+        self
+    }
 }
 
 pub type InputResult<T> = Result<T, InputError>;

@@ -269,4 +269,19 @@ pub struct Delivery {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The customer's language for this message (ko, en, ja).
+    pub lang: String,
+    /// What was sent: the e-mail subject (e-mail only) and the text.
+    pub subject: Option<String>,
+    pub body: Option<String>,
+}
+
+impl DeliveryState {
+    /// Whether nothing more will happen to the delivery without the clerk.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Unknown
+        )
+    }
 }

@@ -224,6 +224,11 @@ impl Provider for Bootpay {
         KIND
     }
 
+    async fn notify_customer(&self, provider_id: &str) -> Result<()> {
+        // 1 = SMS, 2 = KakaoTalk (the documented send types).
+        self.notify(provider_id, &[1, 2]).await
+    }
+
     async fn create(&self, req: &CreateRequest) -> Result<RemoteInvoice> {
         let price = won("price", req.amount)?;
         let tax_free = won("tax_free_price", req.tax_free)?;

@@ -143,6 +143,16 @@ pub trait Provider: Send + Sync {
         Ok(format!("{} answered and accepted the keys", self.kind()))
     }
 
+    /// Has the provider send the link to the customer itself (Bootpay: SMS and
+    /// KakaoTalk to the phone given at creation).
+    async fn notify_customer(&self, provider_id: &str) -> Result<()> {
+        let _ = provider_id;
+        Err(ProviderError::Unsupported {
+            provider: self.kind(),
+            operation: "send the link to the customer itself",
+        })
+    }
+
     /// Refunds a paid invoice, all of it or `amount`.
     async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
         let _ = (provider_id, amount);

@@ -306,6 +306,19 @@ impl Store {
         source: Source,
         detail: Option<&str>,
     ) -> Result<()> {
+        self.insert_invoice_with_deliveries(inv, source, detail, &[])
+            .await
+    }
+
+    /// Saves a new invoice and the messages queued for it, in one transaction: a
+    /// crash never leaves a link whose requested send was forgotten.
+    pub async fn insert_invoice_with_deliveries(
+        &self,
+        inv: &Invoice,
+        source: Source,
+        detail: Option<&str>,
+        deliveries: &[Delivery],
+    ) -> Result<()> {
         let customer = match &inv.customer_id {
             Some(id) => self.customer(id).await?,
             None => None,
@@ -365,6 +378,9 @@ impl Store {
             detail,
         )
         .await?;
+        for d in deliveries {
+            insert_delivery_tx(&mut tx, d).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -665,33 +681,168 @@ impl Store {
             .collect()
     }
 
-    // ---- deliveries -----------------------------------------------------------------
+    // ---- channels and settings --------------------------------------------------------
+
+    pub async fn insert_channel(&self, c: &ChannelRecord) -> Result<()> {
+        let r = sqlx::query(
+            "INSERT INTO channels (name, kind, settings, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&c.name)
+        .bind(&c.kind)
+        .bind(serde_json::Value::Object(c.settings.clone()).to_string())
+        .bind(ts(c.created_at))
+        .execute(&self.pool)
+        .await;
+        match r {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Exists {
+                what: "channel",
+                key: c.name.clone(),
+            }),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    pub async fn channel(&self, name: &str) -> Result<Option<ChannelRecord>> {
+        let row =
+            sqlx::query("SELECT name, kind, settings, created_at FROM channels WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| channel_from_row(&r)).transpose()
+    }
+
+    pub async fn channels(&self) -> Result<Vec<ChannelRecord>> {
+        let rows =
+            sqlx::query("SELECT name, kind, settings, created_at FROM channels ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(channel_from_row).collect()
+    }
+
+    /// Removes a channel; the deliveries it made keep its name in their history.
+    pub async fn delete_channel(&self, name: &str) -> Result<()> {
+        let r = sqlx::query("DELETE FROM channels WHERE name = ?")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "channel",
+                key: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    // ---- deliveries (the outbox) ------------------------------------------------------
+
+    /// Queues messages to customers, each with its audit entry, in one transaction.
+    pub async fn insert_deliveries(&self, list: &[Delivery]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for d in list {
+            insert_delivery_tx(&mut tx, d).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 
     pub async fn insert_delivery(&self, d: &Delivery) -> Result<()> {
+        self.insert_deliveries(std::slice::from_ref(d)).await
+    }
+
+    pub async fn delivery(&self, id: &str) -> Result<Delivery> {
+        let row = sqlx::query(AssertSqlSafe(format!("{DELIVERY_SELECT} WHERE id = ?")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "delivery",
+                key: id.to_string(),
+            })?;
+        delivery_from_row(&row)
+    }
+
+    pub async fn deliveries(&self, invoice_id: Option<&str>) -> Result<Vec<Delivery>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{DELIVERY_SELECT} WHERE ?1 IS NULL OR invoice_id = ?1 ORDER BY created_at, id"
+        )))
+        .bind(invoice_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+
+    /// Deliveries the outbox has to act on: queued ones, and ones left in `sending`
+    /// by a process whose lease ran out.
+    pub async fn deliveries_due(&self, now: DateTime<Utc>) -> Result<Vec<Delivery>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{DELIVERY_SELECT} WHERE state = 'queued'
+                OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ?))
+             ORDER BY created_at, id LIMIT 500"
+        )))
+        .bind(ts(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+
+    /// Takes a queued delivery for sending (state `sending`, one more attempt, a lease
+    /// until `lease_until`), with its audit entry. False when another process took it
+    /// first or it is no longer queued: only one process ever sends a row.
+    pub async fn claim_delivery(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        subject: Option<&str>,
+        body: &str,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "INSERT INTO deliveries (id, invoice_id, channel, via, recipient, state, attempts,
-                channel_message_id, error, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        let r = sqlx::query(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ?,
+                lease_until = ?, subject = ?, body = ?
+             WHERE id = ? AND state = 'queued'",
         )
-        .bind(&d.id)
-        .bind(&d.invoice_id)
-        .bind(&d.channel)
-        .bind(&d.via)
-        .bind(&d.to)
-        .bind(d.state.as_str())
-        .bind(d.attempts)
-        .bind(&d.channel_message_id)
-        .bind(&d.error)
-        .bind(ts(d.created_at))
-        .bind(ts(d.updated_at))
+        .bind(ts(at))
+        .bind(ts(lease_until))
+        .bind(subject)
+        .bind(body)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
-        let detail = format!("{} via {} to {} queued", d.channel, d.via, d.to);
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let d = delivery_tx(&mut tx, id).await?;
+        let detail = format!(
+            "delivery {} via {} to {}: sending (attempt {})",
+            d.id, d.via, d.to, d.attempts
+        );
         insert_audit(
             &mut tx,
             &d.invoice_id,
-            d.created_at,
+            at,
             TimelineEvent::Delivery,
             None,
             None,
@@ -700,37 +851,172 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    pub async fn deliveries(&self, invoice_id: Option<&str>) -> Result<Vec<Delivery>> {
-        let rows = sqlx::query(
-            "SELECT id, invoice_id, channel, via, recipient, state, attempts, channel_message_id, error,
-                created_at, updated_at
-             FROM deliveries WHERE ?1 IS NULL OR invoice_id = ?1 ORDER BY created_at, id",
+    /// Moves a delivery from `from` to its next state with its audit entry, in one
+    /// transaction. False when the row was not in `from` (someone else moved it).
+    pub async fn settle_delivery(
+        &self,
+        id: &str,
+        from: DeliveryState,
+        s: &DeliverySettled,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let r = sqlx::query(
+            "UPDATE deliveries SET state = ?, via = COALESCE(?, via),
+                channel_message_id = COALESCE(?, channel_message_id), error = ?, updated_at = ?,
+                lease_until = NULL
+             WHERE id = ? AND state = ?",
         )
-        .bind(invoice_id)
-        .fetch_all(&self.pool)
+        .bind(s.state.as_str())
+        .bind(s.via.as_deref())
+        .bind(s.channel_message_id.as_deref())
+        .bind(s.error.as_deref())
+        .bind(ts(s.at))
+        .bind(id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Delivery {
-                    id: r.try_get("id")?,
-                    invoice_id: r.try_get("invoice_id")?,
-                    channel: r.try_get("channel")?,
-                    via: r.try_get("via")?,
-                    to: r.try_get("recipient")?,
-                    state: DeliveryState::from_str(&r.try_get::<String, _>("state")?)
-                        .map_err(corrupt("state"))?,
-                    attempts: r.try_get("attempts")?,
-                    channel_message_id: r.try_get("channel_message_id")?,
-                    error: r.try_get("error")?,
-                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-                    updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
-                })
-            })
-            .collect()
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let d = delivery_tx(&mut tx, id).await?;
+        let mut detail = format!(
+            "delivery {} via {} to {}: {}",
+            d.id,
+            d.via,
+            d.to,
+            s.state.as_str()
+        );
+        if let Some(m) = &s.channel_message_id {
+            detail.push_str(&format!(" ({m})"));
+        }
+        if let Some(e) = &s.error {
+            detail.push_str(&format!(" — {e}"));
+        }
+        insert_audit(
+            &mut tx,
+            &d.invoice_id,
+            s.at,
+            TimelineEvent::Delivery,
+            None,
+            None,
+            s.source,
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
+}
+
+/// A channel's non-secret settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelRecord {
+    pub name: String,
+    pub kind: String,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where a delivery ends up after an attempt.
+#[derive(Debug, Clone)]
+pub struct DeliverySettled {
+    pub state: DeliveryState,
+    /// How it actually went, when that differs from what was asked (sms → lms).
+    pub via: Option<String>,
+    pub channel_message_id: Option<String>,
+    pub error: Option<String>,
+    pub source: Source,
+    pub at: DateTime<Utc>,
+}
+
+const DELIVERY_SELECT: &str = "SELECT id, invoice_id, channel, via, recipient, state, attempts,
+    channel_message_id, error, created_at, updated_at, lang, subject, body FROM deliveries";
+
+async fn insert_delivery_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    d: &Delivery,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deliveries (id, invoice_id, channel, via, recipient, state, attempts,
+            channel_message_id, error, created_at, updated_at, lang, subject, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&d.id)
+    .bind(&d.invoice_id)
+    .bind(&d.channel)
+    .bind(&d.via)
+    .bind(&d.to)
+    .bind(d.state.as_str())
+    .bind(d.attempts)
+    .bind(&d.channel_message_id)
+    .bind(&d.error)
+    .bind(ts(d.created_at))
+    .bind(ts(d.updated_at))
+    .bind(&d.lang)
+    .bind(&d.subject)
+    .bind(&d.body)
+    .execute(&mut **tx)
+    .await?;
+    let detail = format!(
+        "delivery {} via {} to {}: queued ({})",
+        d.id, d.via, d.to, d.channel
+    );
+    insert_audit(
+        tx,
+        &d.invoice_id,
+        d.created_at,
+        TimelineEvent::Delivery,
+        None,
+        None,
+        Source::User,
+        Some(&detail),
+    )
+    .await
+}
+
+async fn delivery_tx(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, id: &str) -> Result<Delivery> {
+    let row = sqlx::query(AssertSqlSafe(format!("{DELIVERY_SELECT} WHERE id = ?")))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    delivery_from_row(&row)
+}
+
+fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
+    Ok(Delivery {
+        id: r.try_get("id")?,
+        invoice_id: r.try_get("invoice_id")?,
+        channel: r.try_get("channel")?,
+        via: r.try_get("via")?,
+        to: r.try_get("recipient")?,
+        state: DeliveryState::from_str(&r.try_get::<String, _>("state")?)
+            .map_err(corrupt("state"))?,
+        attempts: r.try_get("attempts")?,
+        channel_message_id: r.try_get("channel_message_id")?,
+        error: r.try_get("error")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+        lang: r.try_get("lang")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+    })
+}
+
+fn channel_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ChannelRecord> {
+    let settings: String = r.try_get("settings")?;
+    let settings = match serde_json::from_str(&settings).map_err(corrupt("channel settings"))? {
+        serde_json::Value::Object(m) => m,
+        _ => return Err(StoreError::Corrupt("channel settings".into())),
+    };
+    Ok(ChannelRecord {
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        settings,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
 }
 
 const INVOICE_SELECT: &str =

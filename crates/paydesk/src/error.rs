@@ -19,6 +19,14 @@ pub enum EngineError {
         /// Whether PayDesk kept an invoice for it (a draft waiting to be retried, or failed).
         created: bool,
     },
+    /// A delivery channel (SMTP, Solapi, Twilio) failed; the message says what was
+    /// created and whether the message may have gone out.
+    #[error("{channel}: {message}")]
+    Channel {
+        channel: String,
+        code: Option<String>,
+        message: String,
+    },
     #[error("{0}")]
     Keyring(#[from] SecretError),
     #[error("{0}")]
@@ -36,6 +44,7 @@ impl EngineError {
         match self {
             EngineError::Input(_) => "input",
             EngineError::Provider { .. } => "provider",
+            EngineError::Channel { .. } => "channel",
             EngineError::Keyring(_) => "keyring",
             EngineError::Internal(_) => "internal",
         }
@@ -102,6 +111,7 @@ impl From<&EngineError> for ErrorView {
     fn from(e: &EngineError) -> Self {
         let (provider, code) = match e {
             EngineError::Provider { provider, code, .. } => (Some(*provider), code.clone()),
+            EngineError::Channel { code, .. } => (None, code.clone()),
             _ => (None, None),
         };
         ErrorView {

@@ -26,10 +26,16 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 mod error;
+mod outbox;
 mod views;
 
 pub use error::{EngineError, ErrorView, Result};
+pub use outbox::{
+    ChannelView, DeliveryView, MessagePreview, NewChannel, OutboxReport, SendRequest,
+    MAX_SEND_ATTEMPTS,
+};
 pub use paydesk_core as core;
+pub use paydesk_notify::sms::SmsClass;
 pub use paydesk_secrets::SecretString as Secret;
 pub use views::*;
 
@@ -106,6 +112,15 @@ pub struct NewLink {
     pub email: Option<String>,
     #[serde(default)]
     pub order_id: Option<String>,
+    /// Send the link to the customer once it exists: `sms`, `alimtalk`, `email`, `provider`.
+    #[serde(default)]
+    pub send: Vec<String>,
+    /// The channel to send through (otherwise the first that can).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// The customer's language for the message (otherwise from the phone number, or ko).
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -735,6 +750,30 @@ impl Engine {
             None => invoice::new_order_id(),
         };
         let customer = self.resolve_customer(&l, &mut errors).await?;
+        let invoice_id = invoice::new_id("inv");
+        let mut deliveries = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for via in l.send.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            if !seen.insert(via.to_ascii_lowercase()) {
+                continue; // `--send sms --send sms` is one message, not two.
+            }
+            let contact = customer.as_ref().map(|c| match c {
+                NewOrExisting::Existing(c) | NewOrExisting::New(c) => c,
+            });
+            let req = outbox::SendRequest {
+                invoice: invoice_id.clone(),
+                via: via.to_string(),
+                channel: l.channel.clone(),
+                to: None,
+                lang: l.lang.clone(),
+            };
+            if let Some(d) = self
+                .plan_delivery(&invoice_id, &l.account, contact, &req, &mut errors)
+                .await?
+            {
+                deliveries.push(d);
+            }
+        }
         let (Some(account), Some(name), Some(amount), Some(tax_free), Some(expiry), true) =
             (account, name, amount, tax_free, expiry, errors.is_empty())
         else {
@@ -757,7 +796,7 @@ impl Engine {
         };
         let zero = Money::zero(amount.currency());
         let draft = Invoice {
-            id: invoice::new_id("inv"),
+            id: invoice_id,
             account: account.name.clone(),
             provider: account.provider,
             provider_id: None,
@@ -778,12 +817,14 @@ impl Engine {
             last_checked_at: None,
             last_error: None,
         };
+        // The draft and the messages asked for are saved together, before any call out.
         self.inner
             .store
-            .insert_invoice(
+            .insert_invoice_with_deliveries(
                 &draft,
                 Source::User,
                 Some(&format!("created by the clerk on {}", account.name)),
+                &deliveries,
             )
             .await?;
         tracing::info!(invoice = %draft.id, order_id = %draft.order_id, account = %account.name, "draft saved");
@@ -798,6 +839,24 @@ impl Engine {
                 failpoint("create:after-provider");
                 let applied = self.apply_remote(&draft, &remote, Source::User).await?;
                 self.publish(&applied).await?;
+                let mut sent = Vec::new();
+                for d in &deliveries {
+                    match self.process_delivery(&d.id).await {
+                        Ok(after) => sent.push(after),
+                        // Not sent and still queued (the keyring did not answer…): sync retries.
+                        Err(e) => return Err(EngineError::Channel {
+                            channel: d.channel.clone(),
+                            code: None,
+                            message: format!(
+                                "the link {} was created; sending by {} waits in the outbox: {e}",
+                                draft.id, d.via
+                            ),
+                        }),
+                    }
+                }
+                if let Some(e) = outbox::failed_deliveries_error(&draft.id, &sent) {
+                    return Err(e);
+                }
                 self.invoice(&draft.id).await
             }
             // No answer, or one PayDesk cannot read: the provider may have made the link, so
@@ -809,13 +868,21 @@ impl Engine {
                     .await?;
                 let saved = self.inner.store.invoice(&draft.id).await?;
                 self.publish(&saved).await?;
-                Err(EngineError::from_provider(e, true))
+                let mut err = EngineError::from_provider(e, true);
+                if let (EngineError::Provider { message, .. }, false) =
+                    (&mut err, deliveries.is_empty())
+                {
+                    message.push_str(" and its message will be sent once the link exists");
+                }
+                Err(err)
             }
             Err(e) => {
                 let failed = self
                     .set_status_source(&draft, Status::Failed, Source::Provider, &e.to_string())
                     .await?;
                 self.publish(&failed).await?;
+                self.drop_queued_deliveries(&draft.id, "not sent: the link could not be created")
+                    .await?;
                 Err(EngineError::from_provider(e, true))
             }
         }
@@ -1390,6 +1457,11 @@ impl Engine {
             errors = report.errors.len(),
             "sync pass"
         );
+        // Messages waiting for their link, and rows a stopped process left half-sent.
+        match self.process_outbox().await {
+            Ok(o) => report.outbox = o,
+            Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
+        }
         let _ = self.inner.sync_reports.send(report.clone());
         Ok(report)
     }

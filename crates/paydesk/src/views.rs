@@ -176,6 +176,9 @@ pub struct SyncReport {
     pub checked: usize,
     pub changed: Vec<InvoiceView>,
     pub errors: Vec<SyncError>,
+    /// What the outbox did in the same pass.
+    #[serde(default)]
+    pub outbox: crate::OutboxReport,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
