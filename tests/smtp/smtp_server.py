@@ -99,7 +99,7 @@ def main():
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword)
                   and auth_data.login.decode() == a.user and auth_data.password.decode() == a.password)
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
         kwargs.update(authenticator=authenticator, auth_required=True,
                       auth_require_tls=(a.mode != "none"))
     handler = Handler(a.maildir, a.fail_first, a.drop_after_data, a.reject_rcpt)

@@ -13,10 +13,9 @@ CREATE TABLE settings (
     value  TEXT NOT NULL
 );
 
--- The outbox: the language of the message, what was sent (subject and text), and
--- the lease of the process sending it (a row in `sending` whose lease has run out was
--- left by a process that stopped).
+-- The outbox: the language of the message and what was sent (subject and text). A
+-- row in `sending` not touched for longer than any send can take was left by a
+-- process that stopped.
 ALTER TABLE deliveries ADD COLUMN lang TEXT NOT NULL DEFAULT 'ko';
 ALTER TABLE deliveries ADD COLUMN subject TEXT;
 ALTER TABLE deliveries ADD COLUMN body TEXT;
-ALTER TABLE deliveries ADD COLUMN lease_until TEXT;

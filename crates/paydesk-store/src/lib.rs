@@ -794,38 +794,36 @@ impl Store {
     }
 
     /// Deliveries the outbox has to act on: queued ones, and ones left in `sending`
-    /// by a process whose lease ran out.
-    pub async fn deliveries_due(&self, now: DateTime<Utc>) -> Result<Vec<Delivery>> {
+    /// since before `stale_before` (by a process that stopped).
+    pub async fn deliveries_due(&self, stale_before: DateTime<Utc>) -> Result<Vec<Delivery>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{DELIVERY_SELECT} WHERE state = 'queued'
-                OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ?))
+                OR (state = 'sending' AND updated_at < ?)
              ORDER BY created_at, id LIMIT 500"
         )))
-        .bind(ts(now))
+        .bind(ts(stale_before))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(delivery_from_row).collect()
     }
 
-    /// Takes a queued delivery for sending (state `sending`, one more attempt, a lease
-    /// until `lease_until`), with its audit entry. False when another process took it
+    /// Takes a queued delivery for sending (state `sending`, one more attempt), with
+    /// its audit entry. False when another process took it
     /// first or it is no longer queued: only one process ever sends a row.
     pub async fn claim_delivery(
         &self,
         id: &str,
         at: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
         subject: Option<&str>,
         body: &str,
     ) -> Result<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let r = sqlx::query(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ?,
-                lease_until = ?, subject = ?, body = ?
+                subject = ?, body = ?
              WHERE id = ? AND state = 'queued'",
         )
         .bind(ts(at))
-        .bind(ts(lease_until))
         .bind(subject)
         .bind(body)
         .bind(id)
@@ -865,8 +863,7 @@ impl Store {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let r = sqlx::query(
             "UPDATE deliveries SET state = ?, via = COALESCE(?, via),
-                channel_message_id = COALESCE(?, channel_message_id), error = ?, updated_at = ?,
-                lease_until = NULL
+                channel_message_id = COALESCE(?, channel_message_id), error = ?, updated_at = ?
              WHERE id = ? AND state = ?",
         )
         .bind(s.state.as_str())

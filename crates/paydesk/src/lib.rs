@@ -844,14 +844,16 @@ impl Engine {
                     match self.process_delivery(&d.id).await {
                         Ok(after) => sent.push(after),
                         // Not sent and still queued (the keyring did not answer…): sync retries.
-                        Err(e) => return Err(EngineError::Channel {
-                            channel: d.channel.clone(),
-                            code: None,
-                            message: format!(
+                        Err(e) => {
+                            return Err(EngineError::Channel {
+                                channel: d.channel.clone(),
+                                code: None,
+                                message: format!(
                                 "the link {} was created; sending by {} waits in the outbox: {e}",
                                 draft.id, d.via
                             ),
-                        }),
+                            })
+                        }
                     }
                 }
                 if let Some(e) = outbox::failed_deliveries_error(&draft.id, &sent) {

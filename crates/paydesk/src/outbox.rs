@@ -1,8 +1,7 @@
 //! Messages to customers: delivery channels (settings in the database, secrets in the
 //! keyring) and the outbox. Every message is a `deliveries` row before anything is
-//! sent; a row is taken for sending by exactly one process (queued → sending, with a
-//! lease), and it is sent again only when the channel's answer proves the message was
-//! not taken. A row found in `sending` after its process stopped is settled by asking
+//! sent; a row is taken for sending by exactly one process (queued → sending), and
+//! it is sent again only when the channel's answer proves the message was not taken. A row found in `sending` after its process stopped is settled by asking
 //! the channel where it can (Twilio), otherwise marked `unknown` for the clerk.
 
 use std::collections::BTreeMap;
@@ -31,8 +30,9 @@ use crate::{failpoint, internal, non_empty, Engine, EngineError, Result};
 /// How many times one delivery is tried when the channel says "not now".
 pub const MAX_SEND_ATTEMPTS: i64 = 3;
 
-/// How long a process may hold a delivery in `sending` (longer than any channel's
-/// timeout); `PAYDESK_DELIVERY_LEASE_SECS` changes it (tests).
+/// How long a send may take at most (longer than any channel's timeout): a row in
+/// `sending` older than this was left by a process that stopped.
+/// `PAYDESK_DELIVERY_LEASE_SECS` changes it (tests).
 fn lease() -> Duration {
     let secs = std::env::var("PAYDESK_DELIVERY_LEASE_SECS")
         .ok()
@@ -836,7 +836,12 @@ impl Engine {
     /// in `sending`. Run by every sync pass.
     pub async fn process_outbox(&self) -> Result<OutboxReport> {
         let mut report = OutboxReport::default();
-        for d in self.inner.store.deliveries_due(Utc::now()).await? {
+        for d in self
+            .inner
+            .store
+            .deliveries_due(Utc::now() - lease())
+            .await?
+        {
             let after = match d.state {
                 DeliveryState::Sending => self.settle_abandoned(&d).await?,
                 _ => match self.process_delivery(&d.id).await {
@@ -937,13 +942,7 @@ impl Engine {
             if !self
                 .inner
                 .store
-                .claim_delivery(
-                    id,
-                    now,
-                    now + lease(),
-                    rendered.subject.as_deref(),
-                    &rendered.text,
-                )
+                .claim_delivery(id, now, rendered.subject.as_deref(), &rendered.text)
                 .await?
             {
                 return self.inner.store.delivery(id).await.map_err(Into::into);

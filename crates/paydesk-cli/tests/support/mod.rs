@@ -9,6 +9,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod smtp;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
 
 /// `paydesk --data-dir DIR ARGS…` with `stdin` fed in and `env` set.
