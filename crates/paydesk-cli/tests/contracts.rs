@@ -239,6 +239,17 @@ fn bootpay_through_the_command() {
         .unwrap()
         .starts_with("https://"));
     let id = link["id"].as_str().unwrap();
+    // Bootpay sends the link itself (SMS and KakaoTalk): one more way of sending.
+    let sent = json(&run(
+        dir.path(),
+        &["--json", "send", id, "--via", "provider"],
+        None,
+    ));
+    assert_eq!(
+        (sent["state"].as_str(), sent["via"].as_str()),
+        (Some("sent"), Some("provider"))
+    );
+    assert_eq!(sent["to"], "+821012345678");
     assert_eq!(
         json(&run(dir.path(), &["--json", "sync", "--once"], None))["errors"],
         Value::Array(vec![])

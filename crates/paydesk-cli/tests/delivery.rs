@@ -305,6 +305,54 @@ fn a_wrong_password_is_the_server_s_refusal() {
 }
 
 #[test]
+fn a_keyring_that_does_not_answer_keeps_the_message_queued_until_it_does() {
+    let server = SmtpServer::start("starttls", Some(("shop", PASSWORD)), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_smtp(dir.path(), &server, "starttls", true);
+    let link = ok(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "커피",
+            "--amount",
+            "4500",
+            "--email",
+            "kim@example.kr",
+        ],
+    );
+    let out = run_env(
+        dir.path(),
+        &[
+            "--json",
+            "send",
+            link["id"].as_str().unwrap(),
+            "--via",
+            "email",
+        ],
+        None,
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/paydesk-bus",
+        )],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(err["error"]["kind"], "keyring");
+    assert_eq!(deliveries(dir.path())[0]["state"], "queued");
+    assert_eq!(server.messages().len(), 0);
+    // With the keyring back, the next sync sends it, once.
+    ok(dir.path(), &["sync", "--once"]);
+    ok(dir.path(), &["sync", "--once"]);
+    assert_eq!(deliveries(dir.path())[0]["state"], "sent");
+    assert_eq!(server.messages().len(), 1);
+    let _ = run(dir.path(), &["channel", "remove", "mail"], None);
+}
+
+#[test]
 fn killed_between_outbox_steps_a_send_never_repeats_and_is_never_lost() {
     let server = SmtpServer::start("none", None, &[]);
     let dir = tempfile::tempdir().unwrap();

@@ -63,7 +63,7 @@ fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
 #[tokio::test]
 async fn opens_in_wal_mode_and_migrates() {
     let (dir, s) = store().await;
-    assert_eq!(s.schema_version().await.unwrap(), 3);
+    assert_eq!(s.schema_version().await.unwrap(), 4);
     assert!(dir.path().join(DB_FILE).exists());
     assert!(
         dir.path().join(format!("{DB_FILE}-wal")).exists(),
