@@ -5,7 +5,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use paydesk::{
-    AccountView, CustomerView, Engine, EngineError, InvoiceView, ListQuery, NewLink, SyncReport,
+    AccountView, ChannelView, CustomerView, DeliveryView, Engine, EngineError, InvoiceView,
+    ListQuery, MessagePreview, NewLink, SendRequest, SyncReport,
 };
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
@@ -53,16 +54,44 @@ async fn sync_now(engine: State<'_, Engine>) -> Reply<SyncReport> {
 /// Saves the slips (all open ones when `ids` is empty) and opens them for printing.
 #[tauri::command]
 async fn print_slips(engine: State<'_, Engine>, ids: Vec<String>) -> Reply<String> {
-    let path = engine.print_slips(&ids, "a4", "PayDesk").await?;
+    let store = engine.store_name().await?;
+    let path = engine.print_slips(&ids, "a4", &store).await?;
     Ok(open_for_printing(&path))
 }
 
 /// Saves a one-page invoice PDF for a link and opens it.
 #[tauri::command]
 async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
-    let bytes = engine.invoice_pdf(&id, "ko", "PayDesk").await?;
+    let store = engine.store_name().await?;
+    let bytes = engine.invoice_pdf(&id, "ko", &store).await?;
     let path = engine.save_print("invoice", &bytes)?;
     Ok(open_for_printing(&path))
+}
+
+#[tauri::command]
+async fn list_channels(engine: State<'_, Engine>) -> Reply<Vec<ChannelView>> {
+    engine.channels().await
+}
+
+/// Exactly what the customer will get (with the SMS byte count), before sending.
+#[tauri::command]
+async fn preview_message(
+    engine: State<'_, Engine>,
+    id: String,
+    via: String,
+    lang: Option<String>,
+) -> Reply<MessagePreview> {
+    engine.preview_message(&id, &via, lang.as_deref()).await
+}
+
+#[tauri::command]
+async fn send_link(engine: State<'_, Engine>, request: SendRequest) -> Reply<DeliveryView> {
+    engine.send(request).await
+}
+
+#[tauri::command]
+async fn list_deliveries(engine: State<'_, Engine>, id: String) -> Reply<Vec<DeliveryView>> {
+    engine.deliveries(Some(&id)).await
 }
 
 /// Opens a saved PDF in the system viewer (its print dialog is one click away); the
@@ -138,6 +167,10 @@ fn main() {
             sync_now,
             print_slips,
             print_invoice,
+            list_channels,
+            preview_message,
+            send_link,
+            list_deliveries,
             app_info
         ])
         .setup(move |app| {

@@ -175,13 +175,63 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
         .await
         .expect("a WebDriver session with the app");
 
-    let result = drive(&driver, &cli, &data_dir).await;
+    // A real SMTP server on 127.0.0.1 for the e-mail the clerk sends from the window.
+    let maildir = home.path().join("mail");
+    let mut smtp = Command::new("/usr/bin/python3")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../smtp/smtp_server.py"))
+        .args(["--mode", "none", "--maildir"])
+        .arg(&maildir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (apt install python3-aiosmtpd)");
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(smtp.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    let smtp_port: u16 = ready.trim().trim_start_matches("READY ").parse().unwrap();
+    let _smtp = Guard(smtp);
+    let out = Command::new(&cli)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args([
+            "channel",
+            "add",
+            "mail",
+            "--kind",
+            "smtp",
+            "--host",
+            "127.0.0.1",
+            "--tls",
+            "none",
+        ])
+        .args([
+            "--port",
+            &smtp_port.to_string(),
+            "--from",
+            "하나상회 <shop@hana.kr>",
+        ])
+        .output()
+        .expect("paydesk runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let result = drive(&driver, &cli, &data_dir, &maildir).await;
     let _ = driver.quit().await;
     drop(xvfb);
     result.unwrap();
 }
 
-async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResult<()> {
+async fn drive(
+    driver: &WebDriver,
+    cli: &Path,
+    data_dir: &Path,
+    maildir: &Path,
+) -> WebDriverResult<()> {
     // The window is up with the create form, labelled as the sandbox.
     let name = wait_for("the create form", Duration::from_secs(60), || async {
         driver.find(By::Id("new-link-name")).await.ok()
@@ -267,6 +317,47 @@ async fn drive(driver: &WebDriver, cli: &Path, data_dir: &Path) -> WebDriverResu
         path.starts_with(data_dir.to_str().unwrap()),
         "saved in the data folder: {path}"
     );
+
+    // The clerk e-mails the link: the exact message is previewed, sent once, listed.
+    let to = wait_for("the send form", Duration::from_secs(20), || async {
+        driver.find(By::Id("send-to")).await.ok()
+    })
+    .await;
+    to.send_keys("kim@example.kr").await?;
+    let preview = wait_for("the message preview", Duration::from_secs(10), || async {
+        driver
+            .find(By::Id("message-preview"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert!(
+        preview.contains(&url) && preview.contains("₩29,900"),
+        "{preview}"
+    );
+    driver.find(By::Id("send-message")).await?.click().await?;
+    wait_for(
+        "the sent message in the list",
+        Duration::from_secs(20),
+        || async {
+            driver
+                .find(By::Css("#deliveries li[data-state='sent']"))
+                .await
+                .ok()
+        },
+    )
+    .await;
+    let mails: Vec<_> = std::fs::read_dir(maildir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(mails.len(), 1, "exactly one e-mail arrived");
+    let mail = String::from_utf8_lossy(&std::fs::read(mails[0].path()).unwrap()).to_string();
+    assert!(mail.contains("kim@example.kr"));
 
     // The customer pays on the sandbox's side (what its page's Pay button does); the
     // app's background sync notices and the list turns paid by itself.

@@ -63,3 +63,36 @@ describe('provider problems', () => {
     expect(providerProblems({ checked: 1, changed: [], errors: [] })).toEqual([]);
   });
 });
+
+describe('sending', () => {
+  const ch = (vias: string[]) => ({ name: 'c', kind: 'solapi', settings: {}, secrets: {}, vias, created_at: '' }) as never;
+
+  it('offers the ways the channels send, in a fixed order, plus the provider where it sends itself', async () => {
+    const { sendWays } = await import('./api');
+    expect(sendWays([ch(['email']), ch(['sms', 'alimtalk'])], { provider: 'sandbox', status: 'open' })).toEqual(['sms', 'alimtalk', 'email']);
+    expect(sendWays([], { provider: 'bootpay', status: 'open' })).toEqual(['provider']);
+    expect(sendWays([ch(['sms'])], { provider: 'sandbox', status: 'paid' })).toEqual([]);
+  });
+
+  it('sends to the customer\'s address for the way chosen', async () => {
+    const { defaultRecipient } = await import('./api');
+    const invoice = { customer: { id: 'c', name: '김민준', phone: '+821012345678', email: 'kim@example.kr', created_at: '' } };
+    expect(defaultRecipient(invoice, 'email')).toBe('kim@example.kr');
+    expect(defaultRecipient(invoice, 'sms')).toBe('+821012345678');
+    expect(defaultRecipient({ customer: null }, 'sms')).toBe('');
+  });
+
+  it('calls the send command with the request', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return { id: 'dlv_1', state: 'sent' };
+    });
+    await api.sendLink({ invoice: 'inv_1', via: 'email', to: 'a@b.kr' });
+    await api.previewMessage('inv_1', 'sms', 'ko');
+    expect(calls).toEqual([
+      ['send_link', { request: { invoice: 'inv_1', via: 'email', to: 'a@b.kr' } }],
+      ['preview_message', { id: 'inv_1', via: 'sms', lang: 'ko' }],
+    ]);
+  });
+});

@@ -41,12 +41,32 @@ export interface NewLink {
   expires_in?: string; expires_at?: string; customer_name?: string; phone?: string; email?: string;
 }
 
+export type Via = 'sms' | 'alimtalk' | 'email' | 'provider';
+
+export interface Channel {
+  name: string; kind: 'smtp' | 'solapi' | 'twilio'; settings: Record<string, unknown>;
+  secrets: Record<string, 'set' | 'missing' | 'unknown'>; vias: Via[]; created_at: string;
+}
+
+export interface Delivery {
+  id: string; invoice_id: string; channel: string; via: Via | 'lms'; to: string;
+  state: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown'; attempts: number;
+  channel_message_id: string | null; error: string | null; created_at: string; updated_at: string;
+  lang: string; subject: string | null; body: string | null;
+}
+
+export interface MessagePreview {
+  via: Via; lang: string; subject: string | null; text: string; bytes: number | null; class: 'sms' | 'lms' | null;
+}
+
+export interface SendRequest { invoice: string; via: Via; channel?: string; to?: string; lang?: string }
+
 export interface SyncProblem { invoice_id: string; account: string; provider: string; kind: 'unreachable' | 'keys' | 'invoice'; message: string }
 export interface SyncReport { checked: number; changed: Invoice[]; errors: SyncProblem[] }
 
 export interface FieldError { field: string; message: string; code?: string }
 export interface AppError {
-  kind: 'input' | 'provider' | 'keyring' | 'internal'; field: string | null; fields: FieldError[];
+  kind: 'input' | 'provider' | 'channel' | 'keyring' | 'internal'; field: string | null; fields: FieldError[];
   provider: string | null; code: string | null; message: string;
 }
 
@@ -91,7 +111,28 @@ export const api = {
   printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
   printInvoice: (id: string) => call<string>('print_invoice', { id }),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
+  listChannels: () => call<Channel[]>('list_channels'),
+  previewMessage: (id: string, via: Via, lang?: string) => call<MessagePreview>('preview_message', { id, via, lang }),
+  sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
+  listDeliveries: (id: string) => call<Delivery[]>('list_deliveries', { id }),
 };
+
+/** The ways an invoice's link can be sent: what the configured channels offer, plus the
+ * provider's own notification where the backend's account supports it (Bootpay). */
+export function sendWays(channels: Channel[], invoice: Pick<Invoice, 'provider' | 'status'>): Via[] {
+  if (invoice.status !== 'open' && invoice.status !== 'draft') return [];
+  const order: Via[] = ['sms', 'alimtalk', 'email', 'provider'];
+  const offered = new Set<Via>(channels.flatMap((c) => c.vias));
+  if (invoice.provider === 'bootpay') offered.add('provider');
+  return order.filter((v) => offered.has(v));
+}
+
+/** Who a message goes to by default: the customer's e-mail for e-mail, phone otherwise. */
+export function defaultRecipient(invoice: Pick<Invoice, 'customer'>, via: Via): string {
+  const c = invoice.customer;
+  if (!c) return '';
+  return (via === 'email' ? c.email : c.phone) ?? '';
+}
 
 /** The accounts that can make payment links (the capability matrix comes from the backend). */
 export function linkAccounts(accounts: Account[]): Account[] {
