@@ -222,17 +222,72 @@ impl Engine {
             .unwrap_or_else(|| FixedOffset::east_opt(9 * 3600).expect("valid offset")))
     }
 
-    /// Every setting with its value (defaults filled in).
+    /// The message texts of one language: the merchant's own where set
+    /// (`template.ko.sms`, …), the built-in ones otherwise.
+    pub async fn templates(&self, lang: Lang) -> Result<Templates> {
+        let mut t = Templates::builtin(lang);
+        for (part, slot) in [
+            ("sms", &mut t.sms),
+            ("email_subject", &mut t.email_subject),
+            ("email_text", &mut t.email_text),
+        ] {
+            if let Some(v) = self
+                .inner
+                .store
+                .setting(&format!("template.{lang}.{part}"))
+                .await?
+            {
+                *slot = v;
+            }
+        }
+        Ok(t)
+    }
+
+    /// Every setting with its value (defaults filled in, templates included).
     pub async fn settings(&self) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         out.insert("store_name".into(), self.store_name().await?);
         out.insert("time_zone".into(), self.time_zone().await?.to_string());
+        for lang in [Lang::Ko, Lang::En, Lang::Ja] {
+            let t = self.templates(lang).await?;
+            out.insert(format!("template.{lang}.sms"), t.sms);
+            out.insert(format!("template.{lang}.email_subject"), t.email_subject);
+            out.insert(format!("template.{lang}.email_text"), t.email_text);
+        }
         Ok(out)
     }
 
-    /// Changes one setting: `store_name` (1–60 characters) or `time_zone` (`+09:00`).
+    /// Changes one setting: `store_name` (1–60 characters), `time_zone` (`+09:00`), or a
+    /// message text `template.{ko|en|ja}.{sms|email_subject|email_text}` (an empty
+    /// value brings the built-in text back).
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let value = value.trim();
+        if let Some(rest) = key.strip_prefix("template.") {
+            let (lang, part) = rest.split_once('.').unwrap_or((rest, ""));
+            if Lang::from_str(lang).is_err()
+                || !["sms", "email_subject", "email_text"].contains(&part)
+            {
+                return Err(EngineError::input(
+                    "key",
+                    format!("unknown template {key:?} (expected template.ko|en|ja.sms|email_subject|email_text)"),
+                ));
+            }
+            if value.is_empty() {
+                self.inner.store.delete_setting(key).await?;
+                return Ok(());
+            }
+            if part != "email_subject" && !value.contains("{link}") {
+                return Err(EngineError::input(
+                    key,
+                    "must contain {link}: a message without the payment link cannot be paid",
+                ));
+            }
+            if value.chars().count() > 2000 {
+                return Err(EngineError::input(key, "must be at most 2,000 characters"));
+            }
+            self.inner.store.set_setting(key, value).await?;
+            return Ok(());
+        }
         match key {
             "store_name" => {
                 let n = value.chars().count();
@@ -254,7 +309,7 @@ impl Engine {
             other => {
                 return Err(EngineError::input(
                     "key",
-                    format!("unknown setting {other:?} (expected store_name or time_zone)"),
+                    format!("unknown setting {other:?} (expected store_name, time_zone or template.LANG.PART)"),
                 ))
             }
         }
@@ -736,7 +791,7 @@ impl Engine {
             expiry: format_deadline(inv.expires_at, tz, lang),
             link,
         };
-        let t = Templates::builtin(lang);
+        let t = self.templates(lang).await?;
         Ok(match via {
             Via::Email => {
                 let e = template::email(&t, &vars, lang);
