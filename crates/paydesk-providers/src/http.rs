@@ -113,9 +113,12 @@ impl Http {
                     let status = resp.status();
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         if last {
-                            return Err(self.unavailable(format!(
-                                "still rate limited (HTTP 429) after {attempt} attempts"
-                            )));
+                            return Err(ProviderError::NotReached {
+                                provider: self.provider,
+                                message: format!(
+                                    "still rate limited (HTTP 429) after {attempt} attempts"
+                                ),
+                            });
                         }
                         retry_after(&resp).unwrap_or_else(|| self.retry.delay(attempt))
                     } else if status.is_server_error() {
@@ -133,6 +136,13 @@ impl Http {
                 Err(e) if e.is_connect() && !last => self.retry.delay(attempt),
                 Err(e) if e.is_timeout() && repeat == Repeat::Safe && !last => {
                     self.retry.delay(attempt)
+                }
+                Err(e) if e.is_connect() => {
+                    // The connection was never made: nothing reached the provider.
+                    return Err(ProviderError::NotReached {
+                        provider: self.provider,
+                        message: format!("cannot connect: {}", redact_url(&e)),
+                    });
                 }
                 Err(e) => {
                     let what = if e.is_timeout() {

@@ -77,6 +77,13 @@ pub enum ProviderError {
         provider: ProviderKind,
         message: String,
     },
+    /// The request never reached the provider (no connection, or still rate limited
+    /// after every retry): nothing was created or changed there.
+    #[error("{provider} is unreachable: {message}")]
+    NotReached {
+        provider: ProviderKind,
+        message: String,
+    },
     /// The provider answered something PayDesk cannot read.
     #[error("{provider} sent a malformed answer: field {field}: {message}")]
     Malformed {
@@ -99,6 +106,7 @@ impl ProviderError {
             ProviderError::Rejected { provider, .. }
             | ProviderError::Auth { provider, .. }
             | ProviderError::Unavailable { provider, .. }
+            | ProviderError::NotReached { provider, .. }
             | ProviderError::Malformed { provider, .. }
             | ProviderError::NotFound { provider, .. }
             | ProviderError::Unsupported { provider, .. } => *provider,
@@ -108,6 +116,14 @@ impl ProviderError {
     /// Whether the request may have had an effect we did not see (retry via lookup).
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, ProviderError::Unavailable { .. })
+    }
+
+    /// Whether the provider could not be reached or answered (sync backs off).
+    pub fn unreachable(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Unavailable { .. } | ProviderError::NotReached { .. }
+        )
     }
 
     pub fn code(&self) -> Option<&str> {

@@ -30,7 +30,7 @@ pub struct Kept {
     pub number: String,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Standin {
     invoices: Arc<Mutex<Vec<Kept>>>,
     pub calls: Arc<Mutex<HashMap<String, usize>>>,
@@ -38,9 +38,121 @@ pub struct Standin {
     in_flight: Arc<Mutex<(usize, usize)>>,
     /// How long each lookup takes (to see concurrency).
     delay_ms: Arc<Mutex<u64>>,
+    /// Faults the next requests meet (see [`Fault`]).
+    faults: Arc<Mutex<Faults>>,
+    /// Whether the stand-in listens at all (off: connections are refused).
+    online: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Default for Standin {
+    fn default() -> Self {
+        Standin {
+            invoices: Default::default(),
+            calls: Default::default(),
+            in_flight: Default::default(),
+            delay_ms: Default::default(),
+            faults: Default::default(),
+            online: Arc::new(tokio::sync::watch::channel(true).0),
+        }
+    }
+}
+
+/// What the stand-in does to requests instead of answering them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `429 Too Many Requests` with `Retry-After: 1`.
+    RateLimited,
+    /// `503 Service Unavailable`.
+    Unavailable,
+}
+
+#[derive(Debug, Default)]
+struct Faults {
+    /// The next `n` requests meet this fault.
+    next: Option<(Fault, usize)>,
+    /// Every request meets this fault until cleared (the provider is down).
+    down: Option<Fault>,
+    /// The keys are refused (401) until cleared.
+    keys_revoked: bool,
+    /// Requests turned away by a fault so far.
+    refused: usize,
 }
 
 impl Standin {
+    /// Takes the stand-in off the network (connections refused, as when the provider
+    /// or the shop's internet is down) or back on, on the same address.
+    pub fn set_online(&self, online: bool) {
+        self.online.send_replace(online);
+    }
+
+    /// The next `n` requests meet `fault` (a 429 storm, a run of 5xx).
+    pub fn fail_next(&self, fault: Fault, n: usize) {
+        self.faults.lock().unwrap().next = Some((fault, n));
+    }
+
+    /// Every request meets `fault` until `down(None)`.
+    pub fn down(&self, fault: Option<Fault>) {
+        self.faults.lock().unwrap().down = fault;
+    }
+
+    /// The merchant's keys are revoked (every request 401) or restored.
+    pub fn revoke_keys(&self, revoked: bool) {
+        self.faults.lock().unwrap().keys_revoked = revoked;
+    }
+
+    /// How many requests a fault turned away.
+    pub fn refused(&self) -> usize {
+        self.faults.lock().unwrap().refused
+    }
+
+    /// How many invoices the stand-in holds (each create that reached it).
+    pub fn invoice_count(&self) -> usize {
+        self.invoices.lock().unwrap().len()
+    }
+
+    /// Sets an invoice's raw status as the provider reports it (an unknown one, too).
+    pub fn set_status(&self, order_id: &str, status: &str) {
+        let mut all = self.invoices.lock().unwrap();
+        if let Some(k) = all.iter_mut().find(|k| k.order_id == order_id) {
+            k.status = status.to_string();
+        }
+    }
+
+    /// The fault this request meets, if any (counted).
+    fn fault(&self) -> Option<axum::response::Response> {
+        let mut f = self.faults.lock().unwrap();
+        let hit = if f.keys_revoked {
+            Some(None)
+        } else if let Some(d) = f.down {
+            Some(Some(d))
+        } else if let Some((fault, n)) = f.next {
+            f.next = (n > 1).then_some((fault, n - 1));
+            Some(Some(fault))
+        } else {
+            None
+        };
+        let hit = hit?;
+        f.refused += 1;
+        Some(match hit {
+            None => (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"code": "unauthenticated", "message": "The API key was revoked"})),
+            )
+                .into_response(),
+            Some(Fault::RateLimited) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                Json(json!({"code": "rate-limited", "message": "Too many requests"})),
+            )
+                .into_response(),
+            Some(Fault::Unavailable) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"code": "unavailable", "message": "Maintenance"})),
+            )
+                .into_response(),
+        })
+    }
+
     /// Makes every lookup take `ms` milliseconds.
     pub fn slow(&self, ms: u64) {
         *self.delay_ms.lock().unwrap() = ms;
@@ -119,6 +231,55 @@ impl Standin {
     fn next_id(&self, prefix: &str) -> String {
         format!("{prefix}{:06}", self.invoices.lock().unwrap().len() + 1)
     }
+}
+
+/// Serves `app` on 127.0.0.1, closing the listening socket while the stand-in is
+/// offline and opening it again on the same port when it is back.
+async fn serve_switchable(app: Router, s: &Standin) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut online = s.online.subscribe();
+    tokio::spawn(async move {
+        let mut listener = Some(listener);
+        loop {
+            let l = match listener.take() {
+                Some(l) => l,
+                None => {
+                    let _ = online.wait_for(|on| *on).await;
+                    match tokio::net::TcpListener::bind(addr).await {
+                        Ok(l) => l,
+                        Err(_) => {
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    }
+                }
+            };
+            let mut off = online.clone();
+            let _ = axum::serve(l, app.clone())
+                .with_graceful_shutdown(async move {
+                    let _ = off.wait_for(|on| !*on).await;
+                })
+                .await;
+        }
+    });
+    addr
+}
+
+/// Puts the fault switch in front of every route of a stand-in.
+fn with_faults(app: Router, s: &Standin) -> Router {
+    let s = s.clone();
+    app.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let s = s.clone();
+            async move {
+                match s.fault() {
+                    Some(r) => r,
+                    None => next.run(req).await,
+                }
+            }
+        },
+    ))
 }
 
 async fn serve(app: Router) -> SocketAddr {
@@ -214,7 +375,8 @@ pub async fn btcpay() -> (String, Standin) {
             }),
         )
         .with_state(s.clone());
-    (format!("http://{}", serve(app).await), s)
+    let app = with_faults(app, &s);
+    (format!("http://{}", serve_switchable(app, &s).await), s)
 }
 
 // ---- PortOne v1 -----------------------------------------------------------------------

@@ -561,6 +561,15 @@ impl Store {
     }
 
     /// Records, before the provider is called, that a create is about to be sent.
+    /// Forgets a create attempt that provably never reached the provider.
+    pub async fn clear_create_attempt(&self, id: &str) -> Result<()> {
+        sqlx::query("UPDATE invoices SET create_attempted_at = NULL WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn mark_create_attempt(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE invoices SET create_attempted_at = ? WHERE id = ?")
             .bind(ts(at))

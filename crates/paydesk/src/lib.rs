@@ -156,7 +156,26 @@ struct Inner {
     sync_lock: tokio::sync::Mutex<()>,
     /// One adapter per account (its HTTP client and provider token are reused).
     adapters: tokio::sync::Mutex<BTreeMap<String, Arc<dyn Provider>>>,
+    /// Accounts whose provider did not answer: when to try again and how many passes
+    /// in a row failed (the wait doubles, kept across passes).
+    backoff: std::sync::Mutex<BTreeMap<String, Backoff>>,
+    /// Each account's request rate (requests per second, shared by every pass).
+    limiters: std::sync::Mutex<BTreeMap<String, Arc<Limiter>>>,
 }
+
+type Limiter = governor::DefaultDirectRateLimiter;
+
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    until: DateTime<Utc>,
+    failures: u32,
+}
+
+/// The first wait after a pass found a provider unreachable, and the longest.
+const BACKOFF_FIRST: Duration = Duration::seconds(5);
+const BACKOFF_MAX: Duration = Duration::minutes(5);
+/// Requests per second sync sends one provider account unless `sync_rate_limit` says otherwise.
+pub const DEFAULT_RATE_LIMIT: u32 = 20;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -207,6 +226,8 @@ impl Engine {
                 sync_reports,
                 sync_lock: tokio::sync::Mutex::new(()),
                 adapters: tokio::sync::Mutex::new(BTreeMap::new()),
+                backoff: std::sync::Mutex::new(BTreeMap::new()),
+                limiters: std::sync::Mutex::new(BTreeMap::new()),
             }),
         })
     }
@@ -861,6 +882,26 @@ impl Engine {
                 }
                 self.invoice(&draft.id).await
             }
+            // The provider could not be reached: nothing was made there. The draft waits
+            // ("waiting for connection") and sync creates it, then sends its messages.
+            Err(e @ ProviderError::NotReached { .. }) => {
+                self.inner.store.clear_create_attempt(&draft.id).await?;
+                self.inner
+                    .store
+                    .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
+                    .await?;
+                let saved = self.inner.store.invoice(&draft.id).await?;
+                self.publish(&saved).await?;
+                let mut err = EngineError::from_provider(e, true);
+                if let EngineError::Provider { message, .. } = &mut err {
+                    message.push_str(if deliveries.is_empty() {
+                        " as a draft waiting for the connection; it is created as soon as the provider answers"
+                    } else {
+                        " as a draft waiting for the connection; it is created and sent as soon as the provider answers"
+                    });
+                }
+                Err(err)
+            }
             // No answer, or one PayDesk cannot read: the provider may have made the link, so
             // the draft stays and sync looks its order id up before anything else.
             Err(e) if e.outcome_unknown() || matches!(e, ProviderError::Malformed { .. }) => {
@@ -1114,8 +1155,24 @@ impl Engine {
             ));
         }
         let after = match (&inv.provider_id, inv.status) {
+            (None, Status::Draft)
+                if self
+                    .inner
+                    .store
+                    .create_attempted_at(&inv.id)
+                    .await?
+                    .is_none() =>
+            {
+                // Never sent to the provider (it was down): nothing to undo there.
+                self.set_status(
+                    &inv,
+                    Status::Cancelled,
+                    "cancelled before it reached the provider",
+                )
+                .await?
+            }
             (None, Status::Draft) => {
-                // Not at the provider yet; make sure of it before dropping the draft.
+                // Maybe at the provider; make sure of it before dropping the draft.
                 let account = self.account_record("account", &inv.account).await?;
                 let provider = self.provider_for(&account).await?;
                 match provider.find_by_order_id(&inv.order_id).await {
@@ -1179,6 +1236,8 @@ impl Engine {
             }
         };
         self.publish(&after).await?;
+        self.drop_queued_deliveries(&after.id, "not sent: the link was cancelled")
+            .await?;
         self.invoice(&after.id).await
     }
 
@@ -1385,22 +1444,42 @@ impl Engine {
             checked: due.len(),
             ..Default::default()
         };
-        // One adapter (one token, one HTTP client) and one concurrency limit per account;
-        // accounts are checked side by side, soonest deadline first within each.
-        let mut providers: BTreeMap<String, (Arc<dyn Provider>, Arc<tokio::sync::Semaphore>)> =
-            BTreeMap::new();
+        // One adapter (one token, one HTTP client), one concurrency limit, one request rate
+        // and one circuit per account; accounts are checked side by side, soonest
+        // deadline first within each. An account whose provider did not answer is left
+        // alone until its backoff has passed (kept across passes), and a pass stops asking
+        // it as soon as it stops answering.
+        let rate = self.rate_limit().await?;
+        let mut providers: BTreeMap<String, AccountRun> = BTreeMap::new();
+        let mut waiting: BTreeMap<String, (String, String, DateTime<Utc>)> = BTreeMap::new();
         let mut tasks = tokio::task::JoinSet::new();
         for inv in due {
-            let (provider, limit) = match providers.get(&inv.account) {
+            if let Some(b) = self.backoff_of(&inv.account).filter(|b| b.until > now) {
+                report.checked -= 1;
+                waiting.entry(inv.account.clone()).or_insert((
+                    inv.id.clone(),
+                    inv.provider.as_str().into(),
+                    b.until,
+                ));
+                continue;
+            }
+            let run = match providers.get(&inv.account) {
                 Some(p) => p.clone(),
                 None => {
                     let account = self.account_record("account", &inv.account).await?;
                     match self.provider_for(&account).await {
                         Ok(p) => {
-                            let entry = (
-                                p,
-                                Arc::new(tokio::sync::Semaphore::new(PER_ACCOUNT_CONCURRENCY)),
-                            );
+                            let limiter = (account.provider != ProviderKind::Sandbox)
+                                .then(|| self.limiter_for(&account.name, rate))
+                                .flatten();
+                            let entry = AccountRun {
+                                provider: p,
+                                limit: Arc::new(tokio::sync::Semaphore::new(
+                                    PER_ACCOUNT_CONCURRENCY,
+                                )),
+                                limiter,
+                                tripped: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                            };
                             providers.insert(inv.account.clone(), entry.clone());
                             entry
                         }
@@ -1419,16 +1498,31 @@ impl Engine {
             };
             let engine = self.clone();
             tasks.spawn(async move {
-                let _permit = limit
+                let _permit = run
+                    .limit
                     .acquire_owned()
                     .await
                     .expect("the limit is never closed");
-                let outcome = engine.sync_invoice(&inv, provider.as_ref(), now).await;
-                (inv, outcome)
+                if run.tripped.load(std::sync::atomic::Ordering::SeqCst) {
+                    return (inv, None);
+                }
+                if let Some(l) = &run.limiter {
+                    l.until_ready().await;
+                }
+                let outcome = engine.sync_invoice(&inv, run.provider.as_ref(), now).await;
+                if matches!(&outcome, Err(e) if e.unreachable()) {
+                    run.tripped.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                (inv, Some(outcome))
             });
         }
+        let mut skipped = 0usize;
         while let Some(done) = tasks.join_next().await {
             let (inv, outcome) = done.map_err(internal)?;
+            let Some(outcome) = outcome else {
+                skipped += 1;
+                continue;
+            };
             match outcome {
                 Ok(Some(after)) => report.changed.push(self.publish(&after).await?),
                 Ok(None) => {}
@@ -1439,7 +1533,9 @@ impl Engine {
                         .record_error(&inv.id, Utc::now(), Source::Sync, &message)
                         .await?;
                     let kind = match e {
-                        ProviderError::Unavailable { .. } => "unreachable",
+                        ProviderError::Unavailable { .. } | ProviderError::NotReached { .. } => {
+                            "unreachable"
+                        }
                         ProviderError::Auth { .. } => "keys",
                         _ => "invoice",
                     };
@@ -1452,6 +1548,37 @@ impl Engine {
                     });
                 }
             }
+        }
+        report.checked -= skipped;
+        // Backoff: doubled for every account that stopped answering, cleared for the rest.
+        for (account, run) in &providers {
+            let failed = run.tripped.load(std::sync::atomic::Ordering::SeqCst);
+            let mut all = self.inner.backoff.lock().expect("backoff lock");
+            if failed {
+                let failures = all.get(account).map_or(0, |b| b.failures) + 1;
+                let wait = (BACKOFF_FIRST * 2i32.pow(failures.min(10) - 1)).min(BACKOFF_MAX);
+                all.insert(
+                    account.clone(),
+                    Backoff {
+                        until: Utc::now() + wait,
+                        failures,
+                    },
+                );
+            } else {
+                all.remove(account);
+            }
+        }
+        for (account, (invoice_id, provider, until)) in waiting {
+            report.errors.push(SyncError {
+                invoice_id,
+                account: account.clone(),
+                provider,
+                kind: "unreachable".into(),
+                message: format!(
+                    "{account} did not answer; PayDesk waits until {} before asking again",
+                    paydesk_core::format_instant(until)
+                ),
+            });
         }
         tracing::debug!(
             checked = report.checked,
@@ -1466,6 +1593,41 @@ impl Engine {
         }
         let _ = self.inner.sync_reports.send(report.clone());
         Ok(report)
+    }
+
+    fn backoff_of(&self, account: &str) -> Option<Backoff> {
+        self.inner
+            .backoff
+            .lock()
+            .expect("backoff lock")
+            .get(account)
+            .copied()
+    }
+
+    /// Requests per second sync may send one account (`sync_rate_limit`; 0: no limit).
+    pub async fn rate_limit(&self) -> Result<u32> {
+        Ok(self
+            .inner
+            .store
+            .setting("sync_rate_limit")
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_RATE_LIMIT))
+    }
+
+    fn limiter_for(&self, account: &str, per_second: u32) -> Option<Arc<Limiter>> {
+        let rate = std::num::NonZeroU32::new(per_second)?;
+        let mut all = self.inner.limiters.lock().expect("limiter lock");
+        let key = format!("{account}@{per_second}");
+        Some(
+            all.entry(key)
+                .or_insert_with(|| {
+                    Arc::new(governor::RateLimiter::direct(governor::Quota::per_second(
+                        rate,
+                    )))
+                })
+                .clone(),
+        )
     }
 
     async fn sync_invoice(
@@ -1488,9 +1650,18 @@ impl Engine {
                             provider: inv.provider,
                             message: format!("the draft cannot be updated: {e}"),
                         })?;
-                    provider
+                    match provider
                         .create(&create_request(inv, customer.as_ref()))
-                        .await?
+                        .await
+                    {
+                        Ok(r) => r,
+                        Err(e @ ProviderError::NotReached { .. }) => {
+                            // Nothing reached the provider: the draft is as it was.
+                            let _ = self.inner.store.clear_create_attempt(&inv.id).await;
+                            return Err(e);
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
                 None => {
                     // Never reached the provider and its deadline has passed: nothing to pay.
@@ -1762,6 +1933,16 @@ fn sandbox_view(p: &SandboxPayment) -> SandboxPaymentView {
 
 /// Test hook: `PAYDESK_FAILPOINT=name` aborts the process at that point, as a crash or a
 /// power cut would, so tests can prove that nothing is lost or done twice.
+/// What one sync pass keeps per account.
+#[derive(Clone)]
+struct AccountRun {
+    provider: Arc<dyn Provider>,
+    limit: Arc<tokio::sync::Semaphore>,
+    limiter: Option<Arc<Limiter>>,
+    /// Set once the provider stops answering: the rest of the pass leaves it alone.
+    tripped: Arc<std::sync::atomic::AtomicBool>,
+}
+
 fn failpoint(name: &str) {
     if std::env::var("PAYDESK_FAILPOINT").as_deref() == Ok(name) {
         eprintln!("failpoint {name}: aborting");

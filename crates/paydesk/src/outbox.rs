@@ -248,6 +248,10 @@ impl Engine {
         let mut out = BTreeMap::new();
         out.insert("store_name".into(), self.store_name().await?);
         out.insert("time_zone".into(), self.time_zone().await?.to_string());
+        out.insert(
+            "sync_rate_limit".into(),
+            self.rate_limit().await?.to_string(),
+        );
         for lang in [Lang::Ko, Lang::En, Lang::Ja] {
             let t = self.templates(lang).await?;
             out.insert(format!("template.{lang}.sms"), t.sms);
@@ -289,6 +293,14 @@ impl Engine {
             return Ok(());
         }
         match key {
+            "sync_rate_limit" => {
+                if value.parse::<u32>().map_or(true, |n| n > 10_000) {
+                    return Err(EngineError::input(
+                        "sync_rate_limit",
+                        "must be requests per second per account, 0–10000 (0: no limit)",
+                    ));
+                }
+            }
             "store_name" => {
                 let n = value.chars().count();
                 if n == 0 || n > 60 || value.chars().any(char::is_control) {
@@ -309,7 +321,7 @@ impl Engine {
             other => {
                 return Err(EngineError::input(
                     "key",
-                    format!("unknown setting {other:?} (expected store_name, time_zone or template.LANG.PART)"),
+                    format!("unknown setting {other:?} (expected store_name, time_zone, sync_rate_limit or template.LANG.PART)"),
                 ))
             }
         }
