@@ -368,6 +368,30 @@ impl Provider for Btcpay {
         Ok(found)
     }
 
+    async fn get_many(&self, order_ids: &[&str]) -> Result<Option<Vec<RemoteInvoice>>> {
+        let url = self.url(&format!("/api/v1/stores/{}/invoices", self.store_id));
+        let query: Vec<(&str, &str)> = order_ids.iter().map(|o| ("orderId", *o)).collect();
+        let resp = self
+            .http
+            .send(Repeat::Safe, |c| {
+                c.get(&url)
+                    .header("Authorization", self.auth())
+                    .query(&query)
+            })
+            .await?;
+        let resp = check(resp).await?;
+        let list: Vec<InvoiceData> = decode(KIND, resp).await?;
+        let wanted: std::collections::HashSet<&str> = order_ids.iter().copied().collect();
+        let mut out = Vec::with_capacity(list.len());
+        for d in &list {
+            let r = remote(d)?;
+            if wanted.contains(r.order_id.as_str()) {
+                out.push(r);
+            }
+        }
+        Ok(Some(out))
+    }
+
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice> {
         let url = self.url(&format!("/api/v1/invoices/{provider_id}"));
         let resp = self

@@ -150,6 +150,14 @@ pub trait Provider: Send + Sync {
     /// The provider's current view of one invoice.
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice>;
 
+    /// The provider's view of many invoices in one request, by merchant order id, where
+    /// its API can (BTCPay); `None` when it cannot, and sync asks one at a time.
+    /// Orders the provider does not list are simply absent from the answer.
+    async fn get_many(&self, order_ids: &[&str]) -> Result<Option<Vec<RemoteInvoice>>> {
+        let _ = order_ids;
+        Ok(None)
+    }
+
     /// Cancels (expires, revokes) an unpaid invoice.
     async fn cancel(&self, provider_id: &str) -> Result<RemoteInvoice>;
 

@@ -331,9 +331,13 @@ pub async fn btcpay() -> (String, Standin) {
                 });
                 Json(btcpay_json(&k)).into_response()
             })
-            .get(|State(s): State<Standin>, Query(q): Query<HashMap<String, String>>| async move {
-                let order = q.get("orderId").cloned().unwrap_or_default();
-                let list: Vec<Value> = s.invoices.lock().unwrap().iter().filter(|k| k.order_id == order).map(btcpay_json).collect();
+            .get(|State(s): State<Standin>, Query(q): Query<Vec<(String, String)>>| async move {
+                s.count("list");
+                s.lookup_started().await;
+                let orders: std::collections::HashSet<String> =
+                    q.into_iter().filter(|(k, _)| k == "orderId").map(|(_, v)| v).collect();
+                let list: Vec<Value> = s.invoices.lock().unwrap().iter().filter(|k| orders.contains(&k.order_id)).map(btcpay_json).collect();
+                s.lookup_done();
                 Json(Value::Array(list))
             }),
         )

@@ -47,6 +47,8 @@ pub const LATE_PAYMENT_GRACE: Duration = Duration::days(7);
 pub const MAX_PER_PASS: i64 = 1000;
 /// How many requests sync keeps in flight to one provider account at a time.
 pub const PER_ACCOUNT_CONCURRENCY: usize = 4;
+/// How many invoices sync asks a provider about in one request, where it can.
+pub const BATCH: usize = 50;
 /// The default expiry of a link when none is given.
 pub const DEFAULT_EXPIRY: Duration = Duration::days(3);
 
@@ -1452,7 +1454,8 @@ impl Engine {
         let rate = self.rate_limit().await?;
         let mut providers: BTreeMap<String, AccountRun> = BTreeMap::new();
         let mut waiting: BTreeMap<String, (String, String, DateTime<Utc>)> = BTreeMap::new();
-        let mut tasks = tokio::task::JoinSet::new();
+        let mut batches: Vec<(AccountRun, Vec<Invoice>)> = Vec::new();
+        let mut open: BTreeMap<String, usize> = BTreeMap::new();
         for inv in due {
             if let Some(b) = self.backoff_of(&inv.account).filter(|b| b.until > now) {
                 report.checked -= 1;
@@ -1496,29 +1499,32 @@ impl Engine {
                     }
                 }
             };
+            // Invoices already at the provider go in batches of BATCH (one request
+            // where the provider can list by order id); drafts go one by one.
+            if inv.provider_id.is_some() {
+                match open.get(&inv.account) {
+                    Some(&i) if batches[i].1.len() < BATCH => {
+                        batches[i].1.push(inv);
+                        continue;
+                    }
+                    _ => {
+                        open.insert(inv.account.clone(), batches.len());
+                    }
+                }
+            }
+            batches.push((run, vec![inv]));
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for (run, invoices) in batches {
             let engine = self.clone();
-            tasks.spawn(async move {
-                let _permit = run
-                    .limit
-                    .acquire_owned()
-                    .await
-                    .expect("the limit is never closed");
-                if run.tripped.load(std::sync::atomic::Ordering::SeqCst) {
-                    return (inv, None);
-                }
-                if let Some(l) = &run.limiter {
-                    l.until_ready().await;
-                }
-                let outcome = engine.sync_invoice(&inv, run.provider.as_ref(), now).await;
-                if matches!(&outcome, Err(e) if e.unreachable()) {
-                    run.tripped.store(true, std::sync::atomic::Ordering::SeqCst);
-                }
-                (inv, Some(outcome))
-            });
+            tasks.spawn(async move { engine.check_batch(run, invoices, now).await });
         }
         let mut skipped = 0usize;
+        let mut results = Vec::new();
         while let Some(done) = tasks.join_next().await {
-            let (inv, outcome) = done.map_err(internal)?;
+            results.extend(done.map_err(internal)?);
+        }
+        for (inv, outcome) in results {
             let Some(outcome) = outcome else {
                 skipped += 1;
                 continue;
@@ -1593,6 +1599,82 @@ impl Engine {
         }
         let _ = self.inner.sync_reports.send(report.clone());
         Ok(report)
+    }
+
+    /// Checks a batch of one account's invoices: one request for all of them where the
+    /// provider can list by order id, one each otherwise (and for any it did not list).
+    /// `None` for an invoice left alone because the provider stopped answering.
+    #[allow(clippy::type_complexity)]
+    async fn check_batch(
+        &self,
+        run: AccountRun,
+        invoices: Vec<Invoice>,
+        now: DateTime<Utc>,
+    ) -> Vec<(
+        Invoice,
+        Option<std::result::Result<Option<Invoice>, ProviderError>>,
+    )> {
+        use std::sync::atomic::Ordering;
+        let mut out = Vec::with_capacity(invoices.len());
+        let mut listed: BTreeMap<String, RemoteInvoice> = BTreeMap::new();
+        if invoices.len() > 1 {
+            let _permit = run
+                .limit
+                .acquire()
+                .await
+                .expect("the limit is never closed");
+            if run.tripped.load(Ordering::SeqCst) {
+                return invoices.into_iter().map(|i| (i, None)).collect();
+            }
+            if let Some(l) = &run.limiter {
+                l.until_ready().await;
+            }
+            let orders: Vec<&str> = invoices.iter().map(|i| i.order_id.as_str()).collect();
+            match run.provider.get_many(&orders).await {
+                Ok(Some(list)) => {
+                    listed = list.into_iter().map(|r| (r.order_id.clone(), r)).collect();
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    if e.unreachable() {
+                        run.tripped.store(true, Ordering::SeqCst);
+                    }
+                    return invoices
+                        .into_iter()
+                        .map(|i| (i, Some(Err(e.clone()))))
+                        .collect();
+                }
+            }
+        }
+        for inv in invoices {
+            let remote = listed
+                .remove(&inv.order_id)
+                .filter(|r| Some(&r.provider_id) == inv.provider_id.as_ref());
+            let outcome = match remote {
+                Some(r) => self.apply_checked(&inv, r).await,
+                None => {
+                    let _permit = run
+                        .limit
+                        .acquire()
+                        .await
+                        .expect("the limit is never closed");
+                    if run.tripped.load(Ordering::SeqCst) {
+                        out.push((inv, None));
+                        continue;
+                    }
+                    if let Some(l) = &run.limiter {
+                        l.until_ready().await;
+                    }
+                    let outcome = self.sync_invoice(&inv, run.provider.as_ref(), now).await;
+                    if matches!(&outcome, Err(e) if e.unreachable()) {
+                        run.tripped.store(true, Ordering::SeqCst);
+                    }
+                    outcome
+                }
+            };
+            out.push((inv, Some(outcome)));
+        }
+        out
     }
 
     fn backoff_of(&self, account: &str) -> Option<Backoff> {
@@ -1677,6 +1759,15 @@ impl Engine {
                 }
             },
         };
+        self.apply_checked(inv, remote).await
+    }
+
+    /// Applies what the provider said about one invoice (from a lookup or a list).
+    async fn apply_checked(
+        &self,
+        inv: &Invoice,
+        remote: RemoteInvoice,
+    ) -> std::result::Result<Option<Invoice>, ProviderError> {
         failpoint("sync:after-provider");
         let before = inv.clone();
         match self.apply_remote(inv, &remote, Source::Sync).await {

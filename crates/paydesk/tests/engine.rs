@@ -392,12 +392,12 @@ async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
 }
 
 #[tokio::test]
-async fn sync_checks_an_account_a_few_invoices_at_a_time() {
+async fn sync_checks_an_account_in_batches_a_few_at_a_time() {
     let (url, provider) = paydesk_standins::btcpay().await;
     let (_d, e) = engine().await;
     add_btcpay(&e, "shop", url).await;
     let mut orders = vec![];
-    for i in 0..12 {
+    for i in 0..120 {
         let l = e
             .create_link(NewLink {
                 account: "shop".into(),
@@ -409,20 +409,26 @@ async fn sync_checks_an_account_a_few_invoices_at_a_time() {
         orders.push(l.order_id);
     }
     provider.slow(60);
-    for o in orders.iter().step_by(3) {
+    for o in orders.iter().step_by(10) {
         provider.pay(o);
     }
+    let lists_before = provider.calls("list");
     let report = e.sync_once().await.unwrap();
     assert_eq!(
         (report.checked, report.changed.len(), report.errors.len()),
-        (12, 4, 0)
+        (120, 12, 0)
+    );
+    // BTCPay lists up to 50 orders in one request: three requests for 120 invoices.
+    assert_eq!(
+        provider.calls("list") - lists_before,
+        120usize.div_ceil(paydesk::BATCH)
     );
     let most = provider.max_in_flight();
     assert!(
         most <= paydesk::PER_ACCOUNT_CONCURRENCY,
         "at most the limit in flight: {most}"
     );
-    assert!(most >= 2, "invoices are checked side by side: {most}");
+    assert!(most >= 2, "batches are asked side by side: {most}");
     e.remove_account("shop").await.ok();
 }
 
