@@ -106,7 +106,38 @@ fn btcpay_link_lifecycle() {
     );
     assert_eq!(cancelled["status"], "cancelled");
 
-    assert_eq!(provider.calls("create"), 2, "one provider invoice per link");
+    // Several open links are asked about in one request (orderId list).
+    let mut orders = Vec::new();
+    for item in ["머그컵", "드립백"] {
+        let l = ok(
+            dir.path(),
+            &[
+                "link",
+                "create",
+                "--account",
+                &name,
+                "--name",
+                item,
+                "--amount",
+                "8.00",
+                "--currency",
+                "USD",
+            ],
+        );
+        orders.push(l["order_id"].as_str().unwrap().to_string());
+    }
+    provider.pay(&orders[1]);
+    let lists = provider.calls("list");
+    let report = ok(dir.path(), &["sync", "--once"]);
+    assert_eq!(report["changed"].as_array().unwrap().len(), 1);
+    assert_eq!(report["changed"][0]["order_id"], orders[1].as_str());
+    assert_eq!(
+        provider.calls("list") - lists,
+        1,
+        "one list request for both"
+    );
+
+    assert_eq!(provider.calls("create"), 4, "one provider invoice per link");
     assert_eq!(prism.violations(), Vec::<String>::new());
     assert_eq!(prism.answer_violations(), Vec::<String>::new());
     run(dir.path(), &["account", "remove", &name], None);
@@ -201,9 +232,34 @@ fn portone_cvs_lifecycle() {
         "cancelled"
     );
 
-    // test, issue, sync, refund ×2, issue, cancel: seven runs, each a new process, one token each.
-    assert_eq!(provider.calls("token"), 7);
-    assert_eq!(provider.calls("create"), 2);
+    // Several open payment numbers are asked about in one request (merchant_uid[] list).
+    let mut orders = Vec::new();
+    for item in ["우유", "빵"] {
+        let c = ok(
+            dir.path(),
+            &[
+                "cvs",
+                "issue",
+                "--account",
+                &name,
+                "--name",
+                item,
+                "--amount",
+                "3000",
+            ],
+        );
+        orders.push(c["order_id"].as_str().unwrap().to_string());
+    }
+    provider.pay(&orders[0]);
+    let report = ok(dir.path(), &["sync", "--once"]);
+    assert_eq!(report["changed"].as_array().unwrap().len(), 1);
+    assert_eq!(report["changed"][0]["order_id"], orders[0].as_str());
+    assert_eq!(provider.calls("list"), 1, "one list request for both");
+
+    // test, issue, sync, refund ×2, issue, cancel, issue ×2, sync: ten runs, each a new
+    // process, one token each.
+    assert_eq!(provider.calls("token"), 10);
+    assert_eq!(provider.calls("create"), 4);
     assert_eq!(prism.violations(), Vec::<String>::new());
     assert_eq!(prism.answer_violations(), Vec::<String>::new());
     run(dir.path(), &["account", "remove", &name], None);

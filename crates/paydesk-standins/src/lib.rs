@@ -444,6 +444,19 @@ pub async fn portone() -> (String, Standin) {
             }),
         )
         .route(
+            "/payments",
+            get(|State(s): State<Standin>, Query(q): Query<Vec<(String, String)>>| async move {
+                s.count("list");
+                let wanted: std::collections::HashSet<String> =
+                    q.into_iter().filter(|(k, _)| k == "merchant_uid[]").map(|(_, v)| v).collect();
+                let list: Vec<Value> = s.invoices.lock().unwrap().iter()
+                    .filter(|k| wanted.contains(&k.order_id))
+                    .map(|k| portone_json(k)["response"].clone())
+                    .collect();
+                Json(json!({ "code": 0, "response": list }))
+            }),
+        )
+        .route(
             "/payments/{id}",
             get(move |State(s): State<Standin>, Path(id): Path<String>| async move {
                 match s.find(|k| k.id == id) {

@@ -122,7 +122,44 @@ async fn run() {
     let raw_secs = start.elapsed().as_secs_f64();
     let raw_rate = N as f64 / raw_secs;
     println!("stand-in alone: {N} lookups in {raw_secs:.2} s = {raw_rate:.0} lookups/s");
-    println!("ratio (PayDesk / raw): {:.2}", sync_rate / raw_rate);
+    println!(
+        "ratio (PayDesk / raw single lookups): {:.2}",
+        sync_rate / raw_rate
+    );
+
+    // The stand-in alone, asked the way PayDesk asks it: lists of BATCH order ids.
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for chunk in orders.chunks(paydesk::BATCH) {
+        let query: Vec<(String, String)> = chunk
+            .iter()
+            .map(|(o, _)| ("orderId".to_string(), o.clone()))
+            .collect();
+        let (client, limit, u) = (
+            client.clone(),
+            limit.clone(),
+            format!("{url}/api/v1/stores/S1/invoices"),
+        );
+        tasks.spawn(async move {
+            let _p = limit.acquire_owned().await.unwrap();
+            let r = client
+                .get(&u)
+                .query(&query)
+                .header("Authorization", "token bench")
+                .send()
+                .await
+                .unwrap();
+            r.bytes().await.unwrap().len()
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let list_secs = start.elapsed().as_secs_f64();
+    let list_rate = N as f64 / list_secs;
+    println!(
+        "stand-in alone, lists of {}: {N} invoices in {list_secs:.2} s = {list_rate:.0} invoices/s",
+        paydesk::BATCH
+    );
+    println!("ratio (PayDesk / raw lists): {:.2}", sync_rate / list_rate);
     println!(
         "peak memory (VmHWM) of the process (engine + stand-in): {:.1} MB",
         peak_rss_mb()

@@ -1635,14 +1635,17 @@ impl Engine {
                     listed = list.into_iter().map(|r| (r.order_id.clone(), r)).collect();
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    if e.unreachable() {
-                        run.tripped.store(true, Ordering::SeqCst);
-                    }
+                Err(e) if e.unreachable() => {
+                    run.tripped.store(true, Ordering::SeqCst);
                     return invoices
                         .into_iter()
                         .map(|i| (i, Some(Err(e.clone()))))
                         .collect();
+                }
+                // The list was refused or unreadable: ask one by one, so that one odd
+                // invoice never hides the others.
+                Err(e) => {
+                    tracing::warn!(error = %e, "batch lookup failed; asking one by one");
                 }
             }
         }
