@@ -4,12 +4,15 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use std::collections::BTreeMap;
+
 use paydesk::{
     AccountView, ChannelView, CustomerView, DeliveryView, Engine, EngineError, InvoiceView,
-    ListQuery, MessagePreview, NewLink, SendRequest, SyncReport,
+    ListQuery, MessagePreview, NewChannel, NewLink, Secret, SendRequest, SyncReport,
 };
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
+use tauri_plugin_notification::NotificationExt;
 
 type Reply<T> = Result<T, EngineError>;
 
@@ -66,6 +69,45 @@ async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
     let bytes = engine.invoice_pdf(&id, "ko", &store).await?;
     let path = engine.save_print("invoice", &bytes)?;
     Ok(open_for_printing(&path))
+}
+
+#[tauri::command]
+async fn get_settings(engine: State<'_, Engine>) -> Reply<BTreeMap<String, String>> {
+    engine.settings().await
+}
+
+#[tauri::command]
+async fn set_setting(engine: State<'_, Engine>, key: String, value: String) -> Reply<()> {
+    engine.set_setting(&key, &value).await
+}
+
+/// A new channel; its secrets go straight to the OS keyring and never come back.
+#[tauri::command]
+async fn add_channel(
+    engine: State<'_, Engine>,
+    mut channel: NewChannel,
+    secrets: BTreeMap<String, String>,
+) -> Reply<ChannelView> {
+    channel.secrets = secrets
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, Secret::from(v)))
+        .collect();
+    engine.add_channel(channel).await
+}
+
+#[tauri::command]
+async fn test_channel(
+    engine: State<'_, Engine>,
+    name: String,
+    to: Option<String>,
+) -> Reply<String> {
+    engine.test_channel(&name, to.as_deref()).await
+}
+
+#[tauri::command]
+async fn remove_channel(engine: State<'_, Engine>, name: String) -> Reply<()> {
+    engine.remove_channel(&name).await
 }
 
 #[tauri::command]
@@ -156,6 +198,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3u64);
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(engine.clone())
         .invoke_handler(tauri::generate_handler![
             list_invoices,
@@ -168,6 +211,11 @@ fn main() {
             print_slips,
             print_invoice,
             list_channels,
+            get_settings,
+            set_setting,
+            add_channel,
+            test_channel,
+            remove_channel,
             preview_message,
             send_link,
             list_deliveries,
@@ -191,8 +239,19 @@ fn main() {
             });
             let mut reports = engine.subscribe_sync();
             let sync_handle = app.handle().clone();
+            let notify_engine = engine.clone();
             tauri::async_runtime::spawn(async move {
                 while let Ok(report) = reports.recv().await {
+                    if notify_engine.notifications_enabled().await {
+                        for text in report.changed.iter().filter_map(paydesk::paid_notice) {
+                            let _ = sync_handle
+                                .notification()
+                                .builder()
+                                .title("PayDesk")
+                                .body(text)
+                                .show();
+                        }
+                    }
                     let _ = sync_handle.emit("sync-report", report);
                 }
             });

@@ -590,6 +590,21 @@ impl Store {
     }
 
     /// Records that the provider was asked and nothing changed.
+    /// Records that these invoices were checked at `at` and found unchanged, in one
+    /// transaction.
+    pub async fn mark_checked_many(&self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for id in ids {
+            sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
+                .bind(ts(at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn mark_checked(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
             .bind(ts(at))

@@ -1016,21 +1016,7 @@ impl Engine {
                 true,
             ));
         }
-        let mut status = remote.status;
-        let mut detail = format!("{}: {}", local.provider, remote.raw_status);
-        // Past its deadline an invoice is expired here even if the provider has not said so.
-        if status == Status::Open && now >= local.expires_at {
-            status = Status::Expired;
-            detail.push_str("; the deadline has passed");
-        }
-        // Late money: a payment after the deadline keeps its flag.
-        let mut flags = remote.flags;
-        if local.status == Status::Expired
-            && matches!(status, Status::Paid | Status::PaidUnconfirmed)
-        {
-            flags.paid_late = true;
-        }
-        flags.paid_late |= local.flags.paid_late;
+        let (status, flags, detail) = target_of(local, remote, now);
         // A draft is first opened, then moved on, so its history shows every step.
         if local.status == Status::Draft
             && status != Status::Open
@@ -1649,12 +1635,13 @@ impl Engine {
                 }
             }
         }
+        let mut unchanged = Vec::new();
         for inv in invoices {
             let remote = listed
                 .remove(&inv.order_id)
                 .filter(|r| Some(&r.provider_id) == inv.provider_id.as_ref());
             let outcome = match remote {
-                Some(r) => self.apply_checked(&inv, r).await,
+                Some(r) => self.apply_checked(&inv, r, Some(&mut unchanged)).await,
                 None => {
                     let _permit = run
                         .limit
@@ -1676,6 +1663,17 @@ impl Engine {
                 }
             };
             out.push((inv, Some(outcome)));
+        }
+        // Every "checked, nothing changed" of the batch in one transaction.
+        if !unchanged.is_empty() {
+            if let Err(e) = self
+                .inner
+                .store
+                .mark_checked_many(&unchanged, Utc::now())
+                .await
+            {
+                tracing::warn!(error = %e, "could not record the check time");
+            }
         }
         out
     }
@@ -1762,7 +1760,7 @@ impl Engine {
                 }
             },
         };
-        self.apply_checked(inv, remote).await
+        self.apply_checked(inv, remote, None).await
     }
 
     /// Applies what the provider said about one invoice (from a lookup or a list).
@@ -1770,8 +1768,16 @@ impl Engine {
         &self,
         inv: &Invoice,
         remote: RemoteInvoice,
+        unchanged: Option<&mut Vec<String>>,
     ) -> std::result::Result<Option<Invoice>, ProviderError> {
         failpoint("sync:after-provider");
+        // Nothing to change: only "checked now" is written, with the batch's others.
+        if let Some(pending) = unchanged {
+            if leaves_unchanged(inv, &remote, Utc::now()) {
+                pending.push(inv.id.clone());
+                return Ok(None);
+            }
+        }
         let before = inv.clone();
         match self.apply_remote(inv, &remote, Source::Sync).await {
             Ok(after) => Ok(changed(&before, &after).then_some(after)),
@@ -2027,6 +2033,47 @@ fn sandbox_view(p: &SandboxPayment) -> SandboxPaymentView {
 
 /// Test hook: `PAYDESK_FAILPOINT=name` aborts the process at that point, as a crash or a
 /// power cut would, so tests can prove that nothing is lost or done twice.
+/// Where the provider's view takes a local invoice: its status (with local expiry on
+/// top: past its deadline an open invoice is expired here even if the provider has not
+/// said so), its flags (late money keeps its flag) and the audit detail.
+fn target_of(
+    local: &Invoice,
+    remote: &RemoteInvoice,
+    now: DateTime<Utc>,
+) -> (Status, PaymentFlags, String) {
+    let mut status = remote.status;
+    let mut detail = format!("{}: {}", local.provider, remote.raw_status);
+    if status == Status::Open && now >= local.expires_at {
+        status = Status::Expired;
+        detail.push_str("; the deadline has passed");
+    }
+    let mut flags = remote.flags;
+    if local.status == Status::Expired && matches!(status, Status::Paid | Status::PaidUnconfirmed) {
+        flags.paid_late = true;
+    }
+    flags.paid_late |= local.flags.paid_late;
+    (status, flags, detail)
+}
+
+/// Whether the provider's view leaves a (non-draft) invoice exactly as it is.
+fn leaves_unchanged(local: &Invoice, remote: &RemoteInvoice, now: DateTime<Utc>) -> bool {
+    let (status, flags, _) = target_of(local, remote, now);
+    local.status != Status::Draft
+        && remote.currency.is_none_or(|c| c == local.amount.currency())
+        && status == local.status
+        && flags == local.flags
+        && remote.paid_minor == local.paid.minor()
+        && Some(&remote.provider_id) == local.provider_id.as_ref()
+        && remote
+            .payment_url
+            .as_ref()
+            .is_none_or(|u| Some(u) == local.payment_url.as_ref())
+        && remote
+            .payment_number
+            .as_ref()
+            .is_none_or(|n| Some(n) == local.payment_number.as_ref())
+}
+
 /// What one sync pass keeps per account.
 #[derive(Clone)]
 struct AccountRun {

@@ -243,6 +243,12 @@ impl Engine {
         Ok(t)
     }
 
+    /// Whether the app tells the clerk of payments with a desktop notification (`on`
+    /// unless the `notifications` setting is `off`).
+    pub async fn notifications_enabled(&self) -> bool {
+        !matches!(self.inner.store.setting("notifications").await, Ok(Some(v)) if v == "off")
+    }
+
     /// Every setting with its value (defaults filled in, templates included).
     pub async fn settings(&self) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
@@ -293,6 +299,11 @@ impl Engine {
             return Ok(());
         }
         match key {
+            "notifications" => {
+                if value != "on" && value != "off" {
+                    return Err(EngineError::input("notifications", "must be on or off"));
+                }
+            }
             "sync_rate_limit" => {
                 if value.parse::<u32>().map_or(true, |n| n > 10_000) {
                     return Err(EngineError::input(
@@ -321,7 +332,7 @@ impl Engine {
             other => {
                 return Err(EngineError::input(
                     "key",
-                    format!("unknown setting {other:?} (expected store_name, time_zone, sync_rate_limit or template.LANG.PART)"),
+                    format!("unknown setting {other:?} (expected store_name, time_zone, sync_rate_limit, notifications or template.LANG.PART)"),
                 ))
             }
         }

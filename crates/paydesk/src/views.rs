@@ -204,3 +204,24 @@ pub struct SandboxPaymentView {
     pub late: bool,
     pub expires_at: String,
 }
+
+/// The desktop notification for an invoice sync found paid ("₩29,900 결제 완료 · 김민준 ·
+/// 테스트 상품"), or `None` when it is not a payment worth telling the clerk about.
+pub fn paid_notice(v: &InvoiceView) -> Option<String> {
+    if !matches!(v.status.as_str(), "paid" | "paid_unconfirmed") {
+        return None;
+    }
+    let mut text = format!("{} 결제 완료", v.amount_display);
+    if let Some(c) = &v.customer {
+        text.push_str(&format!(" · {}", c.name));
+    }
+    text.push_str(&format!(" · {}", v.name));
+    if v.paid_late {
+        text.push_str(" (기한 후 입금)");
+    } else if v.underpaid {
+        text.push_str(" (덜 받음)");
+    } else if v.overpaid {
+        text.push_str(" (더 받음)");
+    }
+    Some(text)
+}

@@ -429,6 +429,17 @@ async fn sync_checks_an_account_in_batches_a_few_at_a_time() {
         "at most the limit in flight: {most}"
     );
     assert!(most >= 2, "batches are asked side by side: {most}");
+    // The unchanged ones were recorded as checked too (in one write per batch).
+    let all = e
+        .invoices(&ListQuery {
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 120);
+    assert!(all.iter().all(|i| i.last_checked_at.is_some()));
+    assert_eq!(all.iter().filter(|i| i.status == "paid").count(), 12);
     e.remove_account("shop").await.ok();
 }
 

@@ -62,6 +62,13 @@ async fn a_429_storm_is_waited_out_and_every_invoice_ends_true() {
     assert_eq!(s.refused(), 3, "the storm was met");
     assert_eq!(status_of(&e, &orders[1]).await, "paid");
     assert_eq!(status_of(&e, &orders[0]).await, "open");
+    // What the desktop notification says about it.
+    let notices: Vec<String> = report
+        .changed
+        .iter()
+        .filter_map(paydesk::paid_notice)
+        .collect();
+    assert_eq!(notices, vec!["$5.00 결제 완료 · item 1".to_string()]);
     e.remove_account("shop").await.ok();
 }
 

@@ -179,8 +179,17 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let maildir = home.path().join("mail");
     let mut smtp = Command::new("/usr/bin/python3")
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../smtp/smtp_server.py"))
-        .args(["--mode", "none", "--maildir"])
+        .args([
+            "--mode",
+            "none",
+            "--user",
+            "shop",
+            "--password",
+            "e2e-smtp-pw",
+            "--maildir",
+        ])
         .arg(&maildir)
+        .stderr(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 with aiosmtpd (apt install python3-aiosmtpd)");
@@ -192,35 +201,7 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     .unwrap();
     let smtp_port: u16 = ready.trim().trim_start_matches("READY ").parse().unwrap();
     let _smtp = Guard(smtp);
-    let out = Command::new(&cli)
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args([
-            "channel",
-            "add",
-            "mail",
-            "--kind",
-            "smtp",
-            "--host",
-            "127.0.0.1",
-            "--tls",
-            "none",
-        ])
-        .args([
-            "--port",
-            &smtp_port.to_string(),
-            "--from",
-            "하나상회 <shop@hana.kr>",
-        ])
-        .output()
-        .expect("paydesk runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    let result = drive(&driver, &cli, &data_dir, &maildir).await;
+    let result = drive(&driver, &cli, &data_dir, &maildir, smtp_port).await;
     let _ = driver.quit().await;
     drop(xvfb);
     result.unwrap();
@@ -231,9 +212,108 @@ async fn drive(
     cli: &Path,
     data_dir: &Path,
     maildir: &Path,
+    smtp_port: u16,
 ) -> WebDriverResult<()> {
     // The window is up with the create form, labelled as the sandbox.
-    let name = wait_for("the create form", Duration::from_secs(60), || async {
+    wait_for("the create form", Duration::from_secs(60), || async {
+        driver.find(By::Id("new-link-name")).await.ok()
+    })
+    .await;
+
+    // Settings: the store's name, and an e-mail channel whose password goes to the
+    // keyring; a bad channel name is refused next to its field.
+    driver
+        .find(By::Id("settings-button"))
+        .await?
+        .click()
+        .await?;
+    let store = wait_for("the settings", Duration::from_secs(10), || async {
+        driver.find(By::Id("store-name")).await.ok()
+    })
+    .await;
+    store.clear().await?;
+    store.send_keys("하나상회").await?;
+    driver.find(By::Id("save-profile")).await?.click().await?;
+    wait_for("the profile saved", Duration::from_secs(10), || async {
+        driver.find(By::Id("profile-saved")).await.ok()
+    })
+    .await;
+    let fill = |id: &'static str, text: String| async move {
+        let f = driver.find(By::Id(id)).await?;
+        f.clear().await?;
+        f.send_keys(text).await
+    };
+    fill("channel-name", "Bad Name!".into()).await?;
+    fill("channel-host", "127.0.0.1".into()).await?;
+    fill("channel-port", smtp_port.to_string()).await?;
+    driver
+        .find(By::Css("#channel-tls option[value='none']"))
+        .await?
+        .click()
+        .await?;
+    fill("channel-username", "shop".into()).await?;
+    fill("channel-from", "하나상회 <shop@hana.kr>".into()).await?;
+    fill("channel-secret-password", "e2e-smtp-pw".into()).await?;
+    driver
+        .find(By::Id("add-channel-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the name's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#add-channel .field-error[data-field='name']"))
+            .await
+            .ok()
+    })
+    .await;
+    fill("channel-name", "mail".into()).await?;
+    fill("channel-secret-password", "e2e-smtp-pw".into()).await?;
+    driver
+        .find(By::Id("add-channel-submit"))
+        .await?
+        .click()
+        .await?;
+    let added = wait_for("the new channel", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css(
+                "#channels li[data-name='mail'] .secret-state[data-state='set']",
+            ))
+            .await
+            .ok()
+    })
+    .await;
+    assert!(
+        !added.text().await?.contains("e2e-smtp-pw"),
+        "a secret is never shown"
+    );
+    driver
+        .find(By::Css("#channels li[data-name='mail'] .test-channel"))
+        .await?
+        .click()
+        .await?;
+    let tested = wait_for("the connection test", Duration::from_secs(20), || async {
+        let t = driver
+            .find(By::Css("#channels li[data-name='mail'] .test-result"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        t.starts_with('✓').then_some(t)
+    })
+    .await;
+    assert!(tested.contains("logged in as shop"), "{tested}");
+    let page = driver.source().await?;
+    assert!(
+        !page.contains("e2e-smtp-pw"),
+        "the password never reaches the web view"
+    );
+    driver
+        .find(By::Id("new-link-button"))
+        .await?
+        .click()
+        .await?;
+    let name = wait_for("the create form again", Duration::from_secs(10), || async {
         driver.find(By::Id("new-link-name")).await.ok()
     })
     .await;
@@ -335,7 +415,7 @@ async fn drive(
     })
     .await;
     assert!(
-        preview.contains(&url) && preview.contains("₩29,900"),
+        preview.contains(&url) && preview.contains("₩29,900") && preview.contains("[하나상회]"),
         "{preview}"
     );
     driver.find(By::Id("send-message")).await?.click().await?;

@@ -48,6 +48,18 @@ export interface Channel {
   secrets: Record<string, 'set' | 'missing' | 'unknown'>; vias: Via[]; created_at: string;
 }
 
+export interface NewChannel {
+  name: string; kind: Channel['kind']; host?: string; port?: number; tls?: string; username?: string; from?: string;
+  base_url?: string; sender?: string; pf_id?: string; template_id?: string; alimtalk_fallback?: boolean;
+}
+
+/** The fields of the add-channel form for each kind, and the secrets it keeps in the keyring. */
+export const CHANNEL_FORMS: Record<Channel['kind'], { fields: (keyof NewChannel)[]; secrets: string[] }> = {
+  smtp: { fields: ['host', 'port', 'tls', 'username', 'from'], secrets: ['password'] },
+  solapi: { fields: ['sender', 'pf_id', 'template_id', 'alimtalk_fallback'], secrets: ['api_key', 'api_secret'] },
+  twilio: { fields: ['sender'], secrets: ['account_sid', 'auth_token'] },
+};
+
 export interface Delivery {
   id: string; invoice_id: string; channel: string; via: Via | 'lms'; to: string;
   state: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown'; attempts: number;
@@ -112,6 +124,11 @@ export const api = {
   printInvoice: (id: string) => call<string>('print_invoice', { id }),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
   listChannels: () => call<Channel[]>('list_channels'),
+  getSettings: () => call<Record<string, string>>('get_settings'),
+  setSetting: (key: string, value: string) => call<void>('set_setting', { key, value }),
+  addChannel: (channel: NewChannel, secrets: Record<string, string>) => call<Channel>('add_channel', { channel, secrets }),
+  testChannel: (name: string, to?: string) => call<string>('test_channel', { name, to: to || null }),
+  removeChannel: (name: string) => call<void>('remove_channel', { name }),
   previewMessage: (id: string, via: Via, lang?: string) => call<MessagePreview>('preview_message', { id, via, lang }),
   sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
   listDeliveries: (id: string) => call<Delivery[]>('list_deliveries', { id }),
