@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use paydesk::{
     AccountView, ChannelView, CustomerView, DeliveryView, Engine, EngineError, InvoiceView,
-    ListQuery, MessagePreview, NewChannel, NewLink, Secret, SendRequest, SyncReport,
+    ListQuery, MessagePreview, NewAccount, NewChannel, NewLink, Secret, SendRequest, SyncReport,
 };
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
@@ -69,6 +69,31 @@ async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
     let bytes = engine.invoice_pdf(&id, "ko", &store).await?;
     let path = engine.save_print("invoice", &bytes)?;
     Ok(open_for_printing(&path))
+}
+
+/// A new provider account; its keys go straight to the OS keyring and never come back.
+#[tauri::command]
+async fn add_account(
+    engine: State<'_, Engine>,
+    mut account: NewAccount,
+    secrets: BTreeMap<String, String>,
+) -> Reply<AccountView> {
+    account.secrets = secrets
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, Secret::from(v)))
+        .collect();
+    engine.add_account(account).await
+}
+
+#[tauri::command]
+async fn test_account(engine: State<'_, Engine>, name: String) -> Reply<String> {
+    engine.test_account(&name).await
+}
+
+#[tauri::command]
+async fn remove_account(engine: State<'_, Engine>, name: String) -> Reply<()> {
+    engine.remove_account(&name).await
 }
 
 #[tauri::command]
@@ -211,6 +236,9 @@ fn main() {
             print_slips,
             print_invoice,
             list_channels,
+            add_account,
+            test_account,
+            remove_account,
             get_settings,
             set_setting,
             add_channel,

@@ -1423,11 +1423,14 @@ impl Engine {
     pub async fn sync_once(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let now = Utc::now();
-        let due = self
+        // The pass takes the invoices checked longest ago (fair to a big book), then asks
+        // about them soonest deadline first.
+        let mut due = self
             .inner
             .store
             .invoices_to_sync(now, LATE_PAYMENT_GRACE, MAX_PER_PASS)
             .await?;
+        due.sort_by_key(|i| i.expires_at);
         let mut report = SyncReport {
             checked: due.len(),
             ..Default::default()

@@ -303,10 +303,47 @@ async fn drive(
     })
     .await;
     assert!(tested.contains("logged in as shop"), "{tested}");
+    // A provider account: BTCPay needs its server's address, said next to the field;
+    // the sandbox account answers its connection test.
+    driver
+        .find(By::Css("#account-provider option[value='btcpay']"))
+        .await?
+        .click()
+        .await?;
+    fill("account-name", "coin".into()).await?;
+    fill("account-secret-api_key", "e2e-btcpay-key".into()).await?;
+    driver
+        .find(By::Id("add-account-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the base URL's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#add-account .field-error[data-field='base_url']"))
+            .await
+            .ok()
+    })
+    .await;
+    driver
+        .find(By::Css("#accounts li[data-name='sandbox'] .test-account"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the sandbox's answer", Duration::from_secs(20), || async {
+        let t = driver
+            .find(By::Css("#accounts li[data-name='sandbox'] .test-result"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        t.starts_with('✓').then_some(t)
+    })
+    .await;
     let page = driver.source().await?;
     assert!(
-        !page.contains("e2e-smtp-pw"),
-        "the password never reaches the web view"
+        !page.contains("e2e-smtp-pw") && !page.contains("e2e-btcpay-key"),
+        "a secret never reaches the web view"
     );
     driver
         .find(By::Id("new-link-button"))

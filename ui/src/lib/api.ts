@@ -60,6 +60,21 @@ export const CHANNEL_FORMS: Record<Channel['kind'], { fields: (keyof NewChannel)
   twilio: { fields: ['sender'], secrets: ['account_sid', 'auth_token'] },
 };
 
+export type ProviderKind = 'bootpay' | 'portone' | 'btcpay' | 'pipe' | 'bitropay';
+
+export interface NewAccount {
+  name: string; provider: ProviderKind; base_url?: string; store_id?: string; channel_key?: string; mode?: string;
+}
+
+/** The add-account form for each provider: its settings, and the keys kept in the keyring. */
+export const ACCOUNT_FORMS: Record<ProviderKind, { fields: (keyof NewAccount)[]; secrets: string[] }> = {
+  bootpay: { fields: ['base_url'], secrets: ['client_key', 'secret_key'] },
+  portone: { fields: ['channel_key', 'base_url'], secrets: ['imp_key', 'imp_secret'] },
+  btcpay: { fields: ['base_url', 'store_id'], secrets: ['api_key'] },
+  pipe: { fields: ['base_url'], secrets: ['api_key'] },
+  bitropay: { fields: ['base_url'], secrets: ['api_key'] },
+};
+
 export interface Delivery {
   id: string; invoice_id: string; channel: string; via: Via | 'lms'; to: string;
   state: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown'; attempts: number;
@@ -129,6 +144,9 @@ export const api = {
   addChannel: (channel: NewChannel, secrets: Record<string, string>) => call<Channel>('add_channel', { channel, secrets }),
   testChannel: (name: string, to?: string) => call<string>('test_channel', { name, to: to || null }),
   removeChannel: (name: string) => call<void>('remove_channel', { name }),
+  addAccount: (account: NewAccount, secrets: Record<string, string>) => call<Account>('add_account', { account, secrets }),
+  testAccount: (name: string) => call<string>('test_account', { name }),
+  removeAccount: (name: string) => call<void>('remove_account', { name }),
   previewMessage: (id: string, via: Via, lang?: string) => call<MessagePreview>('preview_message', { id, via, lang }),
   sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
   listDeliveries: (id: string) => call<Delivery[]>('list_deliveries', { id }),
