@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use paydesk::{
     AccountView, ChannelView, CustomerView, DeliveryView, Engine, EngineError, InvoiceView,
-    ListQuery, MessagePreview, NewAccount, NewChannel, NewLink, Secret, SendRequest, SyncReport,
+    ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, Secret, SendRequest,
+    SyncReport,
 };
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
@@ -29,6 +30,16 @@ async fn get_invoice(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView
 #[tauri::command]
 async fn create_link(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceView> {
     engine.create_link(link).await
+}
+
+#[tauri::command]
+async fn issue_cvs(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceView> {
+    engine.issue_cvs(link).await
+}
+
+#[tauri::command]
+async fn add_customer(engine: State<'_, Engine>, customer: NewCustomer) -> Reply<CustomerView> {
+    engine.add_customer(customer).await
 }
 
 #[tauri::command]
@@ -229,6 +240,8 @@ fn main() {
             list_invoices,
             get_invoice,
             create_link,
+            issue_cvs,
+            add_customer,
             cancel_link,
             list_accounts,
             list_customers,

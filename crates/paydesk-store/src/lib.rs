@@ -86,6 +86,8 @@ pub struct Applied {
 pub struct InvoiceFilter {
     pub status: Option<Status>,
     pub account: Option<String>,
+    /// Only this customer's invoices.
+    pub customer_id: Option<String>,
     pub search: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -423,6 +425,9 @@ impl Store {
         if f.account.is_some() {
             sql.push_str(" AND account = ?2");
         }
+        if f.customer_id.is_some() {
+            sql.push_str(" AND customer_id = ?6");
+        }
         if search.is_some() {
             if use_fts {
                 sql.push_str(
@@ -446,6 +451,7 @@ impl Store {
             .bind(search_param)
             .bind(f.limit.unwrap_or(500))
             .bind(f.offset.unwrap_or(0))
+            .bind(f.customer_id.as_deref())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(invoice_from_row).collect()

@@ -129,6 +129,9 @@ pub struct NewLink {
 pub struct ListQuery {
     #[serde(default)]
     pub status: Option<String>,
+    /// Only this customer's invoices (the customer book).
+    #[serde(default)]
+    pub customer: Option<String>,
     #[serde(default)]
     pub account: Option<String>,
     #[serde(default)]
@@ -1092,6 +1095,7 @@ impl Engine {
             .invoices(&InvoiceFilter {
                 status,
                 account: non_empty(&q.account).map(str::to_string),
+                customer_id: non_empty(&q.customer).map(str::to_string),
                 search: non_empty(&q.search).map(str::to_string),
                 limit: Some(limit),
                 offset: Some(q.offset.unwrap_or(0).max(0)),

@@ -515,5 +515,95 @@ async fn drive(
         timeline.contains("동기화") || timeline.contains("sync"),
         "{timeline}"
     );
+
+    // A convenience-store payment number for a walk-in customer, and its slip.
+    driver
+        .find(By::Id("new-link-button"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the create form", Duration::from_secs(10), || async {
+        driver.find(By::Id("kind-cvs")).await.ok()
+    })
+    .await
+    .click()
+    .await?;
+    let fill = |id: &'static str, text: &'static str| async move {
+        let f = driver.find(By::Id(id)).await?;
+        f.clear().await?;
+        f.send_keys(text).await
+    };
+    fill("new-link-name", "편의점 상품").await?;
+    fill("new-link-amount", "5000").await?;
+    fill("new-link-phone", "010-2345-6789").await?;
+    fill("new-link-customer-name", "이서연").await?;
+    driver
+        .find(By::Id("new-link-submit"))
+        .await?
+        .click()
+        .await?;
+    let (cvs_id, status) = wait_for(
+        "the payment number in the list",
+        Duration::from_secs(20),
+        || async { row_status(driver, "편의점 상품").await },
+    )
+    .await;
+    assert_eq!(status, "open");
+    driver.find(By::Id("print-slip")).await?.click().await?;
+    let saved = wait_for("the saved slip", Duration::from_secs(20), || async {
+        driver
+            .find(By::Id("print-saved"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    let path = saved
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        std::fs::read(&path)
+            .unwrap_or_default()
+            .starts_with(b"%PDF"),
+        "{saved}"
+    );
+
+    // The customer book has her, with that invoice.
+    driver
+        .find(By::Id("customers-button"))
+        .await?
+        .click()
+        .await?;
+    let search = wait_for("the customer book", Duration::from_secs(10), || async {
+        driver.find(By::Id("customer-search")).await.ok()
+    })
+    .await;
+    search.send_keys("이서연").await?;
+    wait_for("the customer", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#customer-list li[data-id] button.customer"))
+            .await
+            .ok()
+    })
+    .await
+    .click()
+    .await?;
+    wait_for("her invoices", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css(&format!(
+                "#customer-invoices li[data-id='{cvs_id}']"
+            )))
+            .await
+            .ok()
+    })
+    .await;
+    if let Ok(png) = driver.screenshot_as_png().await {
+        let p = std::env::temp_dir().join("paydesk-e2e-customers.png");
+        let _ = std::fs::write(&p, png);
+        eprintln!("screenshot: {}", p.display());
+    }
     Ok(())
 }

@@ -34,12 +34,17 @@ export interface Account {
   secrets: Record<string, 'set' | 'missing' | 'unknown'>; created_at: string;
 }
 
-export interface ListQuery { status?: string | null; account?: string | null; search?: string | null; limit?: number; offset?: number }
+export interface ListQuery {
+  status?: string | null; account?: string | null; customer?: string | null; search?: string | null; limit?: number; offset?: number;
+}
 
 export interface NewLink {
   account: string; name: string; amount: string; currency?: string; tax_free?: string;
   expires_in?: string; expires_at?: string; customer_name?: string; phone?: string; email?: string;
+  customer_id?: string; send?: Via[]; lang?: string;
 }
+
+export interface NewCustomer { name: string; phone?: string; email?: string }
 
 export type Via = 'sms' | 'alimtalk' | 'email' | 'provider';
 
@@ -132,6 +137,9 @@ export const api = {
   listInvoices: (query: ListQuery) => call<Invoice[]>('list_invoices', { query }),
   getInvoice: (id: string) => call<Invoice>('get_invoice', { id }),
   createLink: (link: NewLink) => call<Invoice>('create_link', { link }),
+  issueCvs: (link: NewLink) => call<Invoice>('issue_cvs', { link }),
+  listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
+  addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
   listAccounts: () => call<Account[]>('list_accounts'),
   syncNow: () => call<SyncReport>('sync_now'),
@@ -172,6 +180,11 @@ export function defaultRecipient(invoice: Pick<Invoice, 'customer'>, via: Via): 
 /** The accounts that can make payment links (the capability matrix comes from the backend). */
 export function linkAccounts(accounts: Account[]): Account[] {
   return accounts.filter((a) => a.capabilities?.links);
+}
+
+/** The accounts that can issue convenience-store payment numbers. */
+export function cvsAccounts(accounts: Account[]): Account[] {
+  return accounts.filter((a) => a.capabilities?.cvs);
 }
 
 /** Calls `cb` with every invoice the engine changes (created, synced, cancelled). */
