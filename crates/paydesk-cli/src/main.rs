@@ -206,6 +206,9 @@ enum LinkCmd {
         search: Option<String>,
         #[arg(long)]
         account: Option<String>,
+        /// Only this customer's invoices (customer id).
+        #[arg(long)]
+        customer: Option<String>,
         #[arg(long, default_value_t = 500)]
         limit: i64,
     },
@@ -580,12 +583,14 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
             status,
             search,
             account,
+            customer,
             limit,
         } => {
             let list = engine
                 .invoices(&ListQuery {
                     status,
                     account,
+                    customer,
                     search,
                     limit: Some(limit),
                     offset: None,

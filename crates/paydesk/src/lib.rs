@@ -25,10 +25,12 @@ use paydesk_store::{AccountRecord, InvoiceFilter, InvoiceUpdate, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+mod dashboard;
 mod error;
 mod outbox;
 mod views;
 
+pub use dashboard::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals};
 pub use error::{EngineError, ErrorView, Result};
 pub use outbox::{
     ChannelView, DeliveryView, MessagePreview, NewChannel, OutboxReport, SendRequest,

@@ -477,3 +477,43 @@ async fn one_provider_token_serves_every_call_of_the_app() {
     );
     e.remove_account("po").await.unwrap_err(); // it has invoices: kept
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_today_s_money_and_lists_what_needs_the_clerk() {
+    let (_d, e) = engine().await;
+    let paid = e.create_link(link("커피", "4500")).await.unwrap();
+    let short = e.create_link(link("케이크", "32000")).await.unwrap();
+    let gone = e.create_link(link("쿠키", "3000")).await.unwrap();
+    let _waiting = e.create_link(link("빵", "2500")).await.unwrap();
+    e.sandbox_pay(&paid.id, None, false).await.unwrap();
+    e.sandbox_pay(&short.id, Some("30000"), false)
+        .await
+        .unwrap();
+    e.sandbox_expire(&gone.id).await.unwrap();
+    e.sync_once().await.unwrap();
+
+    let d = e.dashboard().await.unwrap();
+    let today = &d.periods[0];
+    assert_eq!(today.period, "today");
+    assert_eq!(today.paid.len(), 1, "{:?}", today.paid);
+    let krw = &today.paid[0];
+    assert_eq!(
+        (krw.currency.as_str(), krw.count, krw.amount.as_str()),
+        ("KRW", 1, "4500")
+    );
+    assert_eq!(krw.amount_display, "₩4,500");
+    // The short payment leaves its invoice open (and flagged), with the untouched one.
+    assert_eq!(e.invoice(&short.id).await.unwrap().status, "open");
+    assert_eq!((today.open, today.expired), (2, 1));
+    // The week and the month include today.
+    assert!(d.periods[1..].iter().all(|p| p.paid[0].count == 1));
+    assert_eq!(d.daily.len(), 14);
+    assert_eq!(d.daily.last().unwrap().paid, 1);
+    assert_eq!(d.daily.iter().map(|x| x.paid).sum::<i64>(), 1);
+    let flagged: Vec<(&str, &Vec<String>)> = d
+        .attention
+        .iter()
+        .map(|a| (a.invoice.name.as_str(), &a.reasons))
+        .collect();
+    assert_eq!(flagged, vec![("케이크", &vec!["underpaid".to_string()])]);
+}
