@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 
 use paydesk::{
-    AccountView, ChannelView, CustomerView, DeliveryView, Engine, EngineError, InvoiceView,
-    ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, Secret, SendRequest,
-    SyncReport,
+    AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, Engine, EngineError,
+    InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, Secret,
+    SendRequest, SyncReport,
 };
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
@@ -30,6 +30,11 @@ async fn get_invoice(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView
 #[tauri::command]
 async fn create_link(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceView> {
     engine.create_link(link).await
+}
+
+#[tauri::command]
+async fn dashboard(engine: State<'_, Engine>) -> Reply<DashboardView> {
+    engine.dashboard().await
 }
 
 #[tauri::command]
@@ -242,6 +247,7 @@ fn main() {
             create_link,
             issue_cvs,
             add_customer,
+            dashboard,
             cancel_link,
             list_accounts,
             list_customers,

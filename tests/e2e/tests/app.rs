@@ -600,6 +600,27 @@ async fn drive(
             .ok()
     })
     .await;
+    // The overview counts today's payment and draws the chart.
+    driver
+        .find(By::Id("dashboard-button"))
+        .await?
+        .click()
+        .await?;
+    let today = wait_for("today's figures", Duration::from_secs(10), || async {
+        let t = driver
+            .find(By::Css(
+                "#dashboard .period[data-period='today'] .paid-total",
+            ))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        t.contains("₩29,900").then_some(t)
+    })
+    .await;
+    assert!(today.contains("₩29,900"), "{today}");
+    driver.find(By::Css("#paid-chart rect")).await?;
     if let Ok(png) = driver.screenshot_as_png().await {
         let p = std::env::temp_dir().join("paydesk-e2e-customers.png");
         let _ = std::fs::write(&p, png);

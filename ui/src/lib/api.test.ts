@@ -96,3 +96,11 @@ describe('sending', () => {
     ]);
   });
 });
+
+describe('dashboard chart', () => {
+  it('scales bars to the busiest day and keeps empty days at zero', async () => {
+    const { barHeights } = await import('./api');
+    expect(barHeights([{ paid: 0 }, { paid: 2 }, { paid: 4 }])).toEqual([0, 50, 100]);
+    expect(barHeights([{ paid: 0 }, { paid: 0 }])).toEqual([0, 0]);
+  });
+});

@@ -44,6 +44,19 @@ export interface NewLink {
   customer_id?: string; send?: Via[]; lang?: string;
 }
 
+export interface MoneyTotal { currency: string; count: number; amount: string; amount_display: string }
+export interface PeriodTotals { period: 'today' | 'week' | 'month'; since: string; paid: MoneyTotal[]; open: number; expired: number }
+export interface Dashboard {
+  periods: PeriodTotals[]; daily: { day: string; paid: number }[];
+  attention: { invoice: Invoice; reasons: string[] }[];
+}
+
+/** Bar heights (0–100) for the daily chart, scaled to the busiest day. */
+export function barHeights(daily: { paid: number }[]): number[] {
+  const max = Math.max(1, ...daily.map((d) => d.paid));
+  return daily.map((d) => Math.round((d.paid / max) * 100));
+}
+
 export interface NewCustomer { name: string; phone?: string; email?: string }
 
 export type Via = 'sms' | 'alimtalk' | 'email' | 'provider';
@@ -138,6 +151,7 @@ export const api = {
   getInvoice: (id: string) => call<Invoice>('get_invoice', { id }),
   createLink: (link: NewLink) => call<Invoice>('create_link', { link }),
   issueCvs: (link: NewLink) => call<Invoice>('issue_cvs', { link }),
+  dashboard: () => call<Dashboard>('dashboard'),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
