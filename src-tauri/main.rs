@@ -23,6 +23,11 @@ async fn list_invoices(engine: State<'_, Engine>, query: ListQuery) -> Reply<Vec
 }
 
 #[tauri::command]
+async fn count_invoices(engine: State<'_, Engine>, query: ListQuery) -> Reply<i64> {
+    engine.count_invoices(&query).await
+}
+
+#[tauri::command]
 async fn get_invoice(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView> {
     engine.invoice(&id).await
 }
@@ -243,6 +248,7 @@ fn main() {
         .manage(engine.clone())
         .invoke_handler(tauri::generate_handler![
             list_invoices,
+            count_invoices,
             get_invoice,
             create_link,
             issue_cvs,

@@ -415,36 +415,24 @@ impl Store {
 
     /// Invoices, newest first, filtered by status, account and a search text over item
     /// name, customer (name, phone, e-mail), order id and provider id.
+    /// How many invoices match the filter (its limit and offset aside).
+    pub async fn count_invoices(&self, f: &InvoiceFilter) -> Result<i64> {
+        let (inner, search) = filter_sql("SELECT seq FROM invoices", f);
+        let sql = format!("SELECT COUNT(*) FROM ({inner} LIMIT ?4 OFFSET ?5)");
+        Ok(sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(f.status.map(|s| s.as_str()))
+            .bind(f.account.as_deref())
+            .bind(search)
+            .bind(-1i64)
+            .bind(0i64)
+            .bind(f.customer_id.as_deref())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub async fn invoices(&self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
-        let mut sql = format!("{INVOICE_SELECT} WHERE 1 = 1");
-        let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let use_fts = search.map(|s| s.chars().count() >= 3).unwrap_or(false);
-        if f.status.is_some() {
-            sql.push_str(" AND status = ?1");
-        }
-        if f.account.is_some() {
-            sql.push_str(" AND account = ?2");
-        }
-        if f.customer_id.is_some() {
-            sql.push_str(" AND customer_id = ?6");
-        }
-        if search.is_some() {
-            if use_fts {
-                sql.push_str(
-                    " AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)",
-                );
-            } else {
-                sql.push_str(" AND search_text LIKE ?3 ESCAPE '\\'");
-            }
-        }
+        let (mut sql, search_param) = filter_sql(INVOICE_SELECT, f);
         sql.push_str(" ORDER BY seq DESC LIMIT ?4 OFFSET ?5");
-        let search_param = search.map(|s| {
-            if use_fts {
-                fts_phrase(s)
-            } else {
-                like_pattern(s)
-            }
-        });
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(f.status.map(|s| s.as_str()))
             .bind(f.account.as_deref())
@@ -1272,6 +1260,40 @@ fn like_pattern(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// The WHERE part every invoice list shares (parameters ?1 status, ?2 account, ?3
+/// search, ?6 customer), and the search parameter: FTS5 trigram for 3+ characters,
+/// LIKE below that.
+fn filter_sql(select: &str, f: &InvoiceFilter) -> (String, Option<String>) {
+    let mut sql = format!("{select} WHERE 1 = 1");
+    let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let use_fts = search.map(|s| s.chars().count() >= 3).unwrap_or(false);
+    if f.status.is_some() {
+        sql.push_str(" AND status = ?1");
+    }
+    if f.account.is_some() {
+        sql.push_str(" AND account = ?2");
+    }
+    // Always mentioned, so that the statement takes all six parameters.
+    sql.push_str(" AND (?6 IS NULL OR customer_id = ?6)");
+    if search.is_some() {
+        if use_fts {
+            sql.push_str(
+                " AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)",
+            );
+        } else {
+            sql.push_str(" AND search_text LIKE ?3 ESCAPE '\\'");
+        }
+    }
+    let param = search.map(|s| {
+        if use_fts {
+            fts_phrase(s)
+        } else {
+            like_pattern(s)
+        }
+    });
+    (sql, param)
 }
 
 fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord> {

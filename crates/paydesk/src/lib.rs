@@ -1066,7 +1066,13 @@ impl Engine {
         Ok(applied.after)
     }
 
-    pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
+    /// How many invoices the list query matches (for a list that loads page by page).
+    pub async fn count_invoices(&self, q: &ListQuery) -> Result<i64> {
+        let filter = self.invoice_filter(q).await?;
+        Ok(self.inner.store.count_invoices(&filter).await?)
+    }
+
+    async fn invoice_filter(&self, q: &ListQuery) -> Result<InvoiceFilter> {
         let status = match non_empty(&q.status) {
             Some(s) => Some(Status::from_str(s).map_err(|_| {
                 EngineError::input(
@@ -1091,18 +1097,19 @@ impl Engine {
         if !(1..=5000).contains(&limit) {
             return Err(EngineError::input("limit", "must be between 1 and 5000"));
         }
-        let invoices = self
-            .inner
-            .store
-            .invoices(&InvoiceFilter {
-                status,
-                account: non_empty(&q.account).map(str::to_string),
-                customer_id: non_empty(&q.customer).map(str::to_string),
-                search: non_empty(&q.search).map(str::to_string),
-                limit: Some(limit),
-                offset: Some(q.offset.unwrap_or(0).max(0)),
-            })
-            .await?;
+        Ok(InvoiceFilter {
+            status,
+            account: non_empty(&q.account).map(str::to_string),
+            customer_id: non_empty(&q.customer).map(str::to_string),
+            search: non_empty(&q.search).map(str::to_string),
+            limit: Some(limit),
+            offset: Some(q.offset.unwrap_or(0).max(0)),
+        })
+    }
+
+    pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
+        let filter = self.invoice_filter(q).await?;
+        let invoices = self.inner.store.invoices(&filter).await?;
         let mut out = Vec::with_capacity(invoices.len());
         for i in &invoices {
             out.push(self.view(i, false).await?);

@@ -517,3 +517,34 @@ async fn the_dashboard_counts_today_s_money_and_lists_what_needs_the_clerk() {
         .collect();
     assert_eq!(flagged, vec![("케이크", &vec!["underpaid".to_string()])]);
 }
+
+#[tokio::test]
+async fn the_list_is_counted_and_paged_in_the_backend() {
+    let (_d, e) = engine().await;
+    for i in 0..25 {
+        e.create_link(link(&format!("상품 {i:02}"), "1000"))
+            .await
+            .unwrap();
+    }
+    let q = ListQuery {
+        limit: Some(10),
+        ..Default::default()
+    };
+    assert_eq!(e.count_invoices(&q).await.unwrap(), 25);
+    let first = e.invoices(&q).await.unwrap();
+    let third = e
+        .invoices(&ListQuery {
+            offset: Some(20),
+            ..q.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!((first.len(), third.len()), (10, 5));
+    assert_eq!(first[0].name, "상품 24", "newest first");
+    assert_eq!(third[4].name, "상품 00");
+    let searched = ListQuery {
+        search: Some("상품 1".into()),
+        ..Default::default()
+    };
+    assert_eq!(e.count_invoices(&searched).await.unwrap(), 10);
+}

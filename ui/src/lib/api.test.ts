@@ -104,3 +104,13 @@ describe('dashboard chart', () => {
     expect(barHeights([{ paid: 0 }, { paid: 0 }])).toEqual([0, 0]);
   });
 });
+
+describe('the virtual list', () => {
+  it('renders the rows in view with a margin, never past the ends', async () => {
+    const { visibleRange } = await import('./api');
+    expect(visibleRange(0, 380, 38, 100000)).toEqual({ start: 0, end: 25 });
+    expect(visibleRange(38 * 5000, 380, 38, 100000)).toEqual({ start: 4985, end: 5025 });
+    expect(visibleRange(38 * 99995, 380, 38, 100000)).toEqual({ start: 99980, end: 100000 });
+    expect(visibleRange(0, 380, 38, 3)).toEqual({ start: 0, end: 3 });
+  });
+});

@@ -148,6 +148,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   listInvoices: (query: ListQuery) => call<Invoice[]>('list_invoices', { query }),
+  countInvoices: (query: ListQuery) => call<number>('count_invoices', { query }),
   getInvoice: (id: string) => call<Invoice>('get_invoice', { id }),
   createLink: (link: NewLink) => call<Invoice>('create_link', { link }),
   issueCvs: (link: NewLink) => call<Invoice>('issue_cvs', { link }),
@@ -189,6 +190,15 @@ export function defaultRecipient(invoice: Pick<Invoice, 'customer'>, via: Via): 
   const c = invoice.customer;
   if (!c) return '';
   return (via === 'email' ? c.email : c.phone) ?? '';
+}
+
+/** Which rows of a fixed-row-height list are in view (with a margin), for rendering
+ * only those: `[start, end)` of `count` rows. */
+export function visibleRange(scrollTop: number, height: number, row: number, count: number, margin = 15): { start: number; end: number } {
+  const first = Math.floor(Math.max(0, scrollTop) / row);
+  const start = Math.max(0, first - margin);
+  const end = Math.min(count, first + Math.ceil(Math.max(height, row) / row) + margin);
+  return { start, end: Math.max(start, end) };
 }
 
 /** The accounts that can make payment links (the capability matrix comes from the backend). */
