@@ -37,6 +37,26 @@ async fn create_link(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceV
     engine.create_link(link).await
 }
 
+/// Saves every invoice as CSV under the data folder's `exports/` and returns the path.
+#[tauri::command]
+async fn export_csv(engine: State<'_, Engine>) -> Reply<String> {
+    let bytes = engine.export_csv(None, None).await?;
+    let dir = engine.data_dir().join("exports");
+    let path = dir.join(format!("invoices-{}.csv", chrono_like_stamp()));
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(&path, bytes))
+        .map_err(|e| EngineError::Internal(format!("cannot save {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
+}
+
+/// Seconds since 1970, enough to keep export file names apart.
+fn chrono_like_stamp() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 #[tauri::command]
 async fn dashboard(engine: State<'_, Engine>) -> Reply<DashboardView> {
     engine.dashboard().await
@@ -254,6 +274,7 @@ fn main() {
             issue_cvs,
             add_customer,
             dashboard,
+            export_csv,
             cancel_link,
             list_accounts,
             list_customers,

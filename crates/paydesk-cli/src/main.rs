@@ -62,6 +62,15 @@ enum Command {
     Channel(ChannelCmd),
     /// Send an invoice's link to its customer (each send is a new message).
     Send(SendArgs),
+    /// Every invoice as CSV (created between --from and --to, dates in the store's time zone).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Every message ever queued, with its state.
     Deliveries {
         /// Only this invoice's (PayDesk id, order id or provider id).
@@ -427,6 +436,23 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Channel(cmd) => channel(&engine, cmd, json).await,
         Command::Send(args) => send(&engine, args, json).await,
         Command::Deliveries { id } => deliveries(&engine, id.as_deref(), json).await,
+        Command::Export { out, from, to } => {
+            let bytes = engine.export_csv(from.as_deref(), to.as_deref()).await?;
+            let rows = bytes
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                .saturating_sub(1);
+            std::fs::write(&out, &bytes).map_err(|e| {
+                EngineError::input("out", format!("cannot write {}: {e}", out.display()))
+            })?;
+            if json {
+                print_json(&json!({ "out": out.display().to_string(), "invoices": rows }));
+            } else {
+                println!("{rows} invoice(s) written to {}.", out.display());
+            }
+            Ok(())
+        }
         Command::Settings { cmd } => settings(&engine, cmd, json).await,
     }
 }

@@ -937,3 +937,56 @@ fn slips_print_what_the_customer_pays_with() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("layout"));
 }
+
+#[test]
+fn export_writes_every_invoice_as_csv_with_exact_amounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = create_link(dir.path(), "커피, 원두 \"특가\"");
+    let b = create_link(dir.path(), "케이크");
+    let out = dir.path().join("all.csv");
+    let r = ok_json(dir.path(), &["export", "--out", out.to_str().unwrap()]);
+    assert_eq!(r["invoices"], 2);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("id,order_id,account,provider,"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 3);
+    // Newest first; a comma and quotes in a name are quoted, not split.
+    assert!(lines[1].starts_with(b["id"].as_str().unwrap()));
+    assert!(
+        lines[2].contains("\"커피, 원두 \"\"특가\"\"\""),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].contains(",KRW,29900,0,0,open,"), "{}", lines[2]);
+    assert!(lines[2].starts_with(a["id"].as_str().unwrap()));
+    // A range after today has none; a bad date names its field and writes nothing.
+    let later = dir.path().join("later.csv");
+    let r = ok_json(
+        dir.path(),
+        &[
+            "export",
+            "--out",
+            later.to_str().unwrap(),
+            "--from",
+            "2099-01-01",
+        ],
+    );
+    assert_eq!(r["invoices"], 0);
+    let bad = run(
+        dir.path(),
+        &["--json", "export", "--out", "x.csv", "--from", "yesterday"],
+        None,
+        &[],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("\"field\":\"from\""),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!Path::new("x.csv").exists());
+}

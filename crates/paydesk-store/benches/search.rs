@@ -161,6 +161,34 @@ async fn run() {
     })
     .await;
     println!("\nnewest 500 (list page): {n} rows in {:.2} ms", ms(page));
+    // What the window's list does with 100,000 invoices: count them, then fetch pages
+    // of 200 as the clerk scrolls (near the top, in the middle, at the very end).
+    let (counted, n) = time(|| async {
+        store
+            .count_invoices(&InvoiceFilter::default())
+            .await
+            .unwrap() as usize
+    })
+    .await;
+    println!("count of the whole list: {n} in {:.2} ms", ms(counted));
+    for offset in [0i64, 50_000, 99_800] {
+        let (page, n) = time(|| async {
+            store
+                .invoices(&InvoiceFilter {
+                    limit: Some(200),
+                    offset: Some(offset),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len()
+        })
+        .await;
+        println!(
+            "list page of 200 at offset {offset}: {n} rows in {:.2} ms",
+            ms(page)
+        );
+    }
     let (due, n) = time(|| async {
         store
             .invoices_to_sync(t0, chrono::Duration::days(7), 1000)

@@ -147,3 +147,115 @@ impl Engine {
         })
     }
 }
+
+/// The CSV columns of an export, in order.
+pub const CSV_COLUMNS: [&str; 22] = [
+    "id",
+    "order_id",
+    "account",
+    "provider",
+    "provider_id",
+    "kind",
+    "name",
+    "currency",
+    "amount",
+    "tax_free",
+    "paid_amount",
+    "status",
+    "paid_late",
+    "underpaid",
+    "overpaid",
+    "customer_name",
+    "customer_phone",
+    "customer_email",
+    "payment_url",
+    "payment_number",
+    "expires_at",
+    "created_at",
+];
+
+impl Engine {
+    /// Every invoice created between `from` and `to` (dates `YYYY-MM-DD` in the store's
+    /// time zone, both included; open-ended when absent) as CSV, newest first. Amounts
+    /// are plain decimals in the major unit, exactly as stored.
+    pub async fn export_csv(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<u8>> {
+        let tz = self.time_zone().await?;
+        let day = |field: &str, v: Option<&str>| -> Result<Option<chrono::NaiveDate>> {
+            match v.map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| {
+                        crate::EngineError::input(field, "must be a date like 2026-11-01")
+                    }),
+            }
+        };
+        let (from, to) = (day("from", from)?, day("to", to)?);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(crate::EngineError::input("to", "must not be before from"));
+            }
+        }
+        let start = |d: chrono::NaiveDate| {
+            tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let (lo, hi) = (
+            from.and_then(start),
+            to.and_then(|d| start(d + Duration::days(1))),
+        );
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(CSV_COLUMNS).map_err(crate::internal)?;
+        let mut offset = 0;
+        loop {
+            let page = self
+                .inner
+                .store
+                .invoices(&paydesk_store::InvoiceFilter {
+                    limit: Some(5000),
+                    offset: Some(offset),
+                    ..Default::default()
+                })
+                .await?;
+            offset += page.len() as i64;
+            for i in &page {
+                if lo.is_some_and(|lo| i.created_at < lo) || hi.is_some_and(|hi| i.created_at >= hi)
+                {
+                    continue;
+                }
+                let c = self.customer_of(i).await?;
+                let flag = |b: bool| if b { "true" } else { "false" };
+                w.write_record([
+                    i.id.as_str(),
+                    &i.order_id,
+                    &i.account,
+                    i.provider.as_str(),
+                    i.provider_id.as_deref().unwrap_or(""),
+                    i.kind.as_str(),
+                    &i.name,
+                    i.amount.currency().code(),
+                    &i.amount.to_plain(),
+                    &i.tax_free.to_plain(),
+                    &i.paid.to_plain(),
+                    i.status.as_str(),
+                    flag(i.flags.paid_late),
+                    flag(i.flags.underpaid),
+                    flag(i.flags.overpaid),
+                    c.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+                    c.as_ref().and_then(|c| c.phone.as_deref()).unwrap_or(""),
+                    c.as_ref().and_then(|c| c.email.as_deref()).unwrap_or(""),
+                    i.payment_url.as_deref().unwrap_or(""),
+                    i.payment_number.as_deref().unwrap_or(""),
+                    &paydesk_core::format_instant(i.expires_at),
+                    &paydesk_core::format_instant(i.created_at),
+                ])
+                .map_err(crate::internal)?;
+            }
+            if page.len() < 5000 {
+                break;
+            }
+        }
+        w.into_inner().map_err(crate::internal)
+    }
+}
