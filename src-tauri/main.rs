@@ -193,6 +193,16 @@ async fn preview_message(
 }
 
 #[tauri::command]
+async fn preview_template(
+    engine: State<'_, Engine>,
+    lang: String,
+    part: String,
+    text: String,
+) -> Reply<MessagePreview> {
+    engine.preview_template(&lang, &part, &text).await
+}
+
+#[tauri::command]
 async fn send_link(engine: State<'_, Engine>, request: SendRequest) -> Reply<DeliveryView> {
     engine.send(request).await
 }
@@ -291,6 +301,7 @@ fn main() {
             test_channel,
             remove_channel,
             preview_message,
+            preview_template,
             send_link,
             list_deliveries,
             app_info

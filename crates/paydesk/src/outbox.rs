@@ -253,6 +253,9 @@ impl Engine {
     pub async fn settings(&self) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         out.insert("store_name".into(), self.store_name().await?);
+        // Until the merchant names the store, the window greets them first.
+        let named = self.inner.store.setting("store_name").await?.is_some();
+        out.insert("first_run".into(), if named { "no" } else { "yes" }.into());
         out.insert("time_zone".into(), self.time_zone().await?.to_string());
         out.insert(
             "sync_rate_limit".into(),
@@ -863,6 +866,50 @@ impl Engine {
             text: r.text,
             bytes,
             class,
+        })
+    }
+
+    /// A message text as a customer would get it, with made-up invoice details, for the
+    /// template editor: `part` is `sms`, `email_subject` or `email_text`.
+    pub async fn preview_template(
+        &self,
+        lang: &str,
+        part: &str,
+        text: &str,
+    ) -> Result<MessagePreview> {
+        let lang = Lang::from_str(lang).map_err(|e| EngineError::input("lang", e))?;
+        let (customer, item) = match lang {
+            Lang::Ko => ("김민준", "테스트 상품"),
+            Lang::Ja => ("山田花子", "テスト商品"),
+            Lang::En => ("Jane Kim", "Test item"),
+        };
+        let vars = MessageVars {
+            store: self.store_name().await?,
+            customer: Some(customer.into()),
+            item: item.into(),
+            amount: paydesk_core::Money::from_minor(29_900, paydesk_core::Currency::Krw)
+                .map_err(internal)?
+                .to_display(lang.as_str()),
+            expiry: format_deadline(
+                Utc::now() + Duration::days(3),
+                self.time_zone().await?,
+                lang,
+            ),
+            link: "https://pay.example/i/AbC123".into(),
+        };
+        let rendered = template::render(text, &vars, lang);
+        let sms = part == "sms";
+        Ok(MessagePreview {
+            via: if sms { "sms" } else { "email" }.into(),
+            lang: lang.as_str().into(),
+            subject: None,
+            bytes: sms.then(|| sms::euc_kr_len(&rendered)),
+            class: if sms {
+                sms::classify(&rendered).ok()
+            } else {
+                None
+            },
+            text: rendered,
         })
     }
 

@@ -214,8 +214,27 @@ async fn drive(
     maildir: &Path,
     smtp_port: u16,
 ) -> WebDriverResult<()> {
-    // The window is up with the create form, labelled as the sandbox.
-    wait_for("the create form", Duration::from_secs(60), || async {
+    // First run: the window greets the clerk, who names the store (Korean by default).
+    let store = wait_for("the welcome", Duration::from_secs(60), || async {
+        driver.find(By::Id("welcome-store-name")).await.ok()
+    })
+    .await;
+    driver.find(By::Id("welcome-start")).await?.click().await?;
+    wait_for(
+        "the empty name refused",
+        Duration::from_secs(10),
+        || async {
+            driver
+                .find(By::Css("#welcome .field-error[data-field='store_name']"))
+                .await
+                .ok()
+        },
+    )
+    .await;
+    store.send_keys("하나상회").await?;
+    driver.find(By::Id("welcome-start")).await?.click().await?;
+    // Then the create form, labelled as the sandbox.
+    wait_for("the create form", Duration::from_secs(20), || async {
         driver.find(By::Id("new-link-name")).await.ok()
     })
     .await;
@@ -303,6 +322,34 @@ async fn drive(
     })
     .await;
     assert!(tested.contains("logged in as shop"), "{tested}");
+    // The SMS wording: a text without the link is refused; the preview shows the rest.
+    let text = driver.find(By::Id("template-text")).await?;
+    text.clear().await?;
+    text.send_keys("[{store}] {item} {amount} 결제 부탁드립니다")
+        .await?;
+    driver.find(By::Id("template-save")).await?.click().await?;
+    wait_for("the template's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#templates .field-error[data-field='template']"))
+            .await
+            .ok()
+    })
+    .await;
+    text.send_keys(" {link}").await?;
+    let shown = wait_for("the template preview", Duration::from_secs(10), || async {
+        let p = driver
+            .find(By::Id("template-preview"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        p.contains("https://pay.example/i/AbC123").then_some(p)
+    })
+    .await;
+    assert!(shown.contains("[하나상회] 테스트 상품 ₩29,900"), "{shown}");
+    driver.find(By::Id("template-save")).await?.click().await?;
+
     // A provider account: BTCPay needs its server's address, said next to the field;
     // the sandbox account answers its connection test.
     driver

@@ -172,6 +172,7 @@ export const api = {
   testAccount: (name: string) => call<string>('test_account', { name }),
   removeAccount: (name: string) => call<void>('remove_account', { name }),
   previewMessage: (id: string, via: Via, lang?: string) => call<MessagePreview>('preview_message', { id, via, lang }),
+  previewTemplate: (lang: string, part: string, text: string) => call<MessagePreview>('preview_template', { lang, part, text }),
   sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
   listDeliveries: (id: string) => call<Delivery[]>('list_deliveries', { id }),
 };
