@@ -453,7 +453,13 @@ async fn drive(
     let row = driver
         .find(By::Css(&format!("tr.invoice-row[data-id='{id}']")))
         .await?;
-    assert!(row.text().await?.contains("₩29,900"));
+    let row_text = row.text().await?;
+    if !row_text.contains("₩29,900") {
+        if let Ok(png) = driver.screenshot_as_png().await {
+            let _ = std::fs::write(std::env::temp_dir().join("paydesk-e2e-row.png"), png);
+        }
+    }
+    assert!(row_text.contains("₩29,900"), "{row_text:?}");
     let detail = driver.find(By::Id("invoice-detail")).await?;
     let url = driver.find(By::Id("payment-url")).await?.text().await?;
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
