@@ -72,6 +72,16 @@ async fn add_customer(engine: State<'_, Engine>, customer: NewCustomer) -> Reply
     engine.add_customer(customer).await
 }
 
+/// Refunds a paid invoice, all of it or `amount` (in the currency's major unit).
+#[tauri::command]
+async fn refund_link(
+    engine: State<'_, Engine>,
+    id: String,
+    amount: Option<String>,
+) -> Reply<InvoiceView> {
+    engine.refund(&id, amount.as_deref()).await
+}
+
 #[tauri::command]
 async fn cancel_link(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView> {
     engine.cancel(&id).await
@@ -286,6 +296,7 @@ fn main() {
             dashboard,
             export_csv,
             cancel_link,
+            refund_link,
             list_accounts,
             list_customers,
             sync_now,

@@ -569,6 +569,27 @@ async fn drive(
         "{timeline}"
     );
 
+    // Refunds from the detail: part of it, then the rest (each confirmed by the clerk).
+    driver
+        .find(By::Id("refund-amount"))
+        .await?
+        .send_keys("9900")
+        .await?;
+    driver.find(By::Id("refund-link")).await?.click().await?;
+    driver.accept_alert().await?;
+    wait_for("a partial refund", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        (d.attr("data-status").await.ok()?? == "partially_refunded").then_some(())
+    })
+    .await;
+    driver.find(By::Id("refund-link")).await?.click().await?;
+    driver.accept_alert().await?;
+    wait_for("the full refund", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        (d.attr("data-status").await.ok()?? == "refunded").then_some(())
+    })
+    .await;
+
     // A convenience-store payment number for a walk-in customer, and its slip.
     driver
         .find(By::Id("new-link-button"))
@@ -673,7 +694,27 @@ async fn drive(
     })
     .await;
     assert!(today.contains("₩29,900"), "{today}");
+    // The refunded payment still counts as money that came in today.
     driver.find(By::Css("#paid-chart rect")).await?;
+
+    // The clerk switches to English: the same screen, in English.
+    driver
+        .find(By::Css("#language option[value='en']"))
+        .await?
+        .click()
+        .await?;
+    let title = wait_for("the English overview", Duration::from_secs(10), || async {
+        let t = driver
+            .find(By::Css("#dashboard h2"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t == "Overview").then_some(t)
+    })
+    .await;
+    assert_eq!(title, "Overview");
     if let Ok(png) = driver.screenshot_as_png().await {
         let p = std::env::temp_dir().join("paydesk-e2e-customers.png");
         let _ = std::fs::write(&p, png);

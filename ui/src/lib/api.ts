@@ -157,6 +157,7 @@ export const api = {
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
+  refundLink: (id: string, amount?: string) => call<Invoice>('refund_link', { id, amount: amount || null }),
   listAccounts: () => call<Account[]>('list_accounts'),
   syncNow: () => call<SyncReport>('sync_now'),
   printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
