@@ -218,6 +218,12 @@ enum LinkCmd {
         /// Only this customer's invoices (customer id).
         #[arg(long)]
         customer: Option<String>,
+        /// Created on or after this day (YYYY-MM-DD, store's time zone).
+        #[arg(long)]
+        from: Option<String>,
+        /// Created on or before this day.
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long, default_value_t = 500)]
         limit: i64,
     },
@@ -610,6 +616,8 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
             search,
             account,
             customer,
+            from,
+            to,
             limit,
         } => {
             let list = engine
@@ -617,6 +625,8 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
                     status,
                     account,
                     customer,
+                    from,
+                    to,
                     search,
                     limit: Some(limit),
                     offset: None,

@@ -88,6 +88,9 @@ pub struct InvoiceFilter {
     pub account: Option<String>,
     /// Only this customer's invoices.
     pub customer_id: Option<String>,
+    /// Only invoices created at or after / before these instants.
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
     pub search: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -426,6 +429,8 @@ impl Store {
             .bind(-1i64)
             .bind(0i64)
             .bind(f.customer_id.as_deref())
+            .bind(f.created_from.map(ts))
+            .bind(f.created_before.map(ts))
             .fetch_one(&self.pool)
             .await?)
     }
@@ -440,6 +445,8 @@ impl Store {
             .bind(f.limit.unwrap_or(500))
             .bind(f.offset.unwrap_or(0))
             .bind(f.customer_id.as_deref())
+            .bind(f.created_from.map(ts))
+            .bind(f.created_before.map(ts))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(invoice_from_row).collect()
@@ -1275,8 +1282,9 @@ fn filter_sql(select: &str, f: &InvoiceFilter) -> (String, Option<String>) {
     if f.account.is_some() {
         sql.push_str(" AND account = ?2");
     }
-    // Always mentioned, so that the statement takes all six parameters.
+    // Always mentioned, so that the statement takes all eight parameters.
     sql.push_str(" AND (?6 IS NULL OR customer_id = ?6)");
+    sql.push_str(" AND (?7 IS NULL OR created_at >= ?7) AND (?8 IS NULL OR created_at < ?8)");
     if search.is_some() {
         if use_fts {
             sql.push_str(

@@ -175,10 +175,13 @@ pub const CSV_COLUMNS: [&str; 22] = [
 ];
 
 impl Engine {
-    /// Every invoice created between `from` and `to` (dates `YYYY-MM-DD` in the store's
-    /// time zone, both included; open-ended when absent) as CSV, newest first. Amounts
-    /// are plain decimals in the major unit, exactly as stored.
-    pub async fn export_csv(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<u8>> {
+    /// The instants that bound days `from`..=`to` (`YYYY-MM-DD` in the store's time zone;
+    /// either may be absent): [start of `from`, start of the day after `to`).
+    pub(crate) async fn day_range(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<(Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>)> {
         let tz = self.time_zone().await?;
         let day = |field: &str, v: Option<&str>| -> Result<Option<chrono::NaiveDate>> {
             match v.map(str::trim).filter(|s| !s.is_empty()) {
@@ -201,10 +204,17 @@ impl Engine {
                 .single()
                 .map(|t| t.with_timezone(&Utc))
         };
-        let (lo, hi) = (
+        Ok((
             from.and_then(start),
             to.and_then(|d| start(d + Duration::days(1))),
-        );
+        ))
+    }
+
+    /// Every invoice created between `from` and `to` (dates `YYYY-MM-DD` in the store's
+    /// time zone, both included; open-ended when absent) as CSV, newest first. Amounts
+    /// are plain decimals in the major unit, exactly as stored.
+    pub async fn export_csv(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<u8>> {
+        let (lo, hi) = self.day_range(from, to).await?;
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(CSV_COLUMNS).map_err(crate::internal)?;
         let mut offset = 0;
@@ -215,6 +225,8 @@ impl Engine {
                 .invoices(&paydesk_store::InvoiceFilter {
                     limit: Some(5000),
                     offset: Some(offset),
+                    created_from: lo,
+                    created_before: hi,
                     ..Default::default()
                 })
                 .await?;

@@ -134,6 +134,11 @@ pub struct ListQuery {
     /// Only this customer's invoices (the customer book).
     #[serde(default)]
     pub customer: Option<String>,
+    /// Only invoices created from / to these days (`YYYY-MM-DD`, store's time zone, inclusive).
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
     #[serde(default)]
     pub account: Option<String>,
     #[serde(default)]
@@ -1097,7 +1102,11 @@ impl Engine {
         if !(1..=5000).contains(&limit) {
             return Err(EngineError::input("limit", "must be between 1 and 5000"));
         }
+        let (created_from, created_before) =
+            self.day_range(q.from.as_deref(), q.to.as_deref()).await?;
         Ok(InvoiceFilter {
+            created_from,
+            created_before,
             status,
             account: non_empty(&q.account).map(str::to_string),
             customer_id: non_empty(&q.customer).map(str::to_string),

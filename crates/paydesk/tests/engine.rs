@@ -548,3 +548,58 @@ async fn the_list_is_counted_and_paged_in_the_backend() {
     };
     assert_eq!(e.count_invoices(&searched).await.unwrap(), 10);
 }
+
+#[tokio::test]
+async fn the_list_filters_by_account_and_by_day_in_the_store_s_time_zone() {
+    let (_d, e) = engine().await;
+    e.create_link(link("오늘", "1000")).await.unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y-%m-%d")
+        .to_string();
+    let q = |from: Option<&str>, to: Option<&str>, account: Option<&str>| ListQuery {
+        from: from.map(str::to_string),
+        to: to.map(str::to_string),
+        account: account.map(str::to_string),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.count_invoices(&q(Some(&today), Some(&today), None))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        e.count_invoices(&q(Some("2099-01-01"), None, None))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        e.count_invoices(&q(None, Some("2000-01-01"), None))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        e.count_invoices(&q(None, None, Some("sandbox")))
+            .await
+            .unwrap(),
+        1
+    );
+    let bad = e
+        .count_invoices(&q(Some("today"), None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.field(), Some("from"));
+    let backwards = e
+        .count_invoices(&q(Some("2026-12-02"), Some("2026-12-01"), None))
+        .await
+        .unwrap_err();
+    assert_eq!(backwards.field(), Some("to"));
+    let unknown = e
+        .count_invoices(&q(None, None, Some("nobody")))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.field(), Some("account"));
+}

@@ -35,7 +35,8 @@ export interface Account {
 }
 
 export interface ListQuery {
-  status?: string | null; account?: string | null; customer?: string | null; search?: string | null; limit?: number; offset?: number;
+  status?: string | null; account?: string | null; customer?: string | null; search?: string | null;
+  from?: string | null; to?: string | null; limit?: number; offset?: number;
 }
 
 export interface NewLink {
