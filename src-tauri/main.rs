@@ -58,6 +58,11 @@ fn chrono_like_stamp() -> u64 {
 }
 
 #[tauri::command]
+async fn invoice_qr(engine: State<'_, Engine>, id: String) -> Reply<String> {
+    engine.invoice_qr(&id).await
+}
+
+#[tauri::command]
 async fn dashboard(engine: State<'_, Engine>) -> Reply<DashboardView> {
     engine.dashboard().await
 }
@@ -294,6 +299,7 @@ fn main() {
             issue_cvs,
             add_customer,
             dashboard,
+            invoice_qr,
             export_csv,
             cancel_link,
             refund_link,

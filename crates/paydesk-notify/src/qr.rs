@@ -36,8 +36,45 @@ pub fn png(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The same QR code as an SVG (one path, dark modules on white, with the quiet zone),
+/// for showing it in the window.
+pub fn svg(text: &str) -> Option<String> {
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let side = width + 2 * QUIET;
+    let mut path = String::new();
+    for y in 0..width {
+        for x in 0..width {
+            if colors[y * width + x] == Color::Dark {
+                path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET, y + QUIET));
+            }
+        }
+    }
+    Some(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_svg_has_one_square_per_dark_module() {
+        let svg = super::svg("https://pay.example/i/abc").unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        let code = qrcode::QrCode::with_error_correction_level(
+            "https://pay.example/i/abc".as_bytes(),
+            qrcode::EcLevel::M,
+        )
+        .unwrap();
+        let dark = code
+            .to_colors()
+            .iter()
+            .filter(|c| **c == qrcode::Color::Dark)
+            .count();
+        assert_eq!(svg.matches("h1v1h-1z").count(), dark);
+    }
+
     #[test]
     fn a_link_becomes_a_png() {
         let png = super::png("https://pay.example/i/abc").unwrap();

@@ -271,3 +271,16 @@ impl Engine {
         w.into_inner().map_err(crate::internal)
     }
 }
+
+impl Engine {
+    /// The invoice's link (or payment number) as a QR code in SVG, for the window.
+    pub async fn invoice_qr(&self, key: &str) -> Result<String> {
+        let inv = self.find(key).await?;
+        let text = inv
+            .payment_url
+            .or(inv.payment_number)
+            .ok_or_else(|| crate::EngineError::input("id", "has no link yet"))?;
+        paydesk_notify::qr::svg(&text)
+            .ok_or_else(|| crate::EngineError::input("id", "the link is too long for a QR code"))
+    }
+}

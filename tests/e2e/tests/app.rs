@@ -463,6 +463,25 @@ async fn drive(
     let detail = driver.find(By::Id("invoice-detail")).await?;
     let url = driver.find(By::Id("payment-url")).await?.text().await?;
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // The detail shows the link as a QR code a phone can scan.
+    let qr = wait_for("the QR code", Duration::from_secs(10), || async {
+        driver.find(By::Css("#invoice-qr svg")).await.ok()
+    })
+    .await;
+    qr.scroll_into_view().await?;
+    let png = driver.screenshot_as_png().await?;
+    let f = std::env::temp_dir().join(format!("paydesk-e2e-qr-{}.png", std::process::id()));
+    std::fs::write(&f, png).unwrap();
+    let decoded = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&f)
+        .output()
+        .expect("zbarimg (zbar-tools)");
+    assert_eq!(
+        String::from_utf8_lossy(&decoded.stdout).trim(),
+        url,
+        "the QR code opens the link"
+    );
     assert!(detail.text().await?.contains("테스트 상품"));
 
     // The clerk saves the one-page invoice PDF for the link.
@@ -674,6 +693,46 @@ async fn drive(
             .ok()
     })
     .await;
+    // A link made by mistake is cancelled from its detail (confirmed by the clerk).
+    driver
+        .find(By::Id("new-link-button"))
+        .await?
+        .click()
+        .await?;
+    let name = wait_for("the create form", Duration::from_secs(10), || async {
+        driver.find(By::Id("new-link-name")).await.ok()
+    })
+    .await;
+    driver.find(By::Id("kind-link")).await?.click().await?;
+    name.send_keys("잘못 만든 링크").await?;
+    driver
+        .find(By::Id("new-link-amount"))
+        .await?
+        .send_keys("1000")
+        .await?;
+    driver
+        .find(By::Id("new-link-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_for(
+        "the new link's cancel button",
+        Duration::from_secs(20),
+        || async { driver.find(By::Id("cancel-link")).await.ok() },
+    )
+    .await
+    .click()
+    .await?;
+    driver.accept_alert().await?;
+    let status = wait_for("the link cancelled", Duration::from_secs(20), || async {
+        match row_status(driver, "잘못 만든 링크").await {
+            Some((_, s)) if s == "cancelled" => Some(s),
+            _ => None,
+        }
+    })
+    .await;
+    assert_eq!(status, "cancelled");
+
     // The overview counts today's payment and draws the chart.
     driver
         .find(By::Id("dashboard-button"))
