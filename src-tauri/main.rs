@@ -62,6 +62,12 @@ async fn invoice_qr(engine: State<'_, Engine>, id: String) -> Reply<String> {
     engine.invoice_qr(&id).await
 }
 
+/// Versions, settings, whether each secret is set, recent problems: for support.
+#[tauri::command]
+async fn diagnostics(engine: State<'_, Engine>) -> Reply<String> {
+    engine.diagnostics(env!("CARGO_PKG_VERSION")).await
+}
+
 #[tauri::command]
 async fn dashboard(engine: State<'_, Engine>) -> Reply<DashboardView> {
     engine.dashboard().await
@@ -256,7 +262,14 @@ fn init_logs(data_dir: &std::path::Path) -> Option<tracing_appender::non_blockin
     use tracing_subscriber::prelude::*;
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let appender = tracing_appender::rolling::daily(data_dir.join("logs"), "paydesk.log");
+    // One file a day, the last 14 kept.
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("paydesk")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(data_dir.join("logs"))
+        .ok()?;
     let (file, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::registry()
         .with(filter)
@@ -299,6 +312,7 @@ fn main() {
             issue_cvs,
             add_customer,
             dashboard,
+            diagnostics,
             invoice_qr,
             export_csv,
             cancel_link,

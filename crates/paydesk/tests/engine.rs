@@ -603,3 +603,38 @@ async fn the_list_filters_by_account_and_by_day_in_the_store_s_time_zone() {
         .unwrap_err();
     assert_eq!(unknown.field(), Some("account"));
 }
+
+#[tokio::test]
+async fn diagnostics_say_whether_keys_are_set_never_what_they_are() {
+    let (_d, e) = engine().await;
+    e.add_account(NewAccount {
+        name: "coin".into(),
+        provider: "btcpay".into(),
+        base_url: Some("http://127.0.0.1:9".into()),
+        store_id: Some("S1".into()),
+        secrets: vec![(
+            "api_key".into(),
+            Secret::from("DIAG-CANARY-KEY".to_string()),
+        )],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let _ = e
+        .create_link(NewLink {
+            account: "coin".into(),
+            currency: Some("USD".into()),
+            ..link("x", "5.00")
+        })
+        .await;
+    let text = e.diagnostics("9.9.9").await.unwrap();
+    assert!(text.starts_with("PayDesk 9.9.9"), "{text}");
+    assert!(text.contains("coin (btcpay) api_key: set"), "{text}");
+    assert!(text.contains("Database schema: v"), "{text}");
+    assert!(
+        text.contains("unreachable"),
+        "the provider error is listed: {text}"
+    );
+    assert!(!text.contains("DIAG-CANARY-KEY"));
+    e.remove_account("coin").await.ok();
+}

@@ -154,6 +154,7 @@ export const api = {
   createLink: (link: NewLink) => call<Invoice>('create_link', { link }),
   issueCvs: (link: NewLink) => call<Invoice>('issue_cvs', { link }),
   dashboard: () => call<Dashboard>('dashboard'),
+  diagnostics: () => call<string>('diagnostics'),
   invoiceQr: (id: string) => call<string>('invoice_qr', { id }),
   exportCsv: () => call<string>('export_csv'),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
