@@ -302,6 +302,16 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3u64);
     tauri::Builder::default()
+        // First: a second launch hands over to the running window and exits 0.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        // The window opens where and as large as the clerk left it.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .manage(engine.clone())
         .invoke_handler(tauri::generate_handler![

@@ -201,10 +201,57 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     .unwrap();
     let smtp_port: u16 = ready.trim().trim_start_matches("READY ").parse().unwrap();
     let _smtp = Guard(smtp);
-    let result = drive(&driver, &cli, &data_dir, &maildir, smtp_port).await;
+    let mut result = drive(&driver, &cli, &data_dir, &maildir, smtp_port).await;
+    if result.is_ok() {
+        result = second_launch(
+            &driver,
+            &app,
+            &data_dir,
+            home.path(),
+            xvfb.as_ref().map(|x| x.1.as_str()),
+        )
+        .await;
+    }
     let _ = driver.quit().await;
     drop(xvfb);
     result.unwrap();
+}
+
+/// A second launch while the app runs hands over to the first window and exits 0;
+/// the first keeps working.
+async fn second_launch(
+    driver: &WebDriver,
+    app: &Path,
+    data_dir: &Path,
+    home: &Path,
+    display: Option<&str>,
+) -> WebDriverResult<()> {
+    let mut cmd = Command::new(app);
+    cmd.env("PAYDESK_DATA_DIR", data_dir)
+        .env("PAYDESK_SANDBOX_PORT", free_port().to_string())
+        .env("XDG_DATA_HOME", home.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(d) = display {
+        cmd.env("DISPLAY", d);
+    }
+    let mut second = cmd.spawn().expect("the app starts a second time");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = second.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = second.kill();
+            panic!("the second launch did not hand over and exit");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "the second launch exits 0: {status}");
+    driver.find(By::Id("invoice-search")).await?;
+    Ok(())
 }
 
 async fn drive(
