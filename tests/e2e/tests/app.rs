@@ -674,9 +674,39 @@ async fn drive(
         f.send_keys(text).await
     };
     fill("new-link-name", "편의점 상품").await?;
+    driver.find(By::Id("expiry-custom")).await?.click().await?;
     fill("new-link-amount", "5000").await?;
     fill("new-link-phone", "010-2345-6789").await?;
     fill("new-link-customer-name", "이서연").await?;
+    // A custom deadline left empty is refused by the backend next to its field...
+    driver
+        .find(By::Id("new-link-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the deadline's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css(".field-error[data-field='expires_at']"))
+            .await
+            .ok()
+    })
+    .await;
+    // ...and a deadline picked in the clerk's local time (in 30 days) is taken.
+    let in_30_days = Command::new("date")
+        .args(["-d", "+30 days", "+%Y-%m-%dT%H:%M"])
+        .output()
+        .expect("date runs");
+    // (A date-time field is set the way its picker sets it: value, then an input event.)
+    let picker = driver.find(By::Id("new-link-expires-at")).await?;
+    driver
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![
+                picker.to_json()?,
+                serde_json::json!(String::from_utf8_lossy(&in_30_days.stdout).trim()),
+            ],
+        )
+        .await?;
     driver
         .find(By::Id("new-link-submit"))
         .await?
@@ -752,6 +782,25 @@ async fn drive(
     .await;
     driver.find(By::Id("kind-link")).await?.click().await?;
     name.send_keys("잘못 만든 링크").await?;
+    // The customer comes from the book: typing part of her name offers her.
+    driver
+        .find(By::Id("new-link-customer-search"))
+        .await?
+        .send_keys("서연")
+        .await?;
+    wait_for("the customer offered", Duration::from_secs(10), || async {
+        driver.find(By::Css("#customer-matches button")).await.ok()
+    })
+    .await
+    .click()
+    .await?;
+    let picked = driver
+        .find(By::Id("new-link-phone"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(!picked.is_empty(), "the phone comes from the book");
     driver
         .find(By::Id("new-link-amount"))
         .await?
