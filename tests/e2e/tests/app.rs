@@ -383,7 +383,7 @@ async fn drive(
     })
     .await;
     text.send_keys(" {link}").await?;
-    let shown = wait_for("the template preview", Duration::from_secs(10), || async {
+    let shown = wait_for("the template preview", Duration::from_secs(20), || async {
         let p = driver
             .find(By::Id("template-preview"))
             .await
