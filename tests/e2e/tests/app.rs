@@ -217,6 +217,17 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     result.unwrap();
 }
 
+/// Accepts the confirmation dialog a click opened, once it is there (the click returns
+/// before the dialog is up).
+async fn accept_confirm(driver: &WebDriver) {
+    wait_for(
+        "the confirmation dialog",
+        Duration::from_secs(10),
+        || async { driver.accept_alert().await.ok() },
+    )
+    .await;
+}
+
 /// A second launch while the app runs hands over to the first window and exits 0;
 /// the first keeps working.
 async fn second_launch(
@@ -510,25 +521,29 @@ async fn drive(
     let detail = driver.find(By::Id("invoice-detail")).await?;
     let url = driver.find(By::Id("payment-url")).await?.text().await?;
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    // The detail shows the link as a QR code a phone can scan.
-    let qr = wait_for("the QR code", Duration::from_secs(10), || async {
-        driver.find(By::Css("#invoice-qr svg")).await.ok()
-    })
-    .await;
-    qr.scroll_into_view().await?;
-    let png = driver.screenshot_as_png().await?;
+    // The detail shows the link as a QR code a phone can scan: a screenshot of the
+    // window, read by zbarimg, gives the link (read again while the panel settles).
     let f = std::env::temp_dir().join(format!("paydesk-e2e-qr-{}.png", std::process::id()));
-    std::fs::write(&f, png).unwrap();
-    let decoded = Command::new("zbarimg")
-        .args(["--quiet", "--raw"])
-        .arg(&f)
-        .output()
-        .expect("zbarimg (zbar-tools)");
-    assert_eq!(
-        String::from_utf8_lossy(&decoded.stdout).trim(),
-        url,
-        "the QR code opens the link"
-    );
+    let decoded = wait_for(
+        "the QR code to read as the link",
+        Duration::from_secs(20),
+        || async {
+            let qr = driver.find(By::Css("#invoice-qr svg")).await.ok()?;
+            qr.scroll_into_view().await.ok()?;
+            let png = driver.screenshot_as_png().await.ok()?;
+            std::fs::write(&f, png).ok()?;
+            let out = Command::new("zbarimg")
+                .args(["--quiet", "--raw"])
+                .arg(&f)
+                .output()
+                .expect("zbarimg (zbar-tools)");
+            let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            (text == url).then_some(text)
+        },
+    )
+    .await;
+    assert_eq!(decoded, url, "the QR code opens the link");
+    let detail = driver.find(By::Id("invoice-detail")).await?;
     assert!(detail.text().await?.contains("테스트 상품"));
 
     // The clerk saves the one-page invoice PDF for the link.
@@ -642,14 +657,14 @@ async fn drive(
         .send_keys("9900")
         .await?;
     driver.find(By::Id("refund-link")).await?.click().await?;
-    driver.accept_alert().await?;
+    accept_confirm(driver).await;
     wait_for("a partial refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
         (d.attr("data-status").await.ok()?? == "partially_refunded").then_some(())
     })
     .await;
     driver.find(By::Id("refund-link")).await?.click().await?;
-    driver.accept_alert().await?;
+    accept_confirm(driver).await;
     wait_for("the full refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
         (d.attr("data-status").await.ok()?? == "refunded").then_some(())
@@ -819,7 +834,7 @@ async fn drive(
     .await
     .click()
     .await?;
-    driver.accept_alert().await?;
+    accept_confirm(driver).await;
     let status = wait_for("the link cancelled", Duration::from_secs(20), || async {
         match row_status(driver, "잘못 만든 링크").await {
             Some((_, s)) if s == "cancelled" => Some(s),
