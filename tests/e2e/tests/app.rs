@@ -217,13 +217,29 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     result.unwrap();
 }
 
-/// Accepts the confirmation dialog a click opened, once it is there (the click returns
-/// before the dialog is up).
-async fn accept_confirm(driver: &WebDriver) {
+/// Clicks the button `id` and accepts the confirmation it opens. The click returns
+/// before the dialog is up, and a click that lands while the panel re-renders opens
+/// none: an open dialog is accepted first, and the button is clicked again only when no
+/// dialog came (so an action is never confirmed twice).
+async fn click_and_confirm(driver: &WebDriver, id: &'static str) {
     wait_for(
         "the confirmation dialog",
-        Duration::from_secs(10),
-        || async { driver.accept_alert().await.ok() },
+        Duration::from_secs(20),
+        || async {
+            if driver.accept_alert().await.is_ok() {
+                return Some(());
+            }
+            if let Ok(button) = driver.find(By::Id(id)).await {
+                let _ = button.click().await;
+            }
+            for _ in 0..10 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if driver.accept_alert().await.is_ok() {
+                    return Some(());
+                }
+            }
+            None
+        },
     )
     .await;
 }
@@ -656,15 +672,13 @@ async fn drive(
         .await?
         .send_keys("9900")
         .await?;
-    driver.find(By::Id("refund-link")).await?.click().await?;
-    accept_confirm(driver).await;
+    click_and_confirm(driver, "refund-link").await;
     wait_for("a partial refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
         (d.attr("data-status").await.ok()?? == "partially_refunded").then_some(())
     })
     .await;
-    driver.find(By::Id("refund-link")).await?.click().await?;
-    accept_confirm(driver).await;
+    click_and_confirm(driver, "refund-link").await;
     wait_for("the full refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
         (d.attr("data-status").await.ok()?? == "refunded").then_some(())
@@ -826,15 +840,15 @@ async fn drive(
         .await?
         .click()
         .await?;
-    wait_for(
-        "the new link's cancel button",
-        Duration::from_secs(20),
-        || async { driver.find(By::Id("cancel-link")).await.ok() },
-    )
-    .await
-    .click()
-    .await?;
-    accept_confirm(driver).await;
+    // The detail shows the new link (open) before the clerk acts on it.
+    wait_for("the new link's detail", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        let title = d.find(By::Css("h2")).await.ok()?.text().await.ok()?;
+        let open = d.attr("data-status").await.ok()?? == "open";
+        (title == "잘못 만든 링크" && open).then_some(())
+    })
+    .await;
+    click_and_confirm(driver, "cancel-link").await;
     let status = wait_for("the link cancelled", Duration::from_secs(20), || async {
         match row_status(driver, "잘못 만든 링크").await {
             Some((_, s)) if s == "cancelled" => Some(s),
