@@ -41,20 +41,8 @@ async fn create_link(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceV
 #[tauri::command]
 async fn export_csv(engine: State<'_, Engine>) -> Reply<String> {
     let bytes = engine.export_csv(None, None).await?;
-    let dir = engine.data_dir().join("exports");
-    let path = dir.join(format!("invoices-{}.csv", chrono_like_stamp()));
-    std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&path, bytes))
-        .map_err(|e| EngineError::Internal(format!("cannot save {}: {e}", path.display())))?;
+    let path = engine.save_file("exports", "invoices", "csv", &bytes)?;
     Ok(path.display().to_string())
-}
-
-/// Seconds since 1970, enough to keep export file names apart.
-fn chrono_like_stamp() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 #[tauri::command]
@@ -133,6 +121,15 @@ async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
     Ok(open_for_printing(&path))
 }
 
+/// The secrets a form sent (empty fields left out), held as secrets from here on.
+fn typed_secrets(secrets: BTreeMap<String, String>) -> Vec<(String, Secret)> {
+    secrets
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, Secret::from(v)))
+        .collect()
+}
+
 /// A new provider account; its keys go straight to the OS keyring and never come back.
 #[tauri::command]
 async fn add_account(
@@ -140,11 +137,7 @@ async fn add_account(
     mut account: NewAccount,
     secrets: BTreeMap<String, String>,
 ) -> Reply<AccountView> {
-    account.secrets = secrets
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, Secret::from(v)))
-        .collect();
+    account.secrets = typed_secrets(secrets);
     engine.add_account(account).await
 }
 
@@ -175,11 +168,7 @@ async fn add_channel(
     mut channel: NewChannel,
     secrets: BTreeMap<String, String>,
 ) -> Reply<ChannelView> {
-    channel.secrets = secrets
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, Secret::from(v)))
-        .collect();
+    channel.secrets = typed_secrets(secrets);
     engine.add_channel(channel).await
 }
 

@@ -72,7 +72,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
     })
 }
 
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+/// An error with its causes, as one line.
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

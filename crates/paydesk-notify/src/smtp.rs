@@ -241,7 +241,7 @@ impl Smtp {
 /// a dropped connection or a timeout may have happened after the message's data.
 fn classify(e: &lettre::transport::smtp::Error) -> ChannelError {
     let code = e.status().map(|c| c.to_string());
-    let text = redact_chain(e);
+    let text = crate::http::chain(e);
     if e.is_permanent() {
         ChannelError::permanent(KIND, code, text)
     } else if e.is_transient() {
@@ -253,18 +253,4 @@ fn classify(e: &lettre::transport::smtp::Error) -> ChannelError {
     } else {
         ChannelError::unknown(KIND, text)
     }
-}
-
-fn redact_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let t = s.to_string();
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
-        }
-        source = s.source();
-    }
-    out
 }

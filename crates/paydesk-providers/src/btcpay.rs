@@ -345,27 +345,11 @@ impl Provider for Btcpay {
     }
 
     async fn find_by_order_id(&self, order_id: &str) -> Result<Option<RemoteInvoice>> {
-        let url = self.url(&format!("/api/v1/stores/{}/invoices", self.store_id));
-        let resp = self
-            .http
-            .send(Repeat::Safe, |c| {
-                c.get(&url)
-                    .header("Authorization", self.auth())
-                    .query(&[("orderId", order_id)])
-            })
-            .await?;
-        let resp = check(resp).await?;
-        let list: Vec<InvoiceData> = decode(KIND, resp).await?;
-        // The server filters by order id; keep only exact matches all the same.
-        let mut found = None;
-        for d in &list {
-            let r = remote(d)?;
-            if r.order_id == order_id {
-                found = Some(r);
-                break;
-            }
-        }
-        Ok(found)
+        // The same list request as a batch, for one order id (exact matches only).
+        Ok(self
+            .get_many(&[order_id])
+            .await?
+            .and_then(|list| list.into_iter().next()))
     }
 
     async fn get_many(&self, order_ids: &[&str]) -> Result<Option<Vec<RemoteInvoice>>> {

@@ -25,12 +25,12 @@ use paydesk_store::{AccountRecord, InvoiceFilter, InvoiceUpdate, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-mod dashboard;
+mod reports;
 mod error;
 mod outbox;
 mod views;
 
-pub use dashboard::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals};
+pub use reports::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals};
 pub use error::{EngineError, ErrorView, Result};
 pub use outbox::{
     ChannelView, DeliveryView, MessagePreview, NewChannel, OutboxReport, SendRequest,
@@ -303,6 +303,65 @@ impl Engine {
             .map_err(EngineError::from)
     }
 
+    /// Puts secrets in the keyring for an account or channel (called before its row is
+    /// written: if the keyring refuses, nothing is written).
+    async fn save_secrets(
+        &self,
+        holder: Holder,
+        secrets: Vec<(String, SecretString)>,
+    ) -> Result<()> {
+        self.secrets(move |s| {
+            for (key, value) in &secrets {
+                s.set(holder.owner(), key, value)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes an account's or channel's secrets from the keyring.
+    async fn delete_secrets(&self, holder: Holder, names: Vec<String>) -> Result<()> {
+        self.secrets(move |s| {
+            for key in &names {
+                s.delete(holder.owner(), key)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Per secret name: `set`, `missing`, or `unknown` when the keyring does not answer.
+    async fn secret_states(
+        &self,
+        holder: Holder,
+        names: &'static [&'static str],
+    ) -> BTreeMap<String, String> {
+        if names.is_empty() {
+            return BTreeMap::new();
+        }
+        match self
+            .secrets(move |s| {
+                names
+                    .iter()
+                    .map(|n| s.is_set(holder.owner(), n).map(|set| (n.to_string(), set)))
+                    .collect::<paydesk_secrets::Result<Vec<_>>>()
+            })
+            .await
+        {
+            Ok(v) => v
+                .into_iter()
+                .map(|(n, set)| (n, if set { "set" } else { "missing" }.to_string()))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "keyring did not answer");
+                names
+                    .iter()
+                    .map(|n| (n.to_string(), "unknown".to_string()))
+                    .collect()
+            }
+        }
+    }
+
     // ---- accounts ---------------------------------------------------------------------
 
     pub async fn add_account(&self, a: NewAccount) -> Result<AccountView> {
@@ -387,16 +446,8 @@ impl Engine {
         let account = name.as_str().to_string();
         let secrets = a.secrets;
         let names: Vec<String> = secrets.iter().map(|(k, _)| k.clone()).collect();
-        {
-            let account = account.clone();
-            self.secrets(move |s| {
-                for (key, value) in &secrets {
-                    s.set(Owner::Account(&account), key, value)?;
-                }
-                Ok(())
-            })
+        self.save_secrets(Holder::Account(account.clone()), secrets)
             .await?;
-        }
         let record = AccountRecord {
             name: account.clone(),
             provider,
@@ -404,14 +455,8 @@ impl Engine {
             created_at: Utc::now(),
         };
         if let Err(e) = self.inner.store.insert_account(&record).await {
-            let acc = account.clone();
             let _ = self
-                .secrets(move |s| {
-                    for key in &names {
-                        s.delete(Owner::Account(&acc), key)?;
-                    }
-                    Ok(())
-                })
+                .delete_secrets(Holder::Account(account.clone()), names)
                 .await;
             return Err(e.into());
         }
@@ -420,44 +465,16 @@ impl Engine {
     }
 
     async fn account_view(&self, r: AccountRecord) -> Result<AccountView> {
-        let names: Vec<&'static str> = r.provider.secret_names().to_vec();
-        let account = r.name.clone();
-        let states = if names.is_empty() {
-            Vec::new()
-        } else {
-            match self
-                .secrets(move |s| {
-                    names
-                        .iter()
-                        .map(|n| {
-                            s.is_set(Owner::Account(&account), n)
-                                .map(|set| (n.to_string(), set))
-                        })
-                        .collect::<paydesk_secrets::Result<Vec<_>>>()
-                })
-                .await
-            {
-                Ok(v) => v
-                    .into_iter()
-                    .map(|(n, set)| (n, if set { "set" } else { "missing" }.to_string()))
-                    .collect(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "keyring did not answer");
-                    r.provider
-                        .secret_names()
-                        .iter()
-                        .map(|n| (n.to_string(), "unknown".to_string()))
-                        .collect()
-                }
-            }
-        };
+        let states = self
+            .secret_states(Holder::Account(r.name.clone()), r.provider.secret_names())
+            .await;
         Ok(AccountView {
             capabilities: r.provider.capabilities(),
             sandbox: r.provider == ProviderKind::Sandbox,
             name: r.name,
             provider: r.provider.as_str().into(),
             settings: r.settings,
-            secrets: states.into_iter().collect::<BTreeMap<_, _>>(),
+            secrets: states,
             created_at: paydesk_core::format_instant(r.created_at),
         })
     }
@@ -505,16 +522,14 @@ impl Engine {
                 e => e.into(),
             })?;
         self.inner.adapters.lock().await.remove(&r.name);
-        let names = r.provider.secret_names().to_vec();
-        let account = r.name.clone();
-        self.secrets(move |s| {
-            for n in names {
-                s.delete(Owner::Account(&account), n)?;
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(())
+        let names = r
+            .provider
+            .secret_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        self.delete_secrets(Holder::Account(r.name.clone()), names)
+            .await
     }
 
     /// Asks the account's provider whether it answers (for the sandbox: its records).
@@ -1392,10 +1407,15 @@ impl Engine {
 
     /// Saves a PDF under the data folder's `prints/` and returns its path.
     pub fn save_print(&self, what: &str, bytes: &[u8]) -> Result<PathBuf> {
-        let dir = self.inner.data_dir.join("prints");
+        self.save_file("prints", what, "pdf", bytes)
+    }
+
+    /// Saves `bytes` as `folder/what-TIMESTAMP.ext` under the data folder.
+    pub fn save_file(&self, folder: &str, what: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
+        let dir = self.inner.data_dir.join(folder);
         std::fs::create_dir_all(&dir).map_err(internal)?;
         let path = dir.join(format!(
-            "{what}-{}.pdf",
+            "{what}-{}.{ext}",
             Utc::now().format("%Y%m%d-%H%M%S%3f")
         ));
         std::fs::write(&path, bytes).map_err(internal)?;
@@ -2097,6 +2117,22 @@ fn leaves_unchanged(local: &Invoice, remote: &RemoteInvoice, now: DateTime<Utc>)
             .payment_number
             .as_ref()
             .is_none_or(|n| Some(n) == local.payment_number.as_ref())
+}
+
+/// What owns secrets in the keyring, owned (to cross into the keyring's thread).
+#[derive(Debug, Clone)]
+enum Holder {
+    Account(String),
+    Channel(String),
+}
+
+impl Holder {
+    fn owner(&self) -> Owner<'_> {
+        match self {
+            Holder::Account(a) => Owner::Account(a),
+            Holder::Channel(c) => Owner::Channel(c),
+        }
+    }
 }
 
 /// What one sync pass keeps per account.

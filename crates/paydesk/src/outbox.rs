@@ -25,7 +25,7 @@ use paydesk_secrets::{Owner, SecretString};
 use paydesk_store::{ChannelRecord, DeliverySettled};
 use serde::{Deserialize, Serialize};
 
-use crate::{failpoint, internal, non_empty, Engine, EngineError, Result};
+use crate::{failpoint, internal, non_empty, Engine, EngineError, Holder, Result};
 
 /// How many times one delivery is tried when the channel says "not now".
 pub const MAX_SEND_ATTEMPTS: i64 = 3;
@@ -382,16 +382,8 @@ impl Engine {
         let channel = name.as_str().to_string();
         let secrets = c.secrets;
         let names: Vec<String> = secrets.iter().map(|(k, _)| k.clone()).collect();
-        {
-            let channel = channel.clone();
-            self.secrets(move |s| {
-                for (key, value) in &secrets {
-                    s.set(Owner::Channel(&channel), key, value)?;
-                }
-                Ok(())
-            })
+        self.save_secrets(Holder::Channel(channel.clone()), secrets)
             .await?;
-        }
         let record = ChannelRecord {
             name: channel.clone(),
             kind: kind.as_str().into(),
@@ -399,14 +391,8 @@ impl Engine {
             created_at: Utc::now(),
         };
         if let Err(e) = self.inner.store.insert_channel(&record).await {
-            let ch = channel.clone();
             let _ = self
-                .secrets(move |s| {
-                    for key in &names {
-                        s.delete(Owner::Channel(&ch), key)?;
-                    }
-                    Ok(())
-                })
+                .delete_secrets(Holder::Channel(channel.clone()), names)
                 .await;
             return Err(e.into());
         }
@@ -416,32 +402,9 @@ impl Engine {
 
     async fn channel_view(&self, r: ChannelRecord) -> Result<ChannelView> {
         let kind = channel_kind(&r)?;
-        let name = r.name.clone();
-        let names = kind.secret_names();
-        let states = match self
-            .secrets(move |s| {
-                names
-                    .iter()
-                    .map(|n| {
-                        s.is_set(Owner::Channel(&name), n)
-                            .map(|set| (n.to_string(), set))
-                    })
-                    .collect::<paydesk_secrets::Result<Vec<_>>>()
-            })
-            .await
-        {
-            Ok(v) => v
-                .into_iter()
-                .map(|(n, set)| (n, if set { "set" } else { "missing" }.to_string()))
-                .collect(),
-            Err(e) => {
-                tracing::warn!(error = %e, "keyring did not answer");
-                names
-                    .iter()
-                    .map(|n| (n.to_string(), "unknown".to_string()))
-                    .collect()
-            }
-        };
+        let states = self
+            .secret_states(Holder::Channel(r.name.clone()), kind.secret_names())
+            .await;
         let mut vias: Vec<String> = kind.vias().iter().map(|v| v.as_str().to_string()).collect();
         if kind == ChannelKind::Solapi && r.settings.get("template_id").is_none() {
             vias.retain(|v| v != "alimtalk");
@@ -478,14 +441,9 @@ impl Engine {
     pub async fn remove_channel(&self, name: &str) -> Result<()> {
         let r = self.channel_record(name).await?;
         let kind = channel_kind(&r)?;
-        let ch = r.name.clone();
-        self.secrets(move |s| {
-            for key in kind.secret_names() {
-                s.delete(Owner::Channel(&ch), key)?;
-            }
-            Ok(())
-        })
-        .await?;
+        let names = kind.secret_names().iter().map(|n| n.to_string()).collect();
+        self.delete_secrets(Holder::Channel(r.name.clone()), names)
+            .await?;
         self.inner.store.delete_channel(&r.name).await?;
         Ok(())
     }

@@ -1,5 +1,6 @@
-//! The dashboard: what came in today, this week and this month (in the store's time
-//! zone), a small daily chart, and the invoices that need the clerk.
+//! What the merchant reads out of PayDesk: the overview (today / this week / this month
+//! in the store's time zone, a daily chart, the invoices that need the clerk), the CSV
+//! export, an invoice's QR code, and the diagnostics report for support.
 
 use chrono::{Datelike, Duration, NaiveTime, TimeZone, Utc};
 use paydesk_core::{Currency, DeliveryState, Money};
