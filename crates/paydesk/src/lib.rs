@@ -25,12 +25,11 @@ use paydesk_store::{AccountRecord, InvoiceFilter, InvoiceUpdate, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-mod reports;
 mod error;
 mod outbox;
+mod reports;
 mod views;
 
-pub use reports::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals};
 pub use error::{EngineError, ErrorView, Result};
 pub use outbox::{
     ChannelView, DeliveryView, MessagePreview, NewChannel, OutboxReport, SendRequest,
@@ -39,6 +38,7 @@ pub use outbox::{
 pub use paydesk_core as core;
 pub use paydesk_notify::sms::SmsClass;
 pub use paydesk_secrets::SecretString as Secret;
+pub use reports::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals};
 pub use views::*;
 
 /// The account every data directory starts with.
