@@ -107,11 +107,33 @@ where
         if let Some(v) = f().await {
             return v;
         }
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}"
-        );
+        if start.elapsed() >= timeout {
+            panic!(
+                "timed out after {timeout:?} waiting for {what}; the window showed:\n{}",
+                window_text().await
+            );
+        }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The driver, kept so that a timed-out wait can say what the window showed.
+static DRIVER: std::sync::OnceLock<WebDriver> = std::sync::OnceLock::new();
+
+async fn window_text() -> String {
+    let Some(driver) = DRIVER.get() else {
+        return "(no window)".into();
+    };
+    match driver
+        .execute("return document.body.innerText;", Vec::new())
+        .await
+    {
+        Ok(ret) => ret
+            .json()
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_default(),
+        Err(e) => format!("(could not read the window: {e})"),
     }
 }
 
@@ -174,6 +196,7 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let driver = WebDriver::new(format!("http://127.0.0.1:{driver_port}"), caps)
         .await
         .expect("a WebDriver session with the app");
+    let _ = DRIVER.set(driver.clone());
 
     // A real SMTP server on 127.0.0.1 for the e-mail the clerk sends from the window.
     let maildir = home.path().join("mail");
@@ -490,7 +513,7 @@ async fn drive(
         .await?
         .click()
         .await?;
-    let err = wait_for("the amount's error", Duration::from_secs(10), || async {
+    let err = wait_for("the amount's error", Duration::from_secs(30), || async {
         driver
             .find(By::Css(".field-error[data-field='amount']"))
             .await
@@ -534,7 +557,6 @@ async fn drive(
         }
     }
     assert!(row_text.contains("₩29,900"), "{row_text:?}");
-    let detail = driver.find(By::Id("invoice-detail")).await?;
     let url = driver.find(By::Id("payment-url")).await?.text().await?;
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     // The detail shows the link as a QR code a phone can scan: a screenshot of the
