@@ -193,6 +193,15 @@ async fn list_channels(engine: State<'_, Engine>) -> Reply<Vec<ChannelView>> {
 
 /// Exactly what the customer will get (with the SMS byte count), before sending.
 #[tauri::command]
+async fn preview_new_link(
+    engine: State<'_, Engine>,
+    link: NewLink,
+    via: String,
+) -> Reply<MessagePreview> {
+    engine.preview_new_link(&link, &via).await
+}
+
+#[tauri::command]
 async fn preview_message(
     engine: State<'_, Engine>,
     id: String,
@@ -233,6 +242,12 @@ fn open_for_printing(path: &std::path::Path) -> String {
     path.display().to_string()
 }
 
+/// Opens the data folder (database, logs, saved PDFs) in the file manager.
+#[tauri::command]
+fn open_data_folder(engine: State<'_, Engine>) -> String {
+    open_for_printing(engine.data_dir())
+}
+
 #[derive(Serialize)]
 struct AppInfo {
     version: &'static str,
@@ -246,6 +261,34 @@ fn app_info(engine: State<'_, Engine>) -> AppInfo {
         data_dir: engine.data_dir().display().to_string(),
     }
 }
+
+/// Said by the window once the invoice list is on screen: background work (sync and
+/// provider checks) starts only then, so a launch never waits on the network. With
+/// `PAYDESK_STARTUP_MARK=FILE` the moment is appended to FILE (Unix milliseconds) for
+/// the start-up benchmark.
+#[tauri::command]
+fn list_shown(first_paint: State<'_, FirstPaint>) {
+    if let Some(path) = std::env::var_os("PAYDESK_STARTUP_MARK") {
+        let _ = append_startup_mark(std::path::Path::new(&path));
+    }
+    first_paint.0.notify_one();
+}
+
+fn append_startup_mark(path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(f, "{ms}")
+}
+
+/// Wakes the background sync after the first paint of the list.
+struct FirstPaint(std::sync::Arc<tokio::sync::Notify>);
 
 fn init_logs(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
@@ -273,7 +316,22 @@ fn init_logs(data_dir: &std::path::Path) -> Option<tracing_appender::non_blockin
     Some(guard)
 }
 
-fn main() {
+/// Started as `paydesk` (a link or the installers' `/usr/bin/paydesk` script, which sets
+/// `PAYDESK_AS_COMMAND`), this binary is the command: one program for both keeps the
+/// Linux installers small.
+fn started_as_command() -> bool {
+    std::env::var_os("PAYDESK_AS_COMMAND").is_some()
+        || std::env::args_os()
+            .next()
+            .map(std::path::PathBuf::from)
+            .and_then(|p| p.file_stem().map(|s| s == "paydesk"))
+            .unwrap_or(false)
+}
+
+fn main() -> std::process::ExitCode {
+    if started_as_command() {
+        return paydesk_cli::main();
+    }
     let data_dir = paydesk::default_data_dir();
     let _log_guard = init_logs(&data_dir);
     let engine = match tauri::async_runtime::block_on(Engine::open(&data_dir)) {
@@ -286,10 +344,12 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // The merchant's `sync_interval` setting, unless a test sets its own.
     let sync_every = std::env::var("PAYDESK_SYNC_INTERVAL_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3u64);
+        .map(std::time::Duration::from_secs);
+    let first_paint = std::sync::Arc::new(tokio::sync::Notify::new());
     tauri::Builder::default()
         // First: a second launch hands over to the running window and exits 0.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -303,6 +363,7 @@ fn main() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .manage(engine.clone())
+        .manage(FirstPaint(first_paint.clone()))
         .invoke_handler(tauri::generate_handler![
             list_invoices,
             count_invoices,
@@ -331,10 +392,13 @@ fn main() {
             test_channel,
             remove_channel,
             preview_message,
+            preview_new_link,
             preview_template,
             send_link,
             list_deliveries,
-            app_info
+            app_info,
+            open_data_folder,
+            list_shown
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -371,17 +435,19 @@ fn main() {
                 }
             });
             tauri::async_runtime::spawn(async move {
-                engine
-                    .run_sync(
-                        std::time::Duration::from_secs(sync_every),
-                        std::future::pending(),
-                    )
-                    .await
+                // After the list is on screen (or 10 s at most, should the window fail).
+                let _ = tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    first_paint.notified(),
+                )
+                .await;
+                engine.run_sync(sync_every, std::future::pending()).await
             });
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("PayDesk's window could not start");
+    std::process::ExitCode::SUCCESS
 }
 
 /// The sandbox's payment pages, served while the app runs (unless `paydesk sandbox

@@ -334,63 +334,32 @@ impl Store {
             Some(id) => self.customer(id).await?,
             None => None,
         };
-        let search_text = search_text(inv, customer.as_ref());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let r = sqlx::query(
-            "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
-                amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
-                payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
-                last_checked_at, last_error, search_text)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&inv.id)
-        .bind(&inv.account)
-        .bind(inv.provider.as_str())
-        .bind(&inv.provider_id)
-        .bind(&inv.order_id)
-        .bind(inv.kind.as_str())
-        .bind(&inv.name)
-        .bind(inv.amount.currency().code())
-        .bind(inv.amount.minor())
-        .bind(inv.tax_free.minor())
-        .bind(inv.paid.minor())
-        .bind(inv.status.as_str())
-        .bind(inv.flags.paid_late)
-        .bind(inv.flags.underpaid)
-        .bind(inv.flags.overpaid)
-        .bind(&inv.payment_url)
-        .bind(&inv.payment_number)
-        .bind(ts(inv.expires_at))
-        .bind(&inv.customer_id)
-        .bind(ts(inv.created_at))
-        .bind(ts(inv.updated_at))
-        .bind(inv.last_checked_at.map(ts))
-        .bind(&inv.last_error)
-        .bind(search_text)
-        .execute(&mut *tx)
-        .await;
-        if let Err(sqlx::Error::Database(e)) = &r {
-            if e.is_unique_violation() {
-                return Err(StoreError::Exists {
-                    what: "invoice with order id",
-                    key: inv.order_id.clone(),
-                });
-            }
-        }
-        r?;
-        insert_audit(
-            &mut tx,
-            &inv.id,
-            inv.created_at,
-            TimelineEvent::Created,
-            None,
-            Some(inv.status),
-            source,
-            detail,
-        )
-        .await?;
+        insert_invoice_tx(&mut tx, inv, customer.as_ref(), source, detail).await?;
         for d in deliveries {
             insert_delivery_tx(&mut tx, d).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves many new invoices (each with its `created` audit entry) in one
+    /// transaction: all or none. For imports and for loading benchmark data.
+    pub async fn insert_invoices(&self, list: &[Invoice], source: Source) -> Result<()> {
+        let mut customers: std::collections::HashMap<String, Option<Customer>> =
+            std::collections::HashMap::new();
+        for id in list.iter().filter_map(|i| i.customer_id.as_ref()) {
+            if !customers.contains_key(id) {
+                customers.insert(id.clone(), self.customer(id).await?);
+            }
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for inv in list {
+            let customer = inv
+                .customer_id
+                .as_ref()
+                .and_then(|id| customers.get(id).cloned().flatten());
+            insert_invoice_tx(&mut tx, inv, customer.as_ref(), source, None).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -1183,6 +1152,71 @@ pub fn backup_path(db: &Path, version: i64) -> PathBuf {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Inserts one invoice and its `created` audit entry inside the caller's transaction.
+async fn insert_invoice_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    inv: &Invoice,
+    customer: Option<&Customer>,
+    source: Source,
+    detail: Option<&str>,
+) -> Result<()> {
+    let search_text = search_text(inv, customer);
+    let r = sqlx::query(
+        "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
+                amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
+                payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
+                last_checked_at, last_error, search_text)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&inv.id)
+    .bind(&inv.account)
+    .bind(inv.provider.as_str())
+    .bind(&inv.provider_id)
+    .bind(&inv.order_id)
+    .bind(inv.kind.as_str())
+    .bind(&inv.name)
+    .bind(inv.amount.currency().code())
+    .bind(inv.amount.minor())
+    .bind(inv.tax_free.minor())
+    .bind(inv.paid.minor())
+    .bind(inv.status.as_str())
+    .bind(inv.flags.paid_late)
+    .bind(inv.flags.underpaid)
+    .bind(inv.flags.overpaid)
+    .bind(&inv.payment_url)
+    .bind(&inv.payment_number)
+    .bind(ts(inv.expires_at))
+    .bind(&inv.customer_id)
+    .bind(ts(inv.created_at))
+    .bind(ts(inv.updated_at))
+    .bind(inv.last_checked_at.map(ts))
+    .bind(&inv.last_error)
+    .bind(search_text)
+    .execute(&mut **tx)
+    .await;
+    if let Err(sqlx::Error::Database(e)) = &r {
+        if e.is_unique_violation() {
+            return Err(StoreError::Exists {
+                what: "invoice with order id",
+                key: inv.order_id.clone(),
+            });
+        }
+    }
+    r?;
+    insert_audit(
+        tx,
+        &inv.id,
+        inv.created_at,
+        TimelineEvent::Created,
+        None,
+        Some(inv.status),
+        source,
+        detail,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn insert_audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     invoice_id: &str,

@@ -186,6 +186,9 @@ struct Backoff {
 /// The first wait after a pass found a provider unreachable, and the longest.
 const BACKOFF_FIRST: Duration = Duration::seconds(5);
 const BACKOFF_MAX: Duration = Duration::minutes(5);
+/// The app's pause between sync passes unless `sync_interval` says otherwise.
+pub const DEFAULT_SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Requests per second sync sends one provider account unless `sync_rate_limit` says otherwise.
 pub const DEFAULT_RATE_LIMIT: u32 = 20;
 
@@ -1898,9 +1901,11 @@ impl Engine {
     }
 
     /// Runs sync passes every `every` until `stop` resolves.
+    /// Syncs until `stop`: every `every`, or (None) every `sync_interval` seconds as the
+    /// merchant set it, read again after each pass so a change applies at once.
     pub async fn run_sync(
         &self,
-        every: std::time::Duration,
+        every: Option<std::time::Duration>,
         stop: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(stop);
@@ -1908,11 +1913,27 @@ impl Engine {
             if let Err(e) = self.sync_once().await {
                 tracing::warn!(error = %e, "sync pass failed");
             }
+            let wait = match every {
+                Some(d) => d,
+                None => self.sync_interval().await.unwrap_or(DEFAULT_SYNC_INTERVAL),
+            };
             tokio::select! {
                 _ = &mut stop => break,
-                _ = tokio::time::sleep(every) => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
+    }
+
+    /// How long the app waits between sync passes (`sync_interval`, seconds).
+    pub async fn sync_interval(&self) -> Result<std::time::Duration> {
+        Ok(self
+            .inner
+            .store
+            .setting("sync_interval")
+            .await?
+            .and_then(|v| v.parse().ok())
+            .map(std::time::Duration::from_secs)
+            .unwrap_or(DEFAULT_SYNC_INTERVAL))
     }
 
     // ---- sandbox ----------------------------------------------------------------------

@@ -261,6 +261,10 @@ impl Engine {
             "sync_rate_limit".into(),
             self.rate_limit().await?.to_string(),
         );
+        out.insert(
+            "sync_interval".into(),
+            self.sync_interval().await?.as_secs().to_string(),
+        );
         for lang in [Lang::Ko, Lang::En, Lang::Ja] {
             let t = self.templates(lang).await?;
             out.insert(format!("template.{lang}.sms"), t.sms);
@@ -315,6 +319,14 @@ impl Engine {
                     ));
                 }
             }
+            "sync_interval" => {
+                if value.parse::<u32>().map_or(true, |n| !(1..=3600).contains(&n)) {
+                    return Err(EngineError::input(
+                        "sync_interval",
+                        "must be seconds between checks, 1–3600",
+                    ));
+                }
+            }
             "store_name" => {
                 let n = value.chars().count();
                 if n == 0 || n > 60 || value.chars().any(char::is_control) {
@@ -335,7 +347,7 @@ impl Engine {
             other => {
                 return Err(EngineError::input(
                     "key",
-                    format!("unknown setting {other:?} (expected store_name, time_zone, sync_rate_limit, notifications or template.LANG.PART)"),
+                    format!("unknown setting {other:?} (expected store_name, time_zone, sync_interval, sync_rate_limit, notifications or template.LANG.PART)"),
                 ))
             }
         }
@@ -775,6 +787,10 @@ impl Engine {
             expiry: format_deadline(inv.expires_at, tz, lang),
             link,
         };
+        self.render_vars(vars, via, lang).await
+    }
+
+    async fn render_vars(&self, vars: MessageVars, via: Via, lang: Lang) -> Result<Rendered> {
         let t = self.templates(lang).await?;
         Ok(match via {
             Via::Email => {
@@ -811,20 +827,49 @@ impl Engine {
             None => Lang::Ko,
         };
         let r = self.render(&inv, via, lang).await?;
-        let (bytes, class) = match via {
-            Via::Sms | Via::Lms | Via::Alimtalk => {
-                (Some(sms::euc_kr_len(&r.text)), sms::classify(&r.text).ok())
-            }
-            _ => (None, None),
+        Ok(preview_of(via, r))
+    }
+
+    /// The message a link still being filled in would send (the create form's preview):
+    /// the merchant's text with the form's item, amount, deadline and customer, and a
+    /// stand-in link of a provider link's usual length (the real one exists only once the
+    /// provider has made it). Input errors are the same as creating the link would give.
+    pub async fn preview_new_link(&self, l: &crate::NewLink, via: &str) -> Result<MessagePreview> {
+        let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
+        let now = Utc::now();
+        let currency = match non_empty(&l.currency) {
+            Some(c) => paydesk_core::Currency::from_str(c)
+                .map_err(|e| EngineError::input("currency", e))?,
+            None => paydesk_core::Currency::Krw,
         };
-        Ok(MessagePreview {
-            via: via.as_str().into(),
-            lang: lang.as_str().into(),
-            subject: r.subject,
-            text: r.text,
-            bytes,
-            class,
-        })
+        let amount = paydesk_core::input::amount("amount", &l.amount, currency, true)
+            .map_err(|e| EngineError::Input(vec![e]))?;
+        let expires_at = match (non_empty(&l.expires_in), non_empty(&l.expires_at)) {
+            (_, Some(at)) => paydesk_core::input::Expiry::parse_instant("expires_at", at, now),
+            (Some(d), None) => paydesk_core::input::Expiry::parse_in("expires_in", d, now),
+            (None, None) => {
+                paydesk_core::input::Expiry::at("expires_in", now + crate::DEFAULT_EXPIRY, now)
+            }
+        }
+        .map_err(|e| EngineError::Input(vec![e]))?
+        .instant();
+        let lang = match (non_empty(&l.lang), non_empty(&l.phone)) {
+            (Some(code), _) => Lang::from_str(code).map_err(|e| EngineError::input("lang", e))?,
+            (None, Some(p)) if via != Via::Email => Phone::parse(p)
+                .map(|p| Lang::for_phone_e164(p.e164()))
+                .unwrap_or(Lang::Ko),
+            _ => Lang::Ko,
+        };
+        let vars = MessageVars {
+            store: self.store_name().await?,
+            customer: non_empty(&l.customer_name).map(str::to_owned),
+            item: l.name.trim().to_owned(),
+            amount: amount.to_display(lang.as_str()),
+            expiry: format_deadline(expires_at, self.time_zone().await?, lang),
+            link: "https://pay.example/i/AbC123XyZ789".into(),
+        };
+        let r = self.render_vars(vars, via, lang).await?;
+        Ok(preview_of(via, r))
     }
 
     /// A message text as a customer would get it, with made-up invoice details, for the
@@ -1276,6 +1321,23 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
 }
 
 /// A deadline as a customer reads it, in the merchant's time zone.
+fn preview_of(via: Via, r: Rendered) -> MessagePreview {
+    let (bytes, class) = match via {
+        Via::Sms | Via::Lms | Via::Alimtalk => {
+            (Some(sms::euc_kr_len(&r.text)), sms::classify(&r.text).ok())
+        }
+        _ => (None, None),
+    };
+    MessagePreview {
+        via: via.as_str().into(),
+        lang: r.lang.as_str().into(),
+        subject: r.subject,
+        text: r.text,
+        bytes,
+        class,
+    }
+}
+
 pub fn format_deadline(at: DateTime<Utc>, tz: FixedOffset, lang: Lang) -> String {
     let t = at.with_timezone(&tz);
     match lang {

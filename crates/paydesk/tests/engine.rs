@@ -638,3 +638,44 @@ async fn diagnostics_say_whether_keys_are_set_never_what_they_are() {
     assert!(!text.contains("DIAG-CANARY-KEY"));
     e.remove_account("coin").await.ok();
 }
+
+#[tokio::test]
+async fn the_create_form_previews_the_message_before_the_link_exists() {
+    let (_d, e) = engine().await;
+    e.set_setting("store_name", "하나상회").await.unwrap();
+    let mut l = link("딸기 케이크", "29900");
+    l.customer_name = Some("김민준".into());
+    l.phone = Some("010-1234-5678".into());
+    let p = e.preview_new_link(&l, "sms").await.unwrap();
+    for part in [
+        "하나상회",
+        "딸기 케이크",
+        "₩29,900",
+        "김민준",
+        "https://pay.example/",
+    ] {
+        assert!(p.text.contains(part), "{part} in {:?}", p.text);
+    }
+    assert_eq!(p.lang, "ko");
+    assert!(p.bytes.unwrap() > 0 && p.class.is_some());
+
+    // A Japanese number gets the Japanese text; e-mail has a subject.
+    l.phone = Some("+81 90-1234-5678".into());
+    assert_eq!(e.preview_new_link(&l, "sms").await.unwrap().lang, "ja");
+    let mail = e
+        .preview_new_link(&link("x", "1000"), "email")
+        .await
+        .unwrap();
+    assert!(mail.subject.is_some_and(|s| !s.is_empty()));
+
+    // The same input errors as creating the link, naming the field; nothing is made.
+    let err = e
+        .preview_new_link(&link("x", "12.5"), "sms")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, EngineError::Input(f) if f[0].field == "amount"),
+        "{err:?}"
+    );
+    assert_eq!(e.count_invoices(&ListQuery::default()).await.unwrap(), 0);
+}

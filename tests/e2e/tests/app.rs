@@ -7,148 +7,14 @@
 //! starts its own Xvfb when DISPLAY is unset) and a session bus (`./x test` runs it
 //! inside `dbus-run-session`).
 
-use std::net::TcpListener;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use support::*;
 use thirtyfour::prelude::*;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-}
-
-fn binary(env: &str, name: &str) -> PathBuf {
-    let p = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug").join(name));
-    assert!(
-        p.exists(),
-        "{} is missing: build it first (./x test does)",
-        p.display()
-    );
-    p.canonicalize().unwrap()
-}
-
-fn wait_port(port: u16, what: &str) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{what} did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Kills its child with SIGTERM when dropped (tauri-driver must not be SIGKILLed, or
-/// its WebKitWebDriver child is orphaned and keeps the output pipe open).
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        unsafe { libc_kill(self.0.id() as i32, 15) };
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
-}
-
-fn start_xvfb_if_needed() -> Option<(Guard, String)> {
-    if std::env::var_os("DISPLAY").is_some() {
-        return None;
-    }
-    let display = format!(":{}", 90 + std::process::id() % 100);
-    let child = Command::new("Xvfb")
-        .args([
-            display.as_str(),
-            "-screen",
-            "0",
-            "1400x900x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (package xvfb) is needed when DISPLAY is unset");
-    std::thread::sleep(Duration::from_millis(800));
-    Some((Guard(child), display))
-}
-
-async fn wait_for<F, Fut, T>(what: &str, timeout: Duration, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        if start.elapsed() >= timeout {
-            panic!(
-                "timed out after {timeout:?} waiting for {what}; the window showed:\n{}",
-                window_text().await
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-/// The driver, kept so that a timed-out wait can say what the window showed.
-static DRIVER: std::sync::OnceLock<WebDriver> = std::sync::OnceLock::new();
-
-async fn window_text() -> String {
-    let Some(driver) = DRIVER.get() else {
-        return "(no window)".into();
-    };
-    match driver
-        .execute("return document.body.innerText;", Vec::new())
-        .await
-    {
-        Ok(ret) => ret
-            .json()
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_default(),
-        Err(e) => format!("(could not read the window: {e})"),
-    }
-}
-
-async fn row_status(driver: &WebDriver, name: &str) -> Option<(String, String)> {
-    let rows = driver.find_all(By::Css("tr.invoice-row")).await.ok()?;
-    for r in rows {
-        let text = r.text().await.ok()?;
-        if text.contains(name) {
-            let status = r.attr("data-status").await.ok()??;
-            let id = r.attr("data-id").await.ok()??;
-            return Some((id, status));
-        }
-    }
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
@@ -158,45 +24,17 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let data_dir = home.path().join("data");
     let sandbox_port = free_port();
     let xvfb = start_xvfb_if_needed();
-    let driver_port = free_port();
-    let native_port = free_port();
-
-    let mut cmd = Command::new("tauri-driver");
-    cmd.args([
-        "--port",
-        &driver_port.to_string(),
-        "--native-port",
-        &native_port.to_string(),
-    ])
-    .env("PAYDESK_DATA_DIR", &data_dir)
-    .env("PAYDESK_SANDBOX_PORT", sandbox_port.to_string())
-    .env("PAYDESK_SYNC_INTERVAL_SECS", "1")
-    .env("XDG_DATA_HOME", home.path().join("xdg-data"))
-    .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
-    .env("XDG_CACHE_HOME", home.path().join("xdg-cache"))
-    .stdout(Stdio::null())
-    .stderr(Stdio::inherit());
-    if let Some((_, display)) = &xvfb {
-        cmd.env("DISPLAY", display);
-    }
-    let _driver = Guard(
-        cmd.spawn()
-            .expect("tauri-driver is needed (cargo install tauri-driver --locked)"),
-    );
-    wait_port(driver_port, "tauri-driver");
-    wait_port(native_port, "WebKitWebDriver");
-
-    let mut caps = thirtyfour::Capabilities::new();
-    caps.set("browserName", json!("wry")).unwrap();
-    caps.set(
-        "tauri:options",
-        json!({ "application": app.display().to_string() }),
+    let (_driver, driver) = open_app(
+        &app,
+        home.path(),
+        &[
+            ("PAYDESK_DATA_DIR", data_dir.display().to_string()),
+            ("PAYDESK_SANDBOX_PORT", sandbox_port.to_string()),
+            ("PAYDESK_SYNC_INTERVAL_SECS", "1".into()),
+        ],
+        xvfb.as_ref().map(|x| x.1.as_str()),
     )
-    .unwrap();
-    let driver = WebDriver::new(format!("http://127.0.0.1:{driver_port}"), caps)
-        .await
-        .expect("a WebDriver session with the app");
-    let _ = DRIVER.set(driver.clone());
+    .await;
 
     // A real SMTP server on 127.0.0.1 for the e-mail the clerk sends from the window.
     let maildir = home.path().join("mail");

@@ -166,6 +166,9 @@ export const api = {
   printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
   printInvoice: (id: string) => call<string>('print_invoice', { id }),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
+  openDataFolder: () => call<string>('open_data_folder'),
+  /** Tells the app the list is on screen: background sync starts after it. */
+  listShown: () => call<void>('list_shown'),
   listChannels: () => call<Channel[]>('list_channels'),
   getSettings: () => call<Record<string, string>>('get_settings'),
   setSetting: (key: string, value: string) => call<void>('set_setting', { key, value }),
@@ -176,6 +179,7 @@ export const api = {
   testAccount: (name: string) => call<string>('test_account', { name }),
   removeAccount: (name: string) => call<void>('remove_account', { name }),
   previewMessage: (id: string, via: Via, lang?: string) => call<MessagePreview>('preview_message', { id, via, lang }),
+  previewNewLink: (link: NewLink, via: Via) => call<MessagePreview>('preview_new_link', { link, via }),
   previewTemplate: (lang: string, part: string, text: string) => call<MessagePreview>('preview_template', { lang, part, text }),
   sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
   listDeliveries: (id: string) => call<Delivery[]>('list_deliveries', { id }),
