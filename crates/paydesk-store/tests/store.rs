@@ -272,3 +272,43 @@ async fn passes_limited_in_size_still_reach_every_invoice() {
     }
     assert_eq!(seen.len(), 5, "three passes of two reach all five");
 }
+
+#[tokio::test]
+async fn many_invoices_are_saved_in_one_transaction_all_or_none() {
+    let (_d, s) = store().await;
+    s.insert_customer(&Customer {
+        id: "cus_1".into(),
+        name: "김민준".into(),
+        phone: None,
+        email: None,
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    let batch: Vec<Invoice> = (0..3)
+        .map(|i| invoice(&format!("상품 {i}"), Some("cus_1")))
+        .collect();
+    s.insert_invoices(&batch, Source::User).await.unwrap();
+    for inv in &batch {
+        assert_eq!(s.invoice(&inv.id).await.unwrap().name, inv.name);
+        assert_eq!(s.timeline(&inv.id).await.unwrap().len(), 1, "its created entry");
+    }
+    // Found by the customer's name, like one saved alone.
+    let found = s
+        .invoices(&InvoiceFilter {
+            search: Some("김민준".into()),
+            limit: Some(10),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 3);
+
+    // A duplicate order id in a batch: nothing of the batch is saved.
+    let fresh = invoice("새 상품", None);
+    let mut dup = invoice("중복", None);
+    dup.order_id = batch[0].order_id.clone();
+    let err = s.insert_invoices(&[fresh.clone(), dup], Source::User).await;
+    assert!(matches!(err, Err(StoreError::Exists { .. })), "{err:?}");
+    assert!(s.find_invoice(&fresh.id).await.unwrap().is_none());
+}
