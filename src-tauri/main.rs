@@ -294,7 +294,8 @@ fn init_logs(data_dir: &std::path::Path) -> Option<tracing_appender::non_blockin
     use tracing_subscriber::prelude::*;
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    // One file a day, the last 14 kept.
+    // One file a day, the last 14 kept (the folder made first, or pruning complains).
+    let _ = std::fs::create_dir_all(data_dir.join("logs"));
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("paydesk")

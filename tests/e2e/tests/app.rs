@@ -187,11 +187,37 @@ async fn drive(
     .await;
     store.clear().await?;
     store.send_keys("하나상회").await?;
+    // How often providers are checked: 0 s is refused next to the field, 10 s is kept.
+    let interval = driver.find(By::Id("sync-interval")).await?;
+    interval.clear().await?;
+    interval.send_keys("0").await?;
+    driver.find(By::Id("save-profile")).await?.click().await?;
+    wait_for("the interval's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css(
+                "#store-profile .field-error[data-field='sync_interval']",
+            ))
+            .await
+            .ok()
+    })
+    .await;
+    interval.clear().await?;
+    interval.send_keys("10").await?;
     driver.find(By::Id("save-profile")).await?.click().await?;
     wait_for("the profile saved", Duration::from_secs(10), || async {
         driver.find(By::Id("profile-saved")).await.ok()
     })
     .await;
+    let settings = Command::new(cli)
+        .env("PAYDESK_DATA_DIR", data_dir)
+        .args(["settings", "--json"])
+        .output()
+        .unwrap();
+    let settings = String::from_utf8_lossy(&settings.stdout);
+    assert!(settings.contains("\"sync_interval\": \"10\""), "{settings}");
+    // Where the data is, for the clerk (and support).
+    let folder = driver.find(By::Id("data-folder")).await?.text().await?;
+    assert_eq!(folder, data_dir.display().to_string());
     let fill = |id: &'static str, text: String| async move {
         let f = driver.find(By::Id(id)).await?;
         f.clear().await?;
@@ -567,6 +593,26 @@ async fn drive(
     fill("new-link-amount", "5000").await?;
     fill("new-link-phone", "010-2345-6789").await?;
     fill("new-link-customer-name", "이서연").await?;
+    // Choosing how to send it shows the message as the customer will get it.
+    driver
+        .find(By::Css("input[name='expiry'][value='24h']"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Id("send-by-email")).await?.click().await?;
+    wait_for("the message preview", Duration::from_secs(20), || async {
+        let t = driver
+            .find(By::Id("new-link-message"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t.contains("편의점 상품") && t.contains("₩5,000") && t.contains("이서연")).then_some(())
+    })
+    .await;
+    driver.find(By::Id("send-by-email")).await?.click().await?;
+    driver.find(By::Id("expiry-custom")).await?.click().await?;
     // A custom deadline left empty is refused by the backend next to its field...
     driver
         .find(By::Id("new-link-submit"))
