@@ -51,12 +51,14 @@ def memory_kib(pid):
     names = []
     for p in descendants(pid):
         try:
+            mine = 0
             for line in Path(f'/proc/{p}/smaps_rollup').read_text().splitlines():
                 if line.startswith('Pss:'):
-                    pss += int(line.split()[1])
+                    mine = int(line.split()[1])
+                    pss += mine
                 elif line.startswith('Rss:'):
                     rss += int(line.split()[1])
-            names.append(Path(f'/proc/{p}/comm').read_text().strip())
+            names.append(f"{Path(f'/proc/{p}/comm').read_text().strip()} {mine / 1024:.0f} MiB")
         except OSError:
             pass
     return pss, rss, names
@@ -88,7 +90,10 @@ def launch(binary, env, mark, timeout=60.0):
         if mark.exists():
             text = mark.read_text().strip()
             if text:
-                return proc, int(text.splitlines()[0]) - t0 * 1000
+                first = text.splitlines()[0].split()
+                if len(first) > 1:
+                    print('   ', ' '.join(first[1:]), flush=True)
+                return proc, int(first[0]) - t0 * 1000
         if proc.poll() is not None:
             raise SystemExit(f'{binary} exited with {proc.returncode} before its start-up mark')
         time.sleep(0.005)

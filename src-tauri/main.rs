@@ -267,14 +267,50 @@ fn app_info(engine: State<'_, Engine>) -> AppInfo {
 /// `PAYDESK_STARTUP_MARK=FILE` the moment is appended to FILE (Unix milliseconds) for
 /// the start-up benchmark.
 #[tauri::command]
-fn list_shown(first_paint: State<'_, FirstPaint>) {
+fn list_shown(
+    first_paint: State<'_, FirstPaint>,
+    page_ms: Option<f64>,
+    page_phases: Option<String>,
+) {
+    let phases = format!(
+        "engine_open_ms={} window_setup_ms={} list_shown_ms={} page_ms={:.0} ({})",
+        STARTUP.engine_opened.get().copied().unwrap_or_default(),
+        STARTUP.set_up.get().copied().unwrap_or_default(),
+        STARTUP.since_start(),
+        page_ms.unwrap_or_default(),
+        page_phases.unwrap_or_default()
+    );
+    tracing::info!(%phases, "invoice list on screen");
     if let Some(path) = std::env::var_os("PAYDESK_STARTUP_MARK") {
-        let _ = append_startup_mark(std::path::Path::new(&path));
+        let _ = append_startup_mark(std::path::Path::new(&path), &phases);
     }
     first_paint.0.notify_one();
 }
 
-fn append_startup_mark(path: &std::path::Path) -> std::io::Result<()> {
+/// Milliseconds from the start of `main` to each step of a launch (for the log and
+/// the start-up benchmark).
+struct Startup {
+    start: std::sync::OnceLock<std::time::Instant>,
+    engine_opened: std::sync::OnceLock<u128>,
+    set_up: std::sync::OnceLock<u128>,
+}
+
+impl Startup {
+    fn since_start(&self) -> u128 {
+        self.start
+            .get()
+            .map(|s| s.elapsed().as_millis())
+            .unwrap_or_default()
+    }
+}
+
+static STARTUP: Startup = Startup {
+    start: std::sync::OnceLock::new(),
+    engine_opened: std::sync::OnceLock::new(),
+    set_up: std::sync::OnceLock::new(),
+};
+
+fn append_startup_mark(path: &std::path::Path, phases: &str) -> std::io::Result<()> {
     use std::io::Write;
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -284,7 +320,7 @@ fn append_startup_mark(path: &std::path::Path) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
-    writeln!(f, "{ms}")
+    writeln!(f, "{ms} {phases}")
 }
 
 /// Wakes the background sync after the first paint of the list.
@@ -333,6 +369,7 @@ fn main() -> std::process::ExitCode {
     if started_as_command() {
         return paydesk_cli::main();
     }
+    let _ = STARTUP.start.set(std::time::Instant::now());
     let data_dir = paydesk::default_data_dir();
     let _log_guard = init_logs(&data_dir);
     let engine = match tauri::async_runtime::block_on(Engine::open(&data_dir)) {
@@ -345,6 +382,7 @@ fn main() -> std::process::ExitCode {
             std::process::exit(1);
         }
     };
+    let _ = STARTUP.engine_opened.set(STARTUP.since_start());
     // The merchant's `sync_interval` setting, unless a test sets its own.
     let sync_every = std::env::var("PAYDESK_SYNC_INTERVAL_SECS")
         .ok()
@@ -402,6 +440,7 @@ fn main() -> std::process::ExitCode {
             list_shown
         ])
         .setup(move |app| {
+            let _ = STARTUP.set_up.set(STARTUP.since_start());
             let handle = app.handle().clone();
             let engine = app.state::<Engine>().inner().clone();
             tauri::async_runtime::spawn(serve_sandbox(engine.clone()));

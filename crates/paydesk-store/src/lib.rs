@@ -275,6 +275,34 @@ impl Store {
         row.map(|r| customer_from_row(&r)).transpose()
     }
 
+    /// The customers with these ids, in one query (a page of the invoice list names
+    /// up to a few hundred; ids not found are left out).
+    pub async fn customers_by_ids(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Customer>> {
+        let mut out = std::collections::HashMap::new();
+        let mut unique: Vec<&str> = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        // SQLite's bound-parameter limit is far above a page; chunks keep any caller safe.
+        for chunk in unique.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT id, name, phone, email, created_at FROM customers WHERE id IN ({marks})"
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                let c = customer_from_row(&row)?;
+                out.insert(c.id.clone(), c);
+            }
+        }
+        Ok(out)
+    }
+
     /// Finds a customer by exact phone (E.164) or e-mail.
     pub async fn customer_by_contact(
         &self,

@@ -291,7 +291,11 @@ async fn many_invoices_are_saved_in_one_transaction_all_or_none() {
     s.insert_invoices(&batch, Source::User).await.unwrap();
     for inv in &batch {
         assert_eq!(s.invoice(&inv.id).await.unwrap().name, inv.name);
-        assert_eq!(s.timeline(&inv.id).await.unwrap().len(), 1, "its created entry");
+        assert_eq!(
+            s.timeline(&inv.id).await.unwrap().len(),
+            1,
+            "its created entry"
+        );
     }
     // Found by the customer's name, like one saved alone.
     let found = s

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use support::*;
 use thirtyfour::prelude::*;
 
+/// The new-link button's label in ui/src/locales/ja.json.
+const JA_NEW_LINK: &str = "新しい支払いリンク";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let app = binary("PAYDESK_APP_BIN", "paydesk-app");
@@ -786,6 +789,31 @@ async fn drive(
     assert!(today.contains("₩29,900"), "{today}");
     // The refunded payment still counts as money that came in today.
     driver.find(By::Css("#paid-chart rect")).await?;
+
+    // In Japanese: the same screen, every label in Japanese.
+    driver
+        .find(By::Css("#language option[value='ja']"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the Japanese overview", Duration::from_secs(10), || async {
+        let t = driver
+            .find(By::Css("#dashboard h2"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t == "概況").then_some(())
+    })
+    .await;
+    let header = driver.find(By::Css("header")).await?.text().await?;
+    assert!(header.contains(JA_NEW_LINK), "{header}");
+    if let Ok(png) = driver.screenshot_as_png().await {
+        let p = std::env::temp_dir().join("paydesk-e2e-ja.png");
+        let _ = std::fs::write(&p, png);
+        eprintln!("screenshot: {}", p.display());
+    }
 
     // The clerk switches to English: the same screen, in English.
     driver

@@ -74,7 +74,10 @@ async fn list_shows(app: &Path, home: &Path, data_dir: &Path, item: &str, env: &
     drop(xvfb);
     // An AppImage stopped from outside leaves its extracted copy behind.
     for e in std::fs::read_dir("/tmp").unwrap().flatten() {
-        if e.file_name().to_string_lossy().starts_with("appimage_extracted_") {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with("appimage_extracted_")
+        {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

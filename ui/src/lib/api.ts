@@ -139,11 +139,25 @@ export function fieldErrors(e: AppError, translate?: (code: string) => string | 
   return out;
 }
 
+/** Milliseconds from the page's start to the script, the mount and the first list. */
+function pagePhases(): string {
+  const at = (name: string) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
+  return `script=${at('paydesk-script')} mounted=${at('paydesk-mounted')} list_loaded=${at('paydesk-list-loaded')}; ${firstCalls.join(', ')}`;
+}
+
+/** Start and end (ms from page start) of each command's first call, for the start-up log. */
+const firstCalls: string[] = [];
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  const started = performance.now();
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
     throw asError(e);
+  } finally {
+    if (firstCalls.length < 12 && !firstCalls.some((c) => c.startsWith(cmd + ' '))) {
+      firstCalls.push(`${cmd} ${Math.round(started)}-${Math.round(performance.now())}`);
+    }
   }
 }
 
@@ -168,7 +182,7 @@ export const api = {
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
   openDataFolder: () => call<string>('open_data_folder'),
   /** Tells the app the list is on screen: background sync starts after it. */
-  listShown: () => call<void>('list_shown'),
+  listShown: () => call<void>('list_shown', { pageMs: performance.now(), pagePhases: pagePhases() }),
   listChannels: () => call<Channel[]>('list_channels'),
   getSettings: () => call<Record<string, string>>('get_settings'),
   setSetting: (key: string, value: string) => call<void>('set_setting', { key, value }),
