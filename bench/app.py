@@ -145,12 +145,12 @@ def main():
     xvfb = None
     env = dict(os.environ)
     if not env.get('DISPLAY'):
-        r, w = os.pipe()
-        xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'],
-                                pass_fds=[w], stderr=subprocess.DEVNULL)
-        os.close(w)
-        env['DISPLAY'] = ':' + os.read(r, 16).decode().strip()
-        os.close(r)
+        # A display number of its own (WebKit's web process could not open :0 here).
+        n = next(n for n in range(120, 200) if not Path(f'/tmp/.X11-unix/X{n}').exists())
+        xvfb = subprocess.Popen(['Xvfb', f':{n}', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'],
+                                stderr=subprocess.DEVNULL)
+        env['DISPLAY'] = f':{n}'
+        time.sleep(1)
     work = Path(tempfile.mkdtemp(prefix='paydesk-bench-'))
     try:
         rows = []
