@@ -63,7 +63,7 @@ def call(base, method, path, body=None):
     req = urllib.request.Request(base + path, method=method,
                                  data=None if body is None else json.dumps(body).encode(),
                                  headers={'Content-Type': 'application/json'})
-    with urllib.request.urlopen(req, timeout=120) as r:
+    with urllib.request.urlopen(req, timeout=600) as r:
         return json.loads(r.read() or b'{}').get('value')
 
 
@@ -92,7 +92,7 @@ def run(app, data, env):
         sid = call(base, 'POST', '/session', {'capabilities': {'alwaysMatch': {
             'browserName': 'wry', 'tauri:options': {'application': str(app)}}}})['sessionId']
         s = f'/session/{sid}'
-        call(base, 'POST', s + '/timeouts', {'script': 120000})
+        call(base, 'POST', s + '/timeouts', {'script': 600000})
         t0 = time.time()
         while call(base, 'POST', s + '/execute/sync',
                    {'script': "return document.querySelectorAll('tr.invoice-row').length", 'args': []}) == 0:
