@@ -1178,7 +1178,6 @@ pub fn backup_path(db: &Path, version: i64) -> PathBuf {
     db.with_file_name(name)
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Inserts one invoice and its `created` audit entry inside the caller's transaction.
 async fn insert_invoice_tx(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
@@ -1244,6 +1243,7 @@ async fn insert_invoice_tx(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     invoice_id: &str,
