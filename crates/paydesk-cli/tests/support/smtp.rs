@@ -17,8 +17,7 @@ impl SmtpServer {
     /// `mode`: starttls, tls or none; `extra`: fault flags (`--fail-first 2`, …).
     pub fn start(mode: &str, auth: Option<(&str, &str)>, extra: &[&str]) -> SmtpServer {
         let maildir = tempfile::tempdir().unwrap();
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp/smtp_server.py");
+        let script = manifest_dir().join("../../tests/smtp/smtp_server.py");
         let mut cmd = Command::new("/usr/bin/python3");
         cmd.arg(script)
             .args(["--mode", mode, "--maildir"])
@@ -71,4 +70,12 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// This package's folder, as cargo tells the running test (a test binary built in another
+/// clone that shares the target directory keeps that clone's compile-time path).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -9,10 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    manifest_dir().join("../..").canonicalize().unwrap()
 }
 
 pub fn spec(name: &str) -> PathBuf {
@@ -132,4 +129,12 @@ impl Drop for Prism {
             eprintln!("Prism log kept: {}", self.log.display());
         }
     }
+}
+
+/// This package's folder, as cargo tells the running test (a test binary built in another
+/// clone that shares the target directory keeps that clone's compile-time path).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
