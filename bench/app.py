@@ -25,6 +25,15 @@ import time
 from pathlib import Path
 
 
+def start_xvfb():
+    """A virtual display of its own number (WebKit's web process could not open :0 here)."""
+    n = next(n for n in range(120, 200) if not Path(f'/tmp/.X11-unix/X{n}').exists())
+    xvfb = subprocess.Popen(['Xvfb', f':{n}', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'],
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    return xvfb, f':{n}'
+
+
 def descendants(pid):
     """pid and every process below it."""
     children = {}
@@ -145,12 +154,7 @@ def main():
     xvfb = None
     env = dict(os.environ)
     if not env.get('DISPLAY'):
-        # A display number of its own (WebKit's web process could not open :0 here).
-        n = next(n for n in range(120, 200) if not Path(f'/tmp/.X11-unix/X{n}').exists())
-        xvfb = subprocess.Popen(['Xvfb', f':{n}', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'],
-                                stderr=subprocess.DEVNULL)
-        env['DISPLAY'] = f':{n}'
-        time.sleep(1)
+        xvfb, env['DISPLAY'] = start_xvfb()
     work = Path(tempfile.mkdtemp(prefix='paydesk-bench-'))
     try:
         rows = []

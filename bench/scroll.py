@@ -20,6 +20,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from app import start_xvfb
+
 SCROLL = r"""
 const done = arguments[arguments.length - 1];
 const el = document.querySelector('.list-scroll');
@@ -124,12 +126,7 @@ def main():
     env = dict(os.environ)
     xvfb = None
     if not env.get('DISPLAY'):
-        # A display number of its own (WebKit's web process could not open :0 here).
-        n = next(n for n in range(120, 200) if not Path(f'/tmp/.X11-unix/X{n}').exists())
-        xvfb = subprocess.Popen(['Xvfb', f':{n}', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'],
-                                stderr=subprocess.DEVNULL)
-        env['DISPLAY'] = f':{n}'
-        time.sleep(1)
+        xvfb, env['DISPLAY'] = start_xvfb()
     try:
         print('\n| invoices | frames | frame interval median / p95 / p99 / max | frames > 50 ms | rows scrolled | rows drawn | search "김민준" drawn in |')
         print('|---|---|---|---|---|---|---|')

@@ -127,6 +127,22 @@ pub struct NewLink {
     pub lang: Option<String>,
 }
 
+impl NewLink {
+    /// The deadline asked for: `expires_in` (`90m`, `36h`, `3d`) or `expires_at` (RFC
+    /// 3339), never both, else the default (3 days).
+    pub fn expiry(&self, now: DateTime<Utc>) -> std::result::Result<Expiry, InputError> {
+        match (non_empty(&self.expires_in), non_empty(&self.expires_at)) {
+            (Some(_), Some(_)) => Err(InputError::new(
+                "expires_at",
+                "give either expires_in or expires_at, not both",
+            )),
+            (Some(d), None) => Expiry::parse_in("expires_in", d, now),
+            (None, Some(at)) => Expiry::parse_instant("expires_at", at, now),
+            (None, None) => Expiry::at("expires_in", now + DEFAULT_EXPIRY, now),
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 pub struct ListQuery {
     #[serde(default)]
@@ -768,22 +784,7 @@ impl Engine {
                 }
             }
         }
-        let expiry = match (non_empty(&l.expires_in), non_empty(&l.expires_at)) {
-            (Some(_), Some(_)) => {
-                errors.push(InputError::new(
-                    "expires_at",
-                    "give either expires_in or expires_at, not both",
-                ));
-                None
-            }
-            (Some(d), None) => Expiry::parse_in("expires_in", d, now)
-                .map_err(|e| errors.push(e))
-                .ok(),
-            (None, Some(at)) => Expiry::parse_instant("expires_at", at, now)
-                .map_err(|e| errors.push(e))
-                .ok(),
-            (None, None) => Expiry::at("expires_in", now + DEFAULT_EXPIRY, now).ok(),
-        };
+        let expiry = l.expiry(now).map_err(|e| errors.push(e)).ok();
         let order_id = match non_empty(&l.order_id) {
             Some(o) => {
                 if o.len() > 40

@@ -844,15 +844,10 @@ impl Engine {
         };
         let amount = paydesk_core::input::amount("amount", &l.amount, currency, true)
             .map_err(|e| EngineError::Input(vec![e]))?;
-        let expires_at = match (non_empty(&l.expires_in), non_empty(&l.expires_at)) {
-            (_, Some(at)) => paydesk_core::input::Expiry::parse_instant("expires_at", at, now),
-            (Some(d), None) => paydesk_core::input::Expiry::parse_in("expires_in", d, now),
-            (None, None) => {
-                paydesk_core::input::Expiry::at("expires_in", now + crate::DEFAULT_EXPIRY, now)
-            }
-        }
-        .map_err(|e| EngineError::Input(vec![e]))?
-        .instant();
+        let expires_at = l
+            .expiry(now)
+            .map_err(|e| EngineError::Input(vec![e]))?
+            .instant();
         let lang = match (non_empty(&l.lang), non_empty(&l.phone)) {
             (Some(code), _) => Lang::from_str(code).map_err(|e| EngineError::input("lang", e))?,
             (None, Some(p)) if via != Via::Email => Phone::parse(p)
