@@ -9,13 +9,14 @@ use serde::{Deserialize, Serialize};
 use crate::money::{Currency, Money, MoneyError};
 
 /// A bad value typed by a person: which field, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[error("{field}: {message}")]
 pub struct InputError {
     pub field: String,
     pub message: String,
     /// A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
     /// UI translates; `invalid` when nothing more specific applies.
+    #[ts(type = "string")]
     pub code: &'static str,
 }
 

@@ -21,7 +21,7 @@ pub fn new_order_id() -> String {
     format!("PD{}", ulid::Ulid::new())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
     Sandbox,
@@ -72,6 +72,17 @@ impl ProviderKind {
         }
     }
 
+    /// The settings (not secret) an account of this provider is added with, in the
+    /// order a form asks for them (`NewAccount`'s field names).
+    pub fn setting_names(self) -> &'static [&'static str] {
+        match self {
+            ProviderKind::Sandbox => &[],
+            ProviderKind::Portone => &["channel_key", "base_url"],
+            ProviderKind::Btcpay => &["base_url", "store_id"],
+            ProviderKind::Bootpay | ProviderKind::Pipe | ProviderKind::Bitropay => &["base_url"],
+        }
+    }
+
     /// The secret names an account of this provider keeps in the keyring.
     pub fn secret_names(self) -> &'static [&'static str] {
         match self {
@@ -105,7 +116,7 @@ impl FromStr for ProviderKind {
 }
 
 /// What a provider supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Capabilities {
     pub links: bool,
     pub cvs: bool,
@@ -114,7 +125,7 @@ pub struct Capabilities {
     pub partial_refund: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum InvoiceKind {
     Link,
@@ -175,7 +186,7 @@ pub struct Invoice {
     pub last_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum TimelineEvent {
     Created,
@@ -219,7 +230,7 @@ pub struct TimelineEntry {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryState {
     Queued,

@@ -3,7 +3,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The kinds of delivery channel a merchant can configure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelKind {
     Smtp,
@@ -19,6 +19,16 @@ impl ChannelKind {
             ChannelKind::Smtp => "smtp",
             ChannelKind::Solapi => "solapi",
             ChannelKind::Twilio => "twilio",
+        }
+    }
+
+    /// The settings (not secret) a channel of this kind is added with, in the order a
+    /// form asks for them (the engine's `NewChannel` field names).
+    pub fn setting_names(self) -> &'static [&'static str] {
+        match self {
+            ChannelKind::Smtp => &["host", "port", "tls", "username", "from"],
+            ChannelKind::Solapi => &["sender", "pf_id", "template_id", "alimtalk_fallback"],
+            ChannelKind::Twilio => &["sender"],
         }
     }
 
@@ -63,7 +73,7 @@ impl FromStr for ChannelKind {
 
 /// How a message goes to the customer. `Lms` is an SMS too long for one SMS (Solapi
 /// picks it by length); `Provider` is the payment provider's own notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Via {
     Sms,

@@ -11,7 +11,7 @@ pub const SMS_MAX_BYTES: usize = 90;
 pub const LMS_MAX_BYTES: usize = 2000;
 
 /// The cost class of a text message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SmsClass {
     Sms,

@@ -97,8 +97,9 @@ impl From<InputError> for EngineError {
 }
 
 /// The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ErrorView {
+    #[ts(type = "\"input\" | \"provider\" | \"channel\" | \"keyring\" | \"internal\"")]
     pub kind: &'static str,
     pub field: Option<String>,
     pub fields: Vec<InputError>,

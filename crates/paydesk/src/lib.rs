@@ -66,9 +66,11 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 /// A new provider account, as typed (validated here).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
 pub struct NewAccount {
     pub name: String,
+    #[ts(as = "paydesk_core::ProviderKind")]
     pub provider: String,
     #[serde(default)]
     pub base_url: Option<String>,
@@ -83,7 +85,8 @@ pub struct NewAccount {
     pub secrets: Vec<(String, SecretString)>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
 pub struct NewCustomer {
     pub name: String,
     #[serde(default)]
@@ -93,7 +96,8 @@ pub struct NewCustomer {
 }
 
 /// A new payment link, as typed in the form or on the command line.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
 pub struct NewLink {
     pub account: String,
     pub name: String,
@@ -118,6 +122,7 @@ pub struct NewLink {
     pub order_id: Option<String>,
     /// Send the link to the customer once it exists: `sms`, `alimtalk`, `email`, `provider`.
     #[serde(default)]
+    #[ts(as = "Option<Vec<paydesk_notify::Via>>")]
     pub send: Vec<String>,
     /// The channel to send through (otherwise the first that can).
     #[serde(default)]
@@ -143,9 +148,11 @@ impl NewLink {
     }
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct ListQuery {
     #[serde(default)]
+    #[ts(as = "Option<paydesk_core::Status>")]
     pub status: Option<String>,
     /// Only this customer's invoices (the customer book).
     #[serde(default)]
@@ -160,8 +167,10 @@ pub struct ListQuery {
     #[serde(default)]
     pub search: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<u32>")]
     pub limit: Option<i64>,
     #[serde(default)]
+    #[ts(as = "Option<u32>")]
     pub offset: Option<i64>,
 }
 

@@ -24,6 +24,7 @@ use paydesk_providers::Provider;
 use paydesk_secrets::{Owner, SecretString};
 use paydesk_store::{ChannelRecord, DeliverySettled};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{failpoint, internal, non_empty, Engine, EngineError, Holder, Result};
 
@@ -42,9 +43,11 @@ fn lease() -> Duration {
 }
 
 /// A new delivery channel, as typed.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, TS)]
+#[ts(optional_fields)]
 pub struct NewChannel {
     pub name: String,
+    #[ts(as = "paydesk_notify::ChannelKind")]
     pub kind: String,
     #[serde(default)]
     pub host: Option<String>,
@@ -67,27 +70,34 @@ pub struct NewChannel {
     #[serde(default)]
     pub template_id: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<bool>")]
     pub alimtalk_fallback: bool,
     #[serde(skip)]
     pub secrets: Vec<(String, SecretString)>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ChannelView {
     pub name: String,
+    #[ts(as = "paydesk_notify::ChannelKind")]
     pub kind: String,
+    #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
     /// Per secret name: `set`, `missing`, or `unknown` (keyring did not answer).
+    #[ts(type = "Record<string, \"set\" | \"missing\" | \"unknown\">")]
     pub secrets: BTreeMap<String, String>,
     /// The ways of sending it offers (`sms`, `alimtalk`, `email`).
+    #[ts(as = "Vec<paydesk_notify::Via>")]
     pub vias: Vec<String>,
     pub created_at: String,
 }
 
 /// Send an invoice's link to its customer.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, TS)]
+#[ts(optional_fields)]
 pub struct SendRequest {
     pub invoice: String,
+    #[ts(as = "paydesk_notify::Via")]
     pub via: String,
     #[serde(default)]
     pub channel: Option<String>,
@@ -97,14 +107,17 @@ pub struct SendRequest {
     pub lang: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DeliveryView {
     pub id: String,
     pub invoice_id: String,
     pub channel: String,
+    #[ts(as = "paydesk_notify::Via")]
     pub via: String,
     pub to: String,
+    #[ts(as = "paydesk_core::DeliveryState")]
     pub state: String,
+    #[ts(type = "number")]
     pub attempts: i64,
     pub channel_message_id: Option<String>,
     pub error: Option<String>,
@@ -137,24 +150,30 @@ impl From<&Delivery> for DeliveryView {
 }
 
 /// Exactly what a customer will get, before it is sent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct MessagePreview {
+    #[ts(as = "paydesk_notify::Via")]
     pub via: String,
     pub lang: String,
     pub subject: Option<String>,
     pub text: String,
     /// SMS only: the length in EUC-KR bytes and the cost class (`sms` ≤ 90 bytes, `lms`).
+    #[ts(type = "number | null")]
     pub bytes: Option<usize>,
     pub class: Option<sms::SmsClass>,
 }
 
 /// What one outbox pass did.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct OutboxReport {
+    #[ts(type = "number")]
     pub sent: usize,
+    #[ts(type = "number")]
     pub failed: usize,
+    #[ts(type = "number")]
     pub unknown: usize,
     /// Waiting for their link (the invoice is still a draft).
+    #[ts(type = "number")]
     pub waiting: usize,
 }
 

@@ -9,41 +9,49 @@ use std::str::FromStr;
 
 use crate::{Engine, InvoiceView, Result};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct MoneyTotal {
     pub currency: String,
+    #[ts(type = "number")]
     pub count: i64,
     pub amount: String,
     pub amount_display: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct PeriodTotals {
     /// `today`, `week` (since Monday) or `month`.
+    #[ts(type = "\"today\" | \"week\" | \"month\"")]
     pub period: String,
     pub since: String,
     /// Money received on invoices that became paid in the period, per currency.
     pub paid: Vec<MoneyTotal>,
     /// Invoices made in the period that are still waiting for the customer.
+    #[ts(type = "number")]
     pub open: i64,
     /// Invoices that expired in the period.
+    #[ts(type = "number")]
     pub expired: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct DayCount {
     pub day: String,
+    #[ts(type = "number")]
     pub paid: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct Attention {
     pub invoice: InvoiceView,
     /// `paid_late`, `underpaid`, `overpaid`, `delivery_failed`, `provider_error`.
+    #[ts(
+        type = "Array<\"paid_late\" | \"underpaid\" | \"overpaid\" | \"delivery_failed\" | \"provider_error\">"
+    )]
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct DashboardView {
     pub periods: Vec<PeriodTotals>,
     /// Invoices paid per day over the last 14 days (days with none included).

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use paydesk_core::{format_instant, Customer, Invoice, TimelineEntry};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CustomerView {
     pub id: String,
     pub name: String,
@@ -29,12 +30,16 @@ impl From<&Customer> for CustomerView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TimelineView {
     pub at: String,
+    #[ts(as = "paydesk_core::TimelineEvent")]
     pub event: String,
+    #[ts(as = "Option<paydesk_core::Status>")]
     pub status: Option<String>,
+    #[ts(as = "Option<paydesk_core::Status>")]
     pub from_status: Option<String>,
+    #[ts(as = "paydesk_core::Source")]
     pub source: String,
     pub detail: Option<String>,
 }
@@ -52,24 +57,29 @@ impl From<&TimelineEntry> for TimelineView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct InvoiceView {
     pub id: String,
     pub account: String,
+    #[ts(as = "paydesk_core::ProviderKind")]
     pub provider: String,
     /// True for the embedded sandbox: no real money.
     pub sandbox: bool,
     pub provider_id: Option<String>,
     pub order_id: String,
+    #[ts(as = "paydesk_core::InvoiceKind")]
     pub kind: String,
     pub name: String,
     /// Plain decimal in the major unit (`29900`, `12.34`).
     pub amount: String,
     pub currency: String,
+    /// The amount in the currency's minor unit (exact: JSON numbers hold 2^53).
+    #[ts(type = "number")]
     pub amount_minor: i64,
     /// As people read it (`₩29,900`).
     pub amount_display: String,
     pub tax_free: String,
+    #[ts(as = "paydesk_core::Status")]
     pub status: String,
     pub paid_late: bool,
     pub underpaid: bool,
@@ -86,10 +96,11 @@ pub struct InvoiceView {
     /// What the clerk can do with it now (its state and its provider decide).
     pub actions: Actions,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub timeline: Option<Vec<TimelineView>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct Actions {
     pub cancel: bool,
     pub refund: bool,
@@ -157,22 +168,80 @@ impl InvoiceView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AccountView {
     pub name: String,
+    #[ts(as = "paydesk_core::ProviderKind")]
     pub provider: String,
     pub sandbox: bool,
+    #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
     /// What PayDesk can do with this account's provider.
     pub capabilities: paydesk_core::Capabilities,
     /// Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
     /// (the keyring did not answer). Never a value.
+    #[ts(type = "Record<string, \"set\" | \"missing\" | \"unknown\">")]
     pub secrets: BTreeMap<String, String>,
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// What the add-account and add-channel forms ask for, per provider and per channel
+/// kind: settings (field names of `NewAccount` / `NewChannel`) and the secrets that go
+/// to the keyring. The window draws its forms from this.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Forms {
+    pub accounts: Vec<AccountForm>,
+    pub channels: Vec<ChannelForm>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountForm {
+    pub provider: paydesk_core::ProviderKind,
+    #[ts(type = "Array<keyof NewAccount>")]
+    pub settings: Vec<&'static str>,
+    #[ts(type = "Array<string>")]
+    pub secrets: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ChannelForm {
+    pub kind: paydesk_notify::ChannelKind,
+    #[ts(type = "Array<keyof NewChannel>")]
+    pub settings: Vec<&'static str>,
+    #[ts(type = "Array<string>")]
+    pub secrets: Vec<&'static str>,
+}
+
+impl Forms {
+    /// Every provider a merchant can add (the sandbox is always there) and every channel kind.
+    pub fn all() -> Self {
+        use paydesk_core::ProviderKind;
+        use paydesk_notify::ChannelKind;
+        Forms {
+            accounts: ProviderKind::ALL
+                .into_iter()
+                .filter(|p| *p != ProviderKind::Sandbox)
+                .map(|p| AccountForm {
+                    provider: p,
+                    settings: p.setting_names().to_vec(),
+                    secrets: p.secret_names().to_vec(),
+                })
+                .collect(),
+            channels: ChannelKind::ALL
+                .into_iter()
+                .map(|k| ChannelForm {
+                    kind: k,
+                    settings: k.setting_names().to_vec(),
+                    secrets: k.secret_names().to_vec(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct SyncReport {
+    #[ts(type = "number")]
     pub checked: usize,
     pub changed: Vec<InvoiceView>,
     pub errors: Vec<SyncError>,
@@ -181,13 +250,15 @@ pub struct SyncReport {
     pub outbox: crate::OutboxReport,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncError {
     pub invoice_id: String,
     pub account: String,
+    #[ts(as = "paydesk_core::ProviderKind")]
     pub provider: String,
     /// `unreachable` (no answer: data may be stale), `keys` (the provider refused the
     /// account's keys), or `invoice` (something about this one invoice).
+    #[ts(type = "\"unreachable\" | \"keys\" | \"invoice\"")]
     pub kind: String,
     pub message: String,
 }

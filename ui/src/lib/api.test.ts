@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { api, fieldErrors, linkAccounts, providerProblems, type Account, type AppError, type SyncProblem } from './api';
+import { api, fieldErrors, linkAccounts, providerProblems, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
 
 afterEach(() => clearMocks());
 
@@ -22,7 +22,7 @@ describe('api wrappers', () => {
   it('turn rejections into errors with their fields', async () => {
     const rejection: AppError = {
       kind: 'input', field: 'amount', provider: null, code: null, message: 'amount: must not be negative',
-      fields: [{ field: 'amount', message: 'must not be negative' }, { field: 'name', message: 'must not be empty' }],
+      fields: [{ field: 'amount', message: 'must not be negative', code: 'negative' }, { field: 'name', message: 'must not be empty', code: 'empty' }],
     };
     mockIPC(() => {
       throw rejection;
@@ -47,7 +47,7 @@ describe('api wrappers', () => {
 
 describe('capabilities', () => {
   it('offer links only on accounts whose provider makes them', () => {
-    const acc = (name: string, links: boolean): Account => ({
+    const acc = (name: ProviderKind, links: boolean): Account => ({
       name, provider: name, sandbox: false, settings: {}, secrets: {}, created_at: '',
       capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true },
     });
@@ -58,9 +58,10 @@ describe('capabilities', () => {
 describe('provider problems', () => {
   it('keep one banner per account and kind, and leave invoice problems on the invoice', () => {
     const p = (invoice_id: string, account: string, kind: SyncProblem['kind']): SyncProblem => ({ invoice_id, account, provider: 'btcpay', kind, message: 'm' });
-    const r = { checked: 4, changed: [], errors: [p('1', 'shop', 'unreachable'), p('2', 'shop', 'unreachable'), p('3', 'shop', 'invoice'), p('4', 'other', 'keys')] };
+    const outbox = { sent: 0, failed: 0, unknown: 0, waiting: 0 };
+    const r = { checked: 4, changed: [], outbox, errors: [p('1', 'shop', 'unreachable'), p('2', 'shop', 'unreachable'), p('3', 'shop', 'invoice'), p('4', 'other', 'keys')] };
     expect(providerProblems(r).map((e) => `${e.account}/${e.kind}`)).toEqual(['shop/unreachable', 'other/keys']);
-    expect(providerProblems({ checked: 1, changed: [], errors: [] })).toEqual([]);
+    expect(providerProblems({ checked: 1, changed: [], errors: [], outbox })).toEqual([]);
   });
 });
 

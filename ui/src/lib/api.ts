@@ -3,117 +3,37 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-export type Status =
-  | 'draft' | 'open' | 'paid_unconfirmed' | 'paid' | 'partially_refunded'
-  | 'refunded' | 'expired' | 'cancelled' | 'failed';
+import type {
+  AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputError, InvoiceView,
+  ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, Status,
+  SyncError, SyncReport, TimelineView, Via,
+} from './bindings';
+
+// The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
+// names below are the ones the window's code reads best with.
+export type {
+  AccountForm, Capabilities, ChannelForm, ChannelKind, Forms, ListQuery, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+  PeriodTotals, ProviderKind, SendRequest, Status, SyncReport, Via,
+} from './bindings';
+export type Invoice = InvoiceView;
+export type Customer = CustomerView;
+export type TimelineEntry = TimelineView;
+export type Account = AccountView;
+export type Channel = ChannelView;
+export type Delivery = DeliveryView;
+export type Dashboard = DashboardView;
+export type SyncProblem = SyncError;
+export type FieldError = InputError;
+export type AppError = ErrorView;
 
 export const STATUSES: Status[] = [
   'draft', 'open', 'paid_unconfirmed', 'paid', 'partially_refunded', 'refunded', 'expired', 'cancelled', 'failed',
 ];
 
-export interface Customer { id: string; name: string; phone: string | null; email: string | null; created_at: string }
-
-export interface TimelineEntry {
-  at: string; event: 'created' | 'status' | 'delivery' | 'error';
-  status: Status | null; from_status: Status | null; source: 'user' | 'sync' | 'provider'; detail: string | null;
-}
-
-export interface Invoice {
-  id: string; account: string; provider: string; sandbox: boolean; provider_id: string | null; order_id: string;
-  kind: 'link' | 'cvs'; name: string; amount: string; currency: string; amount_minor: number; amount_display: string;
-  tax_free: string; status: Status; paid_late: boolean; underpaid: boolean; overpaid: boolean; paid_amount: string;
-  payment_url: string | null; payment_number: string | null; expires_at: string; created_at: string; updated_at: string;
-  last_checked_at: string | null; last_error: string | null; customer: Customer | null; timeline?: TimelineEntry[];
-  actions: { cancel: boolean; refund: boolean; partial_refund: boolean; slip: boolean; invoice_pdf: boolean };
-}
-
-export interface Capabilities { links: boolean; cvs: boolean; cancel: boolean; refund: boolean; partial_refund: boolean }
-
-export interface Account {
-  name: string; provider: string; sandbox: boolean; settings: Record<string, unknown>; capabilities: Capabilities;
-  secrets: Record<string, 'set' | 'missing' | 'unknown'>; created_at: string;
-}
-
-export interface ListQuery {
-  status?: string | null; account?: string | null; customer?: string | null; search?: string | null;
-  from?: string | null; to?: string | null; limit?: number; offset?: number;
-}
-
-export interface NewLink {
-  account: string; name: string; amount: string; currency?: string; tax_free?: string;
-  expires_in?: string; expires_at?: string; customer_name?: string; phone?: string; email?: string;
-  customer_id?: string; send?: Via[]; lang?: string;
-}
-
-export interface MoneyTotal { currency: string; count: number; amount: string; amount_display: string }
-export interface PeriodTotals { period: 'today' | 'week' | 'month'; since: string; paid: MoneyTotal[]; open: number; expired: number }
-export interface Dashboard {
-  periods: PeriodTotals[]; daily: { day: string; paid: number }[];
-  attention: { invoice: Invoice; reasons: string[] }[];
-}
-
 /** Bar heights (0–100) for the daily chart, scaled to the busiest day. */
 export function barHeights(daily: { paid: number }[]): number[] {
   const max = Math.max(1, ...daily.map((d) => d.paid));
   return daily.map((d) => Math.round((d.paid / max) * 100));
-}
-
-export interface NewCustomer { name: string; phone?: string; email?: string }
-
-export type Via = 'sms' | 'alimtalk' | 'email' | 'provider';
-
-export interface Channel {
-  name: string; kind: 'smtp' | 'solapi' | 'twilio'; settings: Record<string, unknown>;
-  secrets: Record<string, 'set' | 'missing' | 'unknown'>; vias: Via[]; created_at: string;
-}
-
-export interface NewChannel {
-  name: string; kind: Channel['kind']; host?: string; port?: number; tls?: string; username?: string; from?: string;
-  base_url?: string; sender?: string; pf_id?: string; template_id?: string; alimtalk_fallback?: boolean;
-}
-
-/** The fields of the add-channel form for each kind, and the secrets it keeps in the keyring. */
-export const CHANNEL_FORMS: Record<Channel['kind'], { fields: (keyof NewChannel)[]; secrets: string[] }> = {
-  smtp: { fields: ['host', 'port', 'tls', 'username', 'from'], secrets: ['password'] },
-  solapi: { fields: ['sender', 'pf_id', 'template_id', 'alimtalk_fallback'], secrets: ['api_key', 'api_secret'] },
-  twilio: { fields: ['sender'], secrets: ['account_sid', 'auth_token'] },
-};
-
-export type ProviderKind = 'bootpay' | 'portone' | 'btcpay' | 'pipe' | 'bitropay';
-
-export interface NewAccount {
-  name: string; provider: ProviderKind; base_url?: string; store_id?: string; channel_key?: string; mode?: string;
-}
-
-/** The add-account form for each provider: its settings, and the keys kept in the keyring. */
-export const ACCOUNT_FORMS: Record<ProviderKind, { fields: (keyof NewAccount)[]; secrets: string[] }> = {
-  bootpay: { fields: ['base_url'], secrets: ['client_key', 'secret_key'] },
-  portone: { fields: ['channel_key', 'base_url'], secrets: ['imp_key', 'imp_secret'] },
-  btcpay: { fields: ['base_url', 'store_id'], secrets: ['api_key'] },
-  pipe: { fields: ['base_url'], secrets: ['api_key'] },
-  bitropay: { fields: ['base_url'], secrets: ['api_key'] },
-};
-
-export interface Delivery {
-  id: string; invoice_id: string; channel: string; via: Via | 'lms'; to: string;
-  state: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown'; attempts: number;
-  channel_message_id: string | null; error: string | null; created_at: string; updated_at: string;
-  lang: string; subject: string | null; body: string | null;
-}
-
-export interface MessagePreview {
-  via: Via; lang: string; subject: string | null; text: string; bytes: number | null; class: 'sms' | 'lms' | null;
-}
-
-export interface SendRequest { invoice: string; via: Via; channel?: string; to?: string; lang?: string }
-
-export interface SyncProblem { invoice_id: string; account: string; provider: string; kind: 'unreachable' | 'keys' | 'invoice'; message: string }
-export interface SyncReport { checked: number; changed: Invoice[]; errors: SyncProblem[] }
-
-export interface FieldError { field: string; message: string; code?: string }
-export interface AppError {
-  kind: 'input' | 'provider' | 'channel' | 'keyring' | 'internal'; field: string | null; fields: FieldError[];
-  provider: string | null; code: string | null; message: string;
 }
 
 /** Whatever a command rejected with, as an AppError. */
@@ -176,6 +96,8 @@ export const api = {
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
   refundLink: (id: string, amount?: string) => call<Invoice>('refund_link', { id, amount: amount || null }),
   listAccounts: () => call<Account[]>('list_accounts'),
+  /** What the add-account and add-channel forms ask for, per provider and channel kind. */
+  forms: () => call<Forms>('forms'),
   syncNow: () => call<SyncReport>('sync_now'),
   printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
   printInvoice: (id: string) => call<string>('print_invoice', { id }),
@@ -201,7 +123,7 @@ export const api = {
 
 /** The ways an invoice's link can be sent: what the configured channels offer, plus the
  * provider's own notification where the backend's account supports it (Bootpay). */
-export function sendWays(channels: Channel[], invoice: Pick<Invoice, 'provider' | 'status'>): Via[] {
+export function sendWays(channels: Channel[], invoice: { provider: string; status: Status }): Via[] {
   if (invoice.status !== 'open' && invoice.status !== 'draft') return [];
   const order: Via[] = ['sms', 'alimtalk', 'email', 'provider'];
   const offered = new Set<Via>(channels.flatMap((c) => c.vias));

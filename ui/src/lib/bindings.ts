@@ -1,0 +1,232 @@
+// Generated from the engine's Rust types by crates/paydesk/tests/bindings.rs (ts-rs).
+// Do not edit: change the Rust type, then run `./x bindings`.
+
+export type Status = "draft" | "open" | "paid_unconfirmed" | "paid" | "partially_refunded" | "refunded" | "expired" | "cancelled" | "failed";
+
+/**
+ * Who or what caused a change (kept in the audit log).
+ */
+export type Source = "user" | "sync" | "provider";
+
+export type ProviderKind = "sandbox" | "bootpay" | "portone" | "btcpay" | "pipe" | "bitropay";
+
+export type InvoiceKind = "link" | "cvs";
+
+export type TimelineEvent = "created" | "status" | "delivery" | "error";
+
+export type DeliveryState = "queued" | "sending" | "sent" | "failed" | "unknown";
+
+/**
+ * What a provider supports.
+ */
+export type Capabilities = { links: boolean, cvs: boolean, cancel: boolean, refund: boolean, partial_refund: boolean, };
+
+/**
+ * A bad value typed by a person: which field, and what is wrong with it.
+ */
+export type InputError = { field: string, message: string, 
+/**
+ * A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
+ * UI translates; `invalid` when nothing more specific applies.
+ */
+code: string, };
+
+/**
+ * The kinds of delivery channel a merchant can configure.
+ */
+export type ChannelKind = "smtp" | "solapi" | "twilio";
+
+/**
+ * How a message goes to the customer. `Lms` is an SMS too long for one SMS (Solapi
+ * picks it by length); `Provider` is the payment provider's own notification.
+ */
+export type Via = "sms" | "lms" | "alimtalk" | "email" | "provider";
+
+/**
+ * The cost class of a text message.
+ */
+export type SmsClass = "sms" | "lms";
+
+export type CustomerView = { id: string, name: string, phone: string | null, email: string | null, created_at: string, };
+
+export type TimelineView = { at: string, event: TimelineEvent, status: Status | null, from_status: Status | null, source: Source, detail: string | null, };
+
+export type Actions = { cancel: boolean, refund: boolean, partial_refund: boolean, 
+/**
+ * A convenience-store slip can be printed (open, with a payment number).
+ */
+slip: boolean, 
+/**
+ * A one-page invoice PDF can be made (it has a payment link).
+ */
+invoice_pdf: boolean, };
+
+export type InvoiceView = { id: string, account: string, provider: ProviderKind, 
+/**
+ * True for the embedded sandbox: no real money.
+ */
+sandbox: boolean, provider_id: string | null, order_id: string, kind: InvoiceKind, name: string, 
+/**
+ * Plain decimal in the major unit (`29900`, `12.34`).
+ */
+amount: string, currency: string, 
+/**
+ * The amount in the currency's minor unit (exact: JSON numbers hold 2^53).
+ */
+amount_minor: number, 
+/**
+ * As people read it (`₩29,900`).
+ */
+amount_display: string, tax_free: string, status: Status, paid_late: boolean, underpaid: boolean, overpaid: boolean, paid_amount: string, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
+/**
+ * What the clerk can do with it now (its state and its provider decide).
+ */
+actions: Actions, timeline?: Array<TimelineView>, };
+
+export type AccountView = { name: string, provider: ProviderKind, sandbox: boolean, settings: Record<string, unknown>, 
+/**
+ * What PayDesk can do with this account's provider.
+ */
+capabilities: Capabilities, 
+/**
+ * Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
+ * (the keyring did not answer). Never a value.
+ */
+secrets: Record<string, "set" | "missing" | "unknown">, created_at: string, };
+
+export type ListQuery = { status?: Status | null, 
+/**
+ * Only this customer's invoices (the customer book).
+ */
+customer?: string | null, 
+/**
+ * Only invoices created from / to these days (`YYYY-MM-DD`, store's time zone, inclusive).
+ */
+from?: string | null, to?: string | null, account?: string | null, search?: string | null, limit?: number | null, offset?: number | null, };
+
+/**
+ * A new payment link, as typed in the form or on the command line.
+ */
+export type NewLink = { account: string, name: string, amount: string, currency?: string, tax_free?: string, expires_in?: string, expires_at?: string, customer_id?: string, customer_name?: string, phone?: string, email?: string, order_id?: string, 
+/**
+ * Send the link to the customer once it exists: `sms`, `alimtalk`, `email`, `provider`.
+ */
+send?: Array<Via>, 
+/**
+ * The channel to send through (otherwise the first that can).
+ */
+channel?: string, 
+/**
+ * The customer's language for the message (otherwise from the phone number, or ko).
+ */
+lang?: string, };
+
+export type NewCustomer = { name: string, phone?: string, email?: string, };
+
+/**
+ * A new provider account, as typed (validated here).
+ */
+export type NewAccount = { name: string, provider: ProviderKind, base_url?: string, store_id?: string, channel_key?: string, mode?: string, };
+
+/**
+ * A new delivery channel, as typed.
+ */
+export type NewChannel = { name: string, kind: ChannelKind, host?: string, port?: number, tls?: string, username?: string, from?: string, ca_file?: string, base_url?: string, sender?: string, pf_id?: string, template_id?: string, alimtalk_fallback?: boolean, };
+
+export type ChannelView = { name: string, kind: ChannelKind, settings: Record<string, unknown>, 
+/**
+ * Per secret name: `set`, `missing`, or `unknown` (keyring did not answer).
+ */
+secrets: Record<string, "set" | "missing" | "unknown">, 
+/**
+ * The ways of sending it offers (`sms`, `alimtalk`, `email`).
+ */
+vias: Array<Via>, created_at: string, };
+
+/**
+ * Send an invoice's link to its customer.
+ */
+export type SendRequest = { invoice: string, via: Via, channel?: string, to?: string, lang?: string, };
+
+export type DeliveryView = { id: string, invoice_id: string, channel: string, via: Via, to: string, state: DeliveryState, attempts: number, channel_message_id: string | null, error: string | null, created_at: string, updated_at: string, lang: string, subject: string | null, body: string | null, };
+
+/**
+ * Exactly what a customer will get, before it is sent.
+ */
+export type MessagePreview = { via: Via, lang: string, subject: string | null, text: string, 
+/**
+ * SMS only: the length in EUC-KR bytes and the cost class (`sms` ≤ 90 bytes, `lms`).
+ */
+bytes: number | null, class: SmsClass | null, };
+
+/**
+ * What one outbox pass did.
+ */
+export type OutboxReport = { sent: number, failed: number, unknown: number, 
+/**
+ * Waiting for their link (the invoice is still a draft).
+ */
+waiting: number, };
+
+export type SyncError = { invoice_id: string, account: string, provider: ProviderKind, 
+/**
+ * `unreachable` (no answer: data may be stale), `keys` (the provider refused the
+ * account's keys), or `invoice` (something about this one invoice).
+ */
+kind: "unreachable" | "keys" | "invoice", message: string, };
+
+export type SyncReport = { checked: number, changed: Array<InvoiceView>, errors: Array<SyncError>, 
+/**
+ * What the outbox did in the same pass.
+ */
+outbox: OutboxReport, };
+
+export type MoneyTotal = { currency: string, count: number, amount: string, amount_display: string, };
+
+export type PeriodTotals = { 
+/**
+ * `today`, `week` (since Monday) or `month`.
+ */
+period: "today" | "week" | "month", since: string, 
+/**
+ * Money received on invoices that became paid in the period, per currency.
+ */
+paid: Array<MoneyTotal>, 
+/**
+ * Invoices made in the period that are still waiting for the customer.
+ */
+open: number, 
+/**
+ * Invoices that expired in the period.
+ */
+expired: number, };
+
+export type DayCount = { day: string, paid: number, };
+
+export type Attention = { invoice: InvoiceView, 
+/**
+ * `paid_late`, `underpaid`, `overpaid`, `delivery_failed`, `provider_error`.
+ */
+reasons: Array<"paid_late" | "underpaid" | "overpaid" | "delivery_failed" | "provider_error">, };
+
+export type DashboardView = { periods: Array<PeriodTotals>, 
+/**
+ * Invoices paid per day over the last 14 days (days with none included).
+ */
+daily: Array<DayCount>, attention: Array<Attention>, };
+
+export type AccountForm = { provider: ProviderKind, settings: Array<keyof NewAccount>, secrets: Array<string>, };
+
+export type ChannelForm = { kind: ChannelKind, settings: Array<keyof NewChannel>, secrets: Array<string>, };
+
+/**
+ * What the add-account and add-channel forms ask for, per provider and per channel
+ * kind: settings (field names of `NewAccount` / `NewChannel`) and the secrets that go
+ * to the keyring. The window draws its forms from this.
+ */
+export type Forms = { accounts: Array<AccountForm>, channels: Array<ChannelForm>, };
+
+/**
+ * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
+ */
+export type ErrorView = { kind: "input" | "provider" | "channel" | "keyring" | "internal", field: string | null, fields: Array<InputError>, provider: ProviderKind | null, code: string | null, message: string, };
