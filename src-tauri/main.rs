@@ -86,6 +86,12 @@ async fn cancel_link(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView
     engine.cancel(&id).await
 }
 
+/// What the add-account and add-channel forms ask for (settings and keyring secrets).
+#[tauri::command]
+fn forms() -> paydesk::Forms {
+    paydesk::Forms::all()
+}
+
 #[tauri::command]
 async fn list_accounts(engine: State<'_, Engine>) -> Reply<Vec<AccountView>> {
     engine.accounts().await
@@ -417,6 +423,7 @@ fn main() -> std::process::ExitCode {
             cancel_link,
             refund_link,
             list_accounts,
+            forms,
             list_customers,
             sync_now,
             print_slips,
@@ -507,5 +514,50 @@ async fn serve_sandbox(engine: Engine) {
         Err(e) => {
             tracing::warn!(port, error = %e, "sandbox pages not served here (another PayDesk may serve them)")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    include!("commands.rs");
+
+    /// The handler, the build script's permission list and the window's capability name
+    /// the same commands: one left out of the capability would be refused to the page, one
+    /// granted but not handled would be a hole.
+    #[test]
+    fn the_window_may_call_exactly_the_app_s_commands() {
+        let main = include_str!("main.rs");
+        let start = main.find("generate_handler![").unwrap() + "generate_handler![".len();
+        let end = start + main[start..].find(']').unwrap();
+        let handled: Vec<&str> = main[start..end]
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert_eq!(
+            handled, COMMANDS,
+            "generate_handler! vs src-tauri/commands.rs"
+        );
+
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("capabilities/default.json")).unwrap();
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let mut wanted: Vec<String> = COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        wanted.extend([
+            "core:event:allow-listen".into(),
+            "core:event:allow-unlisten".into(),
+        ]);
+        wanted.sort();
+        let mut granted_sorted = granted.clone();
+        granted_sorted.sort();
+        assert_eq!(granted_sorted, wanted, "capabilities/default.json");
     }
 }

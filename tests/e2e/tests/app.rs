@@ -177,6 +177,25 @@ async fn drive(
     })
     .await;
 
+    // The page may call the app's own commands and nothing else: Tauri's core and the
+    // plugins the shell uses from Rust are refused to it (src-tauri/capabilities).
+    let calls = driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const ask = (cmd, args) => window.__TAURI_INTERNALS__.invoke(cmd, args)
+               .then(() => cmd + ': allowed', (e) => cmd + ': refused ' + String(e));
+             Promise.all([ask('app_info', {}), ask('plugin:app|version', {}),
+                          ask('plugin:opener|open_url', { url: 'https://example.com' }),
+                          ask('plugin:window|close', { label: 'main' })]).then(done);",
+            Vec::new(),
+        )
+        .await?;
+    let calls: Vec<String> = serde_json::from_value(calls.json().clone()).unwrap();
+    assert_eq!(calls[0], "app_info: allowed", "{calls:?}");
+    for refused in &calls[1..] {
+        assert!(refused.contains(": refused"), "{calls:?}");
+    }
+
     // Settings: the store's name, and an e-mail channel whose password goes to the
     // keyring; a bad channel name is refused next to its field.
     driver

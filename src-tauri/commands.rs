@@ -1,0 +1,42 @@
+// The app's commands get a permission each (allow-<command>), and the window's capability
+// (src-tauri/capabilities/default.json) grants exactly the ones it calls: a command left
+// out of either is refused to the page. Keep this list equal to `generate_handler!` in
+// main.rs (the test `the_window_may_call_exactly_the_app_s_commands` checks it).
+#[allow(dead_code)]
+pub const COMMANDS: &[&str] = &[
+    "list_invoices",
+    "count_invoices",
+    "get_invoice",
+    "create_link",
+    "issue_cvs",
+    "add_customer",
+    "dashboard",
+    "diagnostics",
+    "invoice_qr",
+    "export_csv",
+    "cancel_link",
+    "refund_link",
+    "list_accounts",
+    "forms",
+    "list_customers",
+    "sync_now",
+    "print_slips",
+    "print_invoice",
+    "list_channels",
+    "add_account",
+    "test_account",
+    "remove_account",
+    "get_settings",
+    "set_setting",
+    "add_channel",
+    "test_channel",
+    "remove_channel",
+    "preview_message",
+    "preview_new_link",
+    "preview_template",
+    "send_link",
+    "list_deliveries",
+    "app_info",
+    "open_data_folder",
+    "list_shown",
+];
