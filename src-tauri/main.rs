@@ -86,6 +86,23 @@ async fn cancel_link(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView
     engine.cancel(&id).await
 }
 
+/// Keeps the store's logo (a PNG or JPEG file's bytes in base64).
+#[tauri::command]
+fn set_logo(engine: State<'_, Engine>, data: String) -> Reply<()> {
+    engine.set_logo_base64(&data)
+}
+
+#[tauri::command]
+fn remove_logo(engine: State<'_, Engine>) -> Reply<()> {
+    engine.remove_logo()
+}
+
+/// The store's logo as a `data:` URL for the settings preview, or null.
+#[tauri::command]
+fn store_logo(engine: State<'_, Engine>) -> Reply<Option<String>> {
+    engine.logo_data_url()
+}
+
 /// What the add-account and add-channel forms ask for (settings and keyring secrets).
 #[tauri::command]
 fn forms() -> paydesk::Forms {
@@ -424,6 +441,9 @@ fn main() -> std::process::ExitCode {
             refund_link,
             list_accounts,
             forms,
+            set_logo,
+            remove_logo,
+            store_logo,
             list_customers,
             sync_now,
             print_slips,

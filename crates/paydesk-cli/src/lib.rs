@@ -87,6 +87,14 @@ enum Command {
 enum SettingsCmd {
     /// store_name (on messages and slips) or time_zone (+09:00).
     Set { key: String, value: String },
+    /// The store's logo on slips, invoice PDFs and e-mails: a PNG or JPEG file (at most
+    /// 1 MB, 2,000 pixels a side), or --remove.
+    Logo {
+        #[arg(required_unless_present = "remove")]
+        file: Option<std::path::PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1210,8 +1218,18 @@ async fn settings(
     cmd: Option<SettingsCmd>,
     json: bool,
 ) -> Result<(), EngineError> {
-    if let Some(SettingsCmd::Set { key, value }) = cmd {
-        engine.set_setting(&key, &value).await?;
+    match cmd {
+        Some(SettingsCmd::Set { key, value }) => engine.set_setting(&key, &value).await?,
+        Some(SettingsCmd::Logo { remove: true, .. }) => engine.remove_logo()?,
+        Some(SettingsCmd::Logo {
+            file: Some(file), ..
+        }) => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                EngineError::input("logo", format!("{} cannot be read ({e})", file.display()))
+            })?;
+            engine.set_logo(&bytes)?;
+        }
+        _ => {}
     }
     let all = engine.settings().await?;
     if json {

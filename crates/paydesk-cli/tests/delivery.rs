@@ -195,6 +195,78 @@ fn an_emailed_link_arrives_once_with_its_qr_code_in_korean() {
     let _ = run(dir.path(), &["channel", "remove", "mail"], None);
 }
 
+/// How many images `pdfimages -list` finds drawn in a PDF.
+fn images_in(pdf: &Path) -> usize {
+    let out = std::process::Command::new("pdfimages")
+        .args(["-list", pdf.to_str().unwrap()])
+        .output()
+        .expect("pdfimages (poppler-utils) is needed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+        .count()
+}
+
+#[test]
+fn the_store_logo_heads_the_e_mail_and_the_slip() {
+    let server = SmtpServer::start("tls", None, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let png = paydesk_notify::qr::png("https://hana.example/").unwrap();
+    let logo = files.path().join("logo.png");
+    std::fs::write(&logo, &png).unwrap();
+    // A file that is not a PNG or JPEG is refused, naming the field, and nothing is kept.
+    let text = files.path().join("logo.txt");
+    std::fs::write(&text, "not an image").unwrap();
+    let refused = run(
+        dir.path(),
+        &["--json", "settings", "logo", text.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let e: Value = serde_json::from_str(stderr(&refused).trim()).unwrap();
+    assert_eq!(e["error"]["field"], "logo", "{e}");
+    assert!(!dir.path().join("logo").exists());
+
+    ok(dir.path(), &["settings", "logo", logo.to_str().unwrap()]);
+    add_smtp(dir.path(), &server, "tls", false);
+    link_with_email(dir.path(), "kim@example.kr", &[]);
+    let received = server.messages();
+    assert_eq!(received.len(), 1);
+    let m = MessageParser::default().parse(&received[0]).unwrap();
+    let html = m.body_html(0).unwrap();
+    assert!(
+        html.contains("cid:logo") && html.contains("cid:qr"),
+        "{html}"
+    );
+    let inline = m
+        .attachments()
+        .find(|a| a.content_id() == Some("logo"))
+        .expect("the logo as an inline image");
+    assert_eq!(inline.contents(), png.as_slice(), "the logo's own bytes");
+
+    // The slip carries it too, and no longer once it is removed.
+    let slip = files.path().join("slip.pdf");
+    let cvs = [
+        "cvs",
+        "issue",
+        "--account",
+        "sandbox",
+        "--name",
+        "편의점 상품",
+        "--amount",
+        "5000",
+        "--pdf",
+        slip.to_str().unwrap(),
+    ];
+    ok(dir.path(), &cvs);
+    assert_eq!(images_in(&slip), 1);
+    ok(dir.path(), &["settings", "logo", "--remove"]);
+    ok(dir.path(), &cvs);
+    assert_eq!(images_in(&slip), 0);
+}
+
 #[test]
 fn implicit_tls_without_login_in_english() {
     let server = SmtpServer::start("tls", None, &[]);

@@ -78,6 +78,8 @@ pub struct Email<'a> {
     pub content: &'a EmailContent,
     /// The QR code PNG the HTML shows as `cid:qr`.
     pub qr_png: Option<&'a [u8]>,
+    /// The store's logo the HTML shows as `cid:logo`: the image and its MIME type.
+    pub logo: Option<(&'a [u8], &'a str)>,
     /// The Message-ID to use, without angle brackets (`delivery-id@domain`).
     pub message_id: String,
 }
@@ -169,15 +171,33 @@ impl Smtp {
         let html = SinglePart::builder()
             .header(ContentType::TEXT_HTML)
             .body(email.content.html.clone());
-        let html_part = match email.qr_png {
-            Some(png) => MultiPart::related().singlepart(html).singlepart(
+        let mut html_part = MultiPart::related().singlepart(html);
+        if let Some(png) = email.qr_png {
+            html_part = html_part.singlepart(
                 Attachment::new_inline_with_name("qr".into(), "qr.png".into()).body(
                     png.to_vec(),
                     ContentType::parse("image/png").expect("valid type"),
                 ),
-            ),
-            None => MultiPart::related().singlepart(html),
-        };
+            );
+        }
+        if let Some((image, mime)) = email.logo {
+            let name = if mime == "image/jpeg" {
+                "logo.jpg"
+            } else {
+                "logo.png"
+            };
+            let kind = ContentType::parse(mime).map_err(|e| {
+                ChannelError::permanent(
+                    KIND,
+                    Some("logo".into()),
+                    format!("logo type {mime:?}: {e}"),
+                )
+            })?;
+            html_part = html_part.singlepart(
+                Attachment::new_inline_with_name("logo".into(), name.into())
+                    .body(image.to_vec(), kind),
+            );
+        }
         let body = MultiPart::alternative()
             .singlepart(text)
             .multipart(html_part);

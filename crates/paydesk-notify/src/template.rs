@@ -158,6 +158,30 @@ pub struct EmailContent {
     pub html: String,
 }
 
+impl EmailContent {
+    /// The same e-mail with the store's logo (the inline image `cid:logo`) at the top of
+    /// its HTML part, `alt` (the store's name) for mail readers that show no images.
+    pub fn with_logo(&self, alt: &str) -> EmailContent {
+        let mut html = self.html.clone();
+        let at = html
+            .find("<body")
+            .and_then(|b| html[b..].find('>').map(|e| b + e + 1))
+            .unwrap_or(0);
+        html.insert_str(
+            at,
+            &format!(
+                "\n<p><img src=\"cid:logo\" alt=\"{}\" style=\"max-height:60px;max-width:240px\"></p>",
+                escape(alt)
+            ),
+        );
+        EmailContent {
+            subject: self.subject.clone(),
+            text: self.text.clone(),
+            html,
+        }
+    }
+}
+
 /// The SMS text of a payment link.
 pub fn sms_text(t: &Templates, vars: &MessageVars, lang: Lang) -> String {
     render(&t.sms, vars, lang)

@@ -8,7 +8,7 @@
 
 use printpdf::{
     Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem,
+    PdfSaveOptions, Point, Pt, RawImage, Rect, TextItem, XObjectId, XObjectTransform,
 };
 
 /// Noto Sans CJK KR, subset to Hangul, kana, common kanji/hanja, Latin and symbols
@@ -34,6 +34,87 @@ pub enum SlipError {
     Font,
     #[error("there are no slips to print")]
     Empty,
+    #[error("the logo {0}")]
+    Logo(String),
+}
+
+/// The largest logo file taken (bytes) and its largest side (pixels): a logo prints a
+/// few centimetres wide, so more would only make every PDF and e-mail heavier.
+pub const LOGO_MAX_BYTES: usize = 1024 * 1024;
+pub const LOGO_MAX_PIXELS: usize = 2000;
+
+/// The store's logo, a PNG or JPEG file, decoded and checked once.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    image: RawImage,
+}
+
+impl Logo {
+    /// Checks and decodes a logo file: PNG or JPEG, at most [`LOGO_MAX_BYTES`] and
+    /// [`LOGO_MAX_PIXELS`] on its longer side.
+    pub fn decode(bytes: &[u8]) -> Result<Logo, SlipError> {
+        if bytes.len() > LOGO_MAX_BYTES {
+            return Err(SlipError::Logo(format!(
+                "is {} KB; at most {} KB is taken",
+                bytes.len() / 1024,
+                LOGO_MAX_BYTES / 1024
+            )));
+        }
+        let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+        let is_jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+        if !is_png && !is_jpeg {
+            return Err(SlipError::Logo("must be a PNG or JPEG image".into()));
+        }
+        let image = RawImage::decode_from_bytes(bytes, &mut Vec::new())
+            .map_err(|e| SlipError::Logo(format!("cannot be read as an image ({e})")))?;
+        if image.width == 0 || image.height == 0 {
+            return Err(SlipError::Logo("has no pixels".into()));
+        }
+        if image.width.max(image.height) > LOGO_MAX_PIXELS {
+            return Err(SlipError::Logo(format!(
+                "is {}×{} pixels; at most {LOGO_MAX_PIXELS} on a side is taken",
+                image.width, image.height
+            )));
+        }
+        Ok(Logo { image })
+    }
+
+    /// Width and height in pixels.
+    pub fn pixels(&self) -> (usize, usize) {
+        (self.image.width, self.image.height)
+    }
+
+    /// The size it prints at (mm) to fit a `max_w` × `max_h` box, keeping its shape.
+    fn fit(&self, max_w: f32, max_h: f32) -> (f32, f32) {
+        let (w, h) = (self.image.width as f32, self.image.height as f32);
+        let scale = (max_w / w).min(max_h / h);
+        (w * scale, h * scale)
+    }
+}
+
+/// A logo added to a document once, drawn wherever it is needed.
+struct PlacedLogo<'a> {
+    logo: &'a Logo,
+    id: XObjectId,
+}
+
+impl PlacedLogo<'_> {
+    /// Draws the logo with its top-right corner at (`right`, `top`), inside `max_w` × `max_h` mm.
+    fn draw(&self, ops: &mut Vec<Op>, right: f32, top: f32, max_w: f32, max_h: f32) {
+        let (w, h) = self.logo.fit(max_w, max_h);
+        // An image is drawn at its pixel size for the dpi given: pick the dpi that makes
+        // it `w` mm wide.
+        let dpi = self.logo.image.width as f32 * 25.4 / w;
+        ops.push(Op::UseXobject {
+            id: self.id.clone(),
+            transform: XObjectTransform {
+                translate_x: Some(Mm(right - w).into()),
+                translate_y: Some(Mm(top - h).into()),
+                dpi: Some(dpi),
+                ..Default::default()
+            },
+        });
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,11 +260,12 @@ fn line(ops: &mut Vec<Op>, x1: f32, y1: f32, x2: f32, y2: f32) {
     });
 }
 
-struct Writer {
+struct Writer<'a> {
     font: PdfFontHandle,
+    logo: Option<PlacedLogo<'a>>,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn text(&self, ops: &mut Vec<Op>, x: f32, y: f32, size: f32, text: &str) {
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFont {
@@ -231,6 +313,9 @@ impl Writer {
     ) -> Result<f32, SlipError> {
         let t = texts(s.lang);
         let wrap = w - 8.0;
+        if let Some(logo) = &self.logo {
+            logo.draw(ops, x + w - 4.0, top - 3.0, 24.0, 9.0);
+        }
         let mut y = top - 7.0;
         self.text(ops, x + 4.0, y, 11.0, &s.store);
         y -= 5.0;
@@ -322,6 +407,16 @@ fn spaced(n: &str) -> String {
 
 /// Renders the slips into one PDF (the font embedded once, as a subset).
 pub fn render(slips: &[Slip], layout: Layout) -> Result<Vec<u8>, SlipError> {
+    render_with_logo(slips, layout, None)
+}
+
+/// Renders the slips with the store's logo at the top right of each (the image
+/// embedded once for the whole document).
+pub fn render_with_logo(
+    slips: &[Slip],
+    layout: Layout,
+    logo: Option<&Logo>,
+) -> Result<Vec<u8>, SlipError> {
     if slips.is_empty() {
         return Err(SlipError::Empty);
     }
@@ -329,6 +424,10 @@ pub fn render(slips: &[Slip], layout: Layout) -> Result<Vec<u8>, SlipError> {
     let font = ParsedFont::from_bytes(FONT, 0, &mut Vec::new()).ok_or(SlipError::Font)?;
     let writer = Writer {
         font: PdfFontHandle::External(doc.add_font(&font)),
+        logo: logo.map(|l| PlacedLogo {
+            logo: l,
+            id: doc.add_image(&l.image),
+        }),
     };
     let mut pages = Vec::new();
     match layout {
@@ -378,6 +477,8 @@ pub struct InvoiceDoc {
     pub deadline: String,
     pub payment_url: String,
     pub lang: Lang,
+    /// The store's logo, printed at the top right.
+    pub logo: Option<Logo>,
 }
 
 fn invoice_texts(lang: Lang) -> [&'static str; 8] {
@@ -421,9 +522,16 @@ pub fn render_invoice(d: &InvoiceDoc) -> Result<Vec<u8>, SlipError> {
     let font = ParsedFont::from_bytes(FONT, 0, &mut Vec::new()).ok_or(SlipError::Font)?;
     let w = Writer {
         font: PdfFontHandle::External(doc.add_font(&font)),
+        logo: d.logo.as_ref().map(|l| PlacedLogo {
+            logo: l,
+            id: doc.add_image(&l.image),
+        }),
     };
     let t = invoice_texts(d.lang);
     let mut ops = Vec::new();
+    if let Some(logo) = &w.logo {
+        logo.draw(&mut ops, 185.0, 275.0, 50.0, 20.0);
+    }
     let x = 25.0;
     let mut y = 265.0;
     w.text(&mut ops, x, y, 22.0, t[0]);

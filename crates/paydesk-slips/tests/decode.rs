@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use paydesk_slips::{render, render_invoice, InvoiceDoc, Lang, Layout, Slip};
+use paydesk_slips::{
+    render, render_invoice, render_with_logo, InvoiceDoc, Lang, Layout, Logo, Slip, SlipError,
+};
 
 fn slip(n: usize, lang: Lang) -> Slip {
     Slip {
@@ -174,6 +176,7 @@ fn an_invoice_page_carries_its_link_as_a_qr_code() {
         deadline: "2026-11-25 23:59 (KST)".into(),
         payment_url: url.into(),
         lang: Lang::Ko,
+        logo: None,
     };
     std::fs::write(&pdf, render_invoice(&doc).unwrap()).unwrap();
     assert_eq!(decode(&pdf, 150), vec![format!("QR-Code:{url}")]);
@@ -188,4 +191,128 @@ fn an_invoice_page_carries_its_link_as_a_qr_code() {
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
+}
+
+/// A 240 × 80 logo: a pure red block on a transparent background.
+fn logo_png() -> Vec<u8> {
+    let (w, h) = (240u32, 80u32);
+    let mut pixels = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let inside = (20..220).contains(&x) && (10..70).contains(&y);
+            pixels.extend_from_slice(if inside {
+                &[230, 0, 0, 255]
+            } else {
+                &[0, 0, 0, 0]
+            });
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header()
+        .unwrap()
+        .write_image_data(&pixels)
+        .unwrap();
+    out
+}
+
+/// Pixels of the page that are clearly red (the logo), counted from a colour render.
+fn red_pixels(pdf: &Path, page_prefix: &str) -> usize {
+    let dir = pdf.parent().unwrap();
+    let prefix = dir.join(page_prefix);
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "72",
+            "-singlefile",
+            "-png",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let file = std::fs::File::open(prefix.with_extension("png")).unwrap();
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(step)
+        .filter(|p| p[0] > 180 && p[1] < 60 && p[2] < 60)
+        .count()
+}
+
+#[test]
+fn the_store_logo_prints_on_every_slip_and_is_embedded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = Logo::decode(&logo_png()).unwrap();
+    assert_eq!(logo.pixels(), (240, 80));
+    let slips: Vec<Slip> = (0..3).map(|n| slip(n, Lang::Ko)).collect();
+    let pdf = dir.path().join("logo.pdf");
+    std::fs::write(
+        &pdf,
+        render_with_logo(&slips, Layout::A4, Some(&logo)).unwrap(),
+    )
+    .unwrap();
+    // pdfimages lists every use of an image with its object number: three slips, one
+    // object (its transparency is a soft mask beside it).
+    let list = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let objects: Vec<&str> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|cols| cols.get(2) == Some(&"image"))
+        .map(|cols| cols[10])
+        .collect();
+    assert_eq!(objects.len(), 3, "{list}");
+    assert!(objects.iter().all(|o| *o == objects[0]), "{list}");
+    // It is really drawn, and covers neither barcode nor QR code.
+    assert!(red_pixels(&pdf, "with-logo") > 500);
+    assert_eq!(decode(&pdf, 203), expected(&slips));
+    // Without a logo nothing red is on the page.
+    let plain = dir.path().join("plain").join("plain.pdf");
+    std::fs::create_dir_all(plain.parent().unwrap()).unwrap();
+    std::fs::write(&plain, render(&slips, Layout::A4).unwrap()).unwrap();
+    assert_eq!(red_pixels(&plain, "without-logo"), 0);
+}
+
+#[test]
+fn the_invoice_page_carries_the_logo_above_its_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "https://pay.example/i/logo";
+    let doc = InvoiceDoc {
+        store: "카페 소나무".into(),
+        customer: None,
+        item: "원두 1kg".into(),
+        amount: "₩32,000".into(),
+        tax_free: "₩0".into(),
+        order_id: "PD01LOGO".into(),
+        deadline: "2026-12-09 23:59 (KST)".into(),
+        payment_url: url.into(),
+        lang: Lang::Ko,
+        logo: Some(Logo::decode(&logo_png()).unwrap()),
+    };
+    let pdf = dir.path().join("invoice.pdf");
+    std::fs::write(&pdf, render_invoice(&doc).unwrap()).unwrap();
+    assert!(red_pixels(&pdf, "invoice") > 500);
+    assert_eq!(decode(&pdf, 150), vec![format!("QR-Code:{url}")]);
+}
+
+#[test]
+fn a_logo_that_is_not_a_small_png_or_jpeg_is_refused_with_the_reason() {
+    let err = |b: &[u8]| match Logo::decode(b) {
+        Err(SlipError::Logo(m)) => m,
+        other => panic!("{other:?}"),
+    };
+    assert!(err(b"GIF89a....").contains("PNG or JPEG"));
+    assert!(err(b"%PDF-1.7 not an image").contains("PNG or JPEG"));
+    // A PNG signature with nothing behind it.
+    assert!(err(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").contains("cannot be read"));
+    let mut big = logo_png();
+    big.resize(paydesk_slips::LOGO_MAX_BYTES + 1, 0);
+    assert!(err(&big).contains("at most 1024 KB"));
 }

@@ -25,11 +25,13 @@ use paydesk_store::{AccountRecord, InvoiceFilter, InvoiceUpdate, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+mod branding;
 mod error;
 mod outbox;
 mod reports;
 mod views;
 
+pub use branding::StoreLogo;
 pub use error::{EngineError, ErrorView, Result};
 pub use outbox::{
     ChannelView, DeliveryView, MessagePreview, NewChannel, OutboxReport, SendRequest,
@@ -1390,10 +1392,13 @@ impl Engine {
                 lang,
             });
         }
-        tokio::task::spawn_blocking(move || paydesk_slips::render(&slips, layout))
-            .await
-            .map_err(internal)?
-            .map_err(|e| EngineError::input("id", e))
+        let logo = self.logo()?.map(|l| l.decoded);
+        tokio::task::spawn_blocking(move || {
+            paydesk_slips::render_with_logo(&slips, layout, logo.as_ref())
+        })
+        .await
+        .map_err(internal)?
+        .map_err(|e| EngineError::input("id", e))
     }
 
     /// A one-page invoice PDF for a payment link (amount, tax-free part, item, deadline,
@@ -1419,6 +1424,7 @@ impl Engine {
             deadline: deadline_text(inv.expires_at, lang),
             payment_url: url,
             lang,
+            logo: self.logo()?.map(|l| l.decoded),
         };
         tokio::task::spawn_blocking(move || paydesk_slips::render_invoice(&doc))
             .await

@@ -572,6 +572,7 @@ impl Engine {
                         to: to.as_str(),
                         content: &content,
                         qr_png: None,
+                        logo: None,
                         message_id: format!("{}@{domain}", invoice::new_id("test")),
                     })
                     .await
@@ -1173,11 +1174,16 @@ impl Engine {
                     .as_ref()
                     .expect("an e-mail delivery is rendered as e-mail");
                 let qr = paydesk_notify::qr::png(&r.vars.link);
+                // The store's logo at the top, when one is kept (a logo that cannot be
+                // read never stops a message).
+                let logo = self.logo().ok().flatten();
+                let branded = logo.as_ref().map(|_| content.with_logo(&r.vars.store));
                 Ok(smtp
                     .send(&OutgoingEmail {
                         to: &d.to,
-                        content,
+                        content: branded.as_ref().unwrap_or(content),
                         qr_png: qr.as_deref(),
+                        logo: logo.as_ref().map(|l| (l.bytes.as_slice(), l.mime)),
                         message_id: format!("{}@{domain}", d.id),
                     })
                     .await?)

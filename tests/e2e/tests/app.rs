@@ -237,6 +237,37 @@ async fn drive(
         .unwrap();
     let settings = String::from_utf8_lossy(&settings.stdout);
     assert!(settings.contains("\"sync_interval\": \"10\""), "{settings}");
+    // The store's logo: a file that is not an image is refused next to its field; a PNG
+    // is kept (for slips and e-mails) and shown.
+    let not_image = data_dir.with_file_name("notes.txt");
+    std::fs::write(&not_image, "not a logo").unwrap();
+    driver
+        .find(By::Id("store-logo-file"))
+        .await?
+        .send_keys(not_image.display().to_string())
+        .await?;
+    wait_for("the logo's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#store-logo .field-error[data-field='logo']"))
+            .await
+            .ok()
+    })
+    .await;
+    assert!(!data_dir.join("logo").exists());
+    let png = manifest_dir().join("../../icons/128x128.png");
+    driver
+        .find(By::Id("store-logo-file"))
+        .await?
+        .send_keys(png.canonicalize().unwrap().display().to_string())
+        .await?;
+    wait_for("the logo shown", Duration::from_secs(10), || async {
+        driver.find(By::Id("store-logo-preview")).await.ok()
+    })
+    .await;
+    assert_eq!(
+        std::fs::read(data_dir.join("logo")).unwrap(),
+        std::fs::read(&png).unwrap()
+    );
     // Where the data is, for the clerk (and support).
     let folder = driver.find(By::Id("data-folder")).await?.text().await?;
     assert_eq!(folder, data_dir.display().to_string());

@@ -98,6 +98,10 @@ export const api = {
   listAccounts: () => call<Account[]>('list_accounts'),
   /** What the add-account and add-channel forms ask for, per provider and channel kind. */
   forms: () => call<Forms>('forms'),
+  /** Keeps the store's logo (the file's bytes, base64); refused with field `logo` if it is not a small PNG/JPEG. */
+  setLogo: (data: string) => call<void>('set_logo', { data }),
+  removeLogo: () => call<void>('remove_logo'),
+  storeLogo: () => call<string | null>('store_logo'),
   syncNow: () => call<SyncReport>('sync_now'),
   printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
   printInvoice: (id: string) => call<string>('print_invoice', { id }),
@@ -178,4 +182,16 @@ export function providerProblems(r: SyncReport): SyncProblem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** A file's bytes as standard base64 (how a picked logo travels to the backend). */
+export async function fileToBase64(file: Blob): Promise<string> {
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
+}
+
+/** Standard base64 (RFC 4648) of `bytes`, in chunks so large files do not overflow the call stack. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
