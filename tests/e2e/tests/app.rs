@@ -565,19 +565,33 @@ async fn drive(
     let mail = String::from_utf8_lossy(&std::fs::read(mails[0].path()).unwrap()).to_string();
     assert!(mail.contains("kim@example.kr"));
 
-    // The customer pays on the sandbox's side (what its page's Pay button does); the
-    // app's background sync notices and the list turns paid by itself.
-    let out = Command::new(cli)
-        .args(["--data-dir"])
-        .arg(data_dir)
-        .args(["sandbox", "pay", &id])
-        .output()
-        .expect("paydesk runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The customer opens the link the window showed and presses Pay on the sandbox's
+    // payment page (served by the running app, as for a real customer); the app's
+    // background sync notices and the list turns paid by itself.
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sS", "--fail"])
+            .args(args)
+            .output()
+            .expect("curl runs");
+        assert!(
+            out.status.success(),
+            "curl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let page = curl(&[&url]);
+    assert!(page.contains("₩29,900"), "{page}");
+    let pay = page
+        .split("action=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|a| a.ends_with("/pay"))
+        .unwrap_or_else(|| panic!("no Pay button on {page}"))
+        .to_string();
+    let origin = &url[..url.find("/pay/").expect("a sandbox payment page")];
+    curl(&["-X", "POST", &format!("{origin}{pay}")]);
     let status = wait_for("the list to show paid", Duration::from_secs(20), || async {
         match row_status(driver, "테스트 상품").await {
             Some((_, s)) if s == "paid" => Some(s),
@@ -586,6 +600,22 @@ async fn drive(
     })
     .await;
     assert_eq!(status, "paid");
+    // Above the list, today's money counts it.
+    wait_for(
+        "today's money above the list",
+        Duration::from_secs(20),
+        || async {
+            let t = driver
+                .find(By::Id("list-totals"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            t.contains("오늘 받은 돈 ₩29,900").then_some(t)
+        },
+    )
+    .await;
     // The open detail updated too, with the sync in its timeline.
     if let Ok(png) = driver.screenshot_as_png().await {
         let _ = std::fs::write(std::env::temp_dir().join("paydesk-e2e.png"), png);
@@ -605,12 +635,23 @@ async fn drive(
         "{timeline}"
     );
 
-    // Refunds from the detail: part of it, then the rest (each confirmed by the clerk).
-    driver
-        .find(By::Id("refund-amount"))
-        .await?
-        .send_keys("9900")
-        .await?;
+    // Refunds from the detail: more than was paid is refused next to the amount, then
+    // part of it, then the rest (each confirmed by the clerk).
+    let refund_amount = driver.find(By::Id("refund-amount")).await?;
+    refund_amount.send_keys("99999").await?;
+    click_and_confirm(driver, "refund-link").await;
+    wait_for("the refund's error", Duration::from_secs(20), || async {
+        driver
+            .find(By::Css("#invoice-detail .field-error[data-field='amount']"))
+            .await
+            .ok()
+    })
+    .await;
+    let d = driver.find(By::Id("invoice-detail")).await?;
+    assert_eq!(d.attr("data-status").await?.as_deref(), Some("paid"));
+    let refund_amount = driver.find(By::Id("refund-amount")).await?;
+    refund_amount.clear().await?;
+    refund_amount.send_keys("9900").await?;
     click_and_confirm(driver, "refund-link").await;
     wait_for("a partial refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
@@ -758,6 +799,50 @@ async fn drive(
             .ok()
     })
     .await;
+    // A customer added by hand: a phone number that is not one is refused next to it,
+    // then the corrected one is kept and listed.
+    let fill = |id: &'static str, text: &'static str| async move {
+        let f = driver.find(By::Id(id)).await?;
+        f.clear().await?;
+        f.send_keys(text).await
+    };
+    fill("customer-name", "박지훈").await?;
+    fill("customer-phone", "12345").await?;
+    driver
+        .find(By::Id("add-customer-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the phone's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#add-customer .field-error[data-field='phone']"))
+            .await
+            .ok()
+    })
+    .await;
+    fill("customer-phone", "010-2222-3333").await?;
+    driver
+        .find(By::Id("add-customer-submit"))
+        .await?
+        .click()
+        .await?;
+    fill("customer-search", "박지훈").await?;
+    wait_for(
+        "the new customer listed",
+        Duration::from_secs(10),
+        || async {
+            let t = driver
+                .find(By::Id("customer-list"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            t.contains("010-2222-3333").then_some(())
+        },
+    )
+    .await;
+
     // A link made by mistake is cancelled from its detail (confirmed by the clerk).
     driver
         .find(By::Id("new-link-button"))

@@ -30,6 +30,13 @@ export const STATUSES: Status[] = [
   'draft', 'open', 'paid_unconfirmed', 'paid', 'partially_refunded', 'refunded', 'expired', 'cancelled', 'failed',
 ];
 
+/** What was paid today, every currency, as people read it (`₩29,900 · $12.00`), or `₩0`. */
+export function paidToday(d: Pick<Dashboard, 'periods'>): string {
+  const today = d.periods.find((p) => p.period === 'today');
+  const paid = today?.paid ?? [];
+  return paid.length ? paid.map((m) => m.amount_display).join(' · ') : '₩0';
+}
+
 /** Bar heights (0–100) for the daily chart, scaled to the busiest day. */
 export function barHeights(daily: { paid: number }[]): number[] {
   const max = Math.max(1, ...daily.map((d) => d.paid));

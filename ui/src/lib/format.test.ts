@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatAmount, groupDigits, previewTyped, formatInstant } from './format';
+import { parseOffset, setStoreTimeZone } from './zone.svelte';
 
 describe('amounts', () => {
   it('groups digits', () => {
@@ -31,5 +32,21 @@ describe('instants', () => {
     expect(formatInstant('2026-11-22T15:30:00Z', 'ko')).toContain('00:30');
     expect(formatInstant('2026-11-22T15:30:00Z', 'ko')).toContain('23');
     expect(formatInstant(null, 'ko')).toBe('');
+  });
+});
+
+describe('the store time zone', () => {
+  it('shows every time in the store zone whatever the language', () => {
+    setStoreTimeZone('+09:00');
+    expect(formatInstant('2026-12-02T05:52:00Z', 'en')).toBe('02/12/2026, 14:52');
+    expect(formatInstant('2026-12-02T15:30:00Z', 'ko')).toContain('00:30');
+    setStoreTimeZone('-05:30');
+    expect(formatInstant('2026-12-02T05:52:00Z', 'en')).toBe('02/12/2026, 00:22');
+    setStoreTimeZone(null);
+  });
+  it('reads offsets as Settings keeps them, and nothing else', () => {
+    expect(parseOffset('+09:00')).toBe(540);
+    expect(parseOffset('-05:30')).toBe(-330);
+    for (const bad of ['', '9', '+9:00', '+15:00', '+09:60', 'Asia/Seoul']) expect(parseOffset(bad)).toBeNull();
   });
 });

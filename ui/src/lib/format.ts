@@ -1,6 +1,8 @@
 // Presentation of amounts and instants. Amounts arrive as exact decimal strings
 // ("29900", "12.34", "0.00150000") and are formatted as strings: no float ever holds money.
 
+import { storeZone } from './zone.svelte';
+
 const SYMBOLS: Record<string, { prefix: string; suffix: string }> = {
   KRW: { prefix: '₩', suffix: '' },
   JPY: { prefix: '¥', suffix: '' },
@@ -46,13 +48,18 @@ export function timeZoneFor(locale: string): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-/** An RFC 3339 instant in the merchant's time zone. */
+/** An RFC 3339 instant in the merchant's time zone (the store's setting once it is
+ * known; until then the zone of the clerk's language). */
 export function formatInstant(iso: string | null | undefined, locale: string): string {
   if (!iso) return '';
-  const d = new Date(iso);
+  let d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  const offset = storeZone.offsetMinutes;
+  // A fixed offset is applied by hand and the result read as UTC (every engine knows UTC;
+  // not every one takes "+09:00" as a time zone).
+  if (offset !== null) d = new Date(d.getTime() + offset * 60_000);
   return new Intl.DateTimeFormat(locale === 'ko' ? 'ko-KR' : locale === 'ja' ? 'ja-JP' : 'en-GB', {
-    timeZone: timeZoneFor(locale),
+    timeZone: offset !== null ? 'UTC' : timeZoneFor(locale),
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
