@@ -13,6 +13,7 @@ pub const COMMANDS: &[&str] = &[
     "dashboard",
     "diagnostics",
     "invoice_qr",
+    "slip_preview",
     "export_csv",
     "cancel_link",
     "refund_link",

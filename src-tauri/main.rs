@@ -45,6 +45,16 @@ async fn export_csv(engine: State<'_, Engine>) -> Reply<String> {
     Ok(path.display().to_string())
 }
 
+/// A convenience-store slip as it will print, in `lang` (ko, ja, en).
+#[tauri::command]
+async fn slip_preview(
+    engine: State<'_, Engine>,
+    id: String,
+    lang: String,
+) -> Reply<paydesk::SlipPreview> {
+    engine.slip_preview(&id, &lang).await
+}
+
 #[tauri::command]
 async fn invoice_qr(engine: State<'_, Engine>, id: String) -> Reply<String> {
     engine.invoice_qr(&id).await
@@ -436,6 +446,7 @@ fn main() -> std::process::ExitCode {
             dashboard,
             diagnostics,
             invoice_qr,
+            slip_preview,
             export_csv,
             cancel_link,
             refund_link,

@@ -159,6 +159,12 @@ pub struct Slip {
     pub lang: Lang,
 }
 
+/// The words a slip prints, in its language: title, then the labels of customer, item,
+/// amount and deadline, then the instruction to the customer.
+pub fn slip_words(lang: Lang) -> [&'static str; 6] {
+    texts(lang)
+}
+
 fn texts(lang: Lang) -> [&'static str; 6] {
     match lang {
         Lang::Ko => [
@@ -395,8 +401,38 @@ impl Writer<'_> {
     }
 }
 
+/// The barcode of `number` as SVG (one unit a module, quiet zones included; 3 pixels a
+/// module and 60 high on screen), for showing a slip exactly as it will print.
+pub fn code128_svg(number: &str) -> Result<String, SlipError> {
+    let modules = code128_modules(number)?;
+    let width = modules.len() + 2 * QUIET_MODULES;
+    let height = 40;
+    let mut path = String::new();
+    let mut x = 0;
+    while x < modules.len() {
+        if modules[x] == 1 {
+            let start = x;
+            while x < modules.len() && modules[x] == 1 {
+                x += 1;
+            }
+            path.push_str(&format!(
+                "M{} 0h{}v{height}h-{}z",
+                start + QUIET_MODULES,
+                x - start,
+                x - start
+            ));
+        } else {
+            x += 1;
+        }
+    }
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"60\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"none\" shape-rendering=\"crispEdges\"><rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
+        width * 3
+    ))
+}
+
 /// Groups a long payment number in fours so people can read it out.
-fn spaced(n: &str) -> String {
+pub fn spaced(n: &str) -> String {
     let chars: Vec<char> = n.chars().collect();
     chars
         .chunks(4)
@@ -603,6 +639,38 @@ fn cut_marks(ops: &mut Vec<Op>, x: f32, y: f32, w: f32, h: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_barcode_svg_draws_every_bar_of_the_modules() {
+        let number = "90123456789012";
+        let svg = code128_svg(number).unwrap();
+        let modules = code128_modules(number).unwrap();
+        let bars = modules
+            .iter()
+            .zip(modules.iter().skip(1).chain([&0]))
+            .filter(|(a, b)| **a == 1 && **b == 0)
+            .count();
+        assert_eq!(svg.matches('M').count(), bars);
+        let dark: usize = svg
+            .split('M')
+            .skip(1)
+            .map(|p| {
+                p.split('h')
+                    .nth(1)
+                    .unwrap()
+                    .split('v')
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(dark, modules.iter().filter(|m| **m == 1).count());
+        assert!(svg.contains(&format!(
+            "viewBox=\"0 0 {} 40\"",
+            modules.len() + 2 * QUIET_MODULES
+        )));
+    }
 
     /// Decodes Code 128 modules back to the symbol values (checks the checksum).
     fn decode_symbols(m: &[u8]) -> Vec<usize> {

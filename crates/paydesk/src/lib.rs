@@ -40,7 +40,7 @@ pub use outbox::{
 pub use paydesk_core as core;
 pub use paydesk_notify::sms::SmsClass;
 pub use paydesk_secrets::SecretString as Secret;
-pub use reports::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals};
+pub use reports::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals, SlipPreview};
 pub use views::*;
 
 /// The account every data directory starts with.
@@ -1364,33 +1364,7 @@ impl Engine {
         }
         let mut slips = Vec::with_capacity(keys.len());
         for key in keys {
-            let inv = self.find(key).await?;
-            let number = inv.payment_number.clone().ok_or_else(|| {
-                EngineError::input(
-                    "id",
-                    format!(
-                        "{} has no payment number: only convenience-store payments have slips",
-                        inv.id
-                    ),
-                )
-            })?;
-            if !matches!(inv.status, Status::Open | Status::Draft) {
-                return Err(EngineError::input(
-                    "id",
-                    format!("{} is {} and can no longer be paid", inv.id, inv.status),
-                ));
-            }
-            let customer = self.customer_of(&inv).await?;
-            slips.push(paydesk_slips::Slip {
-                store: store.as_str().to_string(),
-                customer: customer.map(|c| c.name),
-                item: inv.name.clone(),
-                amount: inv.amount.to_display("ko"),
-                deadline: deadline_text(inv.expires_at, lang),
-                payment_number: number,
-                payment_url: inv.payment_url.clone(),
-                lang,
-            });
+            slips.push(self.slip_of(key, lang, store.as_str()).await?);
         }
         let logo = self.logo()?.map(|l| l.decoded);
         tokio::task::spawn_blocking(move || {
@@ -1399,6 +1373,43 @@ impl Engine {
         .await
         .map_err(internal)?
         .map_err(|e| EngineError::input("id", e))
+    }
+
+    /// What the slip of one convenience-store payment prints (refused for invoices
+    /// without a payment number and for those that can no longer be paid).
+    pub(crate) async fn slip_of(
+        &self,
+        key: &str,
+        lang: paydesk_slips::Lang,
+        store: &str,
+    ) -> Result<paydesk_slips::Slip> {
+        let inv = self.find(key).await?;
+        let number = inv.payment_number.clone().ok_or_else(|| {
+            EngineError::input(
+                "id",
+                format!(
+                    "{} has no payment number: only convenience-store payments have slips",
+                    inv.id
+                ),
+            )
+        })?;
+        if !matches!(inv.status, Status::Open | Status::Draft) {
+            return Err(EngineError::input(
+                "id",
+                format!("{} is {} and can no longer be paid", inv.id, inv.status),
+            ));
+        }
+        let customer = self.customer_of(&inv).await?;
+        Ok(paydesk_slips::Slip {
+            store: store.to_string(),
+            customer: customer.map(|c| c.name),
+            item: inv.name.clone(),
+            amount: inv.amount.to_display("ko"),
+            deadline: deadline_text(inv.expires_at, lang),
+            payment_number: number,
+            payment_url: inv.payment_url.clone(),
+            lang,
+        })
     }
 
     /// A one-page invoice PDF for a payment link (amount, tax-free part, item, deadline,
@@ -2043,7 +2054,7 @@ enum NewOrExisting {
     Existing(Customer),
 }
 
-fn slip_lang(lang: &str) -> Result<paydesk_slips::Lang> {
+pub(crate) fn slip_lang(lang: &str) -> Result<paydesk_slips::Lang> {
     match lang {
         "ko" => Ok(paydesk_slips::Lang::Ko),
         "ja" => Ok(paydesk_slips::Lang::Ja),

@@ -13,7 +13,7 @@ use paydesk::{
     AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerView,
     DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery,
     MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, OutboxReport,
-    PeriodTotals, SendRequest, SmsClass, SyncError, SyncReport, TimelineView,
+    PeriodTotals, SendRequest, SlipPreview, SmsClass, SyncError, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -68,6 +68,7 @@ fn bindings() -> String {
         declaration::<AccountForm>(),
         declaration::<ChannelForm>(),
         declaration::<Forms>(),
+        declaration::<SlipPreview>(),
         declaration::<ErrorView>(),
     ];
     let mut out = String::from(

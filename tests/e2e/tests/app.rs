@@ -769,6 +769,45 @@ async fn drive(
             .starts_with(b"%PDF"),
         "{saved}"
     );
+    // The detail shows the slip as it prints: its barcode, read from the window by
+    // zbarimg, is the payment number the provider issued.
+    let shown = Command::new(cli)
+        .args(["--json", "--data-dir"])
+        .arg(data_dir)
+        .args(["link", "show", &cvs_id])
+        .output()
+        .expect("paydesk runs");
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let number = shown["payment_number"].as_str().unwrap().to_string();
+    let f = std::env::temp_dir().join("paydesk-e2e-slip-preview.png");
+    let decoded = wait_for(
+        "the slip's barcode to read as its number",
+        Duration::from_secs(20),
+        || async {
+            let barcode = driver.find(By::Id("slip-barcode")).await.ok()?;
+            barcode.scroll_into_view().await.ok()?;
+            // The whole window (WebKit's element screenshots come out partly black);
+            // only Code 128 is looked for, so the link's QR code does not count.
+            std::fs::write(&f, driver.screenshot_as_png().await.ok()?).ok()?;
+            let out = Command::new("zbarimg")
+                .args(["--quiet", "--raw", "-Sdisable", "-Scode128.enable"])
+                .arg(&f)
+                .output()
+                .expect("zbarimg (zbar-tools)");
+            let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            (text == number).then_some(text)
+        },
+    )
+    .await;
+    assert_eq!(decoded, number);
+    eprintln!("screenshot: {}", f.display());
+    let printed = driver.find(By::Id("slip-number")).await?.text().await?;
+    assert_eq!(printed.replace(' ', ""), number);
+    let words = driver.find(By::Id("slip-preview")).await?.text().await?;
+    assert!(
+        words.contains("편의점 결제 안내") && words.contains("이서연"),
+        "{words}"
+    );
 
     // The customer book has her, with that invoice.
     driver

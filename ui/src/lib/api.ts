@@ -5,7 +5,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
   AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputError, InvoiceView,
-  ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, Status,
+  ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, SlipPreview, Status,
   SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
@@ -13,7 +13,7 @@ import type {
 // names below are the ones the window's code reads best with.
 export type {
   AccountForm, Capabilities, ChannelForm, ChannelKind, Forms, ListQuery, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
-  PeriodTotals, ProviderKind, SendRequest, Status, SyncReport, Via,
+  PeriodTotals, ProviderKind, SendRequest, SlipPreview, Status, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
 export type Customer = CustomerView;
@@ -97,6 +97,8 @@ export const api = {
   dashboard: () => call<Dashboard>('dashboard'),
   diagnostics: () => call<string>('diagnostics'),
   invoiceQr: (id: string) => call<string>('invoice_qr', { id }),
+  /** A convenience-store slip exactly as it prints, in the clerk's language. */
+  slipPreview: (id: string, lang: string) => call<SlipPreview>('slip_preview', { id, lang }),
   exportCsv: () => call<string>('export_csv'),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),

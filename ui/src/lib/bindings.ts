@@ -227,6 +227,16 @@ export type ChannelForm = { kind: ChannelKind, settings: Array<keyof NewChannel>
 export type Forms = { accounts: Array<AccountForm>, channels: Array<ChannelForm>, };
 
 /**
+ * A convenience-store slip exactly as it prints, for the window's preview: its words
+ * in the slip's language and the barcode as SVG (the link's QR code is the detail's).
+ */
+export type SlipPreview = { title: string, store: string, customer_label: string, customer: string | null, item_label: string, item: string, amount_label: string, amount: string, deadline_label: string, deadline: string, payment_number: string, 
+/**
+ * The number in groups of four, as printed under the barcode.
+ */
+number_spaced: string, barcode_svg: string, instruction: string, };
+
+/**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
  */
 export type ErrorView = { kind: "input" | "provider" | "channel" | "keyring" | "internal", field: string | null, fields: Array<InputError>, provider: ProviderKind | null, code: string | null, message: string, };
