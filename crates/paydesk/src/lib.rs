@@ -1405,7 +1405,7 @@ impl Engine {
             customer: customer.map(|c| c.name),
             item: inv.name.clone(),
             amount: inv.amount.to_display("ko"),
-            deadline: deadline_text(inv.expires_at, lang),
+            deadline: deadline_text(inv.expires_at, lang, self.time_zone().await?),
             payment_number: number,
             payment_url: inv.payment_url.clone(),
             lang,
@@ -1432,7 +1432,7 @@ impl Engine {
             amount: inv.amount.to_display("ko"),
             tax_free: inv.tax_free.to_display("ko"),
             order_id: inv.order_id.clone(),
-            deadline: deadline_text(inv.expires_at, lang),
+            deadline: deadline_text(inv.expires_at, lang, self.time_zone().await?),
             payment_url: url,
             lang,
             logo: self.logo()?.map(|l| l.decoded),
@@ -2064,16 +2064,21 @@ pub(crate) fn slip_lang(lang: &str) -> Result<paydesk_slips::Lang> {
 }
 
 /// A deadline as printed: Korea and Japan keep UTC+9 all year.
-fn deadline_text(at: DateTime<Utc>, lang: paydesk_slips::Lang) -> String {
-    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
-    let zone = if lang == paydesk_slips::Lang::Ja {
-        "JST"
-    } else {
-        "KST"
+/// A deadline as a slip or invoice prints it: in the store's time zone, named KST / JST
+/// when it is Korea's and Japan's (+09:00), by its offset otherwise.
+fn deadline_text(
+    at: DateTime<Utc>,
+    lang: paydesk_slips::Lang,
+    zone: chrono::FixedOffset,
+) -> String {
+    let name = match (zone.local_minus_utc(), lang) {
+        (32_400, paydesk_slips::Lang::Ja) => "JST".to_string(),
+        (32_400, _) => "KST".to_string(),
+        _ => format!("UTC{zone}"),
     };
     format!(
-        "{} ({zone})",
-        at.with_timezone(&offset).format("%Y-%m-%d %H:%M")
+        "{} ({name})",
+        at.with_timezone(&zone).format("%Y-%m-%d %H:%M")
     )
 }
 
@@ -2210,4 +2215,24 @@ fn failpoint(name: &str) {
 
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deadline_text;
+    use chrono::FixedOffset;
+    use paydesk_slips::Lang;
+
+    #[test]
+    fn deadlines_print_in_the_store_s_time_zone() {
+        let at = "2026-12-02T15:30:00Z".parse().unwrap();
+        let korea = FixedOffset::east_opt(9 * 3600).unwrap();
+        assert_eq!(deadline_text(at, Lang::Ko, korea), "2026-12-03 00:30 (KST)");
+        assert_eq!(deadline_text(at, Lang::Ja, korea), "2026-12-03 00:30 (JST)");
+        let east_coast = FixedOffset::west_opt(5 * 3600).unwrap();
+        assert_eq!(
+            deadline_text(at, Lang::En, east_coast),
+            "2026-12-02 10:30 (UTC-05:00)"
+        );
+    }
 }
