@@ -398,10 +398,26 @@ fn started_as_command() -> bool {
             .unwrap_or(false)
 }
 
+/// On Linux without a GPU (no `/dev/dri`: a VM, a remote desktop, Xvfb) WebKit
+/// composites every frame with a software GL renderer, ~180 ms a frame for a full window
+/// on the benchmark machine, against 16 ms when it draws without compositing
+/// (docs/benchmarks.md). There PayDesk asks WebKit not to composite; a value the merchant
+/// set in the environment always wins.
+#[cfg(target_os = "linux")]
+fn without_gpu_draw_without_compositing() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VAR).is_none() && !std::path::Path::new("/dev/dri").exists() {
+        // Before any thread starts (the log writer, tokio, GTK).
+        std::env::set_var(VAR, "1");
+    }
+}
+
 fn main() -> std::process::ExitCode {
     if started_as_command() {
         return paydesk_cli::main();
     }
+    #[cfg(target_os = "linux")]
+    without_gpu_draw_without_compositing();
     let _ = STARTUP.start.set(std::time::Instant::now());
     let data_dir = paydesk::default_data_dir();
     let _log_guard = init_logs(&data_dir);
