@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "issue_cvs",
     "add_customer",
     "dashboard",
+    "list_totals",
     "diagnostics",
     "invoice_qr",
     "slip_preview",

@@ -66,6 +66,12 @@ async fn diagnostics(engine: State<'_, Engine>) -> Reply<String> {
     engine.diagnostics(env!("CARGO_PKG_VERSION")).await
 }
 
+/// How many invoices are open and what was paid today, for the line above the list.
+#[tauri::command]
+async fn list_totals(engine: State<'_, Engine>) -> Reply<paydesk::ListTotals> {
+    engine.list_totals().await
+}
+
 #[tauri::command]
 async fn dashboard(engine: State<'_, Engine>) -> Reply<DashboardView> {
     engine.dashboard().await
@@ -460,6 +466,7 @@ fn main() -> std::process::ExitCode {
             issue_cvs,
             add_customer,
             dashboard,
+            list_totals,
             diagnostics,
             invoice_qr,
             slip_preview,

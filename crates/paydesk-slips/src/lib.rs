@@ -47,6 +47,7 @@ pub const LOGO_MAX_PIXELS: usize = 2000;
 #[derive(Debug, Clone)]
 pub struct Logo {
     image: RawImage,
+    mime: &'static str,
 }
 
 impl Logo {
@@ -60,11 +61,13 @@ impl Logo {
                 LOGO_MAX_BYTES / 1024
             )));
         }
-        let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
-        let is_jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
-        if !is_png && !is_jpeg {
+        let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else {
             return Err(SlipError::Logo("must be a PNG or JPEG image".into()));
-        }
+        };
         let image = RawImage::decode_from_bytes(bytes, &mut Vec::new())
             .map_err(|e| SlipError::Logo(format!("cannot be read as an image ({e})")))?;
         if image.width == 0 || image.height == 0 {
@@ -76,7 +79,12 @@ impl Logo {
                 image.width, image.height
             )));
         }
-        Ok(Logo { image })
+        Ok(Logo { image, mime })
+    }
+
+    /// `image/png` or `image/jpeg`, as the file is.
+    pub fn mime(&self) -> &'static str {
+        self.mime
     }
 
     /// Width and height in pixels.
@@ -162,10 +170,6 @@ pub struct Slip {
 /// The words a slip prints, in its language: title, then the labels of customer, item,
 /// amount and deadline, then the instruction to the customer.
 pub fn slip_words(lang: Lang) -> [&'static str; 6] {
-    texts(lang)
-}
-
-fn texts(lang: Lang) -> [&'static str; 6] {
     match lang {
         Lang::Ko => [
             "편의점 결제 안내",
@@ -317,7 +321,7 @@ impl Writer<'_> {
         top: f32,
         w: f32,
     ) -> Result<f32, SlipError> {
-        let t = texts(s.lang);
+        let t = slip_words(s.lang);
         let wrap = w - 8.0;
         if let Some(logo) = &self.logo {
             logo.draw(ops, x + w - 4.0, top - 3.0, 24.0, 9.0);
@@ -343,23 +347,14 @@ impl Writer<'_> {
         let bar_top = y;
         let bar_bottom = bar_top - BAR_HEIGHT_MM;
         let mut bx = x + 4.0 + QUIET_MODULES as f32 * MODULE_MM;
-        let mut run = 0usize;
-        for (i, m) in modules.iter().enumerate() {
-            if *m == 1 {
-                run += 1;
-            }
-            let end = i + 1 == modules.len() || modules[i + 1] != *m;
-            if *m == 1 && end {
-                let start = bx + (i + 1 - run) as f32 * MODULE_MM;
-                fill_rect(
-                    ops,
-                    start,
-                    bar_bottom,
-                    run as f32 * MODULE_MM,
-                    BAR_HEIGHT_MM,
-                );
-                run = 0;
-            }
+        for (start, len) in bars(&modules) {
+            fill_rect(
+                ops,
+                bx + start as f32 * MODULE_MM,
+                bar_bottom,
+                len as f32 * MODULE_MM,
+                BAR_HEIGHT_MM,
+            );
         }
         bx += modules.len() as f32 * MODULE_MM + QUIET_MODULES as f32 * MODULE_MM;
         y = bar_bottom - 4.0;
@@ -401,6 +396,24 @@ impl Writer<'_> {
     }
 }
 
+/// The bars of a barcode: (first module, width in modules) of each run of dark modules.
+/// The PDF and the on-screen SVG both draw these, so they show the same code.
+fn bars(modules: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, m) in modules.iter().chain([&0]).enumerate() {
+        match (*m == 1, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i - s));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The barcode of `number` as SVG (one unit a module, quiet zones included; 3 pixels a
 /// module and 60 high on screen), for showing a slip exactly as it will print.
 pub fn code128_svg(number: &str) -> Result<String, SlipError> {
@@ -408,22 +421,11 @@ pub fn code128_svg(number: &str) -> Result<String, SlipError> {
     let width = modules.len() + 2 * QUIET_MODULES;
     let height = 40;
     let mut path = String::new();
-    let mut x = 0;
-    while x < modules.len() {
-        if modules[x] == 1 {
-            let start = x;
-            while x < modules.len() && modules[x] == 1 {
-                x += 1;
-            }
-            path.push_str(&format!(
-                "M{} 0h{}v{height}h-{}z",
-                start + QUIET_MODULES,
-                x - start,
-                x - start
-            ));
-        } else {
-            x += 1;
-        }
+    for (start, len) in bars(&modules) {
+        path.push_str(&format!(
+            "M{} 0h{len}v{height}h-{len}z",
+            start + QUIET_MODULES
+        ));
     }
     Ok(format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"60\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"none\" shape-rendering=\"crispEdges\"><rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",

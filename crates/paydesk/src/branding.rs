@@ -9,11 +9,10 @@ use crate::{internal, Engine, EngineError, Result};
 
 const LOGO_FILE: &str = "logo";
 
-/// A logo the engine has read: the file's bytes, checked, and what they are.
+/// A logo the engine has read: the file's bytes, and the image they were checked to be.
 #[derive(Debug, Clone)]
 pub struct StoreLogo {
     pub bytes: Vec<u8>,
-    pub mime: &'static str,
     pub decoded: Logo,
 }
 
@@ -22,14 +21,8 @@ fn checked(bytes: &[u8]) -> std::result::Result<StoreLogo, InputError> {
         SlipError::Logo(m) => InputError::new("logo", m).code("logo"),
         other => InputError::new("logo", other).code("logo"),
     })?;
-    let mime = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else {
-        "image/png"
-    };
     Ok(StoreLogo {
         bytes: bytes.to_vec(),
-        mime,
         decoded,
     })
 }
@@ -87,7 +80,7 @@ impl Engine {
         Ok(self.logo()?.map(|l| {
             format!(
                 "data:{};base64,{}",
-                l.mime,
+                l.decoded.mime(),
                 base64::engine::general_purpose::STANDARD.encode(&l.bytes)
             )
         }))

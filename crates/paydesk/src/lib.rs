@@ -40,7 +40,9 @@ pub use outbox::{
 pub use paydesk_core as core;
 pub use paydesk_notify::sms::SmsClass;
 pub use paydesk_secrets::SecretString as Secret;
-pub use reports::{Attention, DashboardView, DayCount, MoneyTotal, PeriodTotals, SlipPreview};
+pub use reports::{
+    Attention, DashboardView, DayCount, ListTotals, MoneyTotal, PeriodTotals, SlipPreview,
+};
 pub use views::*;
 
 /// The account every data directory starts with.
@@ -1362,9 +1364,10 @@ impl Engine {
         if keys.len() > 5000 {
             return Err(EngineError::input("id", "at most 5,000 slips at a time"));
         }
+        let zone = self.time_zone().await?;
         let mut slips = Vec::with_capacity(keys.len());
         for key in keys {
-            slips.push(self.slip_of(key, lang, store.as_str()).await?);
+            slips.push(self.slip_of(key, lang, store.as_str(), zone).await?);
         }
         let logo = self.logo()?.map(|l| l.decoded);
         tokio::task::spawn_blocking(move || {
@@ -1382,6 +1385,7 @@ impl Engine {
         key: &str,
         lang: paydesk_slips::Lang,
         store: &str,
+        zone: chrono::FixedOffset,
     ) -> Result<paydesk_slips::Slip> {
         let inv = self.find(key).await?;
         let number = inv.payment_number.clone().ok_or_else(|| {
@@ -1405,7 +1409,7 @@ impl Engine {
             customer: customer.map(|c| c.name),
             item: inv.name.clone(),
             amount: inv.amount.to_display("ko"),
-            deadline: deadline_text(inv.expires_at, lang, self.time_zone().await?),
+            deadline: deadline_text(inv.expires_at, lang, zone),
             payment_number: number,
             payment_url: inv.payment_url.clone(),
             lang,

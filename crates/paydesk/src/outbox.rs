@@ -1183,7 +1183,9 @@ impl Engine {
                         to: &d.to,
                         content: branded.as_ref().unwrap_or(content),
                         qr_png: qr.as_deref(),
-                        logo: logo.as_ref().map(|l| (l.bytes.as_slice(), l.mime)),
+                        logo: logo
+                            .as_ref()
+                            .map(|l| (l.bytes.as_slice(), l.decoded.mime())),
                         message_id: format!("{}@{domain}", d.id),
                     })
                     .await?)

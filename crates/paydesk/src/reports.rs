@@ -59,16 +59,65 @@ pub struct DashboardView {
     pub attention: Vec<Attention>,
 }
 
+/// What the window shows above the invoice list: how many are open now, and the money
+/// paid today (the store's day), per currency.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ListTotals {
+    #[ts(type = "number")]
+    pub open: i64,
+    pub paid_today: Vec<MoneyTotal>,
+}
+
+/// The start of day `d` in the store's zone `tz`.
+fn midnight(tz: chrono::FixedOffset, d: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now)
+}
+
 impl Engine {
+    /// Money received on invoices that became paid since `since`, per currency.
+    async fn paid_totals_since(&self, since: chrono::DateTime<Utc>) -> Result<Vec<MoneyTotal>> {
+        Ok(self
+            .inner
+            .store
+            .paid_since(since)
+            .await?
+            .into_iter()
+            .filter_map(|(currency, count, minor)| {
+                let c = Currency::from_str(&currency).ok()?;
+                let m = Money::from_minor(minor, c).ok()?;
+                Some(MoneyTotal {
+                    currency,
+                    count,
+                    amount: m.to_plain(),
+                    amount_display: m.to_display("ko"),
+                })
+            })
+            .collect())
+    }
+
+    /// The two figures above the list, without the rest of the overview.
+    pub async fn list_totals(&self) -> Result<ListTotals> {
+        let tz = self.time_zone().await?;
+        let today = Utc::now().with_timezone(&tz).date_naive();
+        let open = self
+            .count_invoices(&crate::ListQuery {
+                status: Some("open".into()),
+                ..Default::default()
+            })
+            .await?;
+        Ok(ListTotals {
+            open,
+            paid_today: self.paid_totals_since(midnight(tz, today)).await?,
+        })
+    }
+
     pub async fn dashboard(&self) -> Result<DashboardView> {
         let tz = self.time_zone().await?;
         let now = Utc::now().with_timezone(&tz);
-        let midnight = |d: chrono::NaiveDate| {
-            tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
-                .single()
-                .map(|t| t.with_timezone(&Utc))
-                .unwrap_or_else(Utc::now)
-        };
+        let midnight = |d: chrono::NaiveDate| midnight(tz, d);
         let today = now.date_naive();
         let starts = [
             ("today", midnight(today)),
@@ -81,21 +130,7 @@ impl Engine {
         let store = &self.inner.store;
         let mut periods = Vec::new();
         for (period, since) in starts {
-            let paid = store
-                .paid_since(since)
-                .await?
-                .into_iter()
-                .filter_map(|(currency, count, minor)| {
-                    let c = Currency::from_str(&currency).ok()?;
-                    let m = Money::from_minor(minor, c).ok()?;
-                    Some(MoneyTotal {
-                        currency,
-                        count,
-                        amount: m.to_plain(),
-                        amount_display: m.to_display("ko"),
-                    })
-                })
-                .collect();
+            let paid = self.paid_totals_since(since).await?;
             let (open, expired) = store.open_and_expired_since(since).await?;
             periods.push(PeriodTotals {
                 period: period.into(),
@@ -321,7 +356,9 @@ impl Engine {
     pub async fn slip_preview(&self, key: &str, lang: &str) -> Result<SlipPreview> {
         let lang = crate::slip_lang(lang)?;
         let store = self.store_name().await?;
-        let slip = self.slip_of(key, lang, &store).await?;
+        let slip = self
+            .slip_of(key, lang, &store, self.time_zone().await?)
+            .await?;
         let barcode_svg = paydesk_slips::code128_svg(&slip.payment_number)
             .map_err(|e| crate::EngineError::input("id", e))?;
         let [title, customer_label, item_label, amount_label, deadline_label, instruction] =

@@ -11,7 +11,7 @@ use paydesk::core::{
 };
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerView,
-    DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery,
+    DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery, ListTotals,
     MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, OutboxReport,
     PeriodTotals, SendRequest, SlipPreview, SmsClass, SyncError, SyncReport, TimelineView,
 };
@@ -69,6 +69,7 @@ fn bindings() -> String {
         declaration::<ChannelForm>(),
         declaration::<Forms>(),
         declaration::<SlipPreview>(),
+        declaration::<ListTotals>(),
         declaration::<ErrorView>(),
     ];
     let mut out = String::from(

@@ -516,6 +516,18 @@ async fn the_dashboard_counts_today_s_money_and_lists_what_needs_the_clerk() {
         .map(|a| (a.invoice.name.as_str(), &a.reasons))
         .collect();
     assert_eq!(flagged, vec![("케이크", &vec!["underpaid".to_string()])]);
+
+    // The line above the list: open now (the short one and the untouched one), and
+    // today's money, the same as the overview's.
+    let line = e.list_totals().await.unwrap();
+    assert_eq!(line.open, 2);
+    assert_eq!(
+        line.paid_today
+            .iter()
+            .map(|m| m.amount.as_str())
+            .collect::<Vec<_>>(),
+        vec!["4500"]
+    );
 }
 
 #[tokio::test]

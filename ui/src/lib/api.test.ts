@@ -132,11 +132,10 @@ describe('logo upload', () => {
 });
 
 describe('list totals', () => {
-  it('name what was paid today in every currency, and ₩0 when nothing was', async () => {
-    const { paidToday } = await import('./api');
+  it('name what was paid in every currency, and ₩0 when nothing was', async () => {
+    const { moneyLine } = await import('./api');
     const total = (currency: string, amount_display: string) => ({ currency, count: 1, amount: '', amount_display });
-    const period = (p: 'today' | 'week', paid: ReturnType<typeof total>[]) => ({ period: p, since: '', paid, open: 0, expired: 0 });
-    expect(paidToday({ periods: [period('week', [total('KRW', '₩9')]), period('today', [total('KRW', '₩29,900'), total('USD', '$12.00')])] })).toBe('₩29,900 · $12.00');
-    expect(paidToday({ periods: [period('today', [])] })).toBe('₩0');
+    expect(moneyLine([total('KRW', '₩29,900'), total('USD', '$12.00')])).toBe('₩29,900 · $12.00');
+    expect(moneyLine([])).toBe('₩0');
   });
 });

@@ -5,14 +5,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
   AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputError, InvoiceView,
-  ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, SlipPreview, Status,
+  ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, SlipPreview, Status,
   SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
 // The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
 // names below are the ones the window's code reads best with.
 export type {
-  AccountForm, Capabilities, ChannelForm, ChannelKind, Forms, ListQuery, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+  AccountForm, Capabilities, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
   PeriodTotals, ProviderKind, SendRequest, SlipPreview, Status, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
@@ -30,10 +30,8 @@ export const STATUSES: Status[] = [
   'draft', 'open', 'paid_unconfirmed', 'paid', 'partially_refunded', 'refunded', 'expired', 'cancelled', 'failed',
 ];
 
-/** What was paid today, every currency, as people read it (`₩29,900 · $12.00`), or `₩0`. */
-export function paidToday(d: Pick<Dashboard, 'periods'>): string {
-  const today = d.periods.find((p) => p.period === 'today');
-  const paid = today?.paid ?? [];
+/** Money in every currency, as people read it (`₩29,900 · $12.00`), or `₩0` for none. */
+export function moneyLine(paid: MoneyTotal[]): string {
   return paid.length ? paid.map((m) => m.amount_display).join(' · ') : '₩0';
 }
 
@@ -95,6 +93,8 @@ export const api = {
   createLink: (link: NewLink) => call<Invoice>('create_link', { link }),
   issueCvs: (link: NewLink) => call<Invoice>('issue_cvs', { link }),
   dashboard: () => call<Dashboard>('dashboard'),
+  /** How many invoices are open and what was paid today (the line above the list). */
+  listTotals: () => call<ListTotals>('list_totals'),
   diagnostics: () => call<string>('diagnostics'),
   invoiceQr: (id: string) => call<string>('invoice_qr', { id }),
   /** A convenience-store slip exactly as it prints, in the clerk's language. */

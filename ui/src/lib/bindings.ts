@@ -237,6 +237,12 @@ export type SlipPreview = { title: string, store: string, customer_label: string
 number_spaced: string, barcode_svg: string, instruction: string, };
 
 /**
+ * What the window shows above the invoice list: how many are open now, and the money
+ * paid today (the store's day), per currency.
+ */
+export type ListTotals = { open: number, paid_today: Array<MoneyTotal>, };
+
+/**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
  */
 export type ErrorView = { kind: "input" | "provider" | "channel" | "keyring" | "internal", field: string | null, fields: Array<InputError>, provider: ProviderKind | null, code: string | null, message: string, };
