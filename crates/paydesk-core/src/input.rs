@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error_code::InputCode;
 use crate::money::{Currency, Money, MoneyError};
 
 /// A bad value typed by a person: which field, and what is wrong with it.
@@ -16,8 +17,7 @@ pub struct InputError {
     pub message: String,
     /// A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
     /// UI translates; `invalid` when nothing more specific applies.
-    #[ts(type = "string")]
-    pub code: &'static str,
+    pub code: InputCode,
 }
 
 impl InputError {
@@ -25,11 +25,11 @@ impl InputError {
         InputError {
             field: field.into(),
             message: message.to_string(),
-            code: "invalid",
+            code: InputCode::Invalid,
         }
     }
 
-    pub fn code(mut self, code: &'static str) -> Self {
+    pub fn code(mut self, code: InputCode) -> Self {
         self.code = code;
         self
     }
@@ -47,18 +47,18 @@ pub type InputResult<T> = Result<T, InputError>;
 pub fn amount(field: &str, input: &str, currency: Currency, positive: bool) -> InputResult<Money> {
     let m = Money::parse(input, currency).map_err(|e| {
         let code = match e {
-            MoneyError::Empty => "empty",
-            MoneyError::Negative => "negative",
-            MoneyError::NotANumber(_) => "not_a_number",
-            MoneyError::TooManyDecimals { .. } => "too_many_decimals",
-            MoneyError::TooLarge { .. } => "too_large",
-            MoneyError::UnknownCurrency(_) => "unknown_currency",
-            MoneyError::CurrencyMismatch(..) => "invalid",
+            MoneyError::Empty => InputCode::Empty,
+            MoneyError::Negative => InputCode::Negative,
+            MoneyError::NotANumber(_) => InputCode::NotANumber,
+            MoneyError::TooManyDecimals { .. } => InputCode::TooManyDecimals,
+            MoneyError::TooLarge { .. } => InputCode::TooLarge,
+            MoneyError::UnknownCurrency(_) => InputCode::UnknownCurrency,
+            MoneyError::CurrencyMismatch(..) => InputCode::Invalid,
         };
         InputError::new(field, e).code(code)
     })?;
     if positive && m.is_zero() {
-        return Err(InputError::new(field, "must be greater than zero").code("zero"));
+        return Err(InputError::new(field, "must be greater than zero").code(InputCode::Zero));
     }
     Ok(m)
 }
@@ -67,7 +67,7 @@ pub fn amount(field: &str, input: &str, currency: Currency, positive: bool) -> I
 fn text(field: &str, input: &str, max: usize) -> InputResult<String> {
     let t = input.trim();
     if t.is_empty() {
-        return Err(InputError::new(field, "must not be empty").code("empty"));
+        return Err(InputError::new(field, "must not be empty").code(InputCode::Empty));
     }
     let count = t.chars().count();
     if count > max {
@@ -75,11 +75,12 @@ fn text(field: &str, input: &str, max: usize) -> InputResult<String> {
             field,
             format!("is too long ({count} characters, at most {max})"),
         )
-        .code("too_long"));
+        .code(InputCode::TooLong));
     }
     if t.chars().any(|c| c.is_control()) {
         return Err(
-            InputError::new(field, "must not contain control characters").code("control_chars"),
+            InputError::new(field, "must not contain control characters")
+                .code(InputCode::ControlChars),
         );
     }
     Ok(t.to_string())
@@ -123,7 +124,7 @@ impl AccountName {
     pub fn parse(field: &str, input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
-            return Err(InputError::new(field, "must not be empty").code("empty"));
+            return Err(InputError::new(field, "must not be empty").code(InputCode::Empty));
         }
         if t.len() > 40 {
             return Err(InputError::new(
@@ -163,10 +164,12 @@ impl Phone {
     pub fn parse(input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
-            return Err(InputError::new("phone", "must not be empty").code("empty"));
+            return Err(InputError::new("phone", "must not be empty").code(InputCode::Empty));
         }
         if t.len() > 32 {
-            return Err(InputError::new("phone", "is too long for a phone number").code("too_long"));
+            return Err(
+                InputError::new("phone", "is too long for a phone number").code(InputCode::TooLong)
+            );
         }
         if !t
             .chars()
@@ -176,16 +179,17 @@ impl Phone {
                 "phone",
                 "may contain only digits, spaces, '+', '-', '(' and ')'",
             )
-            .code("invalid_phone"));
+            .code(InputCode::InvalidPhone));
         }
-        let number = phonenumber::parse(Some(phonenumber::country::Id::KR), t)
-            .map_err(|_| InputError::new("phone", "is not a phone number").code("invalid_phone"))?;
+        let number = phonenumber::parse(Some(phonenumber::country::Id::KR), t).map_err(|_| {
+            InputError::new("phone", "is not a phone number").code(InputCode::InvalidPhone)
+        })?;
         if !phonenumber::is_valid(&number) {
             return Err(InputError::new(
                 "phone",
                 "is not a valid phone number (Korean numbers like 010-1234-5678, others with +country code)",
             )
-            .code("invalid_phone"));
+            .code(InputCode::InvalidPhone));
         }
         Ok(Phone(
             number.format().mode(phonenumber::Mode::E164).to_string(),
@@ -224,16 +228,17 @@ impl Email {
     pub fn parse(input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
-            return Err(InputError::new("email", "must not be empty").code("empty"));
+            return Err(InputError::new("email", "must not be empty").code(InputCode::Empty));
         }
         if t.len() > 254 {
             return Err(
-                InputError::new("email", "is too long for an e-mail address").code("too_long"),
+                InputError::new("email", "is too long for an e-mail address")
+                    .code(InputCode::TooLong),
             );
         }
         let addr: email_address::EmailAddress = t.parse().map_err(|e| {
             InputError::new("email", format!("is not an e-mail address ({e})"))
-                .code("invalid_email")
+                .code(InputCode::InvalidEmail)
         })?;
         let domain = addr.domain();
         if !domain.contains('.') || domain.starts_with('[') {
@@ -241,7 +246,7 @@ impl Email {
                 "email",
                 "needs a domain with a dot, like name@example.kr",
             )
-            .code("invalid_email"));
+            .code(InputCode::InvalidEmail));
         }
         Ok(Email(addr.as_str().to_string()))
     }
@@ -256,8 +261,10 @@ impl Email {
 /// A duration as people type it: `90m`, `36h`, `3d`.
 pub fn duration(field: &str, input: &str) -> InputResult<Duration> {
     let t = input.trim();
-    let bad =
-        || InputError::new(field, "must be a duration like 90m, 36h or 3d").code("duration_format");
+    let bad = || {
+        InputError::new(field, "must be a duration like 90m, 36h or 3d")
+            .code(InputCode::DurationFormat)
+    };
     if t.len() < 2 || t.len() > 8 {
         return Err(bad());
     }
@@ -286,16 +293,18 @@ impl Expiry {
 
     pub fn at(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> InputResult<Self> {
         if at <= now {
-            return Err(InputError::new(field, "is in the past").code("past"));
+            return Err(InputError::new(field, "is in the past").code(InputCode::Past));
         }
         if at - now < Self::MIN {
-            return Err(InputError::new(
-                field,
-                "must be at least 5 minutes from now",
-            ));
+            return Err(
+                InputError::new(field, "must be at least 5 minutes from now")
+                    .code(InputCode::TooSoon),
+            );
         }
         if at - now > Self::MAX {
-            return Err(InputError::new(field, "must be within a year from now").code("too_far"));
+            return Err(
+                InputError::new(field, "must be within a year from now").code(InputCode::TooFar)
+            );
         }
         Ok(Expiry(at))
     }
@@ -307,7 +316,7 @@ impl Expiry {
                 field,
                 "must be an RFC 3339 instant like 2026-12-01T23:59:00+09:00",
             )
-            .code("instant_format")
+            .code(InputCode::InstantFormat)
         })?;
         Self::at(field, at.with_timezone(&Utc), now)
     }
@@ -418,7 +427,12 @@ mod tests {
             .message
             .contains("decimal places"));
         // Stable codes for the UI to translate.
-        let code = |s: &str| amount("amount", s, Currency::Krw, true).unwrap_err().code;
+        let code = |s: &str| {
+            amount("amount", s, Currency::Krw, true)
+                .unwrap_err()
+                .code
+                .as_str()
+        };
         assert_eq!(
             ["", "-1", "0", "1e5", "1.5", "99999999999999999999"].map(code),
             [
@@ -430,8 +444,14 @@ mod tests {
                 "too_large"
             ]
         );
-        assert_eq!(Phone::parse("12").unwrap_err().code, "invalid_phone");
-        assert_eq!(Email::parse("a@b").unwrap_err().code, "invalid_email");
+        assert_eq!(
+            Phone::parse("12").unwrap_err().code,
+            InputCode::InvalidPhone
+        );
+        assert_eq!(
+            Email::parse("a@b").unwrap_err().code,
+            InputCode::InvalidEmail
+        );
     }
 
     #[test]

@@ -55,20 +55,52 @@ impl ProviderKind {
 
     /// What PayDesk can do with this provider (the UI and CLI offer only these).
     pub fn capabilities(self) -> Capabilities {
-        let c = |links, cvs, cancel, refund, partial_refund| Capabilities {
-            links,
-            cvs,
-            cancel,
-            refund,
-            partial_refund,
+        let none = Capabilities {
+            links: false,
+            cvs: false,
+            cancel: false,
+            refund: false,
+            partial_refund: false,
+            notify_customer: false,
         };
         match self {
-            ProviderKind::Sandbox => c(true, true, true, true, true),
-            ProviderKind::Bootpay => c(true, false, false, false, false),
-            ProviderKind::Portone => c(false, true, true, true, true),
-            ProviderKind::Btcpay => c(true, false, true, true, true),
-            ProviderKind::Pipe => c(true, false, false, true, false),
-            ProviderKind::Bitropay => c(true, false, false, false, false),
+            ProviderKind::Sandbox => Capabilities {
+                links: true,
+                cvs: true,
+                cancel: true,
+                refund: true,
+                partial_refund: true,
+                ..none
+            },
+            // Bootpay sends its link pay to the customer itself (SMS / KakaoTalk).
+            ProviderKind::Bootpay => Capabilities {
+                links: true,
+                notify_customer: true,
+                ..none
+            },
+            ProviderKind::Portone => Capabilities {
+                cvs: true,
+                cancel: true,
+                refund: true,
+                partial_refund: true,
+                ..none
+            },
+            ProviderKind::Btcpay => Capabilities {
+                links: true,
+                cancel: true,
+                refund: true,
+                partial_refund: true,
+                ..none
+            },
+            ProviderKind::Pipe => Capabilities {
+                links: true,
+                refund: true,
+                ..none
+            },
+            ProviderKind::Bitropay => Capabilities {
+                links: true,
+                ..none
+            },
         }
     }
 
@@ -123,6 +155,8 @@ pub struct Capabilities {
     pub cancel: bool,
     pub refund: bool,
     pub partial_refund: bool,
+    /// The provider sends the link to the customer itself (`Via::Provider`).
+    pub notify_customer: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

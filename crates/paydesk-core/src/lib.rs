@@ -1,16 +1,20 @@
 //! PayDesk's pure core: money, ids, invoices, the status lifecycle and validated input.
 //! No I/O and no async runtime live here.
 
+pub mod error_code;
 pub mod input;
 pub mod invoice;
+pub mod lifecycle;
 pub mod money;
 pub mod status;
 
+pub use error_code::InputCode;
 pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};
 pub use invoice::{
     Capabilities, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, ProviderKind,
     TimelineEntry, TimelineEvent,
 };
+pub use lifecycle::RemoteInvoice;
 pub use money::{Currency, Money, MoneyError};
 pub use status::{PaymentFlags, Source, Status, StatusError};
 

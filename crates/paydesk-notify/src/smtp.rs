@@ -147,7 +147,7 @@ impl Smtp {
             return Err(ChannelError::permanent(
                 KIND,
                 Some("password".into()),
-                "the SMTP password is not set in the keyring (channel add … --secret-stdin with password=…)",
+                "the SMTP password is not set in the keyring; add the channel again with its password",
             ));
         }
         Ok(builder.build())

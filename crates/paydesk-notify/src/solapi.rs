@@ -196,7 +196,7 @@ impl Solapi {
             return Err(ChannelError::permanent(
                 KIND,
                 Some("template_id".into()),
-                "AlimTalk needs the channel's --pf-id and --template-id",
+                "AlimTalk needs the channel's KakaoTalk channel id (pf_id) and template id",
             ));
         };
         let to = solapi_number(to_e164)?;

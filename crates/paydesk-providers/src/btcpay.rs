@@ -107,7 +107,7 @@ impl Btcpay {
             return Err(ProviderError::Rejected {
                 provider: KIND,
                 code: None,
-                message: "the account has no store id (account add … --store-id)".into(),
+                message: "the account has no store id".into(),
             });
         }
         Ok(Btcpay {

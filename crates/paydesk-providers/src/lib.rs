@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use paydesk_core::{Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{InvoiceKind, Money, ProviderKind};
 
 pub mod bitropay;
 pub mod bootpay;
@@ -30,6 +30,28 @@ pub struct CreateRequest {
     pub customer: Option<CustomerInfo>,
 }
 
+impl CreateRequest {
+    /// What to ask for a local invoice (a draft) and its customer.
+    pub fn for_invoice(
+        inv: &paydesk_core::Invoice,
+        customer: Option<&paydesk_core::Customer>,
+    ) -> Self {
+        CreateRequest {
+            kind: inv.kind,
+            order_id: inv.order_id.clone(),
+            name: inv.name.clone(),
+            amount: inv.amount,
+            tax_free: inv.tax_free,
+            expires_at: inv.expires_at,
+            customer: customer.map(|c| CustomerInfo {
+                name: Some(c.name.clone()),
+                phone: c.phone.clone(),
+                email: c.email.clone(),
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CustomerInfo {
     pub name: Option<String>,
@@ -37,24 +59,7 @@ pub struct CustomerInfo {
     pub email: Option<String>,
 }
 
-/// An invoice as the provider sees it, already mapped into PayDesk's lifecycle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteInvoice {
-    pub provider_id: String,
-    pub order_id: String,
-    pub status: Status,
-    pub flags: PaymentFlags,
-    /// Money received, in minor units of `currency`.
-    pub paid_minor: i64,
-    /// Money given back so far, in minor units of `currency`.
-    pub refunded_minor: i64,
-    /// The currency the provider keeps the invoice in (checked against PayDesk's).
-    pub currency: Option<Currency>,
-    pub payment_url: Option<String>,
-    pub payment_number: Option<String>,
-    /// The provider's own status words, for the audit log.
-    pub raw_status: String,
-}
+pub use paydesk_core::RemoteInvoice;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {

@@ -252,7 +252,7 @@ impl Provider for Portone {
             .ok_or_else(|| ProviderError::Rejected {
                 provider: KIND,
                 code: None,
-                message: "the account has no channel key (account add … --channel-key)".into(),
+                message: "the account has no channel key".into(),
             })?;
         let amount = won(req.amount)?;
         let mut form: Vec<(&str, String)> = vec![

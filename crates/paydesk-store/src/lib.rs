@@ -78,7 +78,7 @@ pub struct InvoiceUpdate {
 pub struct Applied {
     pub before: Invoice,
     pub after: Invoice,
-    /// Whether status, flags, paid amount or the provider's ids changed.
+    /// Whether anything a clerk sees changed (`paydesk_core::lifecycle::changed`).
     pub changed: bool,
 }
 
@@ -501,12 +501,7 @@ impl Store {
         }
         after.last_checked_at = Some(u.at);
         after.last_error = None;
-        let changed = before.status != after.status
-            || before.flags != after.flags
-            || before.paid != after.paid
-            || before.provider_id != after.provider_id
-            || before.payment_url != after.payment_url
-            || before.payment_number != after.payment_number;
+        let changed = paydesk_core::lifecycle::changed(&before, &after);
         if changed {
             after.updated_at = u.at;
         }

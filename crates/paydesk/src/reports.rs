@@ -7,6 +7,7 @@ use paydesk_core::{Currency, DeliveryState, Money};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+use crate::context::internal;
 use crate::{Engine, InvoiceView, Result};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
@@ -260,7 +261,7 @@ impl Engine {
     pub async fn export_csv(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<u8>> {
         let (lo, hi) = self.day_range(from, to).await?;
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(CSV_COLUMNS).map_err(crate::internal)?;
+        w.write_record(CSV_COLUMNS).map_err(internal)?;
         let mut offset = 0;
         loop {
             let page = self
@@ -306,189 +307,12 @@ impl Engine {
                     &paydesk_core::format_instant(i.expires_at),
                     &paydesk_core::format_instant(i.created_at),
                 ])
-                .map_err(crate::internal)?;
+                .map_err(internal)?;
             }
             if page.len() < 5000 {
                 break;
             }
         }
-        w.into_inner().map_err(crate::internal)
-    }
-}
-
-impl Engine {
-    /// The invoice's link (or payment number) as a QR code in SVG, for the window.
-    pub async fn invoice_qr(&self, key: &str) -> Result<String> {
-        let inv = self.find(key).await?;
-        let text = inv
-            .payment_url
-            .or(inv.payment_number)
-            .ok_or_else(|| crate::EngineError::input("id", "has no link yet"))?;
-        paydesk_notify::qr::svg(&text)
-            .ok_or_else(|| crate::EngineError::input("id", "the link is too long for a QR code"))
-    }
-}
-
-/// A convenience-store slip exactly as it prints, for the window's preview: its words
-/// in the slip's language and the barcode as SVG (the link's QR code is the detail's).
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct SlipPreview {
-    pub title: String,
-    pub store: String,
-    pub customer_label: String,
-    pub customer: Option<String>,
-    pub item_label: String,
-    pub item: String,
-    pub amount_label: String,
-    pub amount: String,
-    pub deadline_label: String,
-    pub deadline: String,
-    pub payment_number: String,
-    /// The number in groups of four, as printed under the barcode.
-    pub number_spaced: String,
-    pub barcode_svg: String,
-    pub instruction: String,
-}
-
-impl Engine {
-    /// The slip of one convenience-store payment as it will print (store name from the
-    /// settings, words in `lang`).
-    pub async fn slip_preview(&self, key: &str, lang: &str) -> Result<SlipPreview> {
-        let lang = crate::slip_lang(lang)?;
-        let store = self.store_name().await?;
-        let slip = self
-            .slip_of(key, lang, &store, self.time_zone().await?)
-            .await?;
-        let barcode_svg = paydesk_slips::code128_svg(&slip.payment_number)
-            .map_err(|e| crate::EngineError::input("id", e))?;
-        let [title, customer_label, item_label, amount_label, deadline_label, instruction] =
-            paydesk_slips::slip_words(lang).map(str::to_string);
-        Ok(SlipPreview {
-            title,
-            store: slip.store,
-            customer_label,
-            customer: slip.customer,
-            item_label,
-            item: slip.item,
-            amount_label,
-            amount: slip.amount,
-            deadline_label,
-            deadline: slip.deadline,
-            number_spaced: paydesk_slips::spaced(&slip.payment_number),
-            payment_number: slip.payment_number,
-            barcode_svg,
-            instruction,
-        })
-    }
-}
-
-impl Engine {
-    /// A plain-text report for support ("copy diagnostics"): versions, the data folder,
-    /// the schema, accounts and channels with whether each secret is set (never a
-    /// secret), settings, recent provider errors and failed messages (recipients left
-    /// out), and the last warnings of today's log.
-    pub async fn diagnostics(&self, app_version: &str) -> Result<String> {
-        use std::fmt::Write;
-        let mut out = String::new();
-        let store = &self.inner.store;
-        let _ = writeln!(
-            out,
-            "PayDesk {app_version} (engine {})",
-            env!("CARGO_PKG_VERSION")
-        );
-        let _ = writeln!(
-            out,
-            "OS: {} {}",
-            std::env::consts::OS,
-            std::env::consts::ARCH
-        );
-        let _ = writeln!(out, "Data folder: {}", self.inner.data_dir.display());
-        let _ = writeln!(out, "Database schema: v{}", store.schema_version().await?);
-        let counts = store.count_by_status().await?;
-        let _ = writeln!(
-            out,
-            "Invoices: {}",
-            counts
-                .iter()
-                .map(|(s, n)| format!("{} {n}", s.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let _ = writeln!(out, "\nAccounts:");
-        for a in self.accounts().await? {
-            let _ = writeln!(
-                out,
-                "  {} ({}) {}",
-                a.name,
-                a.provider,
-                a.secrets
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        let _ = writeln!(out, "Channels:");
-        for c in self.channels().await? {
-            let _ = writeln!(
-                out,
-                "  {} ({}) {}",
-                c.name,
-                c.kind,
-                c.secrets
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        let _ = writeln!(out, "Settings:");
-        for (k, v) in self.settings().await? {
-            if !k.starts_with("template.") {
-                let _ = writeln!(out, "  {k}: {v}");
-            }
-        }
-        let _ = writeln!(out, "\nRecent problems:");
-        for inv in store.needing_attention(20).await? {
-            let _ = writeln!(
-                out,
-                "  {} {} {}: {}",
-                paydesk_core::format_instant(inv.updated_at),
-                inv.id,
-                inv.status.as_str(),
-                inv.last_error.as_deref().unwrap_or("(flagged)")
-            );
-        }
-        for d in store.deliveries(None).await?.iter().rev().take(200) {
-            if matches!(d.state, DeliveryState::Failed | DeliveryState::Unknown) {
-                let _ = writeln!(
-                    out,
-                    "  {} {} {} via {} {}: {}",
-                    paydesk_core::format_instant(d.updated_at),
-                    d.id,
-                    d.channel,
-                    d.via,
-                    d.state.as_str(),
-                    d.error.as_deref().unwrap_or("")
-                );
-            }
-        }
-        let _ = writeln!(out, "\nLast warnings in the log:");
-        let logs = self.inner.data_dir.join("logs");
-        let newest = std::fs::read_dir(&logs).ok().and_then(|dir| {
-            dir.filter_map(|e| e.ok())
-                .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
-                .map(|e| e.path())
-        });
-        if let Some(text) = newest.and_then(|p| std::fs::read_to_string(p).ok()) {
-            let lines: Vec<&str> = text
-                .lines()
-                .filter(|l| l.contains("WARN") || l.contains("ERROR"))
-                .collect();
-            for l in lines.iter().skip(lines.len().saturating_sub(30)) {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
-        Ok(out)
+        w.into_inner().map_err(internal)
     }
 }

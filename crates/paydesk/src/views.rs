@@ -109,6 +109,8 @@ pub struct Actions {
     pub slip: bool,
     /// A one-page invoice PDF can be made (it has a payment link).
     pub invoice_pdf: bool,
+    /// The provider can send the link to the customer itself (a send "by provider").
+    pub notify_customer: bool,
 }
 
 impl Actions {
@@ -125,6 +127,8 @@ impl Actions {
             partial_refund: refundable && caps.partial_refund,
             slip: i.payment_number.is_some() && matches!(i.status, Status::Open | Status::Draft),
             invoice_pdf: i.payment_url.is_some(),
+            notify_customer: caps.notify_customer
+                && matches!(i.status, Status::Open | Status::Draft),
         }
     }
 }
@@ -250,16 +254,26 @@ pub struct SyncReport {
     pub outbox: crate::OutboxReport,
 }
 
+/// What kind of problem a sync pass met with one invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncErrorKind {
+    /// No answer: the invoice's status may be stale.
+    Unreachable,
+    /// The provider refused the account's keys (or they are not in the keyring).
+    Keys,
+    /// Something about this one invoice.
+    Invoice,
+    /// PayDesk's own database failed; the provider is not to blame.
+    Local,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncError {
     pub invoice_id: String,
     pub account: String,
-    #[ts(as = "paydesk_core::ProviderKind")]
-    pub provider: String,
-    /// `unreachable` (no answer: data may be stale), `keys` (the provider refused the
-    /// account's keys), or `invoice` (something about this one invoice).
-    #[ts(type = "\"unreachable\" | \"keys\" | \"invoice\"")]
-    pub kind: String,
+    pub provider: paydesk_core::ProviderKind,
+    pub kind: SyncErrorKind,
     pub message: String,
 }
 

@@ -6,14 +6,15 @@
 use std::path::PathBuf;
 
 use paydesk::core::{
-    Capabilities, DeliveryState, InputError, InvoiceKind, ProviderKind, Source, Status,
+    Capabilities, DeliveryState, InputCode, InputError, InvoiceKind, ProviderKind, Source, Status,
     TimelineEvent,
 };
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerView,
     DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery, ListTotals,
     MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, OutboxReport,
-    PeriodTotals, SendRequest, SlipPreview, SmsClass, SyncError, SyncReport, TimelineView,
+    PeriodTotals, SendRequest, SlipPreview, SmsClass, SyncError, SyncErrorKind, SyncReport,
+    TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -39,6 +40,7 @@ fn bindings() -> String {
         declaration::<TimelineEvent>(),
         declaration::<DeliveryState>(),
         declaration::<Capabilities>(),
+        declaration::<InputCode>(),
         declaration::<InputError>(),
         declaration::<ChannelKind>(),
         declaration::<Via>(),
@@ -58,6 +60,7 @@ fn bindings() -> String {
         declaration::<DeliveryView>(),
         declaration::<MessagePreview>(),
         declaration::<OutboxReport>(),
+        declaration::<SyncErrorKind>(),
         declaration::<SyncError>(),
         declaration::<SyncReport>(),
         declaration::<MoneyTotal>(),
@@ -116,4 +119,120 @@ fn the_forms_ask_for_fields_the_engine_reads() {
             assert!(channel.contains(&format!(" {s}?:")), "{s} not in {channel}");
         }
     }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../..")
+}
+
+/// Every code the engine can put on a field error has a text in each of the window's
+/// languages, and every `error.input.*` text belongs to a code.
+#[test]
+fn every_error_code_has_a_text_in_every_language_and_every_text_a_code() {
+    for lang in ["ko", "ja", "en"] {
+        let path = repo().join(format!("ui/src/locales/{lang}.json"));
+        let texts: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for code in InputCode::all() {
+            let key = format!("error.input.{code}");
+            let text = texts.get(&key).and_then(|t| t.as_str()).unwrap_or_default();
+            assert!(!text.trim().is_empty(), "{lang}.json has no text for {key}");
+        }
+        for key in texts.keys() {
+            if let Some(code) = key.strip_prefix("error.input.") {
+                assert!(
+                    code.parse::<InputCode>().is_ok(),
+                    "{lang}.json has {key}, but the engine has no code {code:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The string literals of a Rust file outside its tests and comments.
+fn literals(src: &str) -> Vec<String> {
+    let code = src.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let line = line.trim_start();
+        if line.starts_with("//") {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(start) = rest.find('"') {
+            let after = &rest[start + 1..];
+            let mut end = None;
+            let mut escaped = false;
+            for (i, c) in after.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let Some(end) = end else { break };
+            out.push(after[..end].to_string());
+            rest = &after[end + 1..];
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Messages reach the desktop window as well as the command line, so none of the crates
+/// behind the window words them as command-line advice (`--secret-stdin`,
+/// `paydesk channel add …`); the command adds its own flags where it needs to.
+#[test]
+fn no_message_behind_the_window_names_a_command_line_flag() {
+    let flag = |s: &str| {
+        s.match_indices("--")
+            .any(|(i, _)| s[i + 2..].starts_with(|c: char| c.is_ascii_lowercase()))
+    };
+    let command = |s: &str| {
+        [
+            "account", "channel", "link", "cvs", "send", "sync", "sandbox", "settings",
+        ]
+        .iter()
+        .any(|c| s.contains(&format!("paydesk {c}")))
+    };
+    let mut files = Vec::new();
+    for dir in [
+        "crates/paydesk/src",
+        "crates/paydesk-core/src",
+        "crates/paydesk-store/src",
+        "crates/paydesk-secrets/src",
+        "crates/paydesk-providers/src",
+        "crates/paydesk-notify/src",
+        "crates/paydesk-slips/src",
+        "src-tauri",
+    ] {
+        rust_files(&repo().join(dir), &mut files);
+    }
+    assert!(files.len() > 40, "{} files", files.len());
+    let mut found = Vec::new();
+    for f in &files {
+        for lit in literals(&std::fs::read_to_string(f).unwrap()) {
+            if flag(&lit) || command(&lit) {
+                found.push(format!("{}: {lit}", f.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "command-line wording in messages:\n{}",
+        found.join("\n")
+    );
 }

@@ -2,7 +2,7 @@
 //! the real Secret Service (`./x test` starts one), under a service name of the test's.
 
 use chrono::Utc;
-use paydesk::{Engine, EngineError, ListQuery, NewAccount, NewLink, Secret};
+use paydesk::{Engine, EngineError, ListQuery, NewAccount, NewLink, Secret, SyncErrorKind};
 use paydesk_secrets::SecretStore;
 
 async fn engine() -> (tempfile::TempDir, Engine) {
@@ -78,6 +78,54 @@ async fn a_link_is_created_paid_and_synced_with_events_and_audit() {
     assert!(tl[2].detail.as_deref().unwrap().contains("sandbox: paid"));
     // A paid invoice is no longer polled (refunds are made from PayDesk itself).
     assert_eq!(e.sync_once().await.unwrap().checked, 0);
+}
+
+/// Makes the local database refuse every status change (as a full disk or a broken file
+/// would) until `heal` drops the trigger.
+async fn break_status_updates(dir: &std::path::Path) -> sqlx::SqlitePool {
+    let url = format!("sqlite://{}", dir.join("paydesk.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER broken BEFORE UPDATE OF status ON invoices
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn a_local_database_failure_during_sync_is_not_blamed_on_the_provider() {
+    let (d, e) = engine().await;
+    let inv = e.create_link(link("local fault", "5500")).await.unwrap();
+    let mut events = e.subscribe();
+    e.sandbox()
+        .pay(inv.provider_id.as_deref().unwrap(), None, false, Utc::now())
+        .await
+        .unwrap();
+    let pool = break_status_updates(d.path()).await;
+    let report = e.sync_once().await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let err = &report.errors[0];
+    assert_eq!(err.kind, SyncErrorKind::Local, "{err:?}");
+    assert!(
+        !err.message.contains("sandbox") && err.message.contains("disk is full"),
+        "the message names the local fault, not the provider: {}",
+        err.message
+    );
+    assert!(report.changed.is_empty());
+    assert_eq!(e.invoice(&inv.id).await.unwrap().status, "open");
+    // No back-off was started for the provider: the next pass asks it again at once
+    // and, with the database mended, records the payment.
+    sqlx::query("DROP TRIGGER broken")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let report = e.sync_once().await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.changed.len(), 1);
+    assert_eq!(events.recv().await.unwrap().status, "paid");
 }
 
 #[tokio::test]
@@ -372,14 +420,11 @@ async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
     let report = e.sync_once().await.unwrap();
     assert_eq!(report.errors.len(), 1);
     assert_eq!(
-        (
-            report.errors[0].kind.as_str(),
-            report.errors[0].account.as_str()
-        ),
-        ("unreachable", "down")
+        (report.errors[0].kind, report.errors[0].account.as_str()),
+        (SyncErrorKind::Unreachable, "down")
     );
     let seen = passes.recv().await.unwrap();
-    assert_eq!(seen.errors[0].kind, "unreachable");
+    assert_eq!(seen.errors[0].kind, SyncErrorKind::Unreachable);
     // The draft is still there, waiting, with the reason on it.
     let drafts = e.invoices(&ListQuery::default()).await.unwrap();
     assert_eq!(drafts[0].status, "draft");

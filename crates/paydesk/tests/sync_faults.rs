@@ -6,7 +6,7 @@
 #[path = "../../paydesk-cli/tests/support/smtp.rs"]
 mod smtp;
 
-use paydesk::{Engine, ListQuery, NewAccount, NewChannel, NewLink, Secret};
+use paydesk::{Engine, ListQuery, NewAccount, NewChannel, NewLink, Secret, SyncErrorKind};
 use paydesk_secrets::SecretStore;
 use paydesk_standins::{Fault, Standin};
 
@@ -88,7 +88,10 @@ async fn a_provider_that_stops_answering_is_left_alone_until_its_backoff_passes(
     s.down(Some(Fault::Unavailable));
     let first = e.sync_once().await.unwrap();
     assert!(
-        first.errors.iter().all(|x| x.kind == "unreachable"),
+        first
+            .errors
+            .iter()
+            .all(|x| x.kind == SyncErrorKind::Unreachable),
         "{:?}",
         first.errors
     );
@@ -123,7 +126,7 @@ async fn revoked_keys_are_reported_as_keys_and_change_nothing_until_restored() {
     s.revoke_keys(true);
     let report = e.sync_once().await.unwrap();
     assert_eq!(report.errors.len(), 1);
-    assert_eq!(report.errors[0].kind, "keys");
+    assert_eq!(report.errors[0].kind, SyncErrorKind::Keys);
     assert!(
         report.errors[0].message.contains("revoked") || report.errors[0].message.contains("keys")
     );
@@ -152,7 +155,7 @@ async fn an_unknown_status_is_surfaced_and_the_others_go_on() {
     s.pay(&fine);
     let report = e.sync_once().await.unwrap();
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
-    assert_eq!(report.errors[0].kind, "invoice");
+    assert_eq!(report.errors[0].kind, SyncErrorKind::Invoice);
     assert!(
         report.errors[0].message.contains("Frobnicated"),
         "{}",

@@ -31,9 +31,10 @@ describe('api wrappers', () => {
     expect(err.kind).toBe('input');
     expect(fieldErrors(err as AppError)).toEqual({ amount: 'must not be negative', name: 'must not be empty' });
     // Codes are shown in the clerk's language where a text exists.
-    const coded: AppError = { ...rejection, fields: [{ field: 'amount', message: 'has 3 decimal places', code: 'too_many_decimals' }, { field: 'name', message: 'odd', code: 'no_text' }] };
-    const texts: Record<string, string> = { too_many_decimals: '소수점 자릿수를 넘었습니다' };
-    expect(fieldErrors(coded, (c) => texts[c] ?? null)).toEqual({ amount: '소수점 자릿수를 넘었습니다', name: 'odd' });
+    const coded: AppError = { ...rejection, fields: [{ field: 'amount', message: 'has 3 decimal places', code: 'too_many_decimals' }, { field: 'name', message: 'odd', code: 'logo' }, { field: 'order_id', message: 'may use only letters', code: 'invalid' }] };
+    const texts: Record<string, string> = { too_many_decimals: '소수점 자릿수를 넘었습니다', invalid: '확인해 주세요: {message}' };
+    const tr = (c: string, message: string) => texts[c]?.replace('{message}', message) ?? null;
+    expect(fieldErrors(coded, tr)).toEqual({ amount: '소수점 자릿수를 넘었습니다', name: 'odd', order_id: '확인해 주세요: may use only letters' });
   });
 
   it('wrap unexpected failures as internal errors', async () => {
@@ -49,7 +50,7 @@ describe('capabilities', () => {
   it('offer links only on accounts whose provider makes them', () => {
     const acc = (name: ProviderKind, links: boolean): Account => ({
       name, provider: name, sandbox: false, settings: {}, secrets: {}, created_at: '',
-      capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true },
+      capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true, notify_customer: false },
     });
     expect(linkAccounts([acc('sandbox', true), acc('portone', false), acc('btcpay', true)]).map((a) => a.name)).toEqual(['sandbox', 'btcpay']);
   });
@@ -70,9 +71,9 @@ describe('sending', () => {
 
   it('offers the ways the channels send, in a fixed order, plus the provider where it sends itself', async () => {
     const { sendWays } = await import('./api');
-    expect(sendWays([ch(['email']), ch(['sms', 'alimtalk'])], { provider: 'sandbox', status: 'open' })).toEqual(['sms', 'alimtalk', 'email']);
-    expect(sendWays([], { provider: 'bootpay', status: 'open' })).toEqual(['provider']);
-    expect(sendWays([ch(['sms'])], { provider: 'sandbox', status: 'paid' })).toEqual([]);
+    expect(sendWays([ch(['email']), ch(['sms', 'alimtalk'])], false, 'open')).toEqual(['sms', 'alimtalk', 'email']);
+    expect(sendWays([], true, 'open')).toEqual(['provider']);
+    expect(sendWays([ch(['sms'])], true, 'paid')).toEqual([]);
   });
 
   it('sends to the customer\'s address for the way chosen', async () => {

@@ -4,7 +4,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
-  AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputError, InvoiceView,
+  AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
   ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, SlipPreview, Status,
   SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
@@ -55,11 +55,11 @@ export function asError(e: unknown): AppError {
 
 /** Field name → message, for showing each error next to its field: the backend's
  * code in the clerk's language where there is a text for it, its own words otherwise. */
-export function fieldErrors(e: AppError, translate?: (code: string) => string | null): Record<string, string> {
+export function fieldErrors(e: AppError, translate?: (code: InputCode, message: string) => string | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of e.fields) {
     if (f.field in out) continue;
-    out[f.field] = (f.code && translate?.(f.code)) || f.message;
+    out[f.field] = translate?.(f.code, f.message) || f.message;
   }
   return out;
 }
@@ -135,12 +135,13 @@ export const api = {
 };
 
 /** The ways an invoice's link can be sent: what the configured channels offer, plus the
- * provider's own notification where the backend's account supports it (Bootpay). */
-export function sendWays(channels: Channel[], invoice: { provider: string; status: Status }): Via[] {
-  if (invoice.status !== 'open' && invoice.status !== 'draft') return [];
+ * provider's own notification where the engine says the provider sends links itself
+ * (`capabilities.notify_customer`). */
+export function sendWays(channels: Channel[], byProvider: boolean, status: Status): Via[] {
+  if (status !== 'open' && status !== 'draft') return [];
   const order: Via[] = ['sms', 'alimtalk', 'email', 'provider'];
   const offered = new Set<Via>(channels.flatMap((c) => c.vias));
-  if (invoice.provider === 'bootpay') offered.add('provider');
+  if (byProvider) offered.add('provider');
   return order.filter((v) => offered.has(v));
 }
 

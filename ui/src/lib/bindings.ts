@@ -19,7 +19,16 @@ export type DeliveryState = "queued" | "sending" | "sent" | "failed" | "unknown"
 /**
  * What a provider supports.
  */
-export type Capabilities = { links: boolean, cvs: boolean, cancel: boolean, refund: boolean, partial_refund: boolean, };
+export type Capabilities = { links: boolean, cvs: boolean, cancel: boolean, refund: boolean, partial_refund: boolean, 
+/**
+ * The provider sends the link to the customer itself (`Via::Provider`).
+ */
+notify_customer: boolean, };
+
+/**
+ * What is wrong with one field.
+ */
+export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo";
 
 /**
  * A bad value typed by a person: which field, and what is wrong with it.
@@ -29,7 +38,7 @@ export type InputError = { field: string, message: string,
  * A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
  * UI translates; `invalid` when nothing more specific applies.
  */
-code: string, };
+code: InputCode, };
 
 /**
  * The kinds of delivery channel a merchant can configure.
@@ -59,7 +68,11 @@ slip: boolean,
 /**
  * A one-page invoice PDF can be made (it has a payment link).
  */
-invoice_pdf: boolean, };
+invoice_pdf: boolean, 
+/**
+ * The provider can send the link to the customer itself (a send "by provider").
+ */
+notify_customer: boolean, };
 
 export type InvoiceView = { id: string, account: string, provider: ProviderKind, 
 /**
@@ -168,12 +181,12 @@ export type OutboxReport = { sent: number, failed: number, unknown: number,
  */
 waiting: number, };
 
-export type SyncError = { invoice_id: string, account: string, provider: ProviderKind, 
 /**
- * `unreachable` (no answer: data may be stale), `keys` (the provider refused the
- * account's keys), or `invoice` (something about this one invoice).
+ * What kind of problem a sync pass met with one invoice.
  */
-kind: "unreachable" | "keys" | "invoice", message: string, };
+export type SyncErrorKind = "unreachable" | "keys" | "invoice" | "local";
+
+export type SyncError = { invoice_id: string, account: string, provider: ProviderKind, kind: SyncErrorKind, message: string, };
 
 export type SyncReport = { checked: number, changed: Array<InvoiceView>, errors: Array<SyncError>, 
 /**

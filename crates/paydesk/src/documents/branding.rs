@@ -2,10 +2,12 @@
 //! slips and invoice PDFs and shown at the top of e-mails.
 
 use base64::Engine as _;
+use paydesk_core::InputCode;
 use paydesk_core::InputError;
 use paydesk_slips::{Logo, SlipError};
 
-use crate::{internal, Engine, EngineError, Result};
+use crate::context::internal;
+use crate::{Engine, EngineError, Result};
 
 const LOGO_FILE: &str = "logo";
 
@@ -18,8 +20,8 @@ pub struct StoreLogo {
 
 fn checked(bytes: &[u8]) -> std::result::Result<StoreLogo, InputError> {
     let decoded = Logo::decode(bytes).map_err(|e| match e {
-        SlipError::Logo(m) => InputError::new("logo", m).code("logo"),
-        other => InputError::new("logo", other).code("logo"),
+        SlipError::Logo(m) => InputError::new("logo", m).code(InputCode::Logo),
+        other => InputError::new("logo", other).code(InputCode::Logo),
     })?;
     Ok(StoreLogo {
         bytes: bytes.to_vec(),

@@ -1,0 +1,209 @@
+//! How what a provider says moves a local invoice: the one reconciliation rule that
+//! creating, cancelling, refunding and sync all apply, and the one definition of "the
+//! invoice changed" that the store (audit entry) and the engine (event) share.
+
+use chrono::{DateTime, Utc};
+
+use crate::invoice::Invoice;
+use crate::money::Currency;
+use crate::status::{PaymentFlags, Status};
+
+/// An invoice as the provider sees it, already mapped into PayDesk's lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteInvoice {
+    pub provider_id: String,
+    pub order_id: String,
+    pub status: Status,
+    pub flags: PaymentFlags,
+    /// Money received, in minor units of `currency`.
+    pub paid_minor: i64,
+    /// Money given back so far, in minor units of `currency`.
+    pub refunded_minor: i64,
+    /// The currency the provider keeps the invoice in (checked against PayDesk's).
+    pub currency: Option<Currency>,
+    pub payment_url: Option<String>,
+    pub payment_number: Option<String>,
+    /// The provider's own status words, for the audit log.
+    pub raw_status: String,
+}
+
+/// Where the provider's view takes a local invoice: its status (with local expiry on
+/// top: past its deadline an open invoice is expired here even if the provider has not
+/// said so), its flags (late money keeps its flag) and the audit detail.
+pub fn target_of(
+    local: &Invoice,
+    remote: &RemoteInvoice,
+    now: DateTime<Utc>,
+) -> (Status, PaymentFlags, String) {
+    let mut status = remote.status;
+    let mut detail = format!("{}: {}", local.provider, remote.raw_status);
+    if status == Status::Open && now >= local.expires_at {
+        status = Status::Expired;
+        detail.push_str("; the deadline has passed");
+    }
+    let mut flags = remote.flags;
+    if local.status == Status::Expired && matches!(status, Status::Paid | Status::PaidUnconfirmed) {
+        flags.paid_late = true;
+    }
+    flags.paid_late |= local.flags.paid_late;
+    (status, flags, detail)
+}
+
+/// Whether the provider's view leaves a (non-draft) invoice exactly as it is, so that
+/// only "checked now" needs writing.
+pub fn leaves_unchanged(local: &Invoice, remote: &RemoteInvoice, now: DateTime<Utc>) -> bool {
+    let (status, flags, _) = target_of(local, remote, now);
+    local.status != Status::Draft
+        && remote.currency.is_none_or(|c| c == local.amount.currency())
+        && status == local.status
+        && flags == local.flags
+        && remote.paid_minor == local.paid.minor()
+        && Some(&remote.provider_id) == local.provider_id.as_ref()
+        && remote
+            .payment_url
+            .as_ref()
+            .is_none_or(|u| Some(u) == local.payment_url.as_ref())
+        && remote
+            .payment_number
+            .as_ref()
+            .is_none_or(|n| Some(n) == local.payment_number.as_ref())
+}
+
+/// Whether anything a clerk sees changed between two versions of an invoice: status,
+/// flags, money received, the provider's id, the link or the payment number. A change
+/// gets an audit entry and an event to the window.
+pub fn changed(before: &Invoice, after: &Invoice) -> bool {
+    before.status != after.status
+        || before.flags != after.flags
+        || before.paid != after.paid
+        || before.provider_id != after.provider_id
+        || before.payment_url != after.payment_url
+        || before.payment_number != after.payment_number
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invoice::{InvoiceKind, ProviderKind};
+    use crate::money::Money;
+    use chrono::Duration;
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-02T12:00:00Z".parse().unwrap()
+    }
+
+    fn local(status: Status) -> Invoice {
+        let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
+        Invoice {
+            id: "inv_1".into(),
+            account: "shop".into(),
+            provider: ProviderKind::Portone,
+            provider_id: Some("imp_1".into()),
+            order_id: "PD1".into(),
+            kind: InvoiceKind::Cvs,
+            name: "item".into(),
+            amount: krw(29_900),
+            tax_free: krw(0),
+            paid: krw(0),
+            status,
+            flags: PaymentFlags::default(),
+            payment_url: None,
+            payment_number: None,
+            expires_at: now() + Duration::days(1),
+            customer_id: None,
+            created_at: now(),
+            updated_at: now(),
+            last_checked_at: None,
+            last_error: None,
+        }
+    }
+
+    fn remote(status: Status) -> RemoteInvoice {
+        RemoteInvoice {
+            provider_id: "imp_1".into(),
+            order_id: "PD1".into(),
+            status,
+            flags: PaymentFlags::default(),
+            paid_minor: 0,
+            refunded_minor: 0,
+            currency: Some(Currency::Krw),
+            payment_url: None,
+            payment_number: None,
+            raw_status: "ready".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_payment_number_filled_in_is_a_change() {
+        let before = local(Status::Open);
+        let mut after = before.clone();
+        after.payment_number = Some("1234-5678".into());
+        assert!(changed(&before, &after));
+        assert!(!changed(&before, &before.clone()));
+    }
+
+    #[test]
+    fn every_field_a_clerk_sees_counts_as_a_change() {
+        let before = local(Status::Open);
+        let edits: [fn(&mut Invoice); 6] = [
+            |i| i.status = Status::Paid,
+            |i| i.flags.underpaid = true,
+            |i| i.paid = Money::from_minor(1, Currency::Krw).unwrap(),
+            |i| i.provider_id = Some("other".into()),
+            |i| i.payment_url = Some("https://pay".into()),
+            |i| i.payment_number = Some("1".into()),
+        ];
+        for edit in edits {
+            let mut after = before.clone();
+            edit(&mut after);
+            assert!(changed(&before, &after), "{after:?}");
+        }
+        let mut checked = before.clone();
+        checked.last_checked_at = Some(now());
+        assert!(
+            !changed(&before, &checked),
+            "a check time alone is no change"
+        );
+    }
+
+    #[test]
+    fn an_open_invoice_past_its_deadline_expires_here() {
+        let inv = local(Status::Open);
+        let later = inv.expires_at + Duration::seconds(1);
+        let (status, _, detail) = target_of(&inv, &remote(Status::Open), later);
+        assert_eq!(status, Status::Expired);
+        assert!(detail.ends_with("the deadline has passed"), "{detail}");
+        let (status, _, detail) = target_of(&inv, &remote(Status::Open), now());
+        assert_eq!((status, detail.as_str()), (Status::Open, "portone: ready"));
+    }
+
+    #[test]
+    fn money_after_expiry_is_paid_late_and_keeps_the_flag() {
+        let inv = local(Status::Expired);
+        let (status, flags, _) = target_of(&inv, &remote(Status::Paid), now());
+        assert_eq!(status, Status::Paid);
+        assert!(flags.paid_late);
+        let mut paid = local(Status::Paid);
+        paid.flags.paid_late = true;
+        let (_, flags, _) = target_of(&paid, &remote(Status::Refunded), now());
+        assert!(flags.paid_late, "a refund keeps the late flag");
+    }
+
+    #[test]
+    fn leaves_unchanged_only_when_nothing_would_move() {
+        let inv = local(Status::Open);
+        assert!(leaves_unchanged(&inv, &remote(Status::Open), now()));
+        assert!(!leaves_unchanged(&inv, &remote(Status::Paid), now()));
+        let mut numbered = remote(Status::Open);
+        numbered.payment_number = Some("1234".into());
+        assert!(!leaves_unchanged(&inv, &numbered, now()));
+        let mut other_money = remote(Status::Open);
+        other_money.currency = Some(Currency::Jpy);
+        assert!(!leaves_unchanged(&inv, &other_money, now()));
+        assert!(!leaves_unchanged(
+            &local(Status::Draft),
+            &remote(Status::Open),
+            now()
+        ));
+    }
+}

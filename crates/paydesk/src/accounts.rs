@@ -1,0 +1,203 @@
+//! Provider accounts: add (keys to the keyring first), list, show, remove, test.
+
+use std::str::FromStr;
+
+use crate::context::non_empty;
+use crate::context::truncate;
+use crate::context::Holder;
+use crate::error::Result;
+use crate::AccountView;
+use crate::Engine;
+use crate::EngineError;
+use crate::NewAccount;
+use crate::SANDBOX_ACCOUNT;
+use chrono::Utc;
+use paydesk_core::InputCode;
+use paydesk_core::{AccountName, InputError, ProviderKind};
+use paydesk_providers::sandbox::DEFAULT_PORT;
+use paydesk_store::AccountRecord;
+
+impl Engine {
+    pub async fn add_account(&self, a: NewAccount) -> Result<AccountView> {
+        let mut errors = Vec::new();
+        let name = AccountName::parse("name", &a.name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let provider = ProviderKind::from_str(&a.provider)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let mut settings = serde_json::Map::new();
+        if let Some(url) = non_empty(&a.base_url) {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 300 {
+                errors.push(InputError::new(
+                    "base_url",
+                    "must be an http:// or https:// address",
+                ));
+            }
+            settings.insert("base_url".into(), url.trim_end_matches('/').into());
+        }
+        for (key, value) in [("store_id", &a.store_id), ("channel_key", &a.channel_key)] {
+            if let Some(v) = non_empty(value) {
+                if v.len() > 200 || v.chars().any(char::is_control) {
+                    errors.push(InputError::new(
+                        key,
+                        "must be at most 200 printable characters",
+                    ));
+                }
+                settings.insert(key.into(), v.into());
+            }
+        }
+        match non_empty(&a.mode) {
+            Some(m @ ("live" | "test")) => {
+                settings.insert("mode".into(), m.into());
+            }
+            Some(_) => errors.push(InputError::new("mode", "must be live or test")),
+            None => {}
+        }
+        if let Some(p) = provider {
+            for (key, _) in &a.secrets {
+                if !p.secret_names().contains(&key.as_str()) {
+                    errors.push(InputError::new(
+                        "secret",
+                        format!(
+                            "{key:?} is not a {p} secret (expected: {})",
+                            if p.secret_names().is_empty() {
+                                "none".to_string()
+                            } else {
+                                p.secret_names().join(", ")
+                            }
+                        ),
+                    ));
+                }
+            }
+            if p == ProviderKind::Btcpay {
+                for (key, what) in [
+                    ("base_url", "its server's address"),
+                    ("store_id", "its store id"),
+                ] {
+                    if settings.get(key).is_none() {
+                        errors.push(
+                            InputError::new(key, format!("a BTCPay account needs {what}"))
+                                .code(InputCode::Empty),
+                        );
+                    }
+                }
+            }
+            if p == ProviderKind::Sandbox && settings.get("base_url").is_none() {
+                settings.insert(
+                    "base_url".into(),
+                    format!("http://127.0.0.1:{DEFAULT_PORT}").into(),
+                );
+            }
+        }
+        let (Some(name), Some(provider), true) = (name, provider, errors.is_empty()) else {
+            return Err(EngineError::Input(errors));
+        };
+        if self.inner.store.account(name.as_str()).await?.is_some() {
+            return Err(
+                InputError::new("name", format!("an account named {name} already exists"))
+                    .code(InputCode::Exists)
+                    .into(),
+            );
+        }
+        // Keys first: if the keyring refuses, nothing is written to the database.
+        let account = name.as_str().to_string();
+        let secrets = a.secrets;
+        let names: Vec<String> = secrets.iter().map(|(k, _)| k.clone()).collect();
+        self.save_secrets(Holder::Account(account.clone()), secrets)
+            .await?;
+        let record = AccountRecord {
+            name: account.clone(),
+            provider,
+            settings,
+            created_at: Utc::now(),
+        };
+        if let Err(e) = self.inner.store.insert_account(&record).await {
+            let _ = self
+                .delete_secrets(Holder::Account(account.clone()), names)
+                .await;
+            return Err(e.into());
+        }
+        tracing::info!(account = %account, provider = %provider, "account added");
+        self.account_view(record).await
+    }
+
+    pub(crate) async fn account_view(&self, r: AccountRecord) -> Result<AccountView> {
+        let states = self
+            .secret_states(Holder::Account(r.name.clone()), r.provider.secret_names())
+            .await;
+        Ok(AccountView {
+            capabilities: r.provider.capabilities(),
+            sandbox: r.provider == ProviderKind::Sandbox,
+            name: r.name,
+            provider: r.provider.as_str().into(),
+            settings: r.settings,
+            secrets: states,
+            created_at: paydesk_core::format_instant(r.created_at),
+        })
+    }
+
+    pub(crate) async fn account_record(&self, field: &str, name: &str) -> Result<AccountRecord> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EngineError::input(field, "must not be empty"));
+        }
+        self.inner.store.account(name).await?.ok_or_else(|| {
+            InputError::new(field, format!("no account named {:?}", truncate(name, 40)))
+                .code(InputCode::UnknownAccount)
+                .into()
+        })
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountView>> {
+        let mut out = Vec::new();
+        for r in self.inner.store.accounts().await? {
+            out.push(self.account_view(r).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn account(&self, name: &str) -> Result<AccountView> {
+        let r = self.account_record("account", name).await?;
+        self.account_view(r).await
+    }
+
+    pub async fn remove_account(&self, name: &str) -> Result<()> {
+        let r = self.account_record("account", name).await?;
+        if r.provider == ProviderKind::Sandbox && r.name == SANDBOX_ACCOUNT {
+            return Err(EngineError::input(
+                "account",
+                "the sandbox account is built in and stays",
+            ));
+        }
+        self.inner
+            .store
+            .delete_account(&r.name)
+            .await
+            .map_err(|e| match e {
+                paydesk_store::StoreError::Exists { .. } => EngineError::input(
+                    "account",
+                    "has invoices; it is kept so that their history stays readable",
+                ),
+                e => e.into(),
+            })?;
+        self.inner.adapters.lock().await.remove(&r.name);
+        let names = r
+            .provider
+            .secret_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        self.delete_secrets(Holder::Account(r.name.clone()), names)
+            .await
+    }
+
+    /// Asks the account's provider whether it answers (for the sandbox: its records).
+    pub async fn test_account(&self, name: &str) -> Result<String> {
+        let r = self.account_record("account", name).await?;
+        let p = self.provider_for(&r).await?;
+        p.check()
+            .await
+            .map_err(|e| EngineError::from_provider(e, false))
+    }
+}

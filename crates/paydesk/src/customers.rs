@@ -1,0 +1,124 @@
+//! The customer book: add, search, and the customer a new link is for.
+
+use crate::context::non_empty;
+use crate::context::truncate;
+use crate::error::Result;
+use crate::CustomerView;
+use crate::Engine;
+use crate::EngineError;
+use crate::NewCustomer;
+use crate::NewLink;
+use chrono::Utc;
+use paydesk_core::{invoice, Customer, Email, InputError, PersonName, Phone};
+
+pub(crate) enum NewOrExisting {
+    New(Customer),
+    Existing(Customer),
+}
+
+impl Engine {
+    pub async fn add_customer(&self, c: NewCustomer) -> Result<CustomerView> {
+        let mut errors = Vec::new();
+        let name = PersonName::parse("name", &c.name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let phone =
+            non_empty(&c.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let email =
+            non_empty(&c.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
+        let Some(name) = name.filter(|_| errors.is_empty()) else {
+            return Err(EngineError::Input(errors));
+        };
+        let customer = Customer {
+            id: invoice::new_id("cus"),
+            name: name.as_str().into(),
+            phone: phone.map(|p| p.e164().to_string()),
+            email: email.map(|e| e.as_str().to_string()),
+            created_at: Utc::now(),
+        };
+        self.inner.store.insert_customer(&customer).await?;
+        Ok(CustomerView::from(&customer))
+    }
+
+    pub async fn customers(&self, search: Option<&str>) -> Result<Vec<CustomerView>> {
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(s) = search {
+            if s.chars().count() > 100 {
+                return Err(EngineError::input(
+                    "search",
+                    "is too long (at most 100 characters)",
+                ));
+            }
+        }
+        Ok(self
+            .inner
+            .store
+            .customers(search, 1000)
+            .await?
+            .iter()
+            .map(CustomerView::from)
+            .collect())
+    }
+
+    pub(crate) async fn resolve_customer(
+        &self,
+        l: &NewLink,
+        errors: &mut Vec<InputError>,
+    ) -> Result<Option<NewOrExisting>> {
+        if let Some(id) = non_empty(&l.customer_id) {
+            return match self.inner.store.customer(id).await? {
+                Some(c) => Ok(Some(NewOrExisting::Existing(c))),
+                None => {
+                    errors.push(InputError::new(
+                        "customer",
+                        format!("no customer {:?}", truncate(id, 40)),
+                    ));
+                    Ok(None)
+                }
+            };
+        }
+        let phone =
+            non_empty(&l.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let email =
+            non_empty(&l.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
+        let name = non_empty(&l.customer_name).and_then(|n| {
+            PersonName::parse("customer_name", n)
+                .map_err(|e| errors.push(e))
+                .ok()
+        });
+        if phone.is_none() && email.is_none() {
+            // A name alone (a walk-in customer on a slip) is kept as a new customer.
+            return Ok(name.map(|n| {
+                NewOrExisting::New(Customer {
+                    id: invoice::new_id("cus"),
+                    name: n.as_str().to_string(),
+                    phone: None,
+                    email: None,
+                    created_at: Utc::now(),
+                })
+            }));
+        }
+        let phone_s = phone.as_ref().map(|p| p.e164().to_string());
+        let email_s = email.as_ref().map(|e| e.as_str().to_string());
+        if let Some(c) = self
+            .inner
+            .store
+            .customer_by_contact(phone_s.as_deref(), email_s.as_deref())
+            .await?
+        {
+            return Ok(Some(NewOrExisting::Existing(c)));
+        }
+        let display_name = name
+            .map(|n| n.as_str().to_string())
+            .or_else(|| phone.as_ref().map(|p| p.display()))
+            .or_else(|| email_s.clone())
+            .unwrap_or_default();
+        Ok(Some(NewOrExisting::New(Customer {
+            id: invoice::new_id("cus"),
+            name: display_name,
+            phone: phone_s,
+            email: email_s,
+            created_at: Utc::now(),
+        })))
+    }
+}

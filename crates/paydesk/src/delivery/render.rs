@@ -1,0 +1,197 @@
+//! Rendering a message in the customer's language, and the previews the window shows.
+
+use std::str::FromStr;
+
+use crate::context::internal;
+use crate::context::non_empty;
+use crate::error::Result;
+use crate::Engine;
+use crate::EngineError;
+use crate::MessagePreview;
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use paydesk_core::{Invoice, Phone};
+use paydesk_notify::template::{self, EmailContent};
+use paydesk_notify::{sms, Lang, MessageVars, Via};
+
+/// The rendered message of one delivery.
+pub(crate) struct Rendered {
+    pub(crate) subject: Option<String>,
+    pub(crate) text: String,
+    pub(crate) email: Option<EmailContent>,
+    pub(crate) vars: MessageVars,
+    pub(crate) lang: Lang,
+}
+
+impl Engine {
+    pub(crate) async fn render(&self, inv: &Invoice, via: Via, lang: Lang) -> Result<Rendered> {
+        let customer = self.customer_of(inv).await?;
+        let link = inv
+            .payment_url
+            .clone()
+            .or_else(|| inv.payment_number.clone())
+            .ok_or_else(|| EngineError::input("invoice", "the invoice has no link to send yet"))?;
+        let tz = self.time_zone().await?;
+        let vars = MessageVars {
+            store: self.store_name().await?,
+            customer: customer.map(|c| c.name),
+            item: inv.name.clone(),
+            amount: inv.amount.to_display(lang.as_str()),
+            expiry: format_deadline(inv.expires_at, tz, lang),
+            link,
+        };
+        self.render_vars(vars, via, lang).await
+    }
+
+    pub(crate) async fn render_vars(
+        &self,
+        vars: MessageVars,
+        via: Via,
+        lang: Lang,
+    ) -> Result<Rendered> {
+        let t = self.templates(lang).await?;
+        Ok(match via {
+            Via::Email => {
+                let e = template::email(&t, &vars, lang);
+                Rendered {
+                    subject: Some(e.subject.clone()),
+                    text: e.text.clone(),
+                    email: Some(e),
+                    vars,
+                    lang,
+                }
+            }
+            _ => Rendered {
+                subject: None,
+                text: template::sms_text(&t, &vars, lang),
+                email: None,
+                vars,
+                lang,
+            },
+        })
+    }
+
+    /// Exactly what the customer will get for `via` in `lang`, with the SMS byte count.
+    pub async fn preview_message(
+        &self,
+        key: &str,
+        via: &str,
+        lang: Option<&str>,
+    ) -> Result<MessagePreview> {
+        let inv = self.find(key).await?;
+        let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
+        let lang = match lang {
+            Some(l) => Lang::from_str(l).map_err(|e| EngineError::input("lang", e))?,
+            None => Lang::Ko,
+        };
+        let r = self.render(&inv, via, lang).await?;
+        Ok(preview_of(via, r))
+    }
+
+    /// The message a link still being filled in would send (the create form's preview):
+    /// the merchant's text with the form's item, amount, deadline and customer, and a
+    /// stand-in link of a provider link's usual length (the real one exists only once the
+    /// provider has made it). Input errors are the same as creating the link would give.
+    pub async fn preview_new_link(&self, l: &crate::NewLink, via: &str) -> Result<MessagePreview> {
+        let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
+        let now = Utc::now();
+        let currency = match non_empty(&l.currency) {
+            Some(c) => paydesk_core::Currency::from_str(c)
+                .map_err(|e| EngineError::input("currency", e))?,
+            None => paydesk_core::Currency::Krw,
+        };
+        let amount = paydesk_core::input::amount("amount", &l.amount, currency, true)
+            .map_err(|e| EngineError::Input(vec![e]))?;
+        let expires_at = l
+            .expiry(now)
+            .map_err(|e| EngineError::Input(vec![e]))?
+            .instant();
+        let lang = match (non_empty(&l.lang), non_empty(&l.phone)) {
+            (Some(code), _) => Lang::from_str(code).map_err(|e| EngineError::input("lang", e))?,
+            (None, Some(p)) if via != Via::Email => Phone::parse(p)
+                .map(|p| Lang::for_phone_e164(p.e164()))
+                .unwrap_or(Lang::Ko),
+            _ => Lang::Ko,
+        };
+        let vars = MessageVars {
+            store: self.store_name().await?,
+            customer: non_empty(&l.customer_name).map(str::to_owned),
+            item: l.name.trim().to_owned(),
+            amount: amount.to_display(lang.as_str()),
+            expiry: format_deadline(expires_at, self.time_zone().await?, lang),
+            link: "https://pay.example/i/AbC123XyZ789".into(),
+        };
+        let r = self.render_vars(vars, via, lang).await?;
+        Ok(preview_of(via, r))
+    }
+
+    /// A message text as a customer would get it, with made-up invoice details, for the
+    /// template editor: `part` is `sms`, `email_subject` or `email_text`.
+    pub async fn preview_template(
+        &self,
+        lang: &str,
+        part: &str,
+        text: &str,
+    ) -> Result<MessagePreview> {
+        let lang = Lang::from_str(lang).map_err(|e| EngineError::input("lang", e))?;
+        let (customer, item) = match lang {
+            Lang::Ko => ("김민준", "테스트 상품"),
+            Lang::Ja => ("山田花子", "テスト商品"),
+            Lang::En => ("Jane Kim", "Test item"),
+        };
+        let vars = MessageVars {
+            store: self.store_name().await?,
+            customer: Some(customer.into()),
+            item: item.into(),
+            amount: paydesk_core::Money::from_minor(29_900, paydesk_core::Currency::Krw)
+                .map_err(internal)?
+                .to_display(lang.as_str()),
+            expiry: format_deadline(
+                Utc::now() + Duration::days(3),
+                self.time_zone().await?,
+                lang,
+            ),
+            link: "https://pay.example/i/AbC123".into(),
+        };
+        let rendered = template::render(text, &vars, lang);
+        let sms = part == "sms";
+        Ok(MessagePreview {
+            via: if sms { "sms" } else { "email" }.into(),
+            lang: lang.as_str().into(),
+            subject: None,
+            bytes: sms.then(|| sms::euc_kr_len(&rendered)),
+            class: if sms {
+                sms::classify(&rendered).ok()
+            } else {
+                None
+            },
+            text: rendered,
+        })
+    }
+}
+
+/// A deadline as a customer reads it, in the merchant's time zone.
+pub(crate) fn preview_of(via: Via, r: Rendered) -> MessagePreview {
+    let (bytes, class) = match via {
+        Via::Sms | Via::Lms | Via::Alimtalk => {
+            (Some(sms::euc_kr_len(&r.text)), sms::classify(&r.text).ok())
+        }
+        _ => (None, None),
+    };
+    MessagePreview {
+        via: via.as_str().into(),
+        lang: r.lang.as_str().into(),
+        subject: r.subject,
+        text: r.text,
+        bytes,
+        class,
+    }
+}
+
+pub fn format_deadline(at: DateTime<Utc>, tz: FixedOffset, lang: Lang) -> String {
+    let t = at.with_timezone(&tz);
+    match lang {
+        Lang::Ko => t.format("%-m월 %-d일 %H:%M").to_string(),
+        Lang::Ja => t.format("%-m月%-d日 %H:%M").to_string(),
+        Lang::En => t.format("%-d %b %H:%M").to_string(),
+    }
+}

@@ -1,0 +1,72 @@
+//! What the window shows of a document before it prints: the slip as it prints, the
+//! link's QR code.
+
+use crate::error::Result;
+use crate::Engine;
+use serde::Serialize;
+
+impl Engine {
+    /// The invoice's link (or payment number) as a QR code in SVG, for the window.
+    pub async fn invoice_qr(&self, key: &str) -> Result<String> {
+        let inv = self.find(key).await?;
+        let text = inv
+            .payment_url
+            .or(inv.payment_number)
+            .ok_or_else(|| crate::EngineError::input("id", "has no link yet"))?;
+        paydesk_notify::qr::svg(&text)
+            .ok_or_else(|| crate::EngineError::input("id", "the link is too long for a QR code"))
+    }
+}
+
+/// A convenience-store slip exactly as it prints, for the window's preview: its words
+/// in the slip's language and the barcode as SVG (the link's QR code is the detail's).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SlipPreview {
+    pub title: String,
+    pub store: String,
+    pub customer_label: String,
+    pub customer: Option<String>,
+    pub item_label: String,
+    pub item: String,
+    pub amount_label: String,
+    pub amount: String,
+    pub deadline_label: String,
+    pub deadline: String,
+    pub payment_number: String,
+    /// The number in groups of four, as printed under the barcode.
+    pub number_spaced: String,
+    pub barcode_svg: String,
+    pub instruction: String,
+}
+
+impl Engine {
+    /// The slip of one convenience-store payment as it will print (store name from the
+    /// settings, words in `lang`).
+    pub async fn slip_preview(&self, key: &str, lang: &str) -> Result<SlipPreview> {
+        let lang = super::slip_lang(lang)?;
+        let store = self.store_name().await?;
+        let slip = self
+            .slip_of(key, lang, &store, self.time_zone().await?)
+            .await?;
+        let barcode_svg = paydesk_slips::code128_svg(&slip.payment_number)
+            .map_err(|e| crate::EngineError::input("id", e))?;
+        let [title, customer_label, item_label, amount_label, deadline_label, instruction] =
+            paydesk_slips::slip_words(lang).map(str::to_string);
+        Ok(SlipPreview {
+            title,
+            store: slip.store,
+            customer_label,
+            customer: slip.customer,
+            item_label,
+            item: slip.item,
+            amount_label,
+            amount: slip.amount,
+            deadline_label,
+            deadline: slip.deadline,
+            number_spaced: paydesk_slips::spaced(&slip.payment_number),
+            payment_number: slip.payment_number,
+            barcode_svg,
+            instruction,
+        })
+    }
+}

@@ -1,0 +1,119 @@
+//! Cancelling a link: a draft locally (after making sure the provider has nothing),
+//! an open one at its provider.
+
+use crate::error::Result;
+use crate::Engine;
+use crate::EngineError;
+use crate::InvoiceView;
+use paydesk_core::InputCode;
+use paydesk_core::{InputError, Source, Status};
+use paydesk_providers::ProviderError;
+
+impl Engine {
+    /// Cancels a link: a queued draft locally, an open one at its provider.
+    pub async fn cancel(&self, key: &str) -> Result<InvoiceView> {
+        let inv = self.find(key).await?;
+        if inv.provider_id.is_some() && !inv.provider.capabilities().cancel {
+            return Err(InputError::new(
+                "id",
+                format!(
+                    "{} invoices cannot be cancelled from PayDesk; they expire at their deadline",
+                    inv.provider
+                ),
+            )
+            .code(InputCode::Unsupported)
+            .into());
+        }
+        if !inv.status.is_cancellable() {
+            return Err(EngineError::input(
+                "id",
+                format!("is {} and cannot be cancelled", inv.status),
+            ));
+        }
+        let after = match (&inv.provider_id, inv.status) {
+            (None, Status::Draft)
+                if self
+                    .inner
+                    .store
+                    .create_attempted_at(&inv.id)
+                    .await?
+                    .is_none() =>
+            {
+                // Never sent to the provider (it was down): nothing to undo there.
+                self.set_status(
+                    &inv,
+                    Status::Cancelled,
+                    "cancelled before it reached the provider",
+                )
+                .await?
+            }
+            (None, Status::Draft) => {
+                // Maybe at the provider; make sure of it before dropping the draft.
+                let account = self.account_record("account", &inv.account).await?;
+                let provider = self.provider_for(&account).await?;
+                match provider.find_by_order_id(&inv.order_id).await {
+                    Ok(Some(remote)) => {
+                        let remote = provider
+                            .cancel(&remote.provider_id)
+                            .await
+                            .map_err(|e| EngineError::from_provider(e, true))?;
+                        self.apply_remote(&inv, &remote, Source::User).await?
+                    }
+                    Ok(None) => {
+                        self.set_status(
+                            &inv,
+                            Status::Cancelled,
+                            "cancelled before it reached the provider",
+                        )
+                        .await?
+                    }
+                    Err(ProviderError::Unsupported { provider, .. }) => {
+                        self.set_status(
+                            &inv,
+                            Status::Cancelled,
+                            &format!(
+                                "cancelled here; {provider} cannot look orders up, so check its console for order {}",
+                                inv.order_id
+                            ),
+                        )
+                        .await?
+                    }
+                    Err(e) => return Err(EngineError::from_provider(e, true)),
+                }
+            }
+            (Some(pid), _) => {
+                let account = self.account_record("account", &inv.account).await?;
+                let provider = self.provider_for(&account).await?;
+                let remote = provider
+                    .cancel(pid)
+                    .await
+                    .map_err(|e| EngineError::from_provider(e, true))?;
+                let after = self.apply_remote(&inv, &remote, Source::User).await?;
+                if !matches!(
+                    after.status,
+                    Status::Cancelled | Status::Failed | Status::Expired
+                ) {
+                    self.publish(&after).await?;
+                    return Err(EngineError::Provider {
+                        provider: inv.provider,
+                        code: None,
+                        message: format!(
+                            "{} accepted the cancel but still reports the invoice as {} ({}); check it at the provider",
+                            inv.provider, after.status, remote.raw_status
+                        ),
+                        created: true,
+                    });
+                }
+                after
+            }
+            (None, _) => {
+                self.set_status(&inv, Status::Cancelled, "cancelled by the clerk")
+                    .await?
+            }
+        };
+        self.publish(&after).await?;
+        self.drop_queued_deliveries(&after.id, "not sent: the link was cancelled")
+            .await?;
+        self.invoice(&after.id).await
+    }
+}

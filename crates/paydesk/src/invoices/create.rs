@@ -1,0 +1,279 @@
+//! Creating a payment link or a convenience-store payment number: the draft is saved
+//! (with the messages asked for) before the provider is called, never twice.
+
+use std::str::FromStr;
+
+use chrono::Utc;
+use paydesk_core::InputCode;
+use paydesk_core::{
+    invoice, Currency, InputError, Invoice, InvoiceKind, ItemName, Money, PaymentFlags, Source,
+    Status,
+};
+use paydesk_providers::{CreateRequest, ProviderError};
+
+use crate::context::failpoint;
+use crate::context::non_empty;
+use crate::customers::NewOrExisting;
+use crate::error::Result;
+use crate::Engine;
+use crate::EngineError;
+use crate::InvoiceView;
+use crate::NewLink;
+use crate::SendRequest;
+
+impl Engine {
+    /// Creates a payment link. The local invoice (a draft with its merchant order id) is
+    /// committed before the provider is called; if the provider's answer is lost, the
+    /// draft stays and sync finishes it by looking the order id up — never two links.
+    pub async fn create_link(&self, l: NewLink) -> Result<InvoiceView> {
+        self.create_invoice(l, InvoiceKind::Link).await
+    }
+
+    /// Issues a convenience-store payment number (PortOne, or the sandbox), with the
+    /// same never-twice rules as a link.
+    pub async fn issue_cvs(&self, l: NewLink) -> Result<InvoiceView> {
+        self.create_invoice(l, InvoiceKind::Cvs).await
+    }
+
+    pub(crate) async fn create_invoice(
+        &self,
+        l: NewLink,
+        kind: InvoiceKind,
+    ) -> Result<InvoiceView> {
+        let now = Utc::now();
+        let mut errors = Vec::new();
+        let account = match self.account_record("account", &l.account).await {
+            Ok(a) => {
+                let caps = a.provider.capabilities();
+                let (supported, what, other) = match kind {
+                    InvoiceKind::Link => (caps.links, "payment links", "cvs issue"),
+                    InvoiceKind::Cvs => {
+                        (caps.cvs, "convenience-store payment numbers", "link create")
+                    }
+                };
+                if !supported {
+                    errors.push(
+                        InputError::new(
+                            "account",
+                            format!("{} does not make {what}; use {other}", a.provider),
+                        )
+                        .code(InputCode::Unsupported),
+                    );
+                }
+                Some(a)
+            }
+            Err(EngineError::Input(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let name = ItemName::parse(&l.name).map_err(|e| errors.push(e)).ok();
+        let currency = match non_empty(&l.currency) {
+            Some(c) => Currency::from_str(c)
+                .map_err(|e| {
+                    errors.push(InputError::new("currency", e).code(InputCode::UnknownCurrency))
+                })
+                .ok(),
+            None => Some(Currency::Krw),
+        };
+        let mut amount = None;
+        let mut tax_free = None;
+        if let Some(c) = currency {
+            amount = paydesk_core::input::amount("amount", &l.amount, c, true)
+                .map_err(|e| errors.push(e))
+                .ok();
+            tax_free = match non_empty(&l.tax_free) {
+                Some(t) => paydesk_core::input::amount("tax_free", t, c, false)
+                    .map_err(|e| errors.push(e))
+                    .ok(),
+                None => Some(Money::zero(c)),
+            };
+            if let (Some(a), Some(t)) = (amount, tax_free) {
+                if t.minor() > a.minor() {
+                    errors.push(
+                        InputError::new("tax_free", "must not be more than the amount")
+                            .code(InputCode::TaxFreeOverAmount),
+                    );
+                }
+            }
+        }
+        let expiry = l.expiry(now).map_err(|e| errors.push(e)).ok();
+        let order_id = match non_empty(&l.order_id) {
+            Some(o) => {
+                if o.len() > 40
+                    || !o
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    errors.push(InputError::new(
+                        "order_id",
+                        "may use only letters, digits, '-' and '_' (at most 40)",
+                    ));
+                }
+                o.to_string()
+            }
+            None => invoice::new_order_id(),
+        };
+        let customer = self.resolve_customer(&l, &mut errors).await?;
+        let invoice_id = invoice::new_id("inv");
+        let mut deliveries = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for via in l.send.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            if !seen.insert(via.to_ascii_lowercase()) {
+                continue; // `--send sms --send sms` is one message, not two.
+            }
+            let contact = customer.as_ref().map(|c| match c {
+                NewOrExisting::Existing(c) | NewOrExisting::New(c) => c,
+            });
+            let req = SendRequest {
+                invoice: invoice_id.clone(),
+                via: via.to_string(),
+                channel: l.channel.clone(),
+                to: None,
+                lang: l.lang.clone(),
+            };
+            if let Some(d) = self
+                .plan_delivery(&invoice_id, &l.account, contact, &req, &mut errors)
+                .await?
+            {
+                deliveries.push(d);
+            }
+        }
+        let (Some(account), Some(name), Some(amount), Some(tax_free), Some(expiry), true) =
+            (account, name, amount, tax_free, expiry, errors.is_empty())
+        else {
+            return Err(EngineError::Input(errors));
+        };
+        let provider = self.provider_for(&account).await?;
+        if self.inner.store.find_invoice(&order_id).await?.is_some() {
+            return Err(
+                InputError::new("order_id", "is already used by another invoice")
+                    .code(InputCode::Exists)
+                    .into(),
+            );
+        }
+        let customer = match customer {
+            Some(NewOrExisting::Existing(c)) => Some(c),
+            Some(NewOrExisting::New(c)) => {
+                self.inner.store.insert_customer(&c).await?;
+                Some(c)
+            }
+            None => None,
+        };
+        let zero = Money::zero(amount.currency());
+        let draft = Invoice {
+            id: invoice_id,
+            account: account.name.clone(),
+            provider: account.provider,
+            provider_id: None,
+            order_id,
+            kind,
+            name: name.as_str().to_string(),
+            amount,
+            tax_free,
+            paid: zero,
+            status: Status::Draft,
+            flags: PaymentFlags::default(),
+            payment_url: None,
+            payment_number: None,
+            expires_at: expiry.instant(),
+            customer_id: customer.as_ref().map(|c| c.id.clone()),
+            created_at: now,
+            updated_at: now,
+            last_checked_at: None,
+            last_error: None,
+        };
+        // The draft and the messages asked for are saved together, before any call out.
+        self.inner
+            .store
+            .insert_invoice_with_deliveries(
+                &draft,
+                Source::User,
+                Some(&format!("created by the clerk on {}", account.name)),
+                &deliveries,
+            )
+            .await?;
+        tracing::info!(invoice = %draft.id, order_id = %draft.order_id, account = %account.name, "draft saved");
+        failpoint("create:after-draft");
+        self.inner
+            .store
+            .mark_create_attempt(&draft.id, Utc::now())
+            .await?;
+        let req = CreateRequest::for_invoice(&draft, customer.as_ref());
+        match provider.create(&req).await {
+            Ok(remote) => {
+                failpoint("create:after-provider");
+                let applied = self.apply_remote(&draft, &remote, Source::User).await?;
+                self.publish(&applied).await?;
+                let mut sent = Vec::new();
+                for d in &deliveries {
+                    match self.process_delivery(&d.id).await {
+                        Ok(after) => sent.push(after),
+                        // Not sent and still queued (the keyring did not answer…): sync retries.
+                        Err(e) => {
+                            return Err(EngineError::Channel {
+                                channel: d.channel.clone(),
+                                code: None,
+                                message: format!(
+                                "the link {} was created; sending by {} waits in the outbox: {e}",
+                                draft.id, d.via
+                            ),
+                            })
+                        }
+                    }
+                }
+                if let Some(e) = crate::delivery::failed_deliveries_error(&draft.id, &sent) {
+                    return Err(e);
+                }
+                self.invoice(&draft.id).await
+            }
+            // The provider could not be reached: nothing was made there. The draft waits
+            // ("waiting for connection") and sync creates it, then sends its messages.
+            Err(e @ ProviderError::NotReached { .. }) => {
+                self.inner.store.clear_create_attempt(&draft.id).await?;
+                self.inner
+                    .store
+                    .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
+                    .await?;
+                let saved = self.inner.store.invoice(&draft.id).await?;
+                self.publish(&saved).await?;
+                let mut err = EngineError::from_provider(e, true);
+                if let EngineError::Provider { message, .. } = &mut err {
+                    message.push_str(if deliveries.is_empty() {
+                        " as a draft waiting for the connection; it is created as soon as the provider answers"
+                    } else {
+                        " as a draft waiting for the connection; it is created and sent as soon as the provider answers"
+                    });
+                }
+                Err(err)
+            }
+            // No answer, or one PayDesk cannot read: the provider may have made the link, so
+            // the draft stays and sync looks its order id up before anything else.
+            Err(e) if e.outcome_unknown() || matches!(e, ProviderError::Malformed { .. }) => {
+                self.inner
+                    .store
+                    .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
+                    .await?;
+                let saved = self.inner.store.invoice(&draft.id).await?;
+                self.publish(&saved).await?;
+                let mut err = EngineError::from_provider(e, true);
+                if let (EngineError::Provider { message, .. }, false) =
+                    (&mut err, deliveries.is_empty())
+                {
+                    message.push_str(" and its message will be sent once the link exists");
+                }
+                Err(err)
+            }
+            Err(e) => {
+                let failed = self
+                    .set_status_source(&draft, Status::Failed, Source::Provider, &e.to_string())
+                    .await?;
+                self.publish(&failed).await?;
+                self.drop_queued_deliveries(&draft.id, "not sent: the link could not be created")
+                    .await?;
+                Err(EngineError::from_provider(e, true))
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Invoices: the list (filters, paging, counts), one invoice by any of its keys, and
+//! the use cases that change them, one module each.
+
+mod cancel;
+mod create;
+mod reconcile;
+mod refund;
+
+use std::str::FromStr;
+
+use crate::context::non_empty;
+use crate::context::truncate;
+use crate::error::Result;
+use crate::Engine;
+use crate::EngineError;
+use crate::InvoiceView;
+use crate::ListQuery;
+use paydesk_core::{Invoice, Status};
+use paydesk_store::InvoiceFilter;
+
+impl Engine {
+    /// How many invoices the list query matches (for a list that loads page by page).
+    pub async fn count_invoices(&self, q: &ListQuery) -> Result<i64> {
+        let filter = self.invoice_filter(q).await?;
+        Ok(self.inner.store.count_invoices(&filter).await?)
+    }
+
+    pub(crate) async fn invoice_filter(&self, q: &ListQuery) -> Result<InvoiceFilter> {
+        let status = match non_empty(&q.status) {
+            Some(s) => Some(Status::from_str(s).map_err(|_| {
+                EngineError::input(
+                    "status",
+                    "must be one of draft, open, paid_unconfirmed, paid, partially_refunded, refunded, expired, cancelled, failed",
+                )
+            })?),
+            None => None,
+        };
+        if let Some(a) = non_empty(&q.account) {
+            self.account_record("account", a).await?;
+        }
+        if let Some(s) = non_empty(&q.search) {
+            if s.chars().count() > 100 {
+                return Err(EngineError::input(
+                    "search",
+                    "is too long (at most 100 characters)",
+                ));
+            }
+        }
+        let limit = q.limit.unwrap_or(500);
+        if !(1..=5000).contains(&limit) {
+            return Err(EngineError::input("limit", "must be between 1 and 5000"));
+        }
+        let (created_from, created_before) =
+            self.day_range(q.from.as_deref(), q.to.as_deref()).await?;
+        Ok(InvoiceFilter {
+            created_from,
+            created_before,
+            status,
+            account: non_empty(&q.account).map(str::to_string),
+            customer_id: non_empty(&q.customer).map(str::to_string),
+            search: non_empty(&q.search).map(str::to_string),
+            limit: Some(limit),
+            offset: Some(q.offset.unwrap_or(0).max(0)),
+        })
+    }
+
+    pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
+        let filter = self.invoice_filter(q).await?;
+        let invoices = self.inner.store.invoices(&filter).await?;
+        // The page's customers in one query, not one each.
+        let ids: Vec<&str> = invoices
+            .iter()
+            .filter_map(|i| i.customer_id.as_deref())
+            .collect();
+        let customers = self.inner.store.customers_by_ids(&ids).await?;
+        Ok(invoices
+            .iter()
+            .map(|i| {
+                let customer = i.customer_id.as_ref().and_then(|id| customers.get(id));
+                InvoiceView::new(i, customer, None)
+            })
+            .collect())
+    }
+
+    pub(crate) async fn find(&self, key: &str) -> Result<Invoice> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(EngineError::input("id", "must not be empty"));
+        }
+        self.inner
+            .store
+            .find_invoice(key)
+            .await?
+            .ok_or_else(|| EngineError::input("id", format!("no invoice {:?}", truncate(key, 60))))
+    }
+
+    /// One invoice with its timeline, by PayDesk id, order id or provider id.
+    pub async fn invoice(&self, key: &str) -> Result<InvoiceView> {
+        let inv = self.find(key).await?;
+        self.view(&inv, true).await
+    }
+}

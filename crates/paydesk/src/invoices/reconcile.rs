@@ -1,0 +1,118 @@
+//! Applying the provider's view (or a local decision) to an invoice, with its audit
+//! entry; the rules of what moves where are `paydesk_core::lifecycle`.
+
+use chrono::Utc;
+use paydesk_core::{Invoice, PaymentFlags, Source, Status};
+use paydesk_providers::{ProviderError, RemoteInvoice};
+use paydesk_store::InvoiceUpdate;
+
+use crate::error::Result;
+use crate::Engine;
+use crate::EngineError;
+use paydesk_core::lifecycle;
+
+impl Engine {
+    /// Applies the provider's view of an invoice (with local expiry on top).
+    pub(crate) async fn apply_remote(
+        &self,
+        local: &Invoice,
+        remote: &RemoteInvoice,
+        source: Source,
+    ) -> Result<Invoice> {
+        let now = Utc::now();
+        if let Some(c) = remote.currency.filter(|c| *c != local.amount.currency()) {
+            return Err(EngineError::from_provider(
+                ProviderError::Malformed {
+                    provider: local.provider,
+                    field: "currency".into(),
+                    message: format!(
+                        "the provider keeps this invoice in {c}, PayDesk in {}",
+                        local.amount.currency()
+                    ),
+                },
+                true,
+            ));
+        }
+        let (status, flags, detail) = lifecycle::target_of(local, remote, now);
+        // A draft is first opened, then moved on, so its history shows every step.
+        if local.status == Status::Draft
+            && status != Status::Open
+            && Status::Draft.check_transition(status).is_err()
+        {
+            self.inner
+                .store
+                .apply_update(
+                    &local.id,
+                    &InvoiceUpdate {
+                        status: Status::Open,
+                        flags: PaymentFlags::default(),
+                        paid_minor: 0,
+                        provider_id: Some(remote.provider_id.clone()),
+                        payment_url: remote.payment_url.clone(),
+                        payment_number: remote.payment_number.clone(),
+                        source,
+                        detail: Some(format!("{}: created", local.provider)),
+                        at: now,
+                    },
+                )
+                .await?;
+        }
+        let applied = self
+            .inner
+            .store
+            .apply_update(
+                &local.id,
+                &InvoiceUpdate {
+                    status,
+                    flags,
+                    paid_minor: remote.paid_minor,
+                    provider_id: Some(remote.provider_id.clone()),
+                    payment_url: remote.payment_url.clone(),
+                    payment_number: remote.payment_number.clone(),
+                    source,
+                    detail: Some(detail),
+                    at: now,
+                },
+            )
+            .await?;
+        Ok(applied.after)
+    }
+
+    pub(crate) async fn set_status(
+        &self,
+        inv: &Invoice,
+        status: Status,
+        detail: &str,
+    ) -> Result<Invoice> {
+        self.set_status_source(inv, status, Source::User, detail)
+            .await
+    }
+
+    pub(crate) async fn set_status_source(
+        &self,
+        inv: &Invoice,
+        status: Status,
+        source: Source,
+        detail: &str,
+    ) -> Result<Invoice> {
+        Ok(self
+            .inner
+            .store
+            .apply_update(
+                &inv.id,
+                &InvoiceUpdate {
+                    status,
+                    flags: inv.flags,
+                    paid_minor: inv.paid.minor(),
+                    provider_id: None,
+                    payment_url: None,
+                    payment_number: None,
+                    source,
+                    detail: Some(detail.into()),
+                    at: Utc::now(),
+                },
+            )
+            .await?
+            .after)
+    }
+}

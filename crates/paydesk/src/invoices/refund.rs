@@ -1,0 +1,56 @@
+//! Refunding a paid invoice, in full or in part, through its provider.
+
+use crate::error::Result;
+use crate::Engine;
+use crate::EngineError;
+use crate::InvoiceView;
+use paydesk_core::InputCode;
+use paydesk_core::{InputError, Source, Status};
+
+impl Engine {
+    pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
+        let inv = self.find(key).await?;
+        let caps = inv.provider.capabilities();
+        if !caps.refund || (amount.is_some() && !caps.partial_refund) {
+            let what = if caps.refund {
+                "partial refunds"
+            } else {
+                "refunds"
+            };
+            return Err(InputError::new(
+                "id",
+                format!("{} does not support {what} through PayDesk", inv.provider),
+            )
+            .code(InputCode::Unsupported)
+            .into());
+        }
+        if !matches!(inv.status, Status::Paid | Status::PartiallyRefunded) {
+            return Err(EngineError::input(
+                "id",
+                format!("is {} and cannot be refunded", inv.status),
+            ));
+        }
+        let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(a) => Some(paydesk_core::input::amount(
+                "amount",
+                a,
+                inv.amount.currency(),
+                true,
+            )?),
+            None => None,
+        };
+        let pid = inv
+            .provider_id
+            .clone()
+            .ok_or_else(|| EngineError::Internal("a paid invoice has no provider id".into()))?;
+        let account = self.account_record("account", &inv.account).await?;
+        let provider = self.provider_for(&account).await?;
+        let remote = provider
+            .refund(&pid, amount)
+            .await
+            .map_err(|e| EngineError::from_provider(e, true))?;
+        let after = self.apply_remote(&inv, &remote, Source::User).await?;
+        self.publish(&after).await?;
+        self.invoice(&after.id).await
+    }
+}
