@@ -146,16 +146,14 @@ async fn sync_now(engine: State<'_, Engine>) -> Reply<SyncReport> {
 /// Saves the slips (all open ones when `ids` is empty) and opens them for printing.
 #[tauri::command]
 async fn print_slips(engine: State<'_, Engine>, ids: Vec<String>) -> Reply<String> {
-    let store = engine.store_name().await?;
-    let path = engine.print_slips(&ids, "a4", &store).await?;
+    let path = engine.print_slips(&ids, None).await?;
     Ok(open_for_printing(&path))
 }
 
 /// Saves a one-page invoice PDF for a link and opens it.
 #[tauri::command]
 async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
-    let store = engine.store_name().await?;
-    let bytes = engine.invoice_pdf(&id, "ko", &store).await?;
+    let bytes = engine.invoice_pdf(&id, None, None).await?;
     let path = engine.save_print("invoice", &bytes)?;
     Ok(open_for_printing(&path))
 }

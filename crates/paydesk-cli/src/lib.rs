@@ -251,8 +251,9 @@ enum LinkCmd {
         id: String,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value = "ko")]
-        lang: String,
+        /// ko (the default), ja or en.
+        #[arg(long)]
+        lang: Option<String>,
         /// The store name (default: the store_name setting).
         #[arg(long)]
         store_name: Option<String>,
@@ -303,12 +304,12 @@ struct SlipArgs {
     ids: Vec<String>,
     #[arg(long)]
     out: PathBuf,
-    /// a4 (8 slips a page, with cut marks) or receipt80 (80 mm thermal printers).
-    #[arg(long, default_value = "a4")]
-    layout: String,
-    /// The customer's language on the slip: ko, ja or en.
-    #[arg(long, default_value = "ko")]
-    lang: String,
+    /// a4 (8 slips a page, with cut marks; the default) or receipt80 (80 mm thermal printers).
+    #[arg(long)]
+    layout: Option<String>,
+    /// The customer's language on the slip: ko (the default), ja or en.
+    #[arg(long)]
+    lang: Option<String>,
     /// The store name printed on the slip (default: the store_name setting).
     #[arg(long)]
     store_name: Option<String>,
@@ -330,6 +331,9 @@ struct CvsIssue {
     name: String,
     #[arg(long, allow_hyphen_values = true)]
     amount: String,
+    /// KRW (the default) or JPY.
+    #[arg(long)]
+    currency: Option<String>,
     #[arg(long)]
     expires_at: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
@@ -670,11 +674,9 @@ async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineErr
             lang,
             store_name,
         } => {
-            let store_name = match store_name {
-                Some(s) => s,
-                None => engine.store_name().await?,
-            };
-            let bytes = engine.invoice_pdf(&id, &lang, &store_name).await?;
+            let bytes = engine
+                .invoice_pdf(&id, lang.as_deref(), store_name.as_deref())
+                .await?;
             write_pdf(&out, &bytes)?;
             if json {
                 print_json(&json!({ "out": out.display().to_string(), "bytes": bytes.len() }));
@@ -702,17 +704,14 @@ async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError
     let view = match cmd {
         CvsCmd::Issue(c) => {
             let c = *c;
-            let store = match c.store_name.clone() {
-                Some(s) => s,
-                None => engine.store_name().await?,
-            };
+            let store = c.store_name.clone();
             let pdf = c.pdf.clone();
             let view = engine
                 .issue_cvs(NewLink {
                     account: c.account,
                     name: c.name,
                     amount: c.amount,
-                    currency: Some("KRW".into()),
+                    currency: c.currency,
                     expires_at: c.expires_at,
                     expires_in: c.expires_in,
                     customer_name: c.buyer_name,
@@ -724,7 +723,12 @@ async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), EngineError
                 .await?;
             if let Some(path) = pdf {
                 let bytes = engine
-                    .slips(std::slice::from_ref(&view.id), "receipt80", "ko", &store)
+                    .slips(
+                        std::slice::from_ref(&view.id),
+                        Some("receipt80"),
+                        None,
+                        store.as_deref(),
+                    )
                     .await?;
                 write_pdf(&path, &bytes)?;
             }
@@ -746,12 +750,13 @@ fn write_pdf(path: &std::path::Path, bytes: &[u8]) -> Result<(), EngineError> {
 }
 
 async fn slip(engine: &Engine, a: SlipArgs, json: bool) -> Result<(), EngineError> {
-    let store_name = match &a.store_name {
-        Some(s) => s.clone(),
-        None => engine.store_name().await?,
-    };
     let bytes = engine
-        .slips(&a.ids, &a.layout, &a.lang, &store_name)
+        .slips(
+            &a.ids,
+            a.layout.as_deref(),
+            a.lang.as_deref(),
+            a.store_name.as_deref(),
+        )
         .await?;
     write_pdf(&a.out, &bytes)?;
     if json {
@@ -911,7 +916,7 @@ fn print_invoices(list: &[InvoiceView]) {
             .map(|v| {
                 vec![
                     v.id.clone(),
-                    v.status.clone(),
+                    v.status.to_string(),
                     v.amount_display.clone(),
                     v.name.chars().take(40).collect(),
                     v.customer
@@ -977,7 +982,7 @@ fn print_invoice(v: &InvoiceView) {
                 "    {}  {:<8} {:<16} {:<8} {}",
                 t.at,
                 t.event,
-                t.status.as_deref().unwrap_or("-"),
+                t.status.map_or("-", |s| s.as_str()),
                 t.source,
                 t.detail.as_deref().unwrap_or("")
             );
@@ -1005,7 +1010,7 @@ fn print_accounts(list: &[AccountView]) {
                 };
                 vec![
                     a.name.clone(),
-                    a.provider.clone(),
+                    a.provider.to_string(),
                     keys,
                     a.created_at.clone(),
                 ]
@@ -1107,8 +1112,12 @@ fn print_channels(list: &[ChannelView]) {
             .map(|c| {
                 vec![
                     c.name.clone(),
-                    c.kind.clone(),
-                    c.vias.join(", "),
+                    c.kind.to_string(),
+                    c.vias
+                        .iter()
+                        .map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     c.secrets
                         .iter()
                         .map(|(k, v)| format!("{k}: {v}"))
@@ -1155,7 +1164,7 @@ async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(), EngineErro
         .await?;
     if json {
         print_json(&d);
-    } else if d.state == "queued" {
+    } else if d.state == paydesk::core::DeliveryState::Queued {
         println!(
             "Queued {} to {}: it goes out as soon as the link exists ({}).",
             d.via, d.to, d.id
@@ -1194,9 +1203,9 @@ async fn deliveries(engine: &Engine, id: Option<&str>, json: bool) -> Result<(),
                 vec![
                     d.id.clone(),
                     d.invoice_id.clone(),
-                    d.via.clone(),
+                    d.via.to_string(),
                     d.to.clone(),
-                    d.state.clone(),
+                    d.state.as_str().to_string(),
                     d.attempts.to_string(),
                     d.updated_at.chars().take(19).collect(),
                     d.error

@@ -100,7 +100,7 @@ fn killing_sync_at_random_points_loses_and_repeats_nothing() {
             let pid = inv.provider_id.clone().unwrap();
             let truth = engine.sandbox().get(&pid, Utc::now()).await.unwrap();
             let (status, flags) = paydesk_providers_map(&truth);
-            assert_eq!(inv.status, status, "{} ({})", inv.id, truth.state);
+            assert_eq!(inv.status.as_str(), status, "{} ({})", inv.id, truth.state);
             assert_eq!(inv.paid_amount, truth.paid_minor.to_string(), "{}", inv.id);
             assert_eq!(
                 (inv.underpaid, inv.overpaid),
@@ -110,11 +110,11 @@ fn killing_sync_at_random_points_loses_and_repeats_nothing() {
             );
             // One audit entry per real change: never the same change logged twice in a row.
             let shown = engine.invoice(&inv.id).await.unwrap();
-            let changes: Vec<(Option<String>, Option<String>)> = shown
+            let changes: Vec<(Option<paydesk::core::Status>, Option<String>)> = shown
                 .timeline
                 .unwrap()
                 .into_iter()
-                .filter(|t| t.event == "status")
+                .filter(|t| t.event == paydesk::core::TimelineEvent::Status)
                 .map(|t| (t.status, t.detail))
                 .collect();
             for pair in changes.windows(2) {

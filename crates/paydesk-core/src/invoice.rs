@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::channel::{Lang, Via};
 use crate::input::InputError;
 use crate::money::Money;
 use crate::status::{PaymentFlags, Source, Status};
@@ -220,8 +221,9 @@ pub struct Invoice {
     pub last_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum TimelineEvent {
     Created,
     Status,
@@ -264,8 +266,9 @@ pub struct TimelineEntry {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum DeliveryState {
     Queued,
     Sending,
@@ -306,7 +309,7 @@ pub struct Delivery {
     pub id: String,
     pub invoice_id: String,
     pub channel: String,
-    pub via: String,
+    pub via: Via,
     pub to: String,
     pub state: DeliveryState,
     pub attempts: i64,
@@ -314,8 +317,8 @@ pub struct Delivery {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// The customer's language for this message (ko, en, ja).
-    pub lang: String,
+    /// The customer's language for this message.
+    pub lang: Lang,
     /// What was sent: the e-mail subject (e-mail only) and the text.
     pub subject: Option<String>,
     pub body: Option<String>,

@@ -1,6 +1,7 @@
 //! PayDesk's pure core: money, ids, invoices, the status lifecycle and validated input.
 //! No I/O and no async runtime live here.
 
+pub mod channel;
 pub mod error_code;
 pub mod input;
 pub mod invoice;
@@ -8,6 +9,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod status;
 
+pub use channel::{ChannelKind, Lang, Via};
 pub use error_code::InputCode;
 pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};
 pub use invoice::{

@@ -217,9 +217,9 @@ impl Money {
         format!("{i}.{f}")
     }
 
-    /// The amount as people read it in `locale` (`ko`, `ja`, `en`):
+    /// The amount as people read it, the same in every language the app speaks:
     /// `₩29,900`, `¥3,000`, `$12.34`, `0.0015 BTC`.
-    pub fn to_display(self, _locale: &str) -> String {
+    pub fn to_display(self) -> String {
         let plain = self.to_plain();
         let (int_part, frac_part) = match plain.split_once('.') {
             Some((i, f)) => (i.to_string(), Some(f.to_string())),
@@ -394,12 +394,12 @@ mod tests {
         assert_eq!(m(1230, Currency::Usd).to_plain(), "12.30");
         assert_eq!(m(5, Currency::Usd).to_plain(), "0.05");
         assert_eq!(m(150_000, Currency::Btc).to_plain(), "0.00150000");
-        assert_eq!(m(29900, Currency::Krw).to_display("ko"), "₩29,900");
-        assert_eq!(m(3000, Currency::Jpy).to_display("ja"), "¥3,000");
-        assert_eq!(m(123456, Currency::Usd).to_display("en"), "$1,234.56");
-        assert_eq!(m(150_000, Currency::Btc).to_display("en"), "0.0015 BTC");
-        assert_eq!(m(100_000_000, Currency::Btc).to_display("en"), "1 BTC");
-        assert_eq!(m(100, Currency::Krw).to_display("ko"), "₩100");
+        assert_eq!(m(29900, Currency::Krw).to_display(), "₩29,900");
+        assert_eq!(m(3000, Currency::Jpy).to_display(), "¥3,000");
+        assert_eq!(m(123456, Currency::Usd).to_display(), "$1,234.56");
+        assert_eq!(m(150_000, Currency::Btc).to_display(), "0.0015 BTC");
+        assert_eq!(m(100_000_000, Currency::Btc).to_display(), "1 BTC");
+        assert_eq!(m(100, Currency::Krw).to_display(), "₩100");
     }
 
     #[test]
@@ -422,7 +422,7 @@ mod tests {
         #[test]
         fn display_form_without_symbol_round_trips(minor in 0..=MAX_MINOR, c in any_currency()) {
             let m = Money::from_minor(minor, c).unwrap();
-            let shown = m.to_display("ko");
+            let shown = m.to_display();
             let number: String = shown.chars().filter(|ch| ch.is_ascii_digit() || *ch == '.' || *ch == ',').collect();
             prop_assert_eq!(Money::parse(&number, c), Ok(m));
         }

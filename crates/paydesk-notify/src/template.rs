@@ -4,59 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
-/// A customer's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Ko,
-    En,
-    Ja,
-}
-
-impl Lang {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Ko => "ko",
-            Lang::En => "en",
-            Lang::Ja => "ja",
-        }
-    }
-
-    /// The language a customer with this phone number most likely reads.
-    pub fn for_phone_e164(e164: &str) -> Lang {
-        if e164.starts_with("+82") {
-            Lang::Ko
-        } else if e164.starts_with("+81") {
-            Lang::Ja
-        } else {
-            Lang::En
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ko" => Ok(Lang::Ko),
-            "en" => Ok(Lang::En),
-            "ja" => Ok(Lang::Ja),
-            other => Err(format!(
-                "unknown language {other:?} (expected ko, en or ja)"
-            )),
-        }
-    }
-}
+pub use paydesk_core::Lang;
 
 /// What a message says, already formatted for the customer (amount with its
 /// currency, expiry in the merchant's time zone).

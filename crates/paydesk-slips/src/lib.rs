@@ -144,12 +144,7 @@ impl std::str::FromStr for Layout {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ko,
-    Ja,
-    En,
-}
+pub use paydesk_core::Lang;
 
 /// Everything printed on one slip, already formatted for people.
 #[derive(Debug, Clone)]

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use paydesk_core::{
-    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Money,
-    PaymentFlags, ProviderKind, Source, Status, StatusError, TimelineEntry, TimelineEvent,
+    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Lang, Money,
+    PaymentFlags, ProviderKind, Source, Status, StatusError, TimelineEntry, TimelineEvent, Via,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
@@ -969,7 +969,7 @@ impl Store {
              WHERE id = ? AND state = ?",
         )
         .bind(s.state.as_str())
-        .bind(s.via.as_deref())
+        .bind(s.via.map(Via::as_str))
         .bind(s.channel_message_id.as_deref())
         .bind(s.error.as_deref())
         .bind(ts(s.at))
@@ -1024,7 +1024,7 @@ pub struct ChannelRecord {
 pub struct DeliverySettled {
     pub state: DeliveryState,
     /// How it actually went, when that differs from what was asked (sms → lms).
-    pub via: Option<String>,
+    pub via: Option<Via>,
     pub channel_message_id: Option<String>,
     pub error: Option<String>,
     pub source: Source,
@@ -1046,7 +1046,7 @@ async fn insert_delivery_tx(
     .bind(&d.id)
     .bind(&d.invoice_id)
     .bind(&d.channel)
-    .bind(&d.via)
+    .bind(d.via.as_str())
     .bind(&d.to)
     .bind(d.state.as_str())
     .bind(d.attempts)
@@ -1054,7 +1054,7 @@ async fn insert_delivery_tx(
     .bind(&d.error)
     .bind(ts(d.created_at))
     .bind(ts(d.updated_at))
-    .bind(&d.lang)
+    .bind(d.lang.as_str())
     .bind(&d.subject)
     .bind(&d.body)
     .execute(&mut **tx)
@@ -1089,7 +1089,7 @@ fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
         id: r.try_get("id")?,
         invoice_id: r.try_get("invoice_id")?,
         channel: r.try_get("channel")?,
-        via: r.try_get("via")?,
+        via: Via::from_str(&r.try_get::<String, _>("via")?).map_err(corrupt("via"))?,
         to: r.try_get("recipient")?,
         state: DeliveryState::from_str(&r.try_get::<String, _>("state")?)
             .map_err(corrupt("state"))?,
@@ -1098,7 +1098,7 @@ fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
         error: r.try_get("error")?,
         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
-        lang: r.try_get("lang")?,
+        lang: Lang::from_str(&r.try_get::<String, _>("lang")?).map_err(corrupt("lang"))?,
         subject: r.try_get("subject")?,
         body: r.try_get("body")?,
     })

@@ -130,7 +130,7 @@ impl Engine {
             capabilities: r.provider.capabilities(),
             sandbox: r.provider == ProviderKind::Sandbox,
             name: r.name,
-            provider: r.provider.as_str().into(),
+            provider: r.provider,
             settings: r.settings,
             secrets: states,
             created_at: paydesk_core::format_instant(r.created_at),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::views::SecretState;
 use crate::Engine;
 use crate::EngineError;
 use crate::InvoiceView;
@@ -162,7 +163,7 @@ impl Engine {
         &self,
         holder: Holder,
         names: &'static [&'static str],
-    ) -> BTreeMap<String, String> {
+    ) -> BTreeMap<String, SecretState> {
         if names.is_empty() {
             return BTreeMap::new();
         }
@@ -177,13 +178,20 @@ impl Engine {
         {
             Ok(v) => v
                 .into_iter()
-                .map(|(n, set)| (n, if set { "set" } else { "missing" }.to_string()))
+                .map(|(n, set)| {
+                    let state = if set {
+                        SecretState::Set
+                    } else {
+                        SecretState::Missing
+                    };
+                    (n, state)
+                })
                 .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "keyring did not answer");
                 names
                     .iter()
-                    .map(|n| (n.to_string(), "unknown".to_string()))
+                    .map(|n| (n.to_string(), SecretState::Unknown))
                     .collect()
             }
         }

@@ -93,7 +93,7 @@ impl Engine {
                     currency,
                     count,
                     amount: m.to_plain(),
-                    amount_display: m.to_display("ko"),
+                    amount_display: m.to_display(),
                 })
             })
             .collect())
@@ -104,8 +104,10 @@ impl Engine {
         let tz = self.time_zone().await?;
         let today = Utc::now().with_timezone(&tz).date_naive();
         let open = self
-            .count_invoices(&crate::ListQuery {
-                status: Some("open".into()),
+            .inner
+            .store
+            .count_invoices(&paydesk_store::InvoiceFilter {
+                status: Some(paydesk_core::Status::Open),
                 ..Default::default()
             })
             .await?;

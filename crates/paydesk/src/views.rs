@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use paydesk_core::{format_instant, Customer, Invoice, TimelineEntry};
+use paydesk_core::{
+    format_instant, Customer, Invoice, InvoiceKind, ProviderKind, Source, Status, TimelineEntry,
+    TimelineEvent,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -33,14 +36,10 @@ impl From<&Customer> for CustomerView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TimelineView {
     pub at: String,
-    #[ts(as = "paydesk_core::TimelineEvent")]
-    pub event: String,
-    #[ts(as = "Option<paydesk_core::Status>")]
-    pub status: Option<String>,
-    #[ts(as = "Option<paydesk_core::Status>")]
-    pub from_status: Option<String>,
-    #[ts(as = "paydesk_core::Source")]
-    pub source: String,
+    pub event: TimelineEvent,
+    pub status: Option<Status>,
+    pub from_status: Option<Status>,
+    pub source: Source,
     pub detail: Option<String>,
 }
 
@@ -48,10 +47,10 @@ impl From<&TimelineEntry> for TimelineView {
     fn from(t: &TimelineEntry) -> Self {
         TimelineView {
             at: format_instant(t.at),
-            event: t.event.as_str().to_string(),
-            status: t.status.map(|s| s.as_str().to_string()),
-            from_status: t.from_status.map(|s| s.as_str().to_string()),
-            source: t.source.as_str().to_string(),
+            event: t.event,
+            status: t.status,
+            from_status: t.from_status,
+            source: t.source,
             detail: t.detail.clone(),
         }
     }
@@ -61,14 +60,12 @@ impl From<&TimelineEntry> for TimelineView {
 pub struct InvoiceView {
     pub id: String,
     pub account: String,
-    #[ts(as = "paydesk_core::ProviderKind")]
-    pub provider: String,
+    pub provider: ProviderKind,
     /// True for the embedded sandbox: no real money.
     pub sandbox: bool,
     pub provider_id: Option<String>,
     pub order_id: String,
-    #[ts(as = "paydesk_core::InvoiceKind")]
-    pub kind: String,
+    pub kind: InvoiceKind,
     pub name: String,
     /// Plain decimal in the major unit (`29900`, `12.34`).
     pub amount: String,
@@ -79,8 +76,7 @@ pub struct InvoiceView {
     /// As people read it (`₩29,900`).
     pub amount_display: String,
     pub tax_free: String,
-    #[ts(as = "paydesk_core::Status")]
-    pub status: String,
+    pub status: Status,
     pub paid_late: bool,
     pub underpaid: bool,
     pub overpaid: bool,
@@ -142,18 +138,18 @@ impl InvoiceView {
         InvoiceView {
             id: i.id.clone(),
             account: i.account.clone(),
-            provider: i.provider.as_str().to_string(),
+            provider: i.provider,
             sandbox: i.provider == paydesk_core::ProviderKind::Sandbox,
             provider_id: i.provider_id.clone(),
             order_id: i.order_id.clone(),
-            kind: i.kind.as_str().to_string(),
+            kind: i.kind,
             name: i.name.clone(),
             amount: i.amount.to_plain(),
             currency: i.amount.currency().code().to_string(),
             amount_minor: i.amount.minor(),
-            amount_display: i.amount.to_display("ko"),
+            amount_display: i.amount.to_display(),
             tax_free: i.tax_free.to_plain(),
-            status: i.status.as_str().to_string(),
+            status: i.status,
             paid_late: i.flags.paid_late,
             underpaid: i.flags.underpaid,
             overpaid: i.flags.overpaid,
@@ -175,8 +171,7 @@ impl InvoiceView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AccountView {
     pub name: String,
-    #[ts(as = "paydesk_core::ProviderKind")]
-    pub provider: String,
+    pub provider: ProviderKind,
     pub sandbox: bool,
     #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
@@ -184,9 +179,34 @@ pub struct AccountView {
     pub capabilities: paydesk_core::Capabilities,
     /// Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
     /// (the keyring did not answer). Never a value.
-    #[ts(type = "Record<string, \"set\" | \"missing\" | \"unknown\">")]
-    pub secrets: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, SecretState>,
     pub created_at: String,
+}
+
+/// Whether a secret is in the keyring; never its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretState {
+    Set,
+    Missing,
+    /// The keyring did not answer.
+    Unknown,
+}
+
+impl SecretState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretState::Set => "set",
+            SecretState::Missing => "missing",
+            SecretState::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for SecretState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What the add-account and add-channel forms ask for, per provider and per channel
@@ -293,7 +313,7 @@ pub struct SandboxPaymentView {
 /// The desktop notification for an invoice sync found paid ("₩29,900 결제 완료 · 김민준 ·
 /// 테스트 상품"), or `None` when it is not a payment worth telling the clerk about.
 pub fn paid_notice(v: &InvoiceView) -> Option<String> {
-    if !matches!(v.status.as_str(), "paid" | "paid_unconfirmed") {
+    if !matches!(v.status, Status::Paid | Status::PaidUnconfirmed) {
         return None;
     }
     let mut text = format!("{} 결제 완료", v.amount_display);

@@ -6,15 +6,15 @@
 use std::path::PathBuf;
 
 use paydesk::core::{
-    Capabilities, DeliveryState, InputCode, InputError, InvoiceKind, ProviderKind, Source, Status,
-    TimelineEvent,
+    Capabilities, DeliveryState, InputCode, InputError, InvoiceKind, Lang, ProviderKind, Source,
+    Status, TimelineEvent,
 };
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerView,
     DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery, ListTotals,
     MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, OutboxReport,
-    PeriodTotals, SendRequest, SlipPreview, SmsClass, SyncError, SyncErrorKind, SyncReport,
-    TimelineView,
+    PeriodTotals, SecretState, SendRequest, SlipPreview, SmsClass, SyncError, SyncErrorKind,
+    SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -42,9 +42,11 @@ fn bindings() -> String {
         declaration::<Capabilities>(),
         declaration::<InputCode>(),
         declaration::<InputError>(),
+        declaration::<Lang>(),
         declaration::<ChannelKind>(),
         declaration::<Via>(),
         declaration::<SmsClass>(),
+        declaration::<SecretState>(),
         declaration::<CustomerView>(),
         declaration::<TimelineView>(),
         declaration::<Actions>(),

@@ -2,6 +2,7 @@
 //! the real Secret Service (`./x test` starts one), under a service name of the test's.
 
 use chrono::Utc;
+use paydesk::core::{Lang, Status};
 use paydesk::{Engine, EngineError, ListQuery, NewAccount, NewLink, Secret, SyncErrorKind};
 use paydesk_secrets::SecretStore;
 
@@ -41,7 +42,7 @@ async fn a_link_is_created_paid_and_synced_with_events_and_audit() {
     let (_d, e) = engine().await;
     let mut events = e.subscribe();
     let inv = e.create_link(link("아이스 라떼", "5500")).await.unwrap();
-    assert_eq!(inv.status, "open");
+    assert_eq!(inv.status, Status::Open);
     assert!(inv.sandbox);
     assert_eq!(events.recv().await.unwrap().id, inv.id);
 
@@ -67,7 +68,11 @@ async fn a_link_is_created_paid_and_synced_with_events_and_audit() {
     let tl = shown.timeline.unwrap();
     assert_eq!(
         tl.iter()
-            .map(|t| (t.event.as_str(), t.status.as_deref(), t.source.as_str()))
+            .map(|t| (
+                t.event.as_str(),
+                t.status.map(Status::as_str),
+                t.source.as_str()
+            ))
             .collect::<Vec<_>>(),
         vec![
             ("created", Some("draft"), "user"),
@@ -115,7 +120,7 @@ async fn a_local_database_failure_during_sync_is_not_blamed_on_the_provider() {
         err.message
     );
     assert!(report.changed.is_empty());
-    assert_eq!(e.invoice(&inv.id).await.unwrap().status, "open");
+    assert_eq!(e.invoice(&inv.id).await.unwrap().status, Status::Open);
     // No back-off was started for the provider: the next pass asks it again at once
     // and, with the database mended, records the payment.
     sqlx::query("DROP TRIGGER broken")
@@ -125,7 +130,7 @@ async fn a_local_database_failure_during_sync_is_not_blamed_on_the_provider() {
     let report = e.sync_once().await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.changed.len(), 1);
-    assert_eq!(events.recv().await.unwrap().status, "paid");
+    assert_eq!(events.recv().await.unwrap().status, Status::Paid);
 }
 
 #[tokio::test]
@@ -171,7 +176,7 @@ async fn accounts_keep_keys_in_the_keyring_only() {
         })
         .await
         .expect("the Secret Service answers (run through ./x test)");
-    assert_eq!(view.secrets.get("api_key").map(String::as_str), Some("set"));
+    assert_eq!(view.secrets.get("api_key").map(|s| s.as_str()), Some("set"));
     assert_eq!(view.settings["base_url"], "https://btcpay.example.kr");
     let json = serde_json::to_string(&e.accounts().await.unwrap()).unwrap();
     assert!(!json.contains(&canary));
@@ -325,7 +330,7 @@ async fn unknown_outcome(garble: bool) {
     let report = e.sync_once().await.unwrap();
     assert_eq!(report.errors.len(), 0, "{:?}", report.errors);
     let adopted = e.invoice(&drafts[0].id).await.unwrap();
-    assert_eq!(adopted.status, "open");
+    assert_eq!(adopted.status, Status::Open);
     assert_eq!(adopted.provider_id.as_deref(), Some("BTCPAY-INV-1"));
     assert_eq!(
         creates.load(Ordering::SeqCst),
@@ -399,7 +404,7 @@ async fn without_an_order_lookup_an_unknown_create_waits_for_the_clerk() {
     );
     // The clerk checks PIPE's console and drops the draft.
     let id = &e.invoices(&ListQuery::default()).await.unwrap()[0].id;
-    assert_eq!(e.cancel(id).await.unwrap().status, "cancelled");
+    assert_eq!(e.cancel(id).await.unwrap().status, Status::Cancelled);
     e.remove_account("pipe").await.ok();
 }
 
@@ -427,7 +432,7 @@ async fn an_unreachable_provider_is_reported_as_such_after_every_pass() {
     assert_eq!(seen.errors[0].kind, SyncErrorKind::Unreachable);
     // The draft is still there, waiting, with the reason on it.
     let drafts = e.invoices(&ListQuery::default()).await.unwrap();
-    assert_eq!(drafts[0].status, "draft");
+    assert_eq!(drafts[0].status, Status::Draft);
     assert!(drafts[0]
         .last_error
         .as_deref()
@@ -484,7 +489,7 @@ async fn sync_checks_an_account_in_batches_a_few_at_a_time() {
         .unwrap();
     assert_eq!(all.len(), 120);
     assert!(all.iter().all(|i| i.last_checked_at.is_some()));
-    assert_eq!(all.iter().filter(|i| i.status == "paid").count(), 12);
+    assert_eq!(all.iter().filter(|i| i.status == Status::Paid).count(), 12);
     e.remove_account("shop").await.ok();
 }
 
@@ -548,7 +553,7 @@ async fn the_dashboard_counts_today_s_money_and_lists_what_needs_the_clerk() {
     );
     assert_eq!(krw.amount_display, "₩4,500");
     // The short payment leaves its invoice open (and flagged), with the untouched one.
-    assert_eq!(e.invoice(&short.id).await.unwrap().status, "open");
+    assert_eq!(e.invoice(&short.id).await.unwrap().status, Status::Open);
     assert_eq!((today.open, today.expired), (2, 1));
     // The week and the month include today.
     assert!(d.periods[1..].iter().all(|p| p.paid[0].count == 1));
@@ -713,12 +718,12 @@ async fn the_create_form_previews_the_message_before_the_link_exists() {
     ] {
         assert!(p.text.contains(part), "{part} in {:?}", p.text);
     }
-    assert_eq!(p.lang, "ko");
+    assert_eq!(p.lang, Lang::Ko);
     assert!(p.bytes.unwrap() > 0 && p.class.is_some());
 
     // A Japanese number gets the Japanese text; e-mail has a subject.
     l.phone = Some("+81 90-1234-5678".into());
-    assert_eq!(e.preview_new_link(&l, "sms").await.unwrap().lang, "ja");
+    assert_eq!(e.preview_new_link(&l, "sms").await.unwrap().lang, Lang::Ja);
     let mail = e
         .preview_new_link(&link("x", "1000"), "email")
         .await

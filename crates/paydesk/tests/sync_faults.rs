@@ -6,6 +6,7 @@
 #[path = "../../paydesk-cli/tests/support/smtp.rs"]
 mod smtp;
 
+use paydesk::core::Status;
 use paydesk::{Engine, ListQuery, NewAccount, NewChannel, NewLink, Secret, SyncErrorKind};
 use paydesk_secrets::SecretStore;
 use paydesk_standins::{Fault, Standin};
@@ -39,8 +40,8 @@ fn link(name: &str) -> NewLink {
     }
 }
 
-async fn status_of(e: &Engine, order_id: &str) -> String {
-    e.invoice(order_id).await.unwrap().status
+async fn status_of(e: &Engine, order_id: &str) -> &'static str {
+    e.invoice(order_id).await.unwrap().status.as_str()
 }
 
 #[tokio::test]
@@ -132,7 +133,8 @@ async fn revoked_keys_are_reported_as_keys_and_change_nothing_until_restored() {
     );
     let shown = e.invoice(&order).await.unwrap();
     assert_eq!(
-        shown.status, "open",
+        shown.status,
+        Status::Open,
         "stale data is not presented as a change"
     );
     assert_eq!(
@@ -205,7 +207,7 @@ async fn links_made_while_the_provider_is_down_are_created_once_and_sent_once() 
     }
     // The clerk drops one before it goes out: nothing to undo at the provider.
     let dropped = e.cancel(&orders[2]).await.unwrap();
-    assert_eq!(dropped.status, "cancelled");
+    assert_eq!(dropped.status, Status::Cancelled);
     assert_eq!(s.invoice_count(), 0);
     e.sync_once().await.unwrap();
     assert_eq!(s.invoice_count(), 0);
@@ -224,7 +226,7 @@ async fn links_made_while_the_provider_is_down_are_created_once_and_sent_once() 
         .await
         .unwrap()
         .into_iter()
-        .map(|d| d.state)
+        .map(|d| d.state.to_string())
         .collect();
     states
         .iter()

@@ -41,6 +41,11 @@ export type InputError = { field: string, message: string,
 code: InputCode, };
 
 /**
+ * A customer's language.
+ */
+export type Lang = "ko" | "en" | "ja";
+
+/**
  * The kinds of delivery channel a merchant can configure.
  */
 export type ChannelKind = "smtp" | "solapi" | "twilio";
@@ -55,6 +60,11 @@ export type Via = "sms" | "lms" | "alimtalk" | "email" | "provider";
  * The cost class of a text message.
  */
 export type SmsClass = "sms" | "lms";
+
+/**
+ * Whether a secret is in the keyring; never its value.
+ */
+export type SecretState = "set" | "missing" | "unknown";
 
 export type CustomerView = { id: string, name: string, phone: string | null, email: string | null, created_at: string, };
 
@@ -105,7 +115,7 @@ capabilities: Capabilities,
  * Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
  * (the keyring did not answer). Never a value.
  */
-secrets: Record<string, "set" | "missing" | "unknown">, created_at: string, };
+secrets: { [key in string]?: SecretState }, created_at: string, };
 
 export type ListQuery = { status?: Status | null, 
 /**
@@ -150,7 +160,7 @@ export type ChannelView = { name: string, kind: ChannelKind, settings: Record<st
 /**
  * Per secret name: `set`, `missing`, or `unknown` (keyring did not answer).
  */
-secrets: Record<string, "set" | "missing" | "unknown">, 
+secrets: { [key in string]?: SecretState }, 
 /**
  * The ways of sending it offers (`sms`, `alimtalk`, `email`).
  */
@@ -161,12 +171,12 @@ vias: Array<Via>, created_at: string, };
  */
 export type SendRequest = { invoice: string, via: Via, channel?: string, to?: string, lang?: string, };
 
-export type DeliveryView = { id: string, invoice_id: string, channel: string, via: Via, to: string, state: DeliveryState, attempts: number, channel_message_id: string | null, error: string | null, created_at: string, updated_at: string, lang: string, subject: string | null, body: string | null, };
+export type DeliveryView = { id: string, invoice_id: string, channel: string, via: Via, to: string, state: DeliveryState, attempts: number, channel_message_id: string | null, error: string | null, created_at: string, updated_at: string, lang: Lang, subject: string | null, body: string | null, };
 
 /**
  * Exactly what a customer will get, before it is sent.
  */
-export type MessagePreview = { via: Via, lang: string, subject: string | null, text: string, 
+export type MessagePreview = { via: Via, lang: Lang, subject: string | null, text: string, 
 /**
  * SMS only: the length in EUC-KR bytes and the cost class (`sms` ≤ 90 bytes, `lms`).
  */

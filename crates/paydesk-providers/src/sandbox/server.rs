@@ -105,9 +105,9 @@ fn escape(s: &str) -> String {
 }
 
 fn render(p: &SandboxPayment, message: Option<&str>) -> String {
-    let amount = p.amount().to_display("ko");
+    let amount = p.amount().to_display();
     let paid = paydesk_core::Money::from_minor(p.paid_minor, p.currency)
-        .map(|m| m.to_display("ko"))
+        .map(|m| m.to_display())
         .unwrap_or_default();
     let open = matches!(p.state.as_str(), "waiting" | "partial");
     let disabled = if open { "" } else { " disabled" };

@@ -21,7 +21,7 @@ use paydesk_notify::smtp::{Email as OutgoingEmail, Smtp, SmtpSettings, SmtpTls};
 use paydesk_notify::solapi::{Solapi, SolapiSettings};
 use paydesk_notify::template::EmailContent;
 use paydesk_notify::twilio::{Twilio, TwilioSettings};
-use paydesk_notify::{ChannelError, ChannelKind};
+use paydesk_notify::{ChannelError, ChannelKind, Via};
 use paydesk_providers::Provider;
 use paydesk_secrets::{Owner, SecretString};
 use paydesk_store::ChannelRecord;
@@ -107,13 +107,13 @@ impl Engine {
         let states = self
             .secret_states(Holder::Channel(r.name.clone()), kind.secret_names())
             .await;
-        let mut vias: Vec<String> = kind.vias().iter().map(|v| v.as_str().to_string()).collect();
+        let mut vias = kind.vias().to_vec();
         if kind == ChannelKind::Solapi && r.settings.get("template_id").is_none() {
-            vias.retain(|v| v != "alimtalk");
+            vias.retain(|v| *v != Via::Alimtalk);
         }
         Ok(ChannelView {
             name: r.name,
-            kind: kind.as_str().into(),
+            kind,
             settings: r.settings,
             secrets: states,
             vias,

@@ -17,19 +17,19 @@ use paydesk_notify::sms;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::views::SecretState;
+use paydesk_core::{ChannelKind, DeliveryState, Lang, Via};
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ChannelView {
     pub name: String,
-    #[ts(as = "paydesk_notify::ChannelKind")]
-    pub kind: String,
+    pub kind: ChannelKind,
     #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
     /// Per secret name: `set`, `missing`, or `unknown` (keyring did not answer).
-    #[ts(type = "Record<string, \"set\" | \"missing\" | \"unknown\">")]
-    pub secrets: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, SecretState>,
     /// The ways of sending it offers (`sms`, `alimtalk`, `email`).
-    #[ts(as = "Vec<paydesk_notify::Via>")]
-    pub vias: Vec<String>,
+    pub vias: Vec<Via>,
     pub created_at: String,
 }
 
@@ -38,18 +38,16 @@ pub struct DeliveryView {
     pub id: String,
     pub invoice_id: String,
     pub channel: String,
-    #[ts(as = "paydesk_notify::Via")]
-    pub via: String,
+    pub via: Via,
     pub to: String,
-    #[ts(as = "paydesk_core::DeliveryState")]
-    pub state: String,
+    pub state: DeliveryState,
     #[ts(type = "number")]
     pub attempts: i64,
     pub channel_message_id: Option<String>,
     pub error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
-    pub lang: String,
+    pub lang: Lang,
     pub subject: Option<String>,
     pub body: Option<String>,
 }
@@ -60,15 +58,15 @@ impl From<&Delivery> for DeliveryView {
             id: d.id.clone(),
             invoice_id: d.invoice_id.clone(),
             channel: d.channel.clone(),
-            via: d.via.clone(),
+            via: d.via,
             to: d.to.clone(),
-            state: d.state.as_str().into(),
+            state: d.state,
             attempts: d.attempts,
             channel_message_id: d.channel_message_id.clone(),
             error: d.error.clone(),
             created_at: paydesk_core::format_instant(d.created_at),
             updated_at: paydesk_core::format_instant(d.updated_at),
-            lang: d.lang.clone(),
+            lang: d.lang,
             subject: d.subject.clone(),
             body: d.body.clone(),
         }
@@ -78,9 +76,8 @@ impl From<&Delivery> for DeliveryView {
 /// Exactly what a customer will get, before it is sent.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct MessagePreview {
-    #[ts(as = "paydesk_notify::Via")]
-    pub via: String,
-    pub lang: String,
+    pub via: Via,
+    pub lang: Lang,
     pub subject: Option<String>,
     pub text: String,
     /// SMS only: the length in EUC-KR bytes and the cost class (`sms` ≤ 90 bytes, `lms`).

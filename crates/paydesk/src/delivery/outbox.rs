@@ -4,19 +4,16 @@
 //! it is sent again only when the channel's answer proves the message was not taken. A row found in `sending` after its process stopped is settled by asking
 //! the channel where it can (Twilio), otherwise marked `unknown` for the clerk.
 
-use std::str::FromStr;
-
 use chrono::{Duration, Utc};
 use paydesk_core::{Delivery, DeliveryState, Invoice, Source, Status};
 use paydesk_notify::smtp::Email as OutgoingEmail;
-use paydesk_notify::template::{self};
-use paydesk_notify::{Accepted, ChannelError, Lang, Outcome, Via};
+use paydesk_notify::template;
+use paydesk_notify::{Accepted, ChannelError, Outcome, Via};
 use paydesk_store::DeliverySettled;
 
 use super::channels::Sender;
 use super::render::Rendered;
 use crate::context::failpoint;
-use crate::context::internal;
 use crate::error::Result;
 use crate::DeliveryView;
 use crate::Engine;
@@ -163,7 +160,7 @@ impl Engine {
                 from,
                 &DeliverySettled {
                     state: to,
-                    via: accepted.map(|a| a.via.as_str().to_string()),
+                    via: accepted.map(|a| a.via),
                     channel_message_id: accepted.map(|a| a.message_id.clone()),
                     error,
                     source,
@@ -198,8 +195,7 @@ impl Engine {
                     return self.inner.store.delivery(id).await.map_err(Into::into);
                 }
             }
-            let via = Via::from_str(&d.via).map_err(internal)?;
-            let lang = Lang::from_str(&d.lang).unwrap_or_default();
+            let (via, lang) = (d.via, d.lang);
             // Everything that can fail without sending comes first: the row stays queued.
             let sender = self.sender_for_delivery(&d, &inv).await?;
             let rendered = self.render(&inv, via, lang).await?;
@@ -273,7 +269,7 @@ impl Engine {
     }
 
     pub(crate) async fn sender_for_delivery(&self, d: &Delivery, inv: &Invoice) -> Result<Sender> {
-        if d.via == Via::Provider.as_str() {
+        if d.via == Via::Provider {
             let account = self.account_record("account", &inv.account).await?;
             return Ok(Sender::Provider(self.provider_for(&account).await?));
         }
@@ -288,8 +284,7 @@ impl Engine {
         inv: &Invoice,
         r: &Rendered,
     ) -> std::result::Result<Accepted, Failure> {
-        let via = Via::from_str(&d.via).unwrap_or(Via::Sms);
-        match (sender, via) {
+        match (sender, d.via) {
             (Sender::Smtp(smtp, domain), _) => {
                 let content = r
                     .email
@@ -354,7 +349,7 @@ impl Engine {
             Some(Some(sid)) => {
                 let accepted = Accepted {
                     message_id: sid,
-                    via: Via::from_str(&d.via).unwrap_or(Via::Sms),
+                    via: d.via,
                     note: None,
                 };
                 self.settle(

@@ -131,7 +131,7 @@ impl Engine {
             id: invoice::new_id("dlv"),
             invoice_id: invoice_id.to_string(),
             channel,
-            via: via.as_str().into(),
+            via,
             to,
             state: DeliveryState::Queued,
             attempts: 0,
@@ -139,7 +139,7 @@ impl Engine {
             error: None,
             created_at: now,
             updated_at: now,
-            lang: lang.as_str().into(),
+            lang,
             subject: None,
             body: None,
         }))

@@ -35,7 +35,7 @@ impl Engine {
             store: self.store_name().await?,
             customer: customer.map(|c| c.name),
             item: inv.name.clone(),
-            amount: inv.amount.to_display(lang.as_str()),
+            amount: inv.amount.to_display(),
             expiry: format_deadline(inv.expires_at, tz, lang),
             link,
         };
@@ -116,7 +116,7 @@ impl Engine {
             store: self.store_name().await?,
             customer: non_empty(&l.customer_name).map(str::to_owned),
             item: l.name.trim().to_owned(),
-            amount: amount.to_display(lang.as_str()),
+            amount: amount.to_display(),
             expiry: format_deadline(expires_at, self.time_zone().await?, lang),
             link: "https://pay.example/i/AbC123XyZ789".into(),
         };
@@ -144,7 +144,7 @@ impl Engine {
             item: item.into(),
             amount: paydesk_core::Money::from_minor(29_900, paydesk_core::Currency::Krw)
                 .map_err(internal)?
-                .to_display(lang.as_str()),
+                .to_display(),
             expiry: format_deadline(
                 Utc::now() + Duration::days(3),
                 self.time_zone().await?,
@@ -155,8 +155,8 @@ impl Engine {
         let rendered = template::render(text, &vars, lang);
         let sms = part == "sms";
         Ok(MessagePreview {
-            via: if sms { "sms" } else { "email" }.into(),
-            lang: lang.as_str().into(),
+            via: if sms { Via::Sms } else { Via::Email },
+            lang,
             subject: None,
             bytes: sms.then(|| sms::euc_kr_len(&rendered)),
             class: if sms {
@@ -169,7 +169,7 @@ impl Engine {
     }
 }
 
-/// A deadline as a customer reads it, in the merchant's time zone.
+/// What the window shows of a rendered message: with the SMS byte count and class.
 pub(crate) fn preview_of(via: Via, r: Rendered) -> MessagePreview {
     let (bytes, class) = match via {
         Via::Sms | Via::Lms | Via::Alimtalk => {
@@ -178,8 +178,8 @@ pub(crate) fn preview_of(via: Via, r: Rendered) -> MessagePreview {
         _ => (None, None),
     };
     MessagePreview {
-        via: via.as_str().into(),
-        lang: r.lang.as_str().into(),
+        via,
+        lang: r.lang,
         subject: r.subject,
         text: r.text,
         bytes,
@@ -187,6 +187,7 @@ pub(crate) fn preview_of(via: Via, r: Rendered) -> MessagePreview {
     }
 }
 
+/// A deadline as a customer reads it in a message, in the merchant's time zone.
 pub fn format_deadline(at: DateTime<Utc>, tz: FixedOffset, lang: Lang) -> String {
     let t = at.with_timezone(&tz);
     match lang {

@@ -13,29 +13,25 @@ use crate::context::internal;
 use crate::error::Result;
 use crate::Engine;
 use crate::EngineError;
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
-use paydesk_core::{InvoiceKind, PersonName, Status};
+use paydesk_core::{InvoiceKind, Lang, PersonName, Status};
 use paydesk_store::InvoiceFilter;
 
-pub(crate) fn slip_lang(lang: &str) -> Result<paydesk_slips::Lang> {
-    match lang {
-        "ko" => Ok(paydesk_slips::Lang::Ko),
-        "ja" => Ok(paydesk_slips::Lang::Ja),
-        "en" => Ok(paydesk_slips::Lang::En),
-        _ => Err(EngineError::input("lang", "must be ko, ja or en")),
+/// The language a document is printed in: the one asked for, Korean otherwise.
+pub(crate) fn doc_lang(lang: Option<&str>) -> Result<Lang> {
+    match lang.map(str::trim).filter(|l| !l.is_empty()) {
+        Some(l) => Lang::from_str(l).map_err(|e| EngineError::input("lang", e)),
+        None => Ok(Lang::default()),
     }
 }
 
-/// A deadline as printed: Korea and Japan keep UTC+9 all year.
 /// A deadline as a slip or invoice prints it: in the store's time zone, named KST / JST
 /// when it is Korea's and Japan's (+09:00), by its offset otherwise.
-pub(crate) fn deadline_text(
-    at: DateTime<Utc>,
-    lang: paydesk_slips::Lang,
-    zone: chrono::FixedOffset,
-) -> String {
+pub(crate) fn deadline_text(at: DateTime<Utc>, lang: Lang, zone: chrono::FixedOffset) -> String {
     let name = match (zone.local_minus_utc(), lang) {
-        (32_400, paydesk_slips::Lang::Ja) => "JST".to_string(),
+        (32_400, Lang::Ja) => "JST".to_string(),
         (32_400, _) => "KST".to_string(),
         _ => format!("UTC{zone}"),
     };
@@ -46,20 +42,33 @@ pub(crate) fn deadline_text(
 }
 
 impl Engine {
+    /// The store name a document prints: the one given, the store's setting otherwise.
+    async fn doc_store(&self, store: Option<&str>) -> Result<PersonName> {
+        let store = match store {
+            Some(s) => s.to_string(),
+            None => self.store_name().await?,
+        };
+        Ok(PersonName::parse("store_name", &store)?)
+    }
+
     /// One PDF with a payment slip for each invoice (convenience-store payments: those
-    /// with a payment number), in `lang` (`ko`, `ja`, `en`).
+    /// with a payment number): `layout` `a4` (the default) or `receipt80`, in `lang`
+    /// (`ko`, the default, `ja`, `en`), with the store's name unless another is given.
     pub async fn slips(
         &self,
         keys: &[String],
-        layout: &str,
-        lang: &str,
-        store: &str,
+        layout: Option<&str>,
+        lang: Option<&str>,
+        store: Option<&str>,
     ) -> Result<Vec<u8>> {
-        let layout: paydesk_slips::Layout = layout
-            .parse()
-            .map_err(|e: String| EngineError::input("layout", e))?;
-        let lang = slip_lang(lang)?;
-        let store = PersonName::parse("store_name", store)?;
+        let layout: paydesk_slips::Layout = match layout.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => l
+                .parse()
+                .map_err(|e: String| EngineError::input("layout", e))?,
+            None => paydesk_slips::Layout::A4,
+        };
+        let lang = doc_lang(lang)?;
+        let store = self.doc_store(store).await?;
         if keys.is_empty() {
             return Err(EngineError::input("id", "give at least one invoice"));
         }
@@ -85,7 +94,7 @@ impl Engine {
     pub(crate) async fn slip_of(
         &self,
         key: &str,
-        lang: paydesk_slips::Lang,
+        lang: Lang,
         store: &str,
         zone: chrono::FixedOffset,
     ) -> Result<paydesk_slips::Slip> {
@@ -110,7 +119,7 @@ impl Engine {
             store: store.to_string(),
             customer: customer.map(|c| c.name),
             item: inv.name.clone(),
-            amount: inv.amount.to_display("ko"),
+            amount: inv.amount.to_display(),
             deadline: deadline_text(inv.expires_at, lang, zone),
             payment_number: number,
             payment_url: inv.payment_url.clone(),
@@ -119,10 +128,16 @@ impl Engine {
     }
 
     /// A one-page invoice PDF for a payment link (amount, tax-free part, item, deadline,
-    /// a QR code of the link).
-    pub async fn invoice_pdf(&self, key: &str, lang: &str, store: &str) -> Result<Vec<u8>> {
-        let lang = slip_lang(lang)?;
-        let store = PersonName::parse("store_name", store)?;
+    /// a QR code of the link), in `lang` (Korean by default), with the store's name
+    /// unless another is given.
+    pub async fn invoice_pdf(
+        &self,
+        key: &str,
+        lang: Option<&str>,
+        store: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let lang = doc_lang(lang)?;
+        let store = self.doc_store(store).await?;
         let inv = self.find(key).await?;
         let url = inv.payment_url.clone().ok_or_else(|| {
             EngineError::input(
@@ -135,8 +150,8 @@ impl Engine {
             store: store.as_str().to_string(),
             customer: customer.map(|c| c.name),
             item: inv.name.clone(),
-            amount: inv.amount.to_display("ko"),
-            tax_free: inv.tax_free.to_display("ko"),
+            amount: inv.amount.to_display(),
+            tax_free: inv.tax_free.to_display(),
             order_id: inv.order_id.clone(),
             deadline: deadline_text(inv.expires_at, lang, self.time_zone().await?),
             payment_url: url,
@@ -166,8 +181,9 @@ impl Engine {
         Ok(path)
     }
 
-    /// Slips for `ids` (every open convenience-store payment when empty), saved as one PDF.
-    pub async fn print_slips(&self, ids: &[String], layout: &str, store: &str) -> Result<PathBuf> {
+    /// Slips for `ids` (every open convenience-store payment when empty), saved as one PDF
+    /// (A4 unless `layout` says otherwise, the store's name).
+    pub async fn print_slips(&self, ids: &[String], layout: Option<&str>) -> Result<PathBuf> {
         let ids = if ids.is_empty() {
             self.open_cvs_ids().await?
         } else {
@@ -179,7 +195,7 @@ impl Engine {
                 "there are no open convenience-store payments to print",
             ));
         }
-        let bytes = self.slips(&ids, layout, "ko", store).await?;
+        let bytes = self.slips(&ids, layout, None, None).await?;
         self.save_print("slips", &bytes)
     }
 
@@ -206,7 +222,7 @@ impl Engine {
 mod tests {
     use super::deadline_text;
     use chrono::FixedOffset;
-    use paydesk_slips::Lang;
+    use paydesk_core::Lang;
 
     #[test]
     fn deadlines_print_in_the_store_s_time_zone() {

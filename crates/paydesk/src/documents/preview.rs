@@ -43,7 +43,7 @@ impl Engine {
     /// The slip of one convenience-store payment as it will print (store name from the
     /// settings, words in `lang`).
     pub async fn slip_preview(&self, key: &str, lang: &str) -> Result<SlipPreview> {
-        let lang = super::slip_lang(lang)?;
+        let lang = super::doc_lang(Some(lang))?;
         let store = self.store_name().await?;
         let slip = self
             .slip_of(key, lang, &store, self.time_zone().await?)

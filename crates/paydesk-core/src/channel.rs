@@ -1,0 +1,173 @@
+//! How PayDesk speaks to a customer: the language, the way a message goes, and the
+//! kinds of channel that carry it. Pure names and rules; the channels themselves live
+//! in `paydesk-notify`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A customer's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ko,
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The language a customer with this phone number most likely reads.
+    pub fn for_phone_e164(e164: &str) -> Lang {
+        if e164.starts_with("+82") {
+            Lang::Ko
+        } else if e164.starts_with("+81") {
+            Lang::Ja
+        } else {
+            Lang::En
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ko" => Ok(Lang::Ko),
+            "en" => Ok(Lang::En),
+            "ja" => Ok(Lang::Ja),
+            other => Err(format!(
+                "unknown language {other:?} (expected ko, en or ja)"
+            )),
+        }
+    }
+}
+
+/// The kinds of delivery channel a merchant can configure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelKind {
+    Smtp,
+    Solapi,
+    Twilio,
+}
+
+impl ChannelKind {
+    pub const ALL: [ChannelKind; 3] = [ChannelKind::Smtp, ChannelKind::Solapi, ChannelKind::Twilio];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Smtp => "smtp",
+            ChannelKind::Solapi => "solapi",
+            ChannelKind::Twilio => "twilio",
+        }
+    }
+
+    /// The settings (not secret) a channel of this kind is added with, in the order a
+    /// form asks for them (the engine's `NewChannel` field names).
+    pub fn setting_names(self) -> &'static [&'static str] {
+        match self {
+            ChannelKind::Smtp => &["host", "port", "tls", "username", "from"],
+            ChannelKind::Solapi => &["sender", "pf_id", "template_id", "alimtalk_fallback"],
+            ChannelKind::Twilio => &["sender"],
+        }
+    }
+
+    /// The secrets a channel of this kind keeps in the OS keyring.
+    pub fn secret_names(self) -> &'static [&'static str] {
+        match self {
+            ChannelKind::Smtp => &["password"],
+            ChannelKind::Solapi => &["api_key", "api_secret"],
+            ChannelKind::Twilio => &["account_sid", "auth_token"],
+        }
+    }
+
+    /// The ways of sending this kind of channel offers.
+    pub fn vias(self) -> &'static [Via] {
+        match self {
+            ChannelKind::Smtp => &[Via::Email],
+            ChannelKind::Solapi => &[Via::Sms, Via::Alimtalk],
+            ChannelKind::Twilio => &[Via::Sms],
+        }
+    }
+}
+
+impl fmt::Display for ChannelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ChannelKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "smtp" => Ok(ChannelKind::Smtp),
+            "solapi" => Ok(ChannelKind::Solapi),
+            "twilio" => Ok(ChannelKind::Twilio),
+            other => Err(format!(
+                "unknown channel kind {other:?} (expected smtp, solapi or twilio)"
+            )),
+        }
+    }
+}
+
+/// How a message goes to the customer. `Lms` is an SMS too long for one SMS (Solapi
+/// picks it by length); `Provider` is the payment provider's own notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    Sms,
+    Lms,
+    Alimtalk,
+    Email,
+    Provider,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Sms => "sms",
+            Via::Lms => "lms",
+            Via::Alimtalk => "alimtalk",
+            Via::Email => "email",
+            Via::Provider => "provider",
+        }
+    }
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Via {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sms" => Ok(Via::Sms),
+            "lms" => Ok(Via::Lms),
+            "alimtalk" => Ok(Via::Alimtalk),
+            "email" => Ok(Via::Email),
+            "provider" => Ok(Via::Provider),
+            other => Err(format!(
+                "unknown way of sending {other:?} (expected sms, alimtalk, email or provider)"
+            )),
+        }
+    }
+}
