@@ -2,18 +2,12 @@
 
 use std::str::FromStr;
 
-use crate::context::non_empty;
-use crate::context::truncate;
-use crate::context::Holder;
-use crate::error::Result;
-use crate::AccountView;
-use crate::Engine;
-use crate::EngineError;
-use crate::NewAccount;
-use crate::SANDBOX_ACCOUNT;
+use crate::{
+    context::non_empty, context::truncate, context::Holder, error::Result, AccountView, Engine,
+    EngineError, NewAccount, SANDBOX_ACCOUNT,
+};
 use chrono::Utc;
-use paydesk_core::InputCode;
-use paydesk_core::{AccountName, InputError, ProviderKind};
+use paydesk_core::{AccountName, InputCode, InputError, ProviderKind};
 use paydesk_providers::sandbox::DEFAULT_PORT;
 use paydesk_store::AccountRecord;
 

@@ -3,18 +3,18 @@
 
 use std::sync::Arc;
 
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
+use crate::{error::Result, Engine, EngineError};
 use paydesk_core::ProviderKind;
-use paydesk_providers::bitropay::{self, Bitropay};
-use paydesk_providers::bootpay::{self, Bootpay};
-use paydesk_providers::btcpay::Btcpay;
-use paydesk_providers::http::Http;
-use paydesk_providers::pipe::{self, Pipe};
-use paydesk_providers::portone::{self, Portone};
-use paydesk_providers::sandbox::{SandboxProvider, DEFAULT_PORT};
-use paydesk_providers::{Provider, ProviderError};
+use paydesk_providers::{
+    bitropay::{self, Bitropay},
+    bootpay::{self, Bootpay},
+    btcpay::Btcpay,
+    http::Http,
+    pipe::{self, Pipe},
+    portone::{self, Portone},
+    sandbox::{SandboxProvider, DEFAULT_PORT},
+    Provider, ProviderError,
+};
 use paydesk_secrets::{Owner, SecretString};
 use paydesk_store::AccountRecord;
 

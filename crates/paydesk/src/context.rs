@@ -1,20 +1,12 @@
 //! What every room of the engine shares: the engine's state, the keyring off the async
 //! threads, publishing a changed invoice, and the small helpers used everywhere.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc};
 
-use crate::error::Result;
-use crate::views::SecretState;
-use crate::Engine;
-use crate::EngineError;
-use crate::InvoiceView;
-use crate::SyncReport;
+use crate::{error::Result, views::SecretState, Engine, EngineError, InvoiceView, SyncReport};
 use chrono::{DateTime, Utc};
 use paydesk_core::{Customer, Invoice};
-use paydesk_providers::sandbox::SandboxStore;
-use paydesk_providers::Provider;
+use paydesk_providers::{sandbox::SandboxStore, Provider};
 use paydesk_secrets::{Owner, SecretStore, SecretString};
 use paydesk_store::Store;
 use tokio::sync::broadcast;

@@ -1,13 +1,9 @@
 //! The customer book: add, search, and the customer a new link is for.
 
-use crate::context::non_empty;
-use crate::context::truncate;
-use crate::error::Result;
-use crate::CustomerView;
-use crate::Engine;
-use crate::EngineError;
-use crate::NewCustomer;
-use crate::NewLink;
+use crate::{
+    context::non_empty, context::truncate, error::Result, CustomerView, Engine, EngineError,
+    NewCustomer, NewLink,
+};
 use chrono::Utc;
 use paydesk_core::{invoice, Customer, Email, InputError, PersonName, Phone};
 

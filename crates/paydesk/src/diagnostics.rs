@@ -1,7 +1,6 @@
 //! The report for support ("copy diagnostics"): never a secret, never an address.
 
-use crate::error::Result;
-use crate::Engine;
+use crate::{error::Result, Engine};
 use paydesk_core::DeliveryState;
 
 impl Engine {

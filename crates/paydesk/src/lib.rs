@@ -4,8 +4,10 @@
 //! never in a shell. Each use case has its own module (see `docs/architecture.md`);
 //! this file holds the module tree, the re-exports and the [`Engine`] handle.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use chrono::Utc;
 use paydesk_core::ProviderKind;

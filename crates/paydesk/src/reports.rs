@@ -7,8 +7,7 @@ use paydesk_core::{Currency, DeliveryState, Money};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-use crate::context::internal;
-use crate::{Engine, InvoiceView, Result};
+use crate::{context::internal, Engine, InvoiceView, Result};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct MoneyTotal {

@@ -1,9 +1,6 @@
 //! The embedded sandbox provider: its port, and what its payment page's buttons do.
 
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::SandboxPaymentView;
+use crate::{error::Result, Engine, EngineError, SandboxPaymentView};
 use chrono::Utc;
 use paydesk_core::{Invoice, Money, ProviderKind};
 use paydesk_providers::sandbox::{SandboxPayment, SandboxStore, DEFAULT_PORT};

@@ -1,12 +1,9 @@
 //! The store's settings: its name, time zone, message texts, sync interval and rate,
 //! notifications; each checked before it is saved.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
+use std::{collections::BTreeMap, str::FromStr};
 
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
+use crate::{error::Result, Engine, EngineError};
 use chrono::FixedOffset;
 use paydesk_notify::{Lang, Templates};
 

@@ -1,27 +1,21 @@
 //! Delivery channels (SMTP, Solapi, Twilio): settings in the database, secrets in the
 //! keyring; add, list, remove, test.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
-use std::sync::Arc;
+use std::{collections::BTreeMap, str::FromStr, sync::Arc};
 
-use crate::context::internal;
-use crate::context::non_empty;
-use crate::context::truncate;
-use crate::context::Holder;
-use crate::error::Result;
-use crate::ChannelView;
-use crate::Engine;
-use crate::EngineError;
-use crate::NewChannel;
+use crate::{
+    context::internal, context::non_empty, context::truncate, context::Holder, error::Result,
+    ChannelView, Engine, EngineError, NewChannel,
+};
 use chrono::Utc;
-use paydesk_core::InputCode;
-use paydesk_core::{invoice, AccountName, Email, InputError, Phone};
-use paydesk_notify::smtp::{Email as OutgoingEmail, Smtp, SmtpSettings, SmtpTls};
-use paydesk_notify::solapi::{Solapi, SolapiSettings};
-use paydesk_notify::template::EmailContent;
-use paydesk_notify::twilio::{Twilio, TwilioSettings};
-use paydesk_notify::{ChannelError, ChannelKind, Via};
+use paydesk_core::{invoice, AccountName, Email, InputCode, InputError, Phone};
+use paydesk_notify::{
+    smtp::{Email as OutgoingEmail, Smtp, SmtpSettings, SmtpTls},
+    solapi::{Solapi, SolapiSettings},
+    template::EmailContent,
+    twilio::{Twilio, TwilioSettings},
+    ChannelError, ChannelKind, Via,
+};
 use paydesk_providers::Provider;
 use paydesk_secrets::{Owner, SecretString};
 use paydesk_store::ChannelRecord;

@@ -12,13 +12,12 @@ pub use render::format_deadline;
 
 use std::collections::BTreeMap;
 
-use paydesk_core::Delivery;
+use paydesk_core::{ChannelKind, Delivery, DeliveryState, Lang, Via};
 use paydesk_notify::sms;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::views::SecretState;
-use paydesk_core::{ChannelKind, DeliveryState, Lang, Via};
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ChannelView {

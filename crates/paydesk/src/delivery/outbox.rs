@@ -6,20 +6,15 @@
 
 use chrono::{Duration, Utc};
 use paydesk_core::{Delivery, DeliveryState, Invoice, Source, Status};
-use paydesk_notify::smtp::Email as OutgoingEmail;
-use paydesk_notify::template;
-use paydesk_notify::{Accepted, ChannelError, Outcome, Via};
+use paydesk_notify::{
+    smtp::Email as OutgoingEmail, template, Accepted, ChannelError, Outcome, Via,
+};
 use paydesk_store::DeliverySettled;
 
-use super::channels::Sender;
-use super::render::Rendered;
-use crate::context::failpoint;
-use crate::error::Result;
-use crate::DeliveryView;
-use crate::Engine;
-use crate::EngineError;
-use crate::OutboxReport;
-use crate::SendRequest;
+use super::{channels::Sender, render::Rendered};
+use crate::{
+    context::failpoint, error::Result, DeliveryView, Engine, EngineError, OutboxReport, SendRequest,
+};
 
 /// How many times one delivery is tried when the channel says "not now".
 pub const MAX_SEND_ATTEMPTS: i64 = 3;

@@ -3,14 +3,11 @@
 
 use std::str::FromStr;
 
-use crate::context::non_empty;
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::SendRequest;
+use crate::{context::non_empty, error::Result, Engine, EngineError, SendRequest};
 use chrono::Utc;
-use paydesk_core::InputCode;
-use paydesk_core::{invoice, Customer, Delivery, DeliveryState, Email, InputError, Phone};
+use paydesk_core::{
+    invoice, Customer, Delivery, DeliveryState, Email, InputCode, InputError, Phone,
+};
 use paydesk_notify::{ChannelKind, Lang, Via};
 use paydesk_store::ChannelRecord;
 

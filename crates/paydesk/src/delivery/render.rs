@@ -2,16 +2,16 @@
 
 use std::str::FromStr;
 
-use crate::context::internal;
-use crate::context::non_empty;
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::MessagePreview;
+use crate::{
+    context::internal, context::non_empty, error::Result, Engine, EngineError, MessagePreview,
+};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use paydesk_core::{Invoice, Phone};
-use paydesk_notify::template::{self, EmailContent};
-use paydesk_notify::{sms, Lang, MessageVars, Via};
+use paydesk_notify::{
+    sms,
+    template::{self, EmailContent},
+    Lang, MessageVars, Via,
+};
 
 /// The rendered message of one delivery.
 pub(crate) struct Rendered {

@@ -2,12 +2,10 @@
 //! slips and invoice PDFs and shown at the top of e-mails.
 
 use base64::Engine as _;
-use paydesk_core::InputCode;
-use paydesk_core::InputError;
+use paydesk_core::{InputCode, InputError};
 use paydesk_slips::{Logo, SlipError};
 
-use crate::context::internal;
-use crate::{Engine, EngineError, Result};
+use crate::{context::internal, Engine, EngineError, Result};
 
 const LOGO_FILE: &str = "logo";
 

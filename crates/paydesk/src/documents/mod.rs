@@ -7,13 +7,9 @@ mod preview;
 pub use branding::StoreLogo;
 pub use preview::SlipPreview;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, str::FromStr};
 
-use crate::context::internal;
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use std::str::FromStr;
+use crate::{context::internal, error::Result, Engine, EngineError};
 
 use chrono::{DateTime, Utc};
 use paydesk_core::{InvoiceKind, Lang, PersonName, Status};

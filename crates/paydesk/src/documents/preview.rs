@@ -1,8 +1,7 @@
 //! What the window shows of a document before it prints: the slip as it prints, the
 //! link's QR code.
 
-use crate::error::Result;
-use crate::Engine;
+use crate::{error::Result, Engine};
 use serde::Serialize;
 
 impl Engine {

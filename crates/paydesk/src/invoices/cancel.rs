@@ -1,12 +1,8 @@
 //! Cancelling a link: a draft locally (after making sure the provider has nothing),
 //! an open one at its provider.
 
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::InvoiceView;
-use paydesk_core::InputCode;
-use paydesk_core::{InputError, Source, Status};
+use crate::{error::Result, Engine, EngineError, InvoiceView};
+use paydesk_core::{InputCode, InputError, Source, Status};
 use paydesk_providers::ProviderError;
 
 impl Engine {

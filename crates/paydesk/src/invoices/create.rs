@@ -4,22 +4,16 @@
 use std::str::FromStr;
 
 use chrono::Utc;
-use paydesk_core::InputCode;
 use paydesk_core::{
-    invoice, Currency, InputError, Invoice, InvoiceKind, ItemName, Money, PaymentFlags, Source,
-    Status,
+    invoice, Currency, InputCode, InputError, Invoice, InvoiceKind, ItemName, Money, PaymentFlags,
+    Source, Status,
 };
 use paydesk_providers::{CreateRequest, ProviderError};
 
-use crate::context::failpoint;
-use crate::context::non_empty;
-use crate::customers::NewOrExisting;
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::InvoiceView;
-use crate::NewLink;
-use crate::SendRequest;
+use crate::{
+    context::failpoint, context::non_empty, customers::NewOrExisting, error::Result, Engine,
+    EngineError, InvoiceView, NewLink, SendRequest,
+};
 
 impl Engine {
     /// Creates a payment link. The local invoice (a draft with its merchant order id) is

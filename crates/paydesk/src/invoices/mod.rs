@@ -8,13 +8,10 @@ mod refund;
 
 use std::str::FromStr;
 
-use crate::context::non_empty;
-use crate::context::truncate;
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::InvoiceView;
-use crate::ListQuery;
+use crate::{
+    context::non_empty, context::truncate, error::Result, Engine, EngineError, InvoiceView,
+    ListQuery,
+};
 use paydesk_core::{Invoice, Status};
 use paydesk_store::InvoiceFilter;
 

@@ -2,14 +2,11 @@
 //! entry; the rules of what moves where are `paydesk_core::lifecycle`.
 
 use chrono::Utc;
-use paydesk_core::{Invoice, PaymentFlags, Source, Status};
+use paydesk_core::{lifecycle, Invoice, PaymentFlags, Source, Status};
 use paydesk_providers::{ProviderError, RemoteInvoice};
 use paydesk_store::InvoiceUpdate;
 
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use paydesk_core::lifecycle;
+use crate::{error::Result, Engine, EngineError};
 
 impl Engine {
     /// Applies the provider's view of an invoice (with local expiry on top).

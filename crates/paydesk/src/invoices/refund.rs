@@ -1,11 +1,7 @@
 //! Refunding a paid invoice, in full or in part, through its provider.
 
-use crate::error::Result;
-use crate::Engine;
-use crate::EngineError;
-use crate::InvoiceView;
-use paydesk_core::InputCode;
-use paydesk_core::{InputError, Source, Status};
+use crate::{error::Result, Engine, EngineError, InvoiceView};
+use paydesk_core::{InputCode, InputError, Source, Status};
 
 impl Engine {
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {

@@ -2,10 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::context::lock;
-use crate::context::Backoff;
-use crate::context::Limiter;
-use crate::Engine;
+use crate::{context::lock, context::Backoff, context::Limiter, Engine};
 use chrono::{Duration, Utc};
 
 /// The first wait after a pass found a provider unreachable, and the longest.

@@ -1,18 +1,13 @@
 //! One batch of one account's invoices: asked in one request where the provider can,
 //! one by one otherwise, each change applied with its audit entry.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use paydesk_core::{Invoice, Source, Status};
+use paydesk_core::{lifecycle, Invoice, Source, Status};
 use paydesk_providers::{CreateRequest, Provider, ProviderError, RemoteInvoice};
 
-use crate::context::failpoint;
-use crate::context::Limiter;
-use crate::Engine;
-use crate::EngineError;
-use paydesk_core::lifecycle;
+use crate::{context::failpoint, context::Limiter, Engine, EngineError};
 
 /// What one sync pass keeps per account.
 #[derive(Clone)]

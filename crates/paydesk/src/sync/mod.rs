@@ -4,20 +4,16 @@
 mod backoff;
 mod batch;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Duration, Utc};
 use paydesk_core::{Invoice, ProviderKind, Source};
 use paydesk_providers::ProviderError;
 
-use crate::context::internal;
-use crate::error::Result;
-use crate::Engine;
-use crate::SyncError;
-use crate::SyncErrorKind;
-use crate::SyncReport;
-use crate::DEFAULT_SYNC_INTERVAL;
+use crate::{
+    context::internal, error::Result, Engine, SyncError, SyncErrorKind, SyncReport,
+    DEFAULT_SYNC_INTERVAL,
+};
 use batch::{AccountRun, Checked};
 
 /// How long an expired invoice is still watched for late money.

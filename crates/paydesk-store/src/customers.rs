@@ -1,0 +1,90 @@
+//! The customer book.
+
+use crate::{rows::customer_from_row, rows::ts, search::like_pattern, Result, Store};
+use paydesk_core::Customer;
+use sqlx::AssertSqlSafe;
+
+impl Store {
+    pub async fn insert_customer(&self, c: &Customer) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO customers (id, name, phone, email, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&c.id)
+        .bind(&c.name)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(ts(c.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn customer(&self, id: &str) -> Result<Option<Customer>> {
+        let row =
+            sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| customer_from_row(&r)).transpose()
+    }
+
+    /// The customers with these ids, in one query (a page of the invoice list names
+    /// up to a few hundred; ids not found are left out).
+    pub async fn customers_by_ids(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Customer>> {
+        let mut out = std::collections::HashMap::new();
+        let mut unique: Vec<&str> = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        // SQLite's bound-parameter limit is far above a page; chunks keep any caller safe.
+        for chunk in unique.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT id, name, phone, email, created_at FROM customers WHERE id IN ({marks})"
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                let c = customer_from_row(&row)?;
+                out.insert(c.id.clone(), c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Finds a customer by exact phone (E.164) or e-mail.
+    pub async fn customer_by_contact(
+        &self,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Option<Customer>> {
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at FROM customers
+             WHERE (?1 IS NOT NULL AND phone = ?1) OR (?2 IS NOT NULL AND email = ?2)
+             ORDER BY created_at LIMIT 1",
+        )
+        .bind(phone)
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| customer_from_row(&r)).transpose()
+    }
+
+    pub async fn customers(&self, search: Option<&str>, limit: i64) -> Result<Vec<Customer>> {
+        let pattern = search.map(like_pattern);
+        let rows = sqlx::query(
+            "SELECT id, name, phone, email, created_at FROM customers
+             WHERE ?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
+             ORDER BY name LIMIT ?2",
+        )
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(customer_from_row).collect()
+    }
+}

@@ -1,0 +1,408 @@
+//! Invoices: saving them (with their first audit entry), reading them, and applying
+//! what was learned about them, each change with its audit entry in one transaction.
+
+use crate::{
+    audit::describe_update, audit::insert_audit, deliveries::insert_delivery_tx,
+    rows::customer_from_row, rows::invoice_from_row, rows::parse_opt_ts, rows::ts,
+    rows::INVOICE_SELECT, Result, Store, StoreError,
+};
+use chrono::{DateTime, Utc};
+use paydesk_core::{
+    Customer, Delivery, Invoice, Money, PaymentFlags, Source, Status, TimelineEvent,
+};
+use sqlx::AssertSqlSafe;
+
+/// What sync or a user action learned about an invoice, applied in one transaction
+/// together with its audit entry.
+#[derive(Debug, Clone)]
+pub struct InvoiceUpdate {
+    pub status: Status,
+    pub flags: PaymentFlags,
+    pub paid_minor: i64,
+    pub provider_id: Option<String>,
+    pub payment_url: Option<String>,
+    pub payment_number: Option<String>,
+    pub source: Source,
+    /// What caused it, for the audit log (e.g. the provider's raw status).
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub before: Invoice,
+    pub after: Invoice,
+    /// Whether anything a clerk sees changed (`paydesk_core::lifecycle::changed`).
+    pub changed: bool,
+}
+
+impl Store {
+    /// Saves a new invoice (normally a `draft`, before the provider is called) with its
+    /// `created` audit entry, in one transaction.
+    pub async fn insert_invoice(
+        &self,
+        inv: &Invoice,
+        source: Source,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        self.insert_invoice_with_deliveries(inv, source, detail, &[])
+            .await
+    }
+
+    /// Saves a new invoice and the messages queued for it, in one transaction: a
+    /// crash never leaves a link whose requested send was forgotten.
+    pub async fn insert_invoice_with_deliveries(
+        &self,
+        inv: &Invoice,
+        source: Source,
+        detail: Option<&str>,
+        deliveries: &[Delivery],
+    ) -> Result<()> {
+        let customer = match &inv.customer_id {
+            Some(id) => self.customer(id).await?,
+            None => None,
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        insert_invoice_tx(&mut tx, inv, customer.as_ref(), source, detail).await?;
+        for d in deliveries {
+            insert_delivery_tx(&mut tx, d).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves many new invoices (each with its `created` audit entry) in one
+    /// transaction: all or none. For imports and for loading benchmark data.
+    pub async fn insert_invoices(&self, list: &[Invoice], source: Source) -> Result<()> {
+        let mut customers: std::collections::HashMap<String, Option<Customer>> =
+            std::collections::HashMap::new();
+        for id in list.iter().filter_map(|i| i.customer_id.as_ref()) {
+            if !customers.contains_key(id) {
+                customers.insert(id.clone(), self.customer(id).await?);
+            }
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for inv in list {
+            let customer = inv
+                .customer_id
+                .as_ref()
+                .and_then(|id| customers.get(id).cloned().flatten());
+            insert_invoice_tx(&mut tx, inv, customer.as_ref(), source, None).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Looks an invoice up by PayDesk id, merchant order id or provider id.
+    pub async fn find_invoice(&self, key: &str) -> Result<Option<Invoice>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{INVOICE_SELECT} WHERE id = ?1 OR order_id = ?1 OR provider_id = ?1 ORDER BY (id = ?1) DESC LIMIT 1"
+        )))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| invoice_from_row(&r)).transpose()
+    }
+
+    pub async fn invoice(&self, id: &str) -> Result<Invoice> {
+        self.find_invoice(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "invoice",
+                key: id.to_string(),
+            })
+    }
+
+    /// Invoices sync should look at: not final, and for expired ones only within
+    /// `grace` after their deadline (late money). Never-checked first, then the longest
+    /// unchecked, then the soonest deadline — so a pass limited to `limit` invoices still
+    /// reaches every invoice over the following passes.
+    pub async fn invoices_to_sync(
+        &self,
+        now: DateTime<Utc>,
+        grace: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<Invoice>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
+                OR (status = 'expired' AND expires_at > ?1)
+             ORDER BY last_checked_at IS NOT NULL, last_checked_at ASC, expires_at ASC LIMIT ?2"
+        )))
+        .bind(ts(now - grace))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(invoice_from_row).collect()
+    }
+
+    /// Applies what was learned about an invoice: checks the transition, updates the
+    /// row and appends the audit entry, all in one transaction.
+    pub async fn apply_update(&self, id: &str, u: &InvoiceUpdate) -> Result<Applied> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query(AssertSqlSafe(format!("{INVOICE_SELECT} WHERE id = ?")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "invoice",
+                key: id.to_string(),
+            })?;
+        let before = invoice_from_row(&row)?;
+        before.status.check_transition(u.status)?;
+        let paid = Money::from_minor(u.paid_minor, before.amount.currency())
+            .map_err(|e| StoreError::Corrupt(format!("paid amount: {e}")))?;
+        let mut after = before.clone();
+        after.status = u.status;
+        after.flags = u.flags;
+        after.paid = paid;
+        if u.provider_id.is_some() {
+            after.provider_id = u.provider_id.clone();
+        }
+        if u.payment_url.is_some() {
+            after.payment_url = u.payment_url.clone();
+        }
+        if u.payment_number.is_some() {
+            after.payment_number = u.payment_number.clone();
+        }
+        after.last_checked_at = Some(u.at);
+        after.last_error = None;
+        let changed = paydesk_core::lifecycle::changed(&before, &after);
+        if changed {
+            after.updated_at = u.at;
+        }
+        let customer = match &after.customer_id {
+            Some(cid) => {
+                sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+                    .bind(cid)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| customer_from_row(&r))
+                    .transpose()?
+            }
+            None => None,
+        };
+        sqlx::query(
+            "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
+                provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
+                last_error = NULL, search_text = ?
+             WHERE id = ?",
+        )
+        .bind(after.status.as_str())
+        .bind(after.flags.paid_late)
+        .bind(after.flags.underpaid)
+        .bind(after.flags.overpaid)
+        .bind(after.paid.minor())
+        .bind(&after.provider_id)
+        .bind(&after.payment_url)
+        .bind(&after.payment_number)
+        .bind(ts(after.updated_at))
+        .bind(ts(u.at))
+        .bind(search_text(&after, customer.as_ref()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if changed {
+            let detail = describe_update(&before, &after, u.detail.as_deref());
+            insert_audit(
+                &mut tx,
+                id,
+                u.at,
+                TimelineEvent::Status,
+                Some(before.status),
+                Some(after.status),
+                u.source,
+                Some(&detail),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Applied {
+            before,
+            after,
+            changed,
+        })
+    }
+
+    /// Records, before the provider is called, that a create is about to be sent.
+    /// Forgets a create attempt that provably never reached the provider.
+    pub async fn clear_create_attempt(&self, id: &str) -> Result<()> {
+        sqlx::query("UPDATE invoices SET create_attempted_at = NULL WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mark_create_attempt(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE invoices SET create_attempted_at = ? WHERE id = ?")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When a create was last sent for this invoice, if ever.
+    pub async fn create_attempted_at(&self, id: &str) -> Result<Option<DateTime<Utc>>> {
+        let v: Option<Option<String>> =
+            sqlx::query_scalar("SELECT create_attempted_at FROM invoices WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        parse_opt_ts(v.flatten())
+    }
+
+    /// Records that the provider was asked and nothing changed.
+    /// Records that these invoices were checked at `at` and found unchanged, in one
+    /// transaction.
+    pub async fn mark_checked_many(&self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for id in ids {
+            sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
+                .bind(ts(at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn mark_checked(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records an error met while talking to the provider (kept on the invoice and, when
+    /// it is new, in the timeline).
+    pub async fn record_error(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        source: Source,
+        message: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let previous: Option<Option<String>> =
+            sqlx::query_scalar("SELECT last_error FROM invoices WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(previous) = previous else {
+            return Err(StoreError::NotFound {
+                what: "invoice",
+                key: id.to_string(),
+            });
+        };
+        sqlx::query("UPDATE invoices SET last_error = ?, last_checked_at = ? WHERE id = ?")
+            .bind(message)
+            .bind(ts(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if previous.as_deref() != Some(message) {
+            insert_audit(
+                &mut tx,
+                id,
+                at,
+                TimelineEvent::Error,
+                None,
+                None,
+                source,
+                Some(message),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Inserts one invoice and its `created` audit entry inside the caller's transaction.
+pub(crate) async fn insert_invoice_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    inv: &Invoice,
+    customer: Option<&Customer>,
+    source: Source,
+    detail: Option<&str>,
+) -> Result<()> {
+    let search_text = search_text(inv, customer);
+    let r = sqlx::query(
+        "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
+                amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
+                payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
+                last_checked_at, last_error, search_text)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&inv.id)
+    .bind(&inv.account)
+    .bind(inv.provider.as_str())
+    .bind(&inv.provider_id)
+    .bind(&inv.order_id)
+    .bind(inv.kind.as_str())
+    .bind(&inv.name)
+    .bind(inv.amount.currency().code())
+    .bind(inv.amount.minor())
+    .bind(inv.tax_free.minor())
+    .bind(inv.paid.minor())
+    .bind(inv.status.as_str())
+    .bind(inv.flags.paid_late)
+    .bind(inv.flags.underpaid)
+    .bind(inv.flags.overpaid)
+    .bind(&inv.payment_url)
+    .bind(&inv.payment_number)
+    .bind(ts(inv.expires_at))
+    .bind(&inv.customer_id)
+    .bind(ts(inv.created_at))
+    .bind(ts(inv.updated_at))
+    .bind(inv.last_checked_at.map(ts))
+    .bind(&inv.last_error)
+    .bind(search_text)
+    .execute(&mut **tx)
+    .await;
+    if let Err(sqlx::Error::Database(e)) = &r {
+        if e.is_unique_violation() {
+            return Err(StoreError::Exists {
+                what: "invoice with order id",
+                key: inv.order_id.clone(),
+            });
+        }
+    }
+    r?;
+    insert_audit(
+        tx,
+        &inv.id,
+        inv.created_at,
+        TimelineEvent::Created,
+        None,
+        Some(inv.status),
+        source,
+        detail,
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) fn search_text(inv: &Invoice, customer: Option<&Customer>) -> String {
+    let mut parts: Vec<&str> = vec![&inv.name, &inv.order_id, &inv.id];
+    if let Some(p) = &inv.provider_id {
+        parts.push(p);
+    }
+    if let Some(n) = &inv.payment_number {
+        parts.push(n);
+    }
+    if let Some(c) = customer {
+        parts.push(&c.name);
+        if let Some(p) = &c.phone {
+            parts.push(p);
+        }
+        if let Some(e) = &c.email {
+            parts.push(e);
+        }
+    }
+    parts.join(" ")
+}

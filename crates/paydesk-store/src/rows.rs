@@ -1,0 +1,137 @@
+//! Reading rows back into the core's types, and the timestamps as stored (RFC 3339, UTC).
+
+use std::str::FromStr;
+
+use crate::{AccountRecord, ChannelRecord, Result, StoreError};
+use chrono::{DateTime, Utc};
+use paydesk_core::{
+    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Lang, Money,
+    PaymentFlags, ProviderKind, Status, Via,
+};
+use sqlx::Row;
+
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    format_instant(t)
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("timestamp {s:?}")))
+}
+
+pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+pub(crate) fn corrupt<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+pub(crate) const INVOICE_SELECT: &str =
+    "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
+    amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid, payment_url,
+    payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error
+    FROM invoices";
+
+pub(crate) const DELIVERY_SELECT: &str =
+    "SELECT id, invoice_id, channel, via, recipient, state, attempts,
+    channel_message_id, error, created_at, updated_at, lang, subject, body FROM deliveries";
+
+pub(crate) fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord> {
+    let settings: String = r.try_get("settings")?;
+    let settings = match serde_json::from_str(&settings).map_err(corrupt("account settings"))? {
+        serde_json::Value::Object(m) => m,
+        _ => {
+            return Err(StoreError::Corrupt(
+                "account settings are not an object".into(),
+            ))
+        }
+    };
+    Ok(AccountRecord {
+        name: r.try_get("name")?,
+        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?)
+            .map_err(corrupt("provider"))?,
+        settings,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+pub(crate) fn customer_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Customer> {
+    Ok(Customer {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        phone: r.try_get("phone")?,
+        email: r.try_get("email")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
+    let currency =
+        Currency::from_str(&r.try_get::<String, _>("currency")?).map_err(corrupt("currency"))?;
+    let money = |col: &str| -> Result<Money> {
+        Money::from_minor(r.try_get::<i64, _>(col)?, currency).map_err(corrupt("amount"))
+    };
+    Ok(Invoice {
+        id: r.try_get("id")?,
+        account: r.try_get("account")?,
+        provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?)
+            .map_err(corrupt("provider"))?,
+        provider_id: r.try_get("provider_id")?,
+        order_id: r.try_get("order_id")?,
+        kind: InvoiceKind::from_str(&r.try_get::<String, _>("kind")?).map_err(corrupt("kind"))?,
+        name: r.try_get("name")?,
+        amount: money("amount_minor")?,
+        tax_free: money("tax_free_minor")?,
+        paid: money("paid_minor")?,
+        status: Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
+        flags: PaymentFlags {
+            paid_late: r.try_get("paid_late")?,
+            underpaid: r.try_get("underpaid")?,
+            overpaid: r.try_get("overpaid")?,
+        },
+        payment_url: r.try_get("payment_url")?,
+        payment_number: r.try_get("payment_number")?,
+        expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+        customer_id: r.try_get("customer_id")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+        last_checked_at: parse_opt_ts(r.try_get("last_checked_at")?)?,
+        last_error: r.try_get("last_error")?,
+    })
+}
+
+pub(crate) fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
+    Ok(Delivery {
+        id: r.try_get("id")?,
+        invoice_id: r.try_get("invoice_id")?,
+        channel: r.try_get("channel")?,
+        via: Via::from_str(&r.try_get::<String, _>("via")?).map_err(corrupt("via"))?,
+        to: r.try_get("recipient")?,
+        state: DeliveryState::from_str(&r.try_get::<String, _>("state")?)
+            .map_err(corrupt("state"))?,
+        attempts: r.try_get("attempts")?,
+        channel_message_id: r.try_get("channel_message_id")?,
+        error: r.try_get("error")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+        lang: Lang::from_str(&r.try_get::<String, _>("lang")?).map_err(corrupt("lang"))?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+    })
+}
+
+pub(crate) fn channel_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ChannelRecord> {
+    let settings: String = r.try_get("settings")?;
+    let settings = match serde_json::from_str(&settings).map_err(corrupt("channel settings"))? {
+        serde_json::Value::Object(m) => m,
+        _ => return Err(StoreError::Corrupt("channel settings".into())),
+    };
+    Ok(ChannelRecord {
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        settings,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
+}

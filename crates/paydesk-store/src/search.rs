@@ -1,0 +1,116 @@
+//! The invoice list: filters, full-text search (FTS5, LIKE for short words), paging and counts.
+
+use crate::{rows::invoice_from_row, rows::ts, rows::INVOICE_SELECT, Result, Store};
+use chrono::{DateTime, Utc};
+use paydesk_core::{Invoice, Status};
+use sqlx::AssertSqlSafe;
+
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub status: Option<Status>,
+    pub account: Option<String>,
+    /// Only this customer's invoices.
+    pub customer_id: Option<String>,
+    /// Only invoices created at or after / before these instants.
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub search: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl Store {
+    /// Invoices, newest first, filtered by status, account and a search text over item
+    /// name, customer (name, phone, e-mail), order id and provider id.
+    /// How many invoices match the filter (its limit and offset aside).
+    pub async fn count_invoices(&self, f: &InvoiceFilter) -> Result<i64> {
+        let (sql, search) = filter_sql("SELECT COUNT(*) FROM invoices", f);
+        Ok(sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(f.status.map(|s| s.as_str()))
+            .bind(f.account.as_deref())
+            .bind(search)
+            .bind(-1i64)
+            .bind(0i64)
+            .bind(f.customer_id.as_deref())
+            .bind(f.created_from.map(ts))
+            .bind(f.created_before.map(ts))
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn invoices(&self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
+        let (mut sql, search_param) = filter_sql(INVOICE_SELECT, f);
+        sql.push_str(" ORDER BY seq DESC LIMIT ?4 OFFSET ?5");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(f.status.map(|s| s.as_str()))
+            .bind(f.account.as_deref())
+            .bind(search_param)
+            .bind(f.limit.unwrap_or(500))
+            .bind(f.offset.unwrap_or(0))
+            .bind(f.customer_id.as_deref())
+            .bind(f.created_from.map(ts))
+            .bind(f.created_before.map(ts))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(invoice_from_row).collect()
+    }
+}
+
+/// The search text as an FTS5 phrase: a literal, whatever characters it holds.
+pub(crate) fn fts_phrase(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub(crate) fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The WHERE part every invoice list shares (parameters ?1 status, ?2 account, ?3
+/// search, ?6 customer), and the search parameter: FTS5 trigram for 3+ characters,
+/// LIKE below that.
+pub(crate) fn filter_sql(select: &str, f: &InvoiceFilter) -> (String, Option<String>) {
+    let mut sql = format!("{select} WHERE 1 = 1");
+    let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let use_fts = search.map(|s| s.chars().count() >= 3).unwrap_or(false);
+    if f.status.is_some() {
+        sql.push_str(" AND status = ?1");
+    }
+    if f.account.is_some() {
+        sql.push_str(" AND account = ?2");
+    }
+    // Only the filters in use are written out, so the planner can count through an index
+    // and range over `created_at`; ?8 is always mentioned (a condition that is always
+    // true), so that every statement takes the same eight parameters.
+    if f.customer_id.is_some() {
+        sql.push_str(" AND customer_id = ?6");
+    }
+    if f.created_from.is_some() {
+        sql.push_str(" AND created_at >= ?7");
+    }
+    if f.created_before.is_some() {
+        sql.push_str(" AND created_at < ?8");
+    } else {
+        sql.push_str(" AND coalesce(?8, 1) IS NOT NULL");
+    }
+    if search.is_some() {
+        if use_fts {
+            sql.push_str(
+                " AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)",
+            );
+        } else {
+            sql.push_str(" AND search_text LIKE ?3 ESCAPE '\\'");
+        }
+    }
+    let param = search.map(|s| {
+        if use_fts {
+            fts_phrase(s)
+        } else {
+            like_pattern(s)
+        }
+    });
+    (sql, param)
+}
