@@ -1,0 +1,111 @@
+//! `paydesk account …`: provider accounts, keys read from stdin into the OS keyring.
+
+use clap::{Args, Subcommand};
+use paydesk::{Engine, EngineError, NewAccount};
+use serde_json::json;
+
+use crate::input::*;
+use crate::output::*;
+
+#[derive(Subcommand)]
+pub(crate) enum AccountCmd {
+    Add(AccountAdd),
+    List,
+    Show { name: String },
+    Test { name: String },
+    Remove { name: String },
+}
+
+#[derive(Args)]
+pub(crate) struct AccountAdd {
+    pub(crate) name: String,
+    #[arg(long)]
+    pub(crate) provider: String,
+    #[arg(long)]
+    pub(crate) base_url: Option<String>,
+    #[arg(long)]
+    pub(crate) store_id: Option<String>,
+    #[arg(long)]
+    pub(crate) channel_key: Option<String>,
+    #[arg(long)]
+    pub(crate) mode: Option<String>,
+    /// Read KEY=VALUE lines (e.g. client_key=…) from stdin into the OS keyring.
+    #[arg(long)]
+    pub(crate) secret_stdin: bool,
+}
+
+pub(crate) async fn account(
+    engine: &Engine,
+    cmd: AccountCmd,
+    json: bool,
+) -> Result<(), EngineError> {
+    match cmd {
+        AccountCmd::Add(a) => {
+            let secrets = if a.secret_stdin {
+                read_secrets()?
+            } else {
+                Vec::new()
+            };
+            let view = engine
+                .add_account(NewAccount {
+                    name: a.name,
+                    provider: a.provider,
+                    base_url: a.base_url,
+                    store_id: a.store_id,
+                    channel_key: a.channel_key,
+                    mode: a.mode,
+                    secrets,
+                })
+                .await?;
+            if json {
+                print_json(&view);
+            } else {
+                println!("Account {} ({}) added.", view.name, view.provider);
+                print_accounts(std::slice::from_ref(&view));
+            }
+        }
+        AccountCmd::List => {
+            let list = engine.accounts().await?;
+            answer(json, &list);
+        }
+        AccountCmd::Show { name } => {
+            let view = engine.account(&name).await?;
+            if json {
+                print_json(&view);
+            } else {
+                print_accounts(std::slice::from_ref(&view));
+                for (k, v) in &view.settings {
+                    println!(
+                        "  {k}: {}",
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    );
+                }
+            }
+        }
+        AccountCmd::Test { name } => {
+            let reply = engine.test_account(&name).await?;
+            answer(
+                json,
+                &Said {
+                    json: json!({ "account": name, "ok": true, "message": reply }),
+                    text: format!("{name}: {reply}"),
+                },
+            );
+        }
+        AccountCmd::Remove { name } => {
+            engine.remove_account(&name).await?;
+            answer(
+                json,
+                &Said {
+                    json: json!({ "removed": name }),
+                    text: format!(
+                        "Account {name} removed (its keys were deleted from the keyring)."
+                    ),
+                },
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! `paydesk channel …`, `paydesk send` and `paydesk deliveries`: messages to customers.
+
+use clap::{Args, Subcommand};
+use paydesk::{Engine, EngineError, NewChannel, SendRequest};
+use serde_json::json;
+
+use crate::input::*;
+use crate::output::*;
+
+#[derive(Subcommand)]
+pub(crate) enum ChannelCmd {
+    Add(Box<ChannelAdd>),
+    List,
+    /// SMTP logs in, Twilio checks its keys; with --to, a test message is sent there.
+    Test {
+        name: String,
+        #[arg(long)]
+        to: Option<String>,
+    },
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct ChannelAdd {
+    pub(crate) name: String,
+    #[arg(long)]
+    pub(crate) kind: String,
+    #[arg(long)]
+    pub(crate) host: Option<String>,
+    #[arg(long)]
+    pub(crate) port: Option<u16>,
+    /// starttls (default, port 587), tls (465) or none (a local relay).
+    #[arg(long)]
+    pub(crate) tls: Option<String>,
+    #[arg(long)]
+    pub(crate) username: Option<String>,
+    /// The sender, e.g. "하나상회 <shop@hana.kr>".
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// A PEM file with a private mail server's certificate authority.
+    #[arg(long)]
+    pub(crate) ca_file: Option<String>,
+    #[arg(long)]
+    pub(crate) base_url: Option<String>,
+    /// The sending number (Solapi: registered sender; Twilio: +1… or MG… service SID).
+    #[arg(long)]
+    pub(crate) sender: Option<String>,
+    /// KakaoTalk channel id (AlimTalk).
+    #[arg(long)]
+    pub(crate) pf_id: Option<String>,
+    /// Approved AlimTalk template id.
+    #[arg(long)]
+    pub(crate) template_id: Option<String>,
+    /// Send an SMS instead when AlimTalk is refused.
+    #[arg(long)]
+    pub(crate) alimtalk_fallback: bool,
+    /// Read KEY=VALUE lines (password=…, api_key=…) from stdin into the OS keyring.
+    #[arg(long)]
+    pub(crate) secret_stdin: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct SendArgs {
+    pub(crate) id: String,
+    /// sms, alimtalk, email or provider.
+    #[arg(long)]
+    pub(crate) via: String,
+    #[arg(long)]
+    pub(crate) channel: Option<String>,
+    /// The phone number or e-mail address (default: the invoice's customer's).
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// ko, en or ja (default: from the phone number, else ko).
+    #[arg(long)]
+    pub(crate) lang: Option<String>,
+    /// Show exactly what would be sent (with the SMS byte count) and send nothing.
+    #[arg(long)]
+    pub(crate) preview: bool,
+}
+
+pub(crate) async fn channel(
+    engine: &Engine,
+    cmd: ChannelCmd,
+    json: bool,
+) -> Result<(), EngineError> {
+    match cmd {
+        ChannelCmd::Add(c) => {
+            let c = *c;
+            let secrets = if c.secret_stdin {
+                read_secrets()?
+            } else {
+                Vec::new()
+            };
+            let view = engine
+                .add_channel(NewChannel {
+                    name: c.name,
+                    kind: c.kind,
+                    host: c.host,
+                    port: c.port,
+                    tls: c.tls,
+                    username: c.username,
+                    from: c.from,
+                    ca_file: c.ca_file,
+                    base_url: c.base_url,
+                    sender: c.sender,
+                    pf_id: c.pf_id,
+                    template_id: c.template_id,
+                    alimtalk_fallback: c.alimtalk_fallback,
+                    secrets,
+                })
+                .await?;
+            if json {
+                print_json(&view);
+            } else {
+                println!("Channel {} ({}) added.", view.name, view.kind);
+                print_channels(std::slice::from_ref(&view));
+            }
+        }
+        ChannelCmd::List => {
+            let list = engine.channels().await?;
+            answer(json, &list);
+        }
+        ChannelCmd::Test { name, to } => {
+            let reply = engine.test_channel(&name, to.as_deref()).await?;
+            answer(
+                json,
+                &Said {
+                    json: json!({ "channel": name, "ok": true, "message": reply }),
+                    text: format!("{name}: {reply}"),
+                },
+            );
+        }
+        ChannelCmd::Remove { name } => {
+            engine.remove_channel(&name).await?;
+            answer(
+                json,
+                &Said {
+                    json: json!({ "removed": name }),
+                    text: format!(
+                        "Channel {name} removed (its secrets were deleted from the keyring)."
+                    ),
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(), EngineError> {
+    if a.preview {
+        let p = engine
+            .preview_message(&a.id, &a.via, a.lang.as_deref())
+            .await?;
+        if json {
+            print_json(&p);
+        } else {
+            if let Some(s) = &p.subject {
+                println!("Subject: {s}");
+            }
+            println!("{}", p.text);
+            if let (Some(b), Some(c)) = (p.bytes, p.class) {
+                println!(
+                    "-- {b} bytes: {}",
+                    match c {
+                        paydesk::SmsClass::Sms => "SMS (≤ 90 bytes)",
+                        paydesk::SmsClass::Lms => "LMS (long message, priced higher)",
+                    }
+                );
+            }
+        }
+        return Ok(());
+    }
+    let d = engine
+        .send(SendRequest {
+            invoice: a.id,
+            via: a.via,
+            channel: a.channel,
+            to: a.to,
+            lang: a.lang,
+        })
+        .await?;
+    if json {
+        print_json(&d);
+    } else if d.state == paydesk::core::DeliveryState::Queued {
+        println!(
+            "Queued {} to {}: it goes out as soon as the link exists ({}).",
+            d.via, d.to, d.id
+        );
+    } else {
+        println!(
+            "Sent by {} to {} ({}{}).",
+            d.via,
+            d.to,
+            d.id,
+            d.channel_message_id
+                .as_deref()
+                .map(|m| format!(", {m}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub(crate) async fn deliveries(
+    engine: &Engine,
+    id: Option<&str>,
+    json: bool,
+) -> Result<(), EngineError> {
+    let list = engine.deliveries(id).await?;
+    if json {
+        print_json(&list);
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!("No messages yet.");
+        return Ok(());
+    }
+    table(
+        &[
+            "DELIVERY", "INVOICE", "VIA", "TO", "STATE", "TRIES", "WHEN", "NOTE",
+        ],
+        list.iter()
+            .map(|d| {
+                vec![
+                    d.id.clone(),
+                    d.invoice_id.clone(),
+                    d.via.to_string(),
+                    d.to.clone(),
+                    d.state.as_str().to_string(),
+                    d.attempts.to_string(),
+                    d.updated_at.chars().take(19).collect(),
+                    d.error
+                        .clone()
+                        .or_else(|| d.channel_message_id.clone())
+                        .unwrap_or_default()
+                        .chars()
+                        .take(80)
+                        .collect(),
+                ]
+            })
+            .collect(),
+    );
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! `paydesk settings …`: the store's profile and logo.
+
+use clap::Subcommand;
+use paydesk::{Engine, EngineError};
+
+use crate::output::*;
+
+#[derive(Subcommand)]
+pub(crate) enum SettingsCmd {
+    /// store_name (on messages and slips) or time_zone (+09:00).
+    Set { key: String, value: String },
+    /// The store's logo on slips, invoice PDFs and e-mails: a PNG or JPEG file (at most
+    /// 1 MB, 2,000 pixels a side), or --remove.
+    Logo {
+        #[arg(required_unless_present = "remove")]
+        file: Option<std::path::PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
+}
+
+pub(crate) async fn settings(
+    engine: &Engine,
+    cmd: Option<SettingsCmd>,
+    json: bool,
+) -> Result<(), EngineError> {
+    match cmd {
+        Some(SettingsCmd::Set { key, value }) => engine.set_setting(&key, &value).await?,
+        Some(SettingsCmd::Logo { remove: true, .. }) => engine.remove_logo()?,
+        Some(SettingsCmd::Logo {
+            file: Some(file), ..
+        }) => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                EngineError::input("logo", format!("{} cannot be read ({e})", file.display()))
+            })?;
+            engine.set_logo(&bytes)?;
+        }
+        _ => {}
+    }
+    let all = engine.settings().await?;
+    if json {
+        print_json(&all);
+    } else {
+        for (k, v) in &all {
+            println!("{k}: {v}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! Everything the command prints: one JSON document on stdout with `--json` (errors as
+//! one JSON object on stderr), tables and lines for people otherwise.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use paydesk::{AccountView, ChannelView, CustomerView, EngineError, ErrorView, InvoiceView};
+use serde_json::json;
+use unicode_width::UnicodeWidthStr;
+
+pub(crate) fn fail(e: &EngineError, json: bool) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    if json {
+        let _ = writeln!(err, "{}", json!({ "error": ErrorView::from(e) }));
+    } else {
+        let _ = writeln!(err, "error: {e}");
+    }
+    ExitCode::from(e.exit_code() as u8)
+}
+
+pub(crate) fn print_json<T: serde::Serialize + ?Sized>(v: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    );
+}
+
+pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(headers.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        line(r);
+    }
+}
+
+pub(crate) fn flags(v: &InvoiceView) -> String {
+    let mut f = vec![];
+    if v.paid_late {
+        f.push("paid late");
+    }
+    if v.underpaid {
+        f.push("underpaid");
+    }
+    if v.overpaid {
+        f.push("overpaid");
+    }
+    if v.sandbox {
+        f.push("SANDBOX");
+    }
+    f.join(", ")
+}
+
+pub(crate) fn print_invoices(list: &[InvoiceView]) {
+    if list.is_empty() {
+        println!("No invoices.");
+        return;
+    }
+    table(
+        &[
+            "ID", "STATUS", "AMOUNT", "NAME", "CUSTOMER", "EXPIRES", "FLAGS",
+        ],
+        list.iter()
+            .map(|v| {
+                vec![
+                    v.id.clone(),
+                    v.status.to_string(),
+                    v.amount_display.clone(),
+                    v.name.chars().take(40).collect(),
+                    v.customer
+                        .as_ref()
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                    v.expires_at.clone(),
+                    flags(v),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub(crate) fn print_invoice(v: &InvoiceView) {
+    let f = flags(v);
+    println!(
+        "{}  {}  {}{}",
+        v.id,
+        v.status,
+        v.amount_display,
+        if f.is_empty() {
+            String::new()
+        } else {
+            format!("  [{f}]")
+        }
+    );
+    println!("  name:        {}", v.name);
+    println!("  account:     {} ({})", v.account, v.provider);
+    println!("  order id:    {}", v.order_id);
+    if let Some(p) = &v.provider_id {
+        println!("  provider id: {p}");
+    }
+    if let Some(u) = &v.payment_url {
+        println!("  pay at:      {u}");
+    }
+    if let Some(n) = &v.payment_number {
+        println!("  CVS number:  {n}");
+    }
+    println!("  paid:        {} {}", v.paid_amount, v.currency);
+    println!("  expires:     {}", v.expires_at);
+    if let Some(c) = &v.customer {
+        println!(
+            "  customer:    {}{}{}",
+            c.name,
+            c.phone
+                .as_deref()
+                .map(|p| format!(" · {p}"))
+                .unwrap_or_default(),
+            c.email
+                .as_deref()
+                .map(|e| format!(" · {e}"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(e) = &v.last_error {
+        println!("  last error:  {e}");
+    }
+    if let Some(tl) = &v.timeline {
+        println!("  timeline:");
+        for t in tl {
+            println!(
+                "    {}  {:<8} {:<16} {:<8} {}",
+                t.at,
+                t.event,
+                t.status.map_or("-", |s| s.as_str()),
+                t.source,
+                t.detail.as_deref().unwrap_or("")
+            );
+        }
+    }
+}
+
+pub(crate) fn print_accounts(list: &[AccountView]) {
+    table(
+        &["NAME", "PROVIDER", "KEYS", "CREATED"],
+        list.iter()
+            .map(|a| {
+                let keys = if a.secrets.is_empty() {
+                    if a.sandbox {
+                        "none needed (SANDBOX)".to_string()
+                    } else {
+                        "-".to_string()
+                    }
+                } else {
+                    a.secrets
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                vec![
+                    a.name.clone(),
+                    a.provider.to_string(),
+                    keys,
+                    a.created_at.clone(),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub(crate) fn print_customers(list: &[CustomerView]) {
+    if list.is_empty() {
+        println!("No customers.");
+        return;
+    }
+    table(
+        &["ID", "NAME", "PHONE", "E-MAIL"],
+        list.iter()
+            .map(|c| {
+                vec![
+                    c.id.clone(),
+                    c.name.clone(),
+                    c.phone.clone().unwrap_or_default(),
+                    c.email.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub(crate) fn print_channels(list: &[ChannelView]) {
+    if list.is_empty() {
+        println!("No channels. Add one: paydesk channel add NAME --kind smtp|solapi|twilio …");
+        return;
+    }
+    table(
+        &["NAME", "KIND", "SENDS", "SECRETS"],
+        list.iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.kind.to_string(),
+                    c.vias
+                        .iter()
+                        .map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    c.secrets
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]
+            })
+            .collect(),
+    );
+}
+
+/// How an answer reads for people; with `--json` the value itself is printed.
+pub(crate) trait Human {
+    fn print(&self);
+}
+
+/// Prints a command's answer: its JSON document with `--json`, its human form otherwise.
+pub(crate) fn answer<T: serde::Serialize + Human + ?Sized>(json: bool, v: &T) {
+    if json {
+        print_json(v);
+    } else {
+        v.print();
+    }
+}
+
+/// An answer that is a sentence for people and a small object for scripts.
+pub(crate) struct Said {
+    pub(crate) json: serde_json::Value,
+    pub(crate) text: String,
+}
+
+impl serde::Serialize for Said {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(s)
+    }
+}
+
+impl Human for Said {
+    fn print(&self) {
+        println!("{}", self.text);
+    }
+}
+
+impl Human for InvoiceView {
+    fn print(&self) {
+        print_invoice(self);
+    }
+}
+
+impl Human for Vec<InvoiceView> {
+    fn print(&self) {
+        print_invoices(self);
+    }
+}
+
+impl Human for AccountView {
+    fn print(&self) {
+        print_accounts(std::slice::from_ref(self));
+    }
+}
+
+impl Human for Vec<AccountView> {
+    fn print(&self) {
+        print_accounts(self);
+    }
+}
+
+impl Human for CustomerView {
+    fn print(&self) {
+        print_customers(std::slice::from_ref(self));
+    }
+}
+
+impl Human for Vec<CustomerView> {
+    fn print(&self) {
+        print_customers(self);
+    }
+}
+
+impl Human for Vec<ChannelView> {
+    fn print(&self) {
+        print_channels(self);
+    }
+}
