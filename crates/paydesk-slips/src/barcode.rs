@@ -1,8 +1,7 @@
 //! The payment number as Code 128 modules (and as SVG for the window), the link as QR
 //! modules.
 
-use crate::SlipError;
-use crate::QUIET_MODULES;
+use crate::{SlipError, QUIET_MODULES};
 
 /// The Code 128 modules (1 = bar) for `number`: code set C for pairs of digits, B for
 /// the rest, with the start, checksum and stop symbols (the `barcoders` crate).

@@ -1,12 +1,6 @@
 //! The one-page invoice PDF of a payment link.
 
-use crate::logo::PlacedLogo;
-use crate::pdf::fill_rect;
-use crate::pdf::Writer;
-use crate::qr_modules;
-use crate::Logo;
-use crate::SlipError;
-use crate::FONT;
+use crate::{logo::PlacedLogo, pdf::fill_rect, pdf::Writer, qr_modules, Logo, SlipError, FONT};
 use paydesk_core::Lang;
 use printpdf::{Mm, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions};
 

@@ -15,9 +15,7 @@ pub use barcode::{code128_modules, code128_svg, qr_modules, spaced};
 pub use invoice::{render_invoice, InvoiceDoc};
 pub use logo::{Logo, LOGO_MAX_BYTES, LOGO_MAX_PIXELS};
 
-use crate::logo::PlacedLogo;
-use crate::pdf::cut_marks;
-use crate::pdf::Writer;
+use crate::{logo::PlacedLogo, pdf::cut_marks, pdf::Writer};
 use printpdf::{Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt};
 
 /// Noto Sans CJK KR, subset to Hangul, kana, common kanji/hanja, Latin and symbols

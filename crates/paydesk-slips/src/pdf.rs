@@ -1,18 +1,10 @@
 //! Drawing on a PDF page: millimetres, rectangles, lines, text in the embedded font,
 //! the logo, cut marks.
 
-use crate::barcode::bars;
-use crate::code128_modules;
-use crate::logo::PlacedLogo;
-use crate::qr_modules;
-use crate::slip_words;
-use crate::spaced;
-use crate::Slip;
-use crate::SlipError;
-use crate::BAR_HEIGHT_MM;
-use crate::MODULE_MM;
-use crate::QR_MODULE_MM;
-use crate::QUIET_MODULES;
+use crate::{
+    barcode::bars, code128_modules, logo::PlacedLogo, qr_modules, slip_words, spaced, Slip,
+    SlipError, BAR_HEIGHT_MM, MODULE_MM, QR_MODULE_MM, QUIET_MODULES,
+};
 use printpdf::{Line, LinePoint, Mm, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, TextItem};
 
 pub(crate) fn mm(v: f32) -> Pt {
