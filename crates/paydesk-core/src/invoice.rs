@@ -22,8 +22,23 @@ pub fn new_order_id() -> String {
     format!("PD{}", ulid::Ulid::new())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+/// The providers PayDesk speaks to, by the name each invoice row keeps. What each one
+/// can do, needs and is built from is its adapter's `SPEC` in `paydesk-providers`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ts_rs::TS,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum ProviderKind {
     Sandbox,
     Bootpay,
@@ -34,96 +49,13 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 6] = [
-        ProviderKind::Sandbox,
-        ProviderKind::Bootpay,
-        ProviderKind::Portone,
-        ProviderKind::Btcpay,
-        ProviderKind::Pipe,
-        ProviderKind::Bitropay,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Sandbox => "sandbox",
-            ProviderKind::Bootpay => "bootpay",
-            ProviderKind::Portone => "portone",
-            ProviderKind::Btcpay => "btcpay",
-            ProviderKind::Pipe => "pipe",
-            ProviderKind::Bitropay => "bitropay",
-        }
+        self.into()
     }
 
-    /// What PayDesk can do with this provider (the UI and CLI offer only these).
-    pub fn capabilities(self) -> Capabilities {
-        let none = Capabilities {
-            links: false,
-            cvs: false,
-            cancel: false,
-            refund: false,
-            partial_refund: false,
-            notify_customer: false,
-        };
-        match self {
-            ProviderKind::Sandbox => Capabilities {
-                links: true,
-                cvs: true,
-                cancel: true,
-                refund: true,
-                partial_refund: true,
-                ..none
-            },
-            // Bootpay sends its link pay to the customer itself (SMS / KakaoTalk).
-            ProviderKind::Bootpay => Capabilities {
-                links: true,
-                notify_customer: true,
-                ..none
-            },
-            ProviderKind::Portone => Capabilities {
-                cvs: true,
-                cancel: true,
-                refund: true,
-                partial_refund: true,
-                ..none
-            },
-            ProviderKind::Btcpay => Capabilities {
-                links: true,
-                cancel: true,
-                refund: true,
-                partial_refund: true,
-                ..none
-            },
-            ProviderKind::Pipe => Capabilities {
-                links: true,
-                refund: true,
-                ..none
-            },
-            ProviderKind::Bitropay => Capabilities {
-                links: true,
-                ..none
-            },
-        }
-    }
-
-    /// The settings (not secret) an account of this provider is added with, in the
-    /// order a form asks for them (`NewAccount`'s field names).
-    pub fn setting_names(self) -> &'static [&'static str] {
-        match self {
-            ProviderKind::Sandbox => &[],
-            ProviderKind::Portone => &["channel_key", "base_url"],
-            ProviderKind::Btcpay => &["base_url", "store_id"],
-            ProviderKind::Bootpay | ProviderKind::Pipe | ProviderKind::Bitropay => &["base_url"],
-        }
-    }
-
-    /// The secret names an account of this provider keeps in the keyring.
-    pub fn secret_names(self) -> &'static [&'static str] {
-        match self {
-            ProviderKind::Sandbox => &[],
-            ProviderKind::Bootpay => &["client_key", "secret_key"],
-            ProviderKind::Portone => &["imp_key", "imp_secret"],
-            ProviderKind::Btcpay | ProviderKind::Pipe | ProviderKind::Bitropay => &["api_key"],
-        }
+    /// Every provider, in declaration order.
+    pub fn all() -> impl Iterator<Item = ProviderKind> {
+        <ProviderKind as strum::IntoEnumIterator>::iter()
     }
 }
 
@@ -136,14 +68,11 @@ impl fmt::Display for ProviderKind {
 impl FromStr for ProviderKind {
     type Err = InputError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ProviderKind::ALL
-            .into_iter()
+        ProviderKind::all()
             .find(|p| p.as_str() == s.trim())
             .ok_or_else(|| {
-                InputError::new(
-                    "provider",
-                    "must be one of bootpay, portone, btcpay, pipe, bitropay, sandbox",
-                )
+                let names: Vec<&str> = ProviderKind::all().map(ProviderKind::as_str).collect();
+                InputError::new("provider", format!("must be one of {}", names.join(", ")))
             })
     }
 }

@@ -3,8 +3,10 @@
 //! /api/v1/invoice`, KRW price → BTC amount and a gateway URL). BitroPay has no lookup
 //! endpoint: statuses arrive only by callback, read with [`parse_callback`].
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use paydesk_core::{Currency, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{Capabilities, Currency, PaymentFlags, ProviderKind, Status};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -12,10 +14,40 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::{parse_json, read_text, short, Http, Repeat};
+use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 const KIND: ProviderKind = ProviderKind::Bitropay;
 pub const DEFAULT_BASE_URL: &str = "https://www.bitro-pay.com";
+
+/// BitroPay: links only.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: KIND,
+    capabilities: Capabilities {
+        links: true,
+        cvs: false,
+        cancel: false,
+        refund: false,
+        partial_refund: false,
+        notify_customer: false,
+    },
+    settings: &["base_url"],
+    required: &[],
+    secrets: &["api_key"],
+    default_base_url: Some(DEFAULT_BASE_URL),
+    build: |mut a| {
+        let base = a.base_url()?;
+        let http = Http::new(KIND)?;
+        let (redirect, callback) = (a.setting("redirect_url"), a.setting("callback_url"));
+        Ok(Arc::new(Bitropay::new(
+            http,
+            &base,
+            a.secret("api_key")?,
+            redirect,
+            callback,
+        )))
+    },
+};
 /// BitroPay requires redirect and callback URLs; PayDesk has neither unless the merchant
 /// sets them on the account (`redirect_url`, `callback_url`).
 pub const NO_URL: &str = "https://paydesk.invalid/bitropay";

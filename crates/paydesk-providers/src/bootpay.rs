@@ -5,9 +5,11 @@
 //! Prices are whole won. Bootpay publishes no status list: `pay_at` or status 1 means
 //! paid, 20 cancelled, anything else open until its deadline (kept raw in the log).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use base64::Engine as _;
-use paydesk_core::{Currency, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{Capabilities, Currency, Money, PaymentFlags, ProviderKind, Status};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -15,10 +17,38 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::{parse_json, read_text, short, Http, Repeat, TokenCache};
+use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 const KIND: ProviderKind = ProviderKind::Bootpay;
 pub const DEFAULT_BASE_URL: &str = "https://api.bootapi.com/v1";
+
+/// Bootpay link pay: links only; Bootpay sends them to the customer itself (SMS / KakaoTalk).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: KIND,
+    capabilities: Capabilities {
+        links: true,
+        cvs: false,
+        cancel: false,
+        refund: false,
+        partial_refund: false,
+        notify_customer: true,
+    },
+    settings: &["base_url"],
+    required: &[],
+    secrets: &["client_key", "secret_key"],
+    default_base_url: Some(DEFAULT_BASE_URL),
+    build: |mut a| {
+        let base = a.base_url()?;
+        let http = Http::new(KIND)?;
+        Ok(Arc::new(Bootpay::new(
+            http,
+            &base,
+            a.secret("client_key")?,
+            a.secret("secret_key")?,
+        )))
+    },
+};
 
 /// Bootpay's own notification of the customer: SMS and/or KakaoTalk.
 pub const SEND_SMS: i64 = 1;

@@ -5,19 +5,51 @@
 //! `additionalStatus` together decide PayDesk's status, so that a late or partial
 //! payment is never shown as a plain expiry.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use paydesk_core::{Currency, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{Capabilities, Currency, Money, PaymentFlags, ProviderKind, Status};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::{decode, read_text, short, Http, Repeat};
+use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 const KIND: ProviderKind = ProviderKind::Btcpay;
+
+/// BTCPay Server: links (crypto), cancelled and refunded (in part too); every account
+/// names its own server and store.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: KIND,
+    capabilities: Capabilities {
+        links: true,
+        cvs: false,
+        cancel: true,
+        refund: true,
+        partial_refund: true,
+        notify_customer: false,
+    },
+    settings: &["base_url", "store_id"],
+    required: &["base_url", "store_id"],
+    secrets: &["api_key"],
+    default_base_url: None,
+    build: |mut a| {
+        let base = a.base_url()?;
+        let store = a.required("store_id")?;
+        let http = Http::new(KIND)?;
+        Ok(Arc::new(Btcpay::new(
+            http,
+            &base,
+            &store,
+            a.secret("api_key")?,
+        )?))
+    },
+};
 
 /// Maps BTCPay's `status` + `additionalStatus` into PayDesk's lifecycle (one row per
 /// documented combination that matters; tested row by row).

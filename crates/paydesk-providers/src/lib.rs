@@ -15,6 +15,7 @@ pub mod btcpay;
 pub mod http;
 pub mod pipe;
 pub mod portone;
+pub mod registry;
 pub mod sandbox;
 
 /// What PayDesk asks a provider to create.
@@ -60,6 +61,7 @@ pub struct CustomerInfo {
 }
 
 pub use paydesk_core::RemoteInvoice;
+pub use registry::{spec, AdapterInput, BuildError, ProviderSpec, PROVIDERS};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {

@@ -2,18 +2,49 @@
 //! form field, the envelope `{code, message, data}` with `code` 1 for success, invoice
 //! `status` 1–4 and `deposit_status` 0–2. Prices are KRW or USD with up to 2 decimals.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use paydesk_core::{Currency, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{Capabilities, Currency, Money, PaymentFlags, ProviderKind, Status};
 use reqwest::multipart::Form;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::http::{parse_json, read_text, short, Http, Repeat};
+use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 const KIND: ProviderKind = ProviderKind::Pipe;
 pub const DEFAULT_BASE_URL: &str = "https://pay.pipeblockchain.com";
+
+/// PIPE: links, refunded in full.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: KIND,
+    capabilities: Capabilities {
+        links: true,
+        cvs: false,
+        cancel: false,
+        refund: true,
+        partial_refund: false,
+        notify_customer: false,
+    },
+    settings: &["base_url"],
+    required: &[],
+    secrets: &["api_key"],
+    default_base_url: Some(DEFAULT_BASE_URL),
+    build: |mut a| {
+        let base = a.base_url()?;
+        let http = Http::new(KIND)?;
+        let callback = a.setting("callback_url");
+        Ok(Arc::new(Pipe::new(
+            http,
+            &base,
+            a.secret("api_key")?,
+            callback,
+        )))
+    },
+};
 /// PIPE requires a callback URL; PayDesk polls instead, so unless the merchant runs a
 /// receiver (account setting `callback_url`), callbacks go to a name that never resolves.
 pub const NO_CALLBACK: &str = "https://paydesk.invalid/pipe-callback";

@@ -5,18 +5,52 @@
 //! concurrency. Requests are form-encoded; every answer is `{code, message, response}`
 //! and a `code` other than 0 is PortOne refusing, in its own words.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use paydesk_core::{Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{
+    Capabilities, Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status,
+};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::http::{parse_json, read_text, short, Http, Repeat, TokenCache};
+use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 const KIND: ProviderKind = ProviderKind::Portone;
 pub const DEFAULT_BASE_URL: &str = "https://api.iamport.kr";
+
+/// PortOne v1: convenience-store payment numbers, cancelled and refunded (in part too).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: KIND,
+    capabilities: Capabilities {
+        links: false,
+        cvs: true,
+        cancel: true,
+        refund: true,
+        partial_refund: true,
+        notify_customer: false,
+    },
+    settings: &["channel_key", "base_url"],
+    required: &[],
+    secrets: &["imp_key", "imp_secret"],
+    default_base_url: Some(DEFAULT_BASE_URL),
+    build: |mut a| {
+        let base = a.base_url()?;
+        let http = Http::new(KIND)?;
+        let channel_key = a.setting("channel_key");
+        Ok(Arc::new(Portone::new(
+            http,
+            &base,
+            channel_key,
+            a.secret("imp_key")?,
+            a.secret("imp_secret")?,
+        )))
+    },
+};
 
 /// Maps a PortOne payment into PayDesk's lifecycle (tested row by row).
 pub fn map_status(status: &str, amount: i64, cancel_amount: i64, paid_at: i64) -> Option<Status> {

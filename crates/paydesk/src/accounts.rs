@@ -8,7 +8,6 @@ use crate::{
 };
 use chrono::Utc;
 use paydesk_core::{AccountName, InputCode, InputError, ProviderKind};
-use paydesk_providers::sandbox::DEFAULT_PORT;
 use paydesk_store::AccountRecord;
 
 impl Engine {
@@ -49,39 +48,30 @@ impl Engine {
             None => {}
         }
         if let Some(p) = provider {
+            let spec = paydesk_providers::spec(p);
             for (key, _) in &a.secrets {
-                if !p.secret_names().contains(&key.as_str()) {
+                if !spec.secrets.contains(&key.as_str()) {
                     errors.push(InputError::new(
                         "secret",
                         format!(
                             "{key:?} is not a {p} secret (expected: {})",
-                            if p.secret_names().is_empty() {
+                            if spec.secrets.is_empty() {
                                 "none".to_string()
                             } else {
-                                p.secret_names().join(", ")
+                                spec.secrets.join(", ")
                             }
                         ),
                     ));
                 }
             }
-            if p == ProviderKind::Btcpay {
-                for (key, what) in [
-                    ("base_url", "its server's address"),
-                    ("store_id", "its store id"),
-                ] {
-                    if settings.get(key).is_none() {
-                        errors.push(
-                            InputError::new(key, format!("a BTCPay account needs {what}"))
-                                .code(InputCode::Empty),
-                        );
-                    }
+            for key in spec.required {
+                if settings.get(*key).is_none() {
+                    let what = key.replace('_', " ");
+                    errors.push(
+                        InputError::new(*key, format!("a {p} account needs its {what}"))
+                            .code(InputCode::Empty),
+                    );
                 }
-            }
-            if p == ProviderKind::Sandbox && settings.get("base_url").is_none() {
-                settings.insert(
-                    "base_url".into(),
-                    format!("http://127.0.0.1:{DEFAULT_PORT}").into(),
-                );
             }
         }
         let (Some(name), Some(provider), true) = (name, provider, errors.is_empty()) else {
@@ -118,10 +108,13 @@ impl Engine {
 
     pub(crate) async fn account_view(&self, r: AccountRecord) -> Result<AccountView> {
         let states = self
-            .secret_states(Holder::Account(r.name.clone()), r.provider.secret_names())
+            .secret_states(
+                Holder::Account(r.name.clone()),
+                paydesk_providers::spec(r.provider).secrets,
+            )
             .await;
         Ok(AccountView {
-            capabilities: r.provider.capabilities(),
+            capabilities: paydesk_providers::spec(r.provider).capabilities,
             sandbox: r.provider == ProviderKind::Sandbox,
             name: r.name,
             provider: r.provider,
@@ -176,9 +169,8 @@ impl Engine {
                 e => e.into(),
             })?;
         self.inner.adapters.lock().await.remove(&r.name);
-        let names = r
-            .provider
-            .secret_names()
+        let names = paydesk_providers::spec(r.provider)
+            .secrets
             .iter()
             .map(|n| n.to_string())
             .collect();

@@ -112,7 +112,7 @@ pub struct Actions {
 impl Actions {
     pub fn for_invoice(i: &Invoice) -> Self {
         use paydesk_core::Status;
-        let caps = i.provider.capabilities();
+        let caps = paydesk_providers::spec(i.provider).capabilities;
         let refundable = matches!(i.status, Status::Paid | Status::PartiallyRefunded);
         Actions {
             // A draft that never reached the provider can always be dropped.
@@ -242,13 +242,13 @@ impl Forms {
         use paydesk_core::ProviderKind;
         use paydesk_notify::ChannelKind;
         Forms {
-            accounts: ProviderKind::ALL
-                .into_iter()
-                .filter(|p| *p != ProviderKind::Sandbox)
+            accounts: paydesk_providers::PROVIDERS
+                .iter()
+                .filter(|p| p.kind != ProviderKind::Sandbox)
                 .map(|p| AccountForm {
-                    provider: p,
-                    settings: p.setting_names().to_vec(),
-                    secrets: p.secret_names().to_vec(),
+                    provider: p.kind,
+                    settings: p.settings.to_vec(),
+                    secrets: p.secrets.to_vec(),
                 })
                 .collect(),
             channels: ChannelKind::ALL

@@ -8,6 +8,10 @@ export type Status = "draft" | "open" | "paid_unconfirmed" | "paid" | "partially
  */
 export type Source = "user" | "sync" | "provider";
 
+/**
+ * The providers PayDesk speaks to, by the name each invoice row keeps. What each one
+ * can do, needs and is built from is its adapter's `SPEC` in `paydesk-providers`.
+ */
 export type ProviderKind = "sandbox" | "bootpay" | "portone" | "btcpay" | "pipe" | "bitropay";
 
 export type InvoiceKind = "link" | "cvs";

@@ -5,6 +5,8 @@
 //! ([`server`]), and answers PayDesk through the same [`Provider`] trait as every
 //! real provider, so invoices learn what happened on its page by polling it.
 
+use std::sync::Arc;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,11 +14,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use paydesk_core::{
-    format_instant, Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status,
+    format_instant, Capabilities, Currency, InvoiceKind, Money, PaymentFlags, ProviderKind, Status,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
+use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
 pub mod server;
@@ -27,6 +30,30 @@ pub const SANDBOX_FILE: &str = "sandbox.sqlite";
 pub const DEFAULT_PORT: u16 = 8787;
 
 const KIND: ProviderKind = ProviderKind::Sandbox;
+
+/// The embedded sandbox: every capability, no keys, no network.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    kind: KIND,
+    capabilities: Capabilities {
+        links: true,
+        cvs: true,
+        cancel: true,
+        refund: true,
+        partial_refund: true,
+        notify_customer: false,
+    },
+    settings: &[],
+    required: &[],
+    secrets: &[],
+    default_base_url: Some(DEFAULT_BASE_URL),
+    build: |a| {
+        let base = a.base_url()?;
+        Ok(Arc::new(SandboxProvider::new(a.sandbox.clone(), base)))
+    },
+};
+
+/// Where the sandbox's pages are served unless the account says otherwise.
+pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8787";
 
 /// A payment as the sandbox "provider" keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]

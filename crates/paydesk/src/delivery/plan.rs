@@ -33,7 +33,10 @@ impl Engine {
         let channel = match via {
             Via::Provider => {
                 let a = self.account_record("account", account).await?;
-                if !a.provider.capabilities().notify_customer {
+                if !paydesk_providers::spec(a.provider)
+                    .capabilities
+                    .notify_customer
+                {
                     errors.push(
                         InputError::new(
                             "via",

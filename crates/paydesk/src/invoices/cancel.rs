@@ -9,7 +9,7 @@ impl Engine {
     /// Cancels a link: a queued draft locally, an open one at its provider.
     pub async fn cancel(&self, key: &str) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
-        if inv.provider_id.is_some() && !inv.provider.capabilities().cancel {
+        if inv.provider_id.is_some() && !paydesk_providers::spec(inv.provider).capabilities.cancel {
             return Err(InputError::new(
                 "id",
                 format!(

@@ -38,7 +38,7 @@ impl Engine {
         let mut errors = Vec::new();
         let account = match self.account_record("account", &l.account).await {
             Ok(a) => {
-                let caps = a.provider.capabilities();
+                let caps = paydesk_providers::spec(a.provider).capabilities;
                 let (supported, what, other) = match kind {
                     InvoiceKind::Link => (caps.links, "payment links", "cvs issue"),
                     InvoiceKind::Cvs => {

@@ -6,7 +6,7 @@ use paydesk_core::{InputCode, InputError, Source, Status};
 impl Engine {
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
-        let caps = inv.provider.capabilities();
+        let caps = paydesk_providers::spec(inv.provider).capabilities;
         if !caps.refund || (amount.is_some() && !caps.partial_refund) {
             let what = if caps.refund {
                 "partial refunds"
