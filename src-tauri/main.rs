@@ -1,7 +1,7 @@
 //! PayDesk's desktop shell: Tauri commands of a few lines each over the engine, the
 //! sandbox's payment pages while the app runs, a background sync, and an event to the
 //! window for every invoice change. No business rule lives here.
-
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod background;

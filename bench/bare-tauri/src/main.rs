@@ -1,7 +1,7 @@
 //! The yardstick for `bench/app.py`: a Tauri v2 window with one line of text, built with
 //! PayDesk's release profile. Like PayDesk it appends the moment its page is on screen
 //! to `PAYDESK_STARTUP_MARK` (Unix milliseconds) when that is set.
-
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 #[tauri::command]

@@ -1,4 +1,5 @@
 //! `paydesk`: the engine's use cases, headless and scriptable (see `../shared/cli.md`).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod commands;
 mod input;

@@ -11,15 +11,10 @@ use crate::input::InputError;
 use crate::money::Money;
 use crate::status::{PaymentFlags, Source, Status};
 
-/// A new id: a prefix and a ULID (sortable by creation time), e.g. `inv_01jd…`.
+/// A new id: a prefix and a ULID (sortable by creation time), e.g. `inv_01jd…`; for
+/// PayDesk's records use the typed ids of `crate::ids`.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new().to_string().to_lowercase())
-}
-
-/// The merchant order id sent to the provider; unique per invoice, so a retry after
-/// an unknown outcome can look the order up instead of creating a second link.
-pub fn new_order_id() -> String {
-    format!("PD{}", ulid::Ulid::new())
 }
 
 /// The providers PayDesk speaks to, by the name each invoice row keeps. What each one

@@ -1,22 +1,27 @@
 //! PayDesk's pure core: money, ids, invoices, the status lifecycle and validated input.
 //! No I/O and no async runtime live here.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod channel;
 pub mod error_code;
+pub mod ids;
 pub mod input;
 pub mod invoice;
 pub mod lifecycle;
+pub mod link;
 pub mod money;
 pub mod status;
 
 pub use channel::{ChannelKind, Lang, Via};
 pub use error_code::InputCode;
+pub use ids::{CustomerId, DeliveryId, InvoiceId, InvoiceKey, OrderId};
 pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};
 pub use invoice::{
     Capabilities, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, ProviderKind,
     TimelineEntry, TimelineEvent,
 };
 pub use lifecycle::RemoteInvoice;
+pub use link::{LinkDraft, LinkFields};
 pub use money::{Currency, Money, MoneyError};
 pub use status::{PaymentFlags, Source, Status, StatusError};
 

@@ -2,6 +2,7 @@
 //! Solapi, SMS through Twilio — and the messages they carry (templates in ko, en, ja,
 //! the SMS length rules, the link's QR code). No database here: the engine's outbox
 //! decides when to send and records what happened.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod error;
 mod http;

@@ -4,6 +4,7 @@
 //!
 //! The embedded [`sandbox`] behaves like a remote provider with no account and no
 //! network: it keeps its own records in its own file and serves its own payment page.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

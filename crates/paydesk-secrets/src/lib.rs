@@ -5,6 +5,7 @@
 //! A secret can be set, replaced, deleted and tested for; reading one back is only for
 //! the engine that signs a provider request. Values are held in [`SecretString`] so
 //! that `Debug` never prints them, and no error message ever contains one.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 use secrecy::ExposeSecret;
 pub use secrecy::SecretString;

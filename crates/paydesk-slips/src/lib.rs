@@ -5,6 +5,7 @@
 //!
 //! Barcode modules are 0.375 mm — exactly 3 dots of a 203 dpi thermal printer — with
 //! quiet zones of 10 modules, so slips scan from both thermal and office printers.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod barcode;
 mod invoice;

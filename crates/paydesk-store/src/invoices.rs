@@ -104,6 +104,18 @@ impl Store {
         row.map(|r| invoice_from_row(&r)).transpose()
     }
 
+    /// The invoice with this merchant order id (never one whose provider reference or
+    /// PayDesk id happens to be the same text).
+    pub async fn invoice_by_order_id(&self, order_id: &str) -> Result<Option<Invoice>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{INVOICE_SELECT} WHERE order_id = ?1"
+        )))
+        .bind(order_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| invoice_from_row(&r)).transpose()
+    }
+
     pub async fn invoice(&self, id: &str) -> Result<Invoice> {
         self.find_invoice(id)
             .await?

@@ -4,6 +4,7 @@
 //!
 //! SQLite-only parts (pragmas, full-text search) stay inside this crate so that a
 //! shared PostgreSQL backend can be added later without touching its callers.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod accounts;
 mod audit;

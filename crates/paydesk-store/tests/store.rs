@@ -27,7 +27,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         account: "sandbox".into(),
         provider: ProviderKind::Sandbox,
         provider_id: None,
-        order_id: invoice::new_order_id(),
+        order_id: paydesk_core::OrderId::generate().into(),
         kind: InvoiceKind::Link,
         name: name.into(),
         amount: krw(29900),

@@ -11,6 +11,7 @@ use paydesk_core::{AccountName, InputCode, InputError, ProviderKind};
 use paydesk_store::AccountRecord;
 
 impl Engine {
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_account(&self, a: NewAccount) -> Result<AccountView> {
         let mut errors = Vec::new();
         let name = AccountName::parse("name", &a.name)
@@ -84,24 +85,19 @@ impl Engine {
                     .into(),
             );
         }
-        // Keys first: if the keyring refuses, nothing is written to the database.
         let account = name.as_str().to_string();
-        let secrets = a.secrets;
-        let names: Vec<String> = secrets.iter().map(|(k, _)| k.clone()).collect();
-        self.save_secrets(Holder::Account(account.clone()), secrets)
-            .await?;
         let record = AccountRecord {
             name: account.clone(),
             provider,
             settings,
             created_at: Utc::now(),
         };
-        if let Err(e) = self.inner.store.insert_account(&record).await {
-            let _ = self
-                .delete_secrets(Holder::Account(account.clone()), names)
-                .await;
-            return Err(e.into());
-        }
+        self.insert_with_secrets(
+            Holder::Account(account.clone()),
+            a.secrets,
+            self.inner.store.insert_account(&record),
+        )
+        .await?;
         tracing::info!(account = %account, provider = %provider, "account added");
         self.account_view(record).await
     }
@@ -136,6 +132,7 @@ impl Engine {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn accounts(&self) -> Result<Vec<AccountView>> {
         let mut out = Vec::new();
         for r in self.inner.store.accounts().await? {
@@ -144,11 +141,13 @@ impl Engine {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn account(&self, name: &str) -> Result<AccountView> {
         let r = self.account_record("account", name).await?;
         self.account_view(r).await
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn remove_account(&self, name: &str) -> Result<()> {
         let r = self.account_record("account", name).await?;
         if r.provider == ProviderKind::Sandbox && r.name == SANDBOX_ACCOUNT {
@@ -179,6 +178,7 @@ impl Engine {
     }
 
     /// Asks the account's provider whether it answers (for the sandbox: its records).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn test_account(&self, name: &str) -> Result<String> {
         let r = self.account_record("account", name).await?;
         let p = self.provider_for(&r).await?;

@@ -139,6 +139,24 @@ impl Engine {
         .await
     }
 
+    /// Saves a record whose secrets live in the keyring (an account, a channel): its keys
+    /// first, so that a keyring that refuses leaves nothing written, then its row; when
+    /// the row cannot be written, the keys are taken back.
+    pub(crate) async fn insert_with_secrets(
+        &self,
+        holder: Holder,
+        secrets: Vec<(String, SecretString)>,
+        insert_row: impl std::future::Future<Output = paydesk_store::Result<()>>,
+    ) -> Result<()> {
+        let names = secrets.iter().map(|(k, _)| k.clone()).collect();
+        self.save_secrets(holder.clone(), secrets).await?;
+        if let Err(e) = insert_row.await {
+            let _ = self.delete_secrets(holder, names).await;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
     /// Deletes an account's or channel's secrets from the keyring.
     pub(crate) async fn delete_secrets(&self, holder: Holder, names: Vec<String>) -> Result<()> {
         self.secrets(move |s| {

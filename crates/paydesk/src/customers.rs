@@ -5,7 +5,7 @@ use crate::{
     NewCustomer, NewLink,
 };
 use chrono::Utc;
-use paydesk_core::{invoice, Customer, Email, InputError, PersonName, Phone};
+use paydesk_core::{Customer, CustomerId, Email, InputError, PersonName, Phone};
 
 pub(crate) enum NewOrExisting {
     New(Customer),
@@ -13,6 +13,7 @@ pub(crate) enum NewOrExisting {
 }
 
 impl Engine {
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_customer(&self, c: NewCustomer) -> Result<CustomerView> {
         let mut errors = Vec::new();
         let name = PersonName::parse("name", &c.name)
@@ -26,7 +27,7 @@ impl Engine {
             return Err(EngineError::Input(errors));
         };
         let customer = Customer {
-            id: invoice::new_id("cus"),
+            id: CustomerId::generate().into(),
             name: name.as_str().into(),
             phone: phone.map(|p| p.e164().to_string()),
             email: email.map(|e| e.as_str().to_string()),
@@ -36,6 +37,7 @@ impl Engine {
         Ok(CustomerView::from(&customer))
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn customers(&self, search: Option<&str>) -> Result<Vec<CustomerView>> {
         let search = search.map(str::trim).filter(|s| !s.is_empty());
         if let Some(s) = search {
@@ -86,7 +88,7 @@ impl Engine {
             // A name alone (a walk-in customer on a slip) is kept as a new customer.
             return Ok(name.map(|n| {
                 NewOrExisting::New(Customer {
-                    id: invoice::new_id("cus"),
+                    id: CustomerId::generate().into(),
                     name: n.as_str().to_string(),
                     phone: None,
                     email: None,
@@ -110,7 +112,7 @@ impl Engine {
             .or_else(|| email_s.clone())
             .unwrap_or_default();
         Ok(Some(NewOrExisting::New(Customer {
-            id: invoice::new_id("cus"),
+            id: CustomerId::generate().into(),
             name: display_name,
             phone: phone_s,
             email: email_s,

@@ -8,6 +8,7 @@ impl Engine {
     /// the schema, accounts and channels with whether each secret is set (never a
     /// secret), settings, recent provider errors and failed messages (recipients left
     /// out), and the last warnings of today's log.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn diagnostics(&self, app_version: &str) -> Result<String> {
         use std::fmt::Write;
         let mut out = String::new();

@@ -3,6 +3,7 @@
 //! desktop app, the `paydesk` command) calls. Business rules live here and in the core,
 //! never in a shell. Each use case has its own module (see `docs/architecture.md`);
 //! this file holds the module tree, the re-exports and the [`Engine`] handle.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 use std::{
     path::{Path, PathBuf},
@@ -81,10 +82,12 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     /// Opens the data directory (creating and migrating it), with the OS keyring.
+    #[tracing::instrument(level = "debug", err(level = "info"))]
     pub async fn open(data_dir: &Path) -> Result<Engine> {
         Self::open_with(data_dir, SecretStore::new()).await
     }
 
+    #[tracing::instrument(level = "debug", skip(secrets), err(level = "info"))]
     pub async fn open_with(data_dir: &Path, secrets: SecretStore) -> Result<Engine> {
         let store = Store::open(data_dir).await?;
         let port = std::env::var("PAYDESK_SANDBOX_PORT")

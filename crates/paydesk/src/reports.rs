@@ -99,6 +99,7 @@ impl Engine {
     }
 
     /// The two figures above the list, without the rest of the overview.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn list_totals(&self) -> Result<ListTotals> {
         let tz = self.time_zone().await?;
         let today = Utc::now().with_timezone(&tz).date_naive();
@@ -116,6 +117,7 @@ impl Engine {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn dashboard(&self) -> Result<DashboardView> {
         let tz = self.time_zone().await?;
         let now = Utc::now().with_timezone(&tz);
@@ -259,6 +261,7 @@ impl Engine {
     /// Every invoice created between `from` and `to` (dates `YYYY-MM-DD` in the store's
     /// time zone, both included; open-ended when absent) as CSV, newest first. Amounts
     /// are plain decimals in the major unit, exactly as stored.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn export_csv(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<u8>> {
         let (lo, hi) = self.day_range(from, to).await?;
         let mut w = csv::Writer::from_writer(Vec::new());

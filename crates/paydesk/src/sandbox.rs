@@ -14,6 +14,7 @@ impl Engine {
     }
 
     /// The port the sandbox account's pages are served on.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sandbox_port(&self) -> Result<u16> {
         let r = self.account_record("account", SANDBOX_ACCOUNT).await?;
         Ok(r.settings
@@ -36,6 +37,7 @@ impl Engine {
     }
 
     /// What the sandbox page's Pay button does (`amount` pays part or more).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sandbox_pay(
         &self,
         key: &str,
@@ -62,6 +64,7 @@ impl Engine {
         Ok(sandbox_view(&p))
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sandbox_expire(&self, key: &str) -> Result<SandboxPaymentView> {
         let id = Self::sandbox_id(self.find(key).await?)?;
         let p = self
@@ -74,6 +77,7 @@ impl Engine {
     }
 
     /// Serves the sandbox's payment pages on 127.0.0.1 until the future is dropped.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn serve_sandbox(
         &self,
         port: u16,

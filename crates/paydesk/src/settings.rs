@@ -15,6 +15,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 20;
 
 impl Engine {
     /// Requests per second sync may send one account (`sync_rate_limit`; 0: no limit).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn rate_limit(&self) -> Result<u32> {
         Ok(self
             .inner
@@ -26,6 +27,7 @@ impl Engine {
     }
 
     /// How long the app waits between sync passes (`sync_interval`, seconds).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sync_interval(&self) -> Result<std::time::Duration> {
         Ok(self
             .inner
@@ -38,6 +40,7 @@ impl Engine {
     }
 
     /// The store's name as customers see it (messages, slips).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn store_name(&self) -> Result<String> {
         Ok(self
             .inner
@@ -48,6 +51,7 @@ impl Engine {
     }
 
     /// The merchant's time zone (deadlines in messages); `+09:00` unless set.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn time_zone(&self) -> Result<FixedOffset> {
         let tz = self.inner.store.setting("time_zone").await?;
         Ok(tz
@@ -57,6 +61,7 @@ impl Engine {
 
     /// The message texts of one language: the merchant's own where set
     /// (`template.ko.sms`, …), the built-in ones otherwise.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn templates(&self, lang: Lang) -> Result<Templates> {
         let mut t = Templates::builtin(lang);
         for (part, slot) in [
@@ -83,6 +88,7 @@ impl Engine {
     }
 
     /// Every setting with its value (defaults filled in, templates included).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn settings(&self) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         out.insert("store_name".into(), self.store_name().await?);
@@ -110,6 +116,7 @@ impl Engine {
     /// Changes one setting: `store_name` (1–60 characters), `time_zone` (`+09:00`), or a
     /// message text `template.{ko|en|ja}.{sms|email_subject|email_text}` (an empty
     /// value brings the built-in text back).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let value = value.trim();
         if let Some(rest) = key.strip_prefix("template.") {

@@ -85,6 +85,24 @@ async fn a_link_is_created_paid_and_synced_with_events_and_audit() {
     assert_eq!(e.sync_once().await.unwrap().checked, 0);
 }
 
+#[tokio::test]
+async fn an_order_id_clashes_only_with_another_order_id() {
+    let (_d, e) = engine().await;
+    let first = e.create_link(link("first", "1000")).await.unwrap();
+    // The merchant's own order id may be any text another invoice's provider uses.
+    let provider_ref = first.provider_id.clone().unwrap();
+    let mut second = link("second", "2000");
+    second.order_id = Some(provider_ref.clone());
+    let made = e.create_link(second).await.unwrap();
+    assert_eq!(made.order_id, provider_ref);
+    // The same order id twice is refused, naming the field, and nothing is written.
+    let mut third = link("third", "3000");
+    third.order_id = Some(first.order_id.clone());
+    let err = e.create_link(third).await.unwrap_err();
+    assert_eq!(err.field(), Some("order_id"), "{err}");
+    assert_eq!(e.count_invoices(&ListQuery::default()).await.unwrap(), 2);
+}
+
 /// Makes the local database refuse every status change (as a full disk or a broken file
 /// would) until `heal` drops the trigger.
 async fn break_status_updates(dir: &std::path::Path) -> sqlx::SqlitePool {

@@ -40,6 +40,7 @@ pub(crate) fn settings_of<T: for<'de> Deserialize<'de>>(r: &ChannelRecord) -> Re
 }
 
 impl Engine {
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_channel(&self, c: NewChannel) -> Result<ChannelView> {
         let mut errors = Vec::new();
         let name = AccountName::parse("name", &c.name)
@@ -76,22 +77,18 @@ impl Engine {
             );
         }
         let channel = name.as_str().to_string();
-        let secrets = c.secrets;
-        let names: Vec<String> = secrets.iter().map(|(k, _)| k.clone()).collect();
-        self.save_secrets(Holder::Channel(channel.clone()), secrets)
-            .await?;
         let record = ChannelRecord {
             name: channel.clone(),
             kind: kind.as_str().into(),
             settings,
             created_at: Utc::now(),
         };
-        if let Err(e) = self.inner.store.insert_channel(&record).await {
-            let _ = self
-                .delete_secrets(Holder::Channel(channel.clone()), names)
-                .await;
-            return Err(e.into());
-        }
+        self.insert_with_secrets(
+            Holder::Channel(channel.clone()),
+            c.secrets,
+            self.inner.store.insert_channel(&record),
+        )
+        .await?;
         tracing::info!(channel = %channel, kind = %kind, "channel added");
         self.channel_view(record).await
     }
@@ -115,6 +112,7 @@ impl Engine {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn channels(&self) -> Result<Vec<ChannelView>> {
         let mut out = Vec::new();
         for r in self.inner.store.channels().await? {
@@ -134,14 +132,16 @@ impl Engine {
     }
 
     /// Removes a channel and its secrets; its past deliveries keep their history.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn remove_channel(&self, name: &str) -> Result<()> {
         let r = self.channel_record(name).await?;
         let kind = channel_kind(&r)?;
+        // The row first, then its keys (as for accounts): a channel is never left
+        // without the keys it needs.
+        self.inner.store.delete_channel(&r.name).await?;
         let names = kind.secret_names().iter().map(|n| n.to_string()).collect();
         self.delete_secrets(Holder::Channel(r.name.clone()), names)
-            .await?;
-        self.inner.store.delete_channel(&r.name).await?;
-        Ok(())
+            .await
     }
 
     pub(crate) async fn channel_secrets(
@@ -213,6 +213,7 @@ impl Engine {
 
     /// Checks a channel: SMTP logs in, Twilio checks its keys; with `to`, sends a short
     /// test message there (the only check Solapi offers).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn test_channel(&self, name: &str, to: Option<&str>) -> Result<String> {
         let r = self.channel_record(name).await?;
         let sender = self.sender_for_channel(&r).await?;

@@ -49,6 +49,7 @@ impl From<ChannelError> for Failure {
 impl Engine {
     /// Sends an invoice's link to its customer (a new delivery every time: sending again
     /// is the clerk's explicit choice). A draft's message waits for its link.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn send(&self, req: SendRequest) -> Result<DeliveryView> {
         let inv = self.find(&req.invoice).await?;
         if !matches!(inv.status, Status::Open | Status::Draft) {
@@ -74,6 +75,7 @@ impl Engine {
     }
 
     /// Every delivery (of one invoice, or all), oldest first.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn deliveries(&self, invoice: Option<&str>) -> Result<Vec<DeliveryView>> {
         let id = match invoice {
             Some(key) => Some(self.find(key).await?.id),
@@ -91,6 +93,7 @@ impl Engine {
 
     /// Sends queued messages whose link exists, and settles rows a stopped process left
     /// in `sending`. Run by every sync pass.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn process_outbox(&self) -> Result<OutboxReport> {
         let mut report = OutboxReport::default();
         for d in self

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use crate::{context::non_empty, error::Result, Engine, EngineError, SendRequest};
 use chrono::Utc;
 use paydesk_core::{
-    invoice, Customer, Delivery, DeliveryState, Email, InputCode, InputError, Phone,
+    Customer, Delivery, DeliveryId, DeliveryState, Email, InputCode, InputError, Phone,
 };
 use paydesk_notify::{ChannelKind, Lang, Via};
 use paydesk_store::ChannelRecord;
@@ -128,7 +128,7 @@ impl Engine {
         };
         let now = Utc::now();
         Ok(Some(Delivery {
-            id: invoice::new_id("dlv"),
+            id: DeliveryId::generate().into(),
             invoice_id: invoice_id.to_string(),
             channel,
             via,

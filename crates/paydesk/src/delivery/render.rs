@@ -71,6 +71,7 @@ impl Engine {
     }
 
     /// Exactly what the customer will get for `via` in `lang`, with the SMS byte count.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn preview_message(
         &self,
         key: &str,
@@ -91,6 +92,7 @@ impl Engine {
     /// the merchant's text with the form's item, amount, deadline and customer, and a
     /// stand-in link of a provider link's usual length (the real one exists only once the
     /// provider has made it). Input errors are the same as creating the link would give.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn preview_new_link(&self, l: &crate::NewLink, via: &str) -> Result<MessagePreview> {
         let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
         let now = Utc::now();
@@ -126,6 +128,7 @@ impl Engine {
 
     /// A message text as a customer would get it, with made-up invoice details, for the
     /// template editor: `part` is `sms`, `email_subject` or `email_text`.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn preview_template(
         &self,
         lang: &str,

@@ -31,6 +31,7 @@ impl Engine {
     /// Keeps `bytes` (a PNG or JPEG, at most 1 MB and 2,000 pixels a side) as the
     /// store's logo. A file that is not such an image is refused and the logo kept
     /// before stays.
+    #[tracing::instrument(level = "debug", skip(self, bytes), err(level = "info"))]
     pub fn set_logo(&self, bytes: &[u8]) -> Result<()> {
         checked(bytes).map_err(|e| EngineError::Input(vec![e]))?;
         let path = self.data_dir().join(LOGO_FILE);
@@ -42,6 +43,7 @@ impl Engine {
     }
 
     /// The same, from the window: the file's bytes in standard base64.
+    #[tracing::instrument(level = "debug", skip(self, data), err(level = "info"))]
     pub fn set_logo_base64(&self, data: &str) -> Result<()> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data.trim())
@@ -50,6 +52,7 @@ impl Engine {
     }
 
     /// Removes the logo (slips and e-mails go out without one).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub fn remove_logo(&self) -> Result<()> {
         match std::fs::remove_file(self.data_dir().join(LOGO_FILE)) {
             Ok(()) => Ok(()),
@@ -60,6 +63,7 @@ impl Engine {
 
     /// The logo, if one is kept. A file changed behind PayDesk's back that is no longer a
     /// usable image is left out (and logged) rather than stopping every print.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub fn logo(&self) -> Result<Option<StoreLogo>> {
         let bytes = match std::fs::read(self.data_dir().join(LOGO_FILE)) {
             Ok(b) => b,
@@ -76,6 +80,7 @@ impl Engine {
     }
 
     /// The logo as a `data:` URL for the window's preview, or `None`.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub fn logo_data_url(&self) -> Result<Option<String>> {
         Ok(self.logo()?.map(|l| {
             format!(

@@ -50,6 +50,7 @@ impl Engine {
     /// One PDF with a payment slip for each invoice (convenience-store payments: those
     /// with a payment number): `layout` `a4` (the default) or `receipt80`, in `lang`
     /// (`ko`, the default, `ja`, `en`), with the store's name unless another is given.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn slips(
         &self,
         keys: &[String],
@@ -126,6 +127,7 @@ impl Engine {
     /// A one-page invoice PDF for a payment link (amount, tax-free part, item, deadline,
     /// a QR code of the link), in `lang` (Korean by default), with the store's name
     /// unless another is given.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoice_pdf(
         &self,
         key: &str,
@@ -161,11 +163,13 @@ impl Engine {
     }
 
     /// Saves a PDF under the data folder's `prints/` and returns its path.
+    #[tracing::instrument(level = "debug", skip(self, bytes), err(level = "info"))]
     pub fn save_print(&self, what: &str, bytes: &[u8]) -> Result<PathBuf> {
         self.save_file("prints", what, "pdf", bytes)
     }
 
     /// Saves `bytes` as `folder/what-TIMESTAMP.ext` under the data folder.
+    #[tracing::instrument(level = "debug", skip(self, bytes), err(level = "info"))]
     pub fn save_file(&self, folder: &str, what: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
         let dir = self.inner.data_dir.join(folder);
         std::fs::create_dir_all(&dir).map_err(internal)?;
@@ -179,6 +183,7 @@ impl Engine {
 
     /// Slips for `ids` (every open convenience-store payment when empty), saved as one PDF
     /// (A4 unless `layout` says otherwise, the store's name).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn print_slips(&self, ids: &[String], layout: Option<&str>) -> Result<PathBuf> {
         let ids = if ids.is_empty() {
             self.open_cvs_ids().await?
@@ -196,6 +201,7 @@ impl Engine {
     }
 
     /// Every open convenience-store payment (for "print all open slips").
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn open_cvs_ids(&self) -> Result<Vec<String>> {
         let open = self
             .inner

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 impl Engine {
     /// The invoice's link (or payment number) as a QR code in SVG, for the window.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoice_qr(&self, key: &str) -> Result<String> {
         let inv = self.find(key).await?;
         let text = inv
@@ -41,6 +42,7 @@ pub struct SlipPreview {
 impl Engine {
     /// The slip of one convenience-store payment as it will print (store name from the
     /// settings, words in `lang`).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn slip_preview(&self, key: &str, lang: &str) -> Result<SlipPreview> {
         let lang = super::doc_lang(Some(lang))?;
         let store = self.store_name().await?;

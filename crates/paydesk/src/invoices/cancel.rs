@@ -7,6 +7,7 @@ use paydesk_providers::ProviderError;
 
 impl Engine {
     /// Cancels a link: a queued draft locally, an open one at its provider.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn cancel(&self, key: &str) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
         if inv.provider_id.is_some() && !paydesk_providers::spec(inv.provider).capabilities.cancel {

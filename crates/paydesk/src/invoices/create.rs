@@ -5,8 +5,8 @@ use std::str::FromStr;
 
 use chrono::Utc;
 use paydesk_core::{
-    invoice, Currency, InputCode, InputError, Invoice, InvoiceKind, ItemName, Money, PaymentFlags,
-    Source, Status,
+    Currency, InputCode, InputError, Invoice, InvoiceId, InvoiceKind, ItemName, Money, OrderId,
+    PaymentFlags, Source, Status,
 };
 use paydesk_providers::{CreateRequest, ProviderError};
 
@@ -19,12 +19,14 @@ impl Engine {
     /// Creates a payment link. The local invoice (a draft with its merchant order id) is
     /// committed before the provider is called; if the provider's answer is lost, the
     /// draft stays and sync finishes it by looking the order id up — never two links.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn create_link(&self, l: NewLink) -> Result<InvoiceView> {
         self.create_invoice(l, InvoiceKind::Link).await
     }
 
     /// Issues a convenience-store payment number (PortOne, or the sandbox), with the
     /// same never-twice rules as a link.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn issue_cvs(&self, l: NewLink) -> Result<InvoiceView> {
         self.create_invoice(l, InvoiceKind::Cvs).await
     }
@@ -94,23 +96,13 @@ impl Engine {
         }
         let expiry = l.expiry(now).map_err(|e| errors.push(e)).ok();
         let order_id = match non_empty(&l.order_id) {
-            Some(o) => {
-                if o.len() > 40
-                    || !o
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                {
-                    errors.push(InputError::new(
-                        "order_id",
-                        "may use only letters, digits, '-' and '_' (at most 40)",
-                    ));
-                }
-                o.to_string()
-            }
-            None => invoice::new_order_id(),
+            Some(o) => OrderId::parse("order_id", o)
+                .map_err(|e| errors.push(e))
+                .ok(),
+            None => Some(OrderId::generate()),
         };
         let customer = self.resolve_customer(&l, &mut errors).await?;
-        let invoice_id = invoice::new_id("inv");
+        let invoice_id = String::from(InvoiceId::generate());
         let mut deliveries = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for via in l.send.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -134,13 +126,35 @@ impl Engine {
                 deliveries.push(d);
             }
         }
-        let (Some(account), Some(name), Some(amount), Some(tax_free), Some(expiry), true) =
-            (account, name, amount, tax_free, expiry, errors.is_empty())
+        let (
+            Some(account),
+            Some(name),
+            Some(amount),
+            Some(tax_free),
+            Some(expiry),
+            Some(order_id),
+            true,
+        ) = (
+            account,
+            name,
+            amount,
+            tax_free,
+            expiry,
+            order_id,
+            errors.is_empty(),
+        )
         else {
             return Err(EngineError::Input(errors));
         };
         let provider = self.provider_for(&account).await?;
-        if self.inner.store.find_invoice(&order_id).await?.is_some() {
+        // Only another invoice's order id is a clash (a provider's reference is not).
+        if self
+            .inner
+            .store
+            .invoice_by_order_id(&order_id)
+            .await?
+            .is_some()
+        {
             return Err(
                 InputError::new("order_id", "is already used by another invoice")
                     .code(InputCode::Exists)
@@ -161,7 +175,7 @@ impl Engine {
             account: account.name.clone(),
             provider: account.provider,
             provider_id: None,
-            order_id,
+            order_id: order_id.into(),
             kind,
             name: name.as_str().to_string(),
             amount,

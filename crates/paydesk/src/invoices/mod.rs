@@ -17,6 +17,7 @@ use paydesk_store::InvoiceFilter;
 
 impl Engine {
     /// How many invoices the list query matches (for a list that loads page by page).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn count_invoices(&self, q: &ListQuery) -> Result<i64> {
         let filter = self.invoice_filter(q).await?;
         Ok(self.inner.store.count_invoices(&filter).await?)
@@ -61,6 +62,7 @@ impl Engine {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
         let filter = self.invoice_filter(q).await?;
         let invoices = self.inner.store.invoices(&filter).await?;
@@ -92,6 +94,7 @@ impl Engine {
     }
 
     /// One invoice with its timeline, by PayDesk id, order id or provider id.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoice(&self, key: &str) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
         self.view(&inv, true).await

@@ -4,6 +4,7 @@ use crate::{error::Result, Engine, EngineError, InvoiceView};
 use paydesk_core::{InputCode, InputError, Source, Status};
 
 impl Engine {
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
         let caps = paydesk_providers::spec(inv.provider).capabilities;

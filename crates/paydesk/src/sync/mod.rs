@@ -29,6 +29,7 @@ impl Engine {
     /// One pass over every invoice that can still change: asks its provider, applies
     /// what changed with its audit entry, marks local expiry, and finishes drafts whose
     /// creation was interrupted (looking their order id up first).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sync_once(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let now = Utc::now();
