@@ -1,15 +1,10 @@
 //! The inputs of the use cases, as the window sends them and the command builds them:
 //! plain fields, checked by the use case that takes them.
 
-use crate::context::non_empty;
-use chrono::{DateTime, Duration, Utc};
-use paydesk_core::{Expiry, InputError};
+use paydesk_core::LinkFields;
 use paydesk_secrets::SecretString;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-/// The default expiry of a link when none is given.
-pub const DEFAULT_EXPIRY: Duration = Duration::days(3);
 
 /// A new provider account, as typed (validated here).
 #[derive(Debug, Default, Deserialize, ts_rs::TS)]
@@ -79,17 +74,17 @@ pub struct NewLink {
 }
 
 impl NewLink {
-    /// The deadline asked for: `expires_in` (`90m`, `36h`, `3d`) or `expires_at` (RFC
-    /// 3339), never both, else the default (3 days).
-    pub fn expiry(&self, now: DateTime<Utc>) -> std::result::Result<Expiry, InputError> {
-        match (non_empty(&self.expires_in), non_empty(&self.expires_at)) {
-            (Some(_), Some(_)) => Err(InputError::new(
-                "expires_at",
-                "give either expires_in or expires_at, not both",
-            )),
-            (Some(d), None) => Expiry::parse_in("expires_in", d, now),
-            (None, Some(at)) => Expiry::parse_instant("expires_at", at, now),
-            (None, None) => Expiry::at("expires_in", now + DEFAULT_EXPIRY, now),
+    /// The fields the core parses into a `LinkDraft` (the rest are the engine's: the
+    /// account, the customer, what to send).
+    pub fn fields(&self) -> LinkFields<'_> {
+        LinkFields {
+            name: &self.name,
+            amount: &self.amount,
+            currency: self.currency.as_deref(),
+            tax_free: self.tax_free.as_deref(),
+            expires_in: self.expires_in.as_deref(),
+            expires_at: self.expires_at.as_deref(),
+            order_id: self.order_id.as_deref(),
         }
     }
 }

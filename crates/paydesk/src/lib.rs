@@ -39,11 +39,10 @@ pub use delivery::{
     format_deadline, ChannelView, DeliveryView, MessagePreview, OutboxReport, MAX_SEND_ATTEMPTS,
 };
 pub use documents::{SlipPreview, StoreLogo};
-pub use dto::{
-    ListQuery, NewAccount, NewChannel, NewCustomer, NewLink, SendRequest, DEFAULT_EXPIRY,
-};
+pub use dto::{ListQuery, NewAccount, NewChannel, NewCustomer, NewLink, SendRequest};
 pub use error::{EngineError, ErrorView, Result};
 pub use paydesk_core as core;
+pub use paydesk_core::link::DEFAULT_EXPIRY;
 pub use paydesk_notify::sms::SmsClass;
 pub use paydesk_secrets::SecretString as Secret;
 pub use reports::{

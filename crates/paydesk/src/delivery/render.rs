@@ -96,17 +96,10 @@ impl Engine {
     pub async fn preview_new_link(&self, l: &crate::NewLink, via: &str) -> Result<MessagePreview> {
         let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
         let now = Utc::now();
-        let currency = match non_empty(&l.currency) {
-            Some(c) => paydesk_core::Currency::from_str(c)
-                .map_err(|e| EngineError::input("currency", e))?,
-            None => paydesk_core::Currency::Krw,
-        };
-        let amount = paydesk_core::input::amount("amount", &l.amount, currency, true)
-            .map_err(|e| EngineError::Input(vec![e]))?;
-        let expires_at = l
-            .expiry(now)
-            .map_err(|e| EngineError::Input(vec![e]))?
-            .instant();
+        // The same rules as creating it (the core's link fields), for the two it shows.
+        let fields = l.fields();
+        let amount = fields.amount()?;
+        let expires_at = fields.expiry(now)?.instant();
         let lang = match (non_empty(&l.lang), non_empty(&l.phone)) {
             (Some(code), _) => Lang::from_str(code).map_err(|e| EngineError::input("lang", e))?,
             (None, Some(p)) if via != Via::Email => Phone::parse(p)

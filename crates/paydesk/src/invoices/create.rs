@@ -1,18 +1,16 @@
 //! Creating a payment link or a convenience-store payment number: the draft is saved
 //! (with the messages asked for) before the provider is called, never twice.
 
-use std::str::FromStr;
-
 use chrono::Utc;
 use paydesk_core::{
-    Currency, InputCode, InputError, Invoice, InvoiceId, InvoiceKind, ItemName, Money, OrderId,
-    PaymentFlags, Source, Status,
+    InputCode, InputError, Invoice, InvoiceId, InvoiceKind, LinkDraft, Money, PaymentFlags, Source,
+    Status,
 };
 use paydesk_providers::{CreateRequest, ProviderError};
 
 use crate::{
-    context::failpoint, context::non_empty, customers::NewOrExisting, error::Result, Engine,
-    EngineError, InvoiceView, NewLink, SendRequest,
+    context::failpoint, customers::NewOrExisting, error::Result, Engine, EngineError, InvoiceView,
+    NewLink, SendRequest,
 };
 
 impl Engine {
@@ -64,43 +62,9 @@ impl Engine {
             }
             Err(e) => return Err(e),
         };
-        let name = ItemName::parse(&l.name).map_err(|e| errors.push(e)).ok();
-        let currency = match non_empty(&l.currency) {
-            Some(c) => Currency::from_str(c)
-                .map_err(|e| {
-                    errors.push(InputError::new("currency", e).code(InputCode::UnknownCurrency))
-                })
-                .ok(),
-            None => Some(Currency::Krw),
-        };
-        let mut amount = None;
-        let mut tax_free = None;
-        if let Some(c) = currency {
-            amount = paydesk_core::input::amount("amount", &l.amount, c, true)
-                .map_err(|e| errors.push(e))
-                .ok();
-            tax_free = match non_empty(&l.tax_free) {
-                Some(t) => paydesk_core::input::amount("tax_free", t, c, false)
-                    .map_err(|e| errors.push(e))
-                    .ok(),
-                None => Some(Money::zero(c)),
-            };
-            if let (Some(a), Some(t)) = (amount, tax_free) {
-                if t.minor() > a.minor() {
-                    errors.push(
-                        InputError::new("tax_free", "must not be more than the amount")
-                            .code(InputCode::TaxFreeOverAmount),
-                    );
-                }
-            }
-        }
-        let expiry = l.expiry(now).map_err(|e| errors.push(e)).ok();
-        let order_id = match non_empty(&l.order_id) {
-            Some(o) => OrderId::parse("order_id", o)
-                .map_err(|e| errors.push(e))
-                .ok(),
-            None => Some(OrderId::generate()),
-        };
+        let parsed = LinkDraft::parse(&l.fields(), now)
+            .map_err(|mut e| errors.append(&mut e))
+            .ok();
         let customer = self.resolve_customer(&l, &mut errors).await?;
         let invoice_id = String::from(InvoiceId::generate());
         let mut deliveries = Vec::new();
@@ -126,24 +90,7 @@ impl Engine {
                 deliveries.push(d);
             }
         }
-        let (
-            Some(account),
-            Some(name),
-            Some(amount),
-            Some(tax_free),
-            Some(expiry),
-            Some(order_id),
-            true,
-        ) = (
-            account,
-            name,
-            amount,
-            tax_free,
-            expiry,
-            order_id,
-            errors.is_empty(),
-        )
-        else {
+        let (Some(account), Some(parsed), true) = (account, parsed, errors.is_empty()) else {
             return Err(EngineError::Input(errors));
         };
         let provider = self.provider_for(&account).await?;
@@ -151,7 +98,7 @@ impl Engine {
         if self
             .inner
             .store
-            .invoice_by_order_id(&order_id)
+            .invoice_by_order_id(&parsed.order_id)
             .await?
             .is_some()
         {
@@ -169,23 +116,23 @@ impl Engine {
             }
             None => None,
         };
-        let zero = Money::zero(amount.currency());
+        let zero = Money::zero(parsed.amount.currency());
         let draft = Invoice {
             id: invoice_id,
             account: account.name.clone(),
             provider: account.provider,
             provider_id: None,
-            order_id: order_id.into(),
+            order_id: parsed.order_id.into(),
             kind,
-            name: name.as_str().to_string(),
-            amount,
-            tax_free,
+            name: parsed.name.as_str().to_string(),
+            amount: parsed.amount,
+            tax_free: parsed.tax_free,
             paid: zero,
             status: Status::Draft,
             flags: PaymentFlags::default(),
             payment_url: None,
             payment_number: None,
-            expires_at: expiry.instant(),
+            expires_at: parsed.expiry.instant(),
             customer_id: customer.as_ref().map(|c| c.id.clone()),
             created_at: now,
             updated_at: now,
