@@ -4,6 +4,7 @@
 //! decides when to send and records what happened.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod channel;
 mod error;
 mod http;
 pub mod qr;
@@ -13,5 +14,6 @@ pub mod solapi;
 pub mod template;
 pub mod twilio;
 
+pub use channel::{Channel, Outgoing};
 pub use error::{Accepted, ChannelError, ChannelKind, Outcome, Result, Via};
 pub use template::{Lang, MessageVars, Templates};

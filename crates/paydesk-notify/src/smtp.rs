@@ -104,6 +104,19 @@ impl Smtp {
         Smtp { settings, password }
     }
 
+    /// A Message-ID (without angle brackets) for `local`, at the sender's domain.
+    pub fn message_id(&self, local: &str) -> String {
+        let domain = self
+            .settings
+            .from
+            .rsplit('@')
+            .next()
+            .map(|d| d.trim_end_matches('>').trim())
+            .filter(|d| !d.is_empty() && *d != self.settings.from.trim())
+            .unwrap_or("paydesk.local");
+        format!("{local}@{domain}")
+    }
+
     fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
         let s = &self.settings;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())

@@ -4,39 +4,26 @@
 use std::{collections::BTreeMap, str::FromStr, sync::Arc};
 
 use crate::{
-    context::internal, context::non_empty, context::truncate, context::Holder, error::Result,
-    ChannelView, Engine, EngineError, NewChannel,
+    context::non_empty, context::truncate, context::Holder, error::Result, ChannelView, Engine,
+    EngineError, NewChannel,
 };
 use chrono::Utc;
 use paydesk_core::{invoice, AccountName, Email, InputCode, InputError, Phone};
-use paydesk_notify::{
-    smtp::{Email as OutgoingEmail, Smtp, SmtpSettings, SmtpTls},
-    solapi::{Solapi, SolapiSettings},
-    template::EmailContent,
-    twilio::{Twilio, TwilioSettings},
-    ChannelError, ChannelKind, Via,
-};
+use paydesk_notify::channel::{BuildError, Channel, Outgoing};
+use paydesk_notify::{smtp::SmtpTls, template::EmailContent, ChannelError, ChannelKind, Via};
 use paydesk_providers::Provider;
-use paydesk_secrets::{Owner, SecretString};
+use paydesk_secrets::Owner;
 use paydesk_store::ChannelRecord;
-use serde::Deserialize;
 
-/// A channel ready to send (its secrets read from the keyring).
+/// Who sends a delivery: one of the merchant's channels, or the payment provider itself.
 pub(crate) enum Sender {
-    Smtp(Smtp, String),
-    Solapi(Solapi),
-    Twilio(Twilio),
+    Channel(Box<dyn Channel>),
     Provider(Arc<dyn Provider>),
 }
 
 pub(crate) fn channel_kind(r: &ChannelRecord) -> Result<ChannelKind> {
     ChannelKind::from_str(&r.kind)
         .map_err(|e| EngineError::Internal(format!("channel {}: {e}", r.name)))
-}
-
-pub(crate) fn settings_of<T: for<'de> Deserialize<'de>>(r: &ChannelRecord) -> Result<T> {
-    serde_json::from_value(serde_json::Value::Object(r.settings.clone()))
-        .map_err(|e| EngineError::Internal(format!("channel {} settings: {e}", r.name)))
 }
 
 impl Engine {
@@ -144,69 +131,32 @@ impl Engine {
             .await
     }
 
-    pub(crate) async fn channel_secrets(
-        &self,
-        r: &ChannelRecord,
-        kind: ChannelKind,
-    ) -> Result<BTreeMap<String, SecretString>> {
+    /// A channel ready to send: its settings, and its keys read from the keyring.
+    pub(crate) async fn channel_for(&self, r: &ChannelRecord) -> Result<Box<dyn Channel>> {
+        let kind = channel_kind(r)?;
         let ch = r.name.clone();
         let names = kind.secret_names();
-        let found = self
+        let secrets = self
             .secrets(move |s| {
                 let mut out = BTreeMap::new();
                 for n in names {
                     if let Some(v) = s.get(Owner::Channel(&ch), n)? {
-                        out.insert(n.to_string(), v);
+                        out.insert(*n, v);
                     }
                 }
                 Ok(out)
             })
             .await?;
-        Ok(found)
-    }
-
-    pub(crate) async fn sender_for_channel(&self, r: &ChannelRecord) -> Result<Sender> {
-        let kind = channel_kind(r)?;
-        let mut secrets = self.channel_secrets(r, kind).await?;
-        let mut need = |key: &str| {
-            secrets.remove(key).ok_or_else(|| {
-                EngineError::input(
-                    "secret",
-                    format!(
-                        "channel {} has no {key} in the keyring; remove the channel and add it again with its {key}",
-                        r.name
-                    ),
-                )
-            })
-        };
-        Ok(match kind {
-            ChannelKind::Smtp => {
-                let settings: SmtpSettings = settings_of(r)?;
-                let password = if settings.username.is_some() {
-                    Some(need("password")?)
-                } else {
-                    None
-                };
-                let domain = settings
-                    .from
-                    .rsplit('@')
-                    .next()
-                    .map(|d| d.trim_end_matches('>').trim().to_string())
-                    .filter(|d| !d.is_empty())
-                    .unwrap_or_else(|| "paydesk.local".into());
-                Sender::Smtp(Smtp::new(settings, password), domain)
-            }
-            ChannelKind::Solapi => {
-                let settings: SolapiSettings = settings_of(r)?;
-                Sender::Solapi(Solapi::new(settings, need("api_key")?, need("api_secret")?))
-            }
-            ChannelKind::Twilio => {
-                let settings: TwilioSettings = settings_of(r)?;
-                Sender::Twilio(Twilio::new(
-                    settings,
-                    need("account_sid")?,
-                    need("auth_token")?,
-                ))
+        paydesk_notify::channel::build(kind, &r.settings, secrets).map_err(|e| match e {
+            BuildError::MissingSecret(key) => EngineError::input(
+                "secret",
+                format!(
+                    "channel {} has no {key} in the keyring; remove the channel and add it again with its {key}",
+                    r.name
+                ),
+            ),
+            BuildError::Settings(e) => {
+                EngineError::Internal(format!("channel {} settings: {e}", r.name))
             }
         })
     }
@@ -216,68 +166,57 @@ impl Engine {
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn test_channel(&self, name: &str, to: Option<&str>) -> Result<String> {
         let r = self.channel_record(name).await?;
-        let sender = self.sender_for_channel(&r).await?;
-        let store = self.store_name().await?;
-        let text = format!("[{store}] PayDesk test message / 테스트 메시지");
+        let channel = self.channel_for(&r).await?;
         let channel_error = |e: ChannelError| EngineError::Channel {
             channel: r.name.clone(),
             code: e.code.clone(),
             message: e.to_string(),
         };
-        match (sender, non_empty(&to.map(str::to_string))) {
-            (Sender::Smtp(smtp, _), None) => smtp.test().await.map_err(channel_error),
-            (Sender::Smtp(smtp, domain), Some(to)) => {
-                let to = Email::parse(to).map_err(|e| e.with_field("to"))?;
-                let content = EmailContent {
-                    subject: text.clone(),
-                    text: format!("{text}\n"),
-                    html: format!("<p>{}</p>", text.replace('<', "&lt;")),
-                };
-                let sent = smtp
-                    .send(&OutgoingEmail {
-                        to: to.as_str(),
-                        content: &content,
-                        qr_png: None,
-                        logo: None,
-                        message_id: format!("{}@{domain}", invoice::new_id("test")),
-                    })
-                    .await
-                    .map_err(channel_error)?;
-                Ok(format!(
-                    "test e-mail accepted for {} ({})",
-                    to.as_str(),
-                    sent.message_id
-                ))
-            }
-            (Sender::Solapi(_), None) => Err(EngineError::input(
-                "to",
-                "Solapi has no free check: give your own number as the recipient to get a test SMS",
-            )),
-            (Sender::Solapi(s), Some(to)) => {
-                let phone = Phone::parse(to).map_err(|e| e.with_field("to"))?;
-                let sent = s
-                    .send_text(phone.e164(), &text, None)
-                    .await
-                    .map_err(channel_error)?;
-                Ok(format!(
-                    "test {} accepted for {} ({})",
-                    sent.via,
-                    phone.display(),
-                    sent.message_id
-                ))
-            }
-            (Sender::Twilio(t), None) => t.test().await.map_err(channel_error),
-            (Sender::Twilio(t), Some(to)) => {
-                let phone = Phone::parse(to).map_err(|e| e.with_field("to"))?;
-                let sent = t.send(phone.e164(), &text).await.map_err(channel_error)?;
-                Ok(format!(
-                    "test SMS accepted for {} ({})",
-                    phone.e164(),
-                    sent.message_id
-                ))
-            }
-            (Sender::Provider(_), _) => Err(internal("a channel is never a provider")),
-        }
+        let Some(to) = non_empty(&to.map(str::to_string)).map(str::to_string) else {
+            return match channel.check().await {
+                Some(answer) => answer.map_err(channel_error),
+                None => Err(EngineError::input(
+                    "to",
+                    format!(
+                        "{} has no free check: give your own number as the recipient to get a test SMS",
+                        channel.kind()
+                    ),
+                )),
+            };
+        };
+        let store = self.store_name().await?;
+        let text = format!("[{store}] PayDesk test message / 테스트 메시지");
+        let (to, shown, sent) = if channel.kind().vias().contains(&Via::Email) {
+            let to = Email::parse(&to).map_err(|e| e.with_field("to"))?;
+            let content = EmailContent {
+                subject: text.clone(),
+                text: format!("{text}\n"),
+                html: format!("<p>{}</p>", text.replace('<', "&lt;")),
+            };
+            let id = invoice::new_id("test");
+            let message = Outgoing::Email {
+                content: &content,
+                qr_png: None,
+                logo: None,
+                id: &id,
+            };
+            let sent = channel.send(to.as_str(), message).await;
+            (to.as_str().to_string(), to.as_str().to_string(), sent)
+        } else {
+            let phone = Phone::parse(&to).map_err(|e| e.with_field("to"))?;
+            let message = Outgoing::Text {
+                text: &text,
+                subject: None,
+            };
+            let sent = channel.send(phone.e164(), message).await;
+            (phone.e164().to_string(), phone.display(), sent)
+        };
+        let sent = sent.map_err(channel_error)?;
+        tracing::debug!(to = %to, "test message accepted");
+        Ok(format!(
+            "test {} accepted for {shown} ({})",
+            sent.via, sent.message_id
+        ))
     }
 }
 

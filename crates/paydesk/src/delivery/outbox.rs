@@ -6,15 +6,15 @@
 
 use chrono::{Duration, Utc};
 use paydesk_core::{Delivery, DeliveryState, Invoice, Source, Status};
-use paydesk_notify::{
-    smtp::Email as OutgoingEmail, template, Accepted, ChannelError, Outcome, Via,
-};
+use paydesk_notify::{template, Accepted, ChannelError, Outcome, Via};
 use paydesk_store::DeliverySettled;
 
-use super::{channels::Sender, render::Rendered};
+use super::channels::Sender;
+use super::render::{Body, Rendered};
 use crate::{
     context::failpoint, error::Result, DeliveryView, Engine, EngineError, OutboxReport, SendRequest,
 };
+use paydesk_notify::channel::Outgoing;
 
 /// How many times one delivery is tried when the channel says "not now".
 pub const MAX_SEND_ATTEMPTS: i64 = 3;
@@ -201,7 +201,7 @@ impl Engine {
             if !self
                 .inner
                 .store
-                .claim_delivery(id, now, rendered.subject.as_deref(), &rendered.text)
+                .claim_delivery(id, now, rendered.subject(), rendered.text())
                 .await?
             {
                 return self.inner.store.delivery(id).await.map_err(Into::into);
@@ -272,7 +272,7 @@ impl Engine {
             return Ok(Sender::Provider(self.provider_for(&account).await?));
         }
         let r = self.channel_record(&d.channel).await?;
-        self.sender_for_channel(&r).await
+        Ok(Sender::Channel(self.channel_for(&r).await?))
     }
 
     pub(crate) async fn deliver(
@@ -282,36 +282,41 @@ impl Engine {
         inv: &Invoice,
         r: &Rendered,
     ) -> std::result::Result<Accepted, Failure> {
-        match (sender, d.via) {
-            (Sender::Smtp(smtp, domain), _) => {
-                let content = r
-                    .email
-                    .as_ref()
-                    .expect("an e-mail delivery is rendered as e-mail");
-                let qr = paydesk_notify::qr::png(&r.vars.link);
-                // The store's logo at the top, when one is kept (a logo that cannot be
-                // read never stops a message).
-                let logo = self.logo().ok().flatten();
-                let branded = logo.as_ref().map(|_| content.with_logo(&r.vars.store));
-                Ok(smtp
-                    .send(&OutgoingEmail {
-                        to: &d.to,
-                        content: branded.as_ref().unwrap_or(content),
-                        qr_png: qr.as_deref(),
-                        logo: logo
-                            .as_ref()
-                            .map(|l| (l.bytes.as_slice(), l.decoded.mime())),
-                        message_id: format!("{}@{domain}", d.id),
-                    })
-                    .await?)
+        match sender {
+            Sender::Channel(channel) => {
+                let alimtalk;
+                let (qr, logo, branded);
+                let message = match &r.body {
+                    Body::Email(content) => {
+                        qr = paydesk_notify::qr::png(&r.vars.link);
+                        // The store's logo at the top, when one is kept (a logo that cannot
+                        // be read never stops a message).
+                        logo = self.logo().ok().flatten();
+                        branded = logo.as_ref().map(|_| content.with_logo(&r.vars.store));
+                        Outgoing::Email {
+                            content: branded.as_ref().unwrap_or(content),
+                            qr_png: qr.as_deref(),
+                            logo: logo
+                                .as_ref()
+                                .map(|l| (l.bytes.as_slice(), l.decoded.mime())),
+                            id: &d.id,
+                        }
+                    }
+                    Body::Text(text) if d.via == Via::Alimtalk => {
+                        alimtalk = template::alimtalk_variables(&r.vars, r.lang);
+                        Outgoing::Alimtalk {
+                            variables: &alimtalk,
+                            text,
+                        }
+                    }
+                    Body::Text(text) => Outgoing::Text {
+                        text,
+                        subject: None,
+                    },
+                };
+                Ok(channel.send(&d.to, message).await?)
             }
-            (Sender::Solapi(s), Via::Alimtalk) => {
-                let vars = template::alimtalk_variables(&r.vars, r.lang);
-                Ok(s.send_alimtalk(&d.to, &vars, &r.text).await?)
-            }
-            (Sender::Solapi(s), _) => Ok(s.send_text(&d.to, &r.text, r.subject.as_deref()).await?),
-            (Sender::Twilio(t), _) => Ok(t.send(&d.to, &r.text).await?),
-            (Sender::Provider(p), _) => {
+            Sender::Provider(p) => {
                 let pid = inv.provider_id.as_deref().unwrap_or_default();
                 match p.notify_customer(pid).await {
                     Ok(()) => Ok(Accepted {
@@ -334,12 +339,13 @@ impl Engine {
 
     /// A row left in `sending` by a process that stopped: ask the channel where it can.
     pub(crate) async fn settle_abandoned(&self, d: &Delivery) -> Result<Delivery> {
-        let found = match self.inner.store.channel(&d.channel).await? {
-            Some(r) if r.kind == "twilio" => match (self.sender_for_channel(&r).await, &d.body) {
-                (Ok(Sender::Twilio(t)), Some(body)) => {
-                    t.find_sent(&d.to, body, d.updated_at).await.ok()
-                }
-                _ => None,
+        let found = match (self.inner.store.channel(&d.channel).await?, &d.body) {
+            (Some(r), Some(body)) => match self.channel_for(&r).await {
+                Ok(channel) => channel
+                    .find_sent(&d.to, body, d.updated_at)
+                    .await
+                    .and_then(|answer| answer.ok()),
+                Err(_) => None,
             },
             _ => None,
         };

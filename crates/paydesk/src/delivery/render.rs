@@ -13,13 +13,35 @@ use paydesk_notify::{
     Lang, MessageVars, Via,
 };
 
-/// The rendered message of one delivery.
+/// The rendered message of one delivery: an e-mail or a text, in its language.
 pub(crate) struct Rendered {
-    pub(crate) subject: Option<String>,
-    pub(crate) text: String,
-    pub(crate) email: Option<EmailContent>,
+    pub(crate) body: Body,
     pub(crate) vars: MessageVars,
     pub(crate) lang: Lang,
+}
+
+/// What a message is, by the way it goes.
+pub(crate) enum Body {
+    Email(EmailContent),
+    Text(String),
+}
+
+impl Rendered {
+    /// The e-mail's subject (texts have none).
+    pub(crate) fn subject(&self) -> Option<&str> {
+        match &self.body {
+            Body::Email(e) => Some(&e.subject),
+            Body::Text(_) => None,
+        }
+    }
+
+    /// The text the customer reads (an e-mail's plain text part).
+    pub(crate) fn text(&self) -> &str {
+        match &self.body {
+            Body::Email(e) => &e.text,
+            Body::Text(t) => t,
+        }
+    }
 }
 
 impl Engine {
@@ -49,25 +71,11 @@ impl Engine {
         lang: Lang,
     ) -> Result<Rendered> {
         let t = self.templates(lang).await?;
-        Ok(match via {
-            Via::Email => {
-                let e = template::email(&t, &vars, lang);
-                Rendered {
-                    subject: Some(e.subject.clone()),
-                    text: e.text.clone(),
-                    email: Some(e),
-                    vars,
-                    lang,
-                }
-            }
-            _ => Rendered {
-                subject: None,
-                text: template::sms_text(&t, &vars, lang),
-                email: None,
-                vars,
-                lang,
-            },
-        })
+        let body = match via {
+            Via::Email => Body::Email(template::email(&t, &vars, lang)),
+            _ => Body::Text(template::sms_text(&t, &vars, lang)),
+        };
+        Ok(Rendered { body, vars, lang })
     }
 
     /// Exactly what the customer will get for `via` in `lang`, with the SMS byte count.
@@ -168,16 +176,18 @@ impl Engine {
 /// What the window shows of a rendered message: with the SMS byte count and class.
 pub(crate) fn preview_of(via: Via, r: Rendered) -> MessagePreview {
     let (bytes, class) = match via {
-        Via::Sms | Via::Lms | Via::Alimtalk => {
-            (Some(sms::euc_kr_len(&r.text)), sms::classify(&r.text).ok())
-        }
+        Via::Sms | Via::Lms | Via::Alimtalk => (
+            Some(sms::euc_kr_len(r.text())),
+            sms::classify(r.text()).ok(),
+        ),
         _ => (None, None),
     };
+    let subject = r.subject().map(str::to_string);
     MessagePreview {
         via,
         lang: r.lang,
-        subject: r.subject,
-        text: r.text,
+        subject,
+        text: r.text().to_string(),
         bytes,
         class,
     }
