@@ -3,11 +3,13 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
 use chrono::Utc;
 
 use super::{SandboxPayment, SandboxStore};
