@@ -1,5 +1,6 @@
-//! The inputs of the use cases, as the window sends them and the command builds them:
-//! plain fields, checked by the use case that takes them.
+//! The inputs of the use cases, as the window sends them and the command reads them
+//! (with the `cli` feature they are the `paydesk` command's arguments too): plain
+//! fields, checked by the use case that takes them.
 
 use paydesk_core::LinkFields;
 use paydesk_secrets::SecretString;
@@ -8,21 +9,28 @@ use ts_rs::TS;
 
 /// A new provider account, as typed (validated here).
 #[derive(Debug, Default, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewAccount {
     pub name: String,
     #[ts(as = "paydesk_core::ProviderKind")]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub provider: String,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub base_url: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub store_id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub channel_key: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub mode: Option<String>,
     /// Secret name → value, straight to the keyring.
     #[serde(skip)]
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub secrets: Vec<(String, SecretString)>,
 }
 
@@ -38,38 +46,54 @@ pub struct NewCustomer {
 
 /// A new payment link, as typed in the form or on the command line.
 #[derive(Debug, Default, Clone, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewLink {
+    #[cfg_attr(feature = "cli", arg(long))]
     pub account: String,
+    #[cfg_attr(feature = "cli", arg(long))]
     pub name: String,
+    #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
     pub amount: String,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub currency: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
     pub tax_free: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
     pub expires_in: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub expires_at: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long = "customer"))]
     pub customer_id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub customer_name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub email: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub order_id: Option<String>,
     /// Send the link to the customer once it exists: `sms`, `alimtalk`, `email`, `provider`.
     #[serde(default)]
     #[ts(as = "Option<Vec<paydesk_notify::Via>>")]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub send: Vec<String>,
     /// The channel to send through (otherwise the first that can).
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub channel: Option<String>,
     /// The customer's language for the message (otherwise from the phone number, or ko).
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub lang: Option<String>,
 }
 
@@ -117,35 +141,56 @@ pub struct ListQuery {
 
 /// A new delivery channel, as typed.
 #[derive(Debug, Default, Deserialize, TS)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewChannel {
     pub name: String,
     #[ts(as = "paydesk_notify::ChannelKind")]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub kind: String,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub host: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub port: Option<u16>,
+    /// starttls (default, port 587), tls (465) or none (a local relay).
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub tls: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub username: Option<String>,
+    /// The sender, e.g. "하나상회 <shop@hana.kr>".
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub from: Option<String>,
+    /// A PEM file with a private mail server's certificate authority.
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub ca_file: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub base_url: Option<String>,
+    /// The sending number (Solapi: registered sender; Twilio: +1… or MG… service SID).
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub sender: Option<String>,
+    /// KakaoTalk channel id (AlimTalk).
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub pf_id: Option<String>,
+    /// Approved AlimTalk template id.
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub template_id: Option<String>,
+    /// Send an SMS instead when AlimTalk is refused.
     #[serde(default)]
     #[ts(as = "Option<bool>")]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub alimtalk_fallback: bool,
     #[serde(skip)]
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub secrets: Vec<(String, SecretString)>,
 }
 

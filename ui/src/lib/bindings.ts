@@ -158,7 +158,35 @@ export type NewAccount = { name: string, provider: ProviderKind, base_url?: stri
 /**
  * A new delivery channel, as typed.
  */
-export type NewChannel = { name: string, kind: ChannelKind, host?: string, port?: number, tls?: string, username?: string, from?: string, ca_file?: string, base_url?: string, sender?: string, pf_id?: string, template_id?: string, alimtalk_fallback?: boolean, };
+export type NewChannel = { name: string, kind: ChannelKind, host?: string, port?: number, 
+/**
+ * starttls (default, port 587), tls (465) or none (a local relay).
+ */
+tls?: string, username?: string, 
+/**
+ * The sender, e.g. "하나상회 <shop@hana.kr>".
+ */
+from?: string, 
+/**
+ * A PEM file with a private mail server's certificate authority.
+ */
+ca_file?: string, base_url?: string, 
+/**
+ * The sending number (Solapi: registered sender; Twilio: +1… or MG… service SID).
+ */
+sender?: string, 
+/**
+ * KakaoTalk channel id (AlimTalk).
+ */
+pf_id?: string, 
+/**
+ * Approved AlimTalk template id.
+ */
+template_id?: string, 
+/**
+ * Send an SMS instead when AlimTalk is refused.
+ */
+alimtalk_fallback?: boolean, };
 
 export type ChannelView = { name: string, kind: ChannelKind, settings: Record<string, unknown>, 
 /**

@@ -18,17 +18,8 @@ pub(crate) enum AccountCmd {
 
 #[derive(Args)]
 pub(crate) struct AccountAdd {
-    pub(crate) name: String,
-    #[arg(long)]
-    pub(crate) provider: String,
-    #[arg(long)]
-    pub(crate) base_url: Option<String>,
-    #[arg(long)]
-    pub(crate) store_id: Option<String>,
-    #[arg(long)]
-    pub(crate) channel_key: Option<String>,
-    #[arg(long)]
-    pub(crate) mode: Option<String>,
+    #[command(flatten)]
+    pub(crate) account: NewAccount,
     /// Read KEY=VALUE lines (e.g. client_key=…) from stdin into the OS keyring.
     #[arg(long)]
     pub(crate) secret_stdin: bool,
@@ -48,13 +39,8 @@ pub(crate) async fn account(
             };
             let view = engine
                 .add_account(NewAccount {
-                    name: a.name,
-                    provider: a.provider,
-                    base_url: a.base_url,
-                    store_id: a.store_id,
-                    channel_key: a.channel_key,
-                    mode: a.mode,
                     secrets,
+                    ..a.account
                 })
                 .await?;
             if json {

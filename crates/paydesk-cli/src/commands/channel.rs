@@ -24,38 +24,8 @@ pub(crate) enum ChannelCmd {
 
 #[derive(Args)]
 pub(crate) struct ChannelAdd {
-    pub(crate) name: String,
-    #[arg(long)]
-    pub(crate) kind: String,
-    #[arg(long)]
-    pub(crate) host: Option<String>,
-    #[arg(long)]
-    pub(crate) port: Option<u16>,
-    /// starttls (default, port 587), tls (465) or none (a local relay).
-    #[arg(long)]
-    pub(crate) tls: Option<String>,
-    #[arg(long)]
-    pub(crate) username: Option<String>,
-    /// The sender, e.g. "하나상회 <shop@hana.kr>".
-    #[arg(long)]
-    pub(crate) from: Option<String>,
-    /// A PEM file with a private mail server's certificate authority.
-    #[arg(long)]
-    pub(crate) ca_file: Option<String>,
-    #[arg(long)]
-    pub(crate) base_url: Option<String>,
-    /// The sending number (Solapi: registered sender; Twilio: +1… or MG… service SID).
-    #[arg(long)]
-    pub(crate) sender: Option<String>,
-    /// KakaoTalk channel id (AlimTalk).
-    #[arg(long)]
-    pub(crate) pf_id: Option<String>,
-    /// Approved AlimTalk template id.
-    #[arg(long)]
-    pub(crate) template_id: Option<String>,
-    /// Send an SMS instead when AlimTalk is refused.
-    #[arg(long)]
-    pub(crate) alimtalk_fallback: bool,
+    #[command(flatten)]
+    pub(crate) channel: NewChannel,
     /// Read KEY=VALUE lines (password=…, api_key=…) from stdin into the OS keyring.
     #[arg(long)]
     pub(crate) secret_stdin: bool,
@@ -95,20 +65,8 @@ pub(crate) async fn channel(
             };
             let view = engine
                 .add_channel(NewChannel {
-                    name: c.name,
-                    kind: c.kind,
-                    host: c.host,
-                    port: c.port,
-                    tls: c.tls,
-                    username: c.username,
-                    from: c.from,
-                    ca_file: c.ca_file,
-                    base_url: c.base_url,
-                    sender: c.sender,
-                    pf_id: c.pf_id,
-                    template_id: c.template_id,
-                    alimtalk_fallback: c.alimtalk_fallback,
                     secrets,
+                    ..c.channel
                 })
                 .await?;
             if json {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use paydesk::{Engine, EngineError, ListQuery, NewLink};
 use serde_json::json;
 
@@ -11,7 +11,7 @@ use crate::output::*;
 
 #[derive(Subcommand)]
 pub(crate) enum LinkCmd {
-    Create(Box<LinkCreate>),
+    Create(Box<NewLink>),
     List {
         #[arg(long)]
         status: Option<String>,
@@ -56,66 +56,10 @@ pub(crate) enum LinkCmd {
     },
 }
 
-#[derive(Args)]
-pub(crate) struct LinkCreate {
-    #[arg(long)]
-    pub(crate) account: String,
-    #[arg(long)]
-    pub(crate) name: String,
-    #[arg(long, allow_hyphen_values = true)]
-    pub(crate) amount: String,
-    #[arg(long)]
-    pub(crate) currency: Option<String>,
-    #[arg(long, allow_hyphen_values = true)]
-    pub(crate) tax_free: Option<String>,
-    #[arg(long, allow_hyphen_values = true)]
-    pub(crate) expires_in: Option<String>,
-    #[arg(long)]
-    pub(crate) expires_at: Option<String>,
-    #[arg(long)]
-    pub(crate) customer: Option<String>,
-    #[arg(long)]
-    pub(crate) customer_name: Option<String>,
-    #[arg(long)]
-    pub(crate) phone: Option<String>,
-    #[arg(long)]
-    pub(crate) email: Option<String>,
-    #[arg(long)]
-    pub(crate) order_id: Option<String>,
-    /// Send the link to the customer: sms|alimtalk|email|provider (repeatable).
-    #[arg(long)]
-    pub(crate) send: Vec<String>,
-    /// The channel to send through (default: the first that sends that way).
-    #[arg(long)]
-    pub(crate) channel: Option<String>,
-    /// The customer's language: ko, en or ja (default: from the phone number, else ko).
-    #[arg(long)]
-    pub(crate) lang: Option<String>,
-}
-
 pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<(), EngineError> {
     match cmd {
         LinkCmd::Create(l) => {
-            let (phone, email, customer_id) = (l.phone, l.email, l.customer);
-            let view = engine
-                .create_link(NewLink {
-                    account: l.account,
-                    name: l.name,
-                    amount: l.amount,
-                    currency: l.currency,
-                    tax_free: l.tax_free,
-                    expires_in: l.expires_in,
-                    expires_at: l.expires_at,
-                    customer_id,
-                    customer_name: l.customer_name,
-                    phone,
-                    email,
-                    order_id: l.order_id,
-                    send: l.send,
-                    channel: l.channel,
-                    lang: l.lang,
-                })
-                .await?;
+            let view = engine.create_link(*l).await?;
             answer(json, &view);
         }
         LinkCmd::List {
