@@ -9,6 +9,7 @@ use crate::output::*;
 
 #[derive(Subcommand)]
 pub(crate) enum ChannelCmd {
+    /// Add a delivery channel (its secrets go to the OS keyring).
     Add(Box<ChannelAdd>),
     List,
     /// SMTP logs in, Twilio checks its keys; with --to, a test message is sent there.

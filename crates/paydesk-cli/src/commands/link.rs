@@ -11,6 +11,7 @@ use crate::output::*;
 
 #[derive(Subcommand)]
 pub(crate) enum LinkCmd {
+    /// Create a payment link (and send it, with --send).
     Create(Box<NewLink>),
     List {
         #[arg(long)]
