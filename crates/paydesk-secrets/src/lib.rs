@@ -115,11 +115,6 @@ impl SecretStore {
             Err(e) => Err(map_error(e)),
         }
     }
-
-    /// Checks that the keyring answers (reads an entry that need not exist).
-    pub fn probe(&self) -> Result<()> {
-        self.get(Owner::Account("__probe__"), "probe").map(|_| ())
-    }
 }
 
 /// Maps the platform's failures to messages a merchant can act on.

@@ -235,7 +235,6 @@ impl Store {
         })
     }
 
-    /// Records, before the provider is called, that a create is about to be sent.
     /// Forgets a create attempt that provably never reached the provider.
     pub async fn clear_create_attempt(&self, id: &str) -> Result<()> {
         sqlx::query("UPDATE invoices SET create_attempted_at = NULL WHERE id = ?")
@@ -245,6 +244,7 @@ impl Store {
         Ok(())
     }
 
+    /// Records, before the provider is called, that a create is about to be sent.
     pub async fn mark_create_attempt(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE invoices SET create_attempted_at = ? WHERE id = ?")
             .bind(ts(at))
@@ -264,7 +264,6 @@ impl Store {
         parse_opt_ts(v.flatten())
     }
 
-    /// Records that the provider was asked and nothing changed.
     /// Records that these invoices were checked at `at` and found unchanged, in one
     /// transaction.
     pub async fn mark_checked_many(&self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
@@ -277,15 +276,6 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn mark_checked(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
-            .bind(ts(at))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 

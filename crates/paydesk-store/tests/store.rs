@@ -265,9 +265,12 @@ async fn passes_limited_in_size_still_reach_every_invoice() {
             .unwrap();
         for inv in due {
             seen.insert(inv.id.clone());
-            s.mark_checked(&inv.id, t0() + Duration::minutes(pass))
-                .await
-                .unwrap();
+            s.mark_checked_many(
+                std::slice::from_ref(&inv.id),
+                t0() + Duration::minutes(pass),
+            )
+            .await
+            .unwrap();
         }
     }
     assert_eq!(seen.len(), 5, "three passes of two reach all five");

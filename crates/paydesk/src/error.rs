@@ -29,6 +29,9 @@ pub enum EngineError {
     },
     #[error("{0}")]
     Keyring(#[from] SecretError),
+    /// PayDesk's own database failed (the store's error is kept as the source).
+    #[error(transparent)]
+    Store(StoreError),
     #[error("{0}")]
     Internal(String),
 }
@@ -46,7 +49,7 @@ impl EngineError {
             EngineError::Provider { .. } => "provider",
             EngineError::Channel { .. } => "channel",
             EngineError::Keyring(_) => "keyring",
-            EngineError::Internal(_) => "internal",
+            EngineError::Store(_) | EngineError::Internal(_) => "internal",
         }
     }
 
@@ -85,7 +88,7 @@ impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Transition(t) => EngineError::input("status", t),
-            other => EngineError::Internal(other.to_string()),
+            other => EngineError::Store(other),
         }
     }
 }

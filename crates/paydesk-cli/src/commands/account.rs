@@ -12,9 +12,15 @@ pub(crate) enum AccountCmd {
     /// Add a provider account (its keys go to the OS keyring, never to a file).
     Add(AccountAdd),
     List,
-    Show { name: String },
-    Test { name: String },
-    Remove { name: String },
+    Show {
+        name: String,
+    },
+    Test {
+        name: String,
+    },
+    Remove {
+        name: String,
+    },
 }
 
 #[derive(Args)]

@@ -220,9 +220,9 @@ impl Engine {
         let before = inv.clone();
         match self.apply_remote(inv, &remote, Source::Sync).await {
             Ok(after) => Ok(lifecycle::changed(&before, &after).then_some(after)),
-            Err(e @ (EngineError::Internal(_) | EngineError::Keyring(_))) => {
-                Err(CheckError::Local(e))
-            }
+            Err(
+                e @ (EngineError::Store(_) | EngineError::Internal(_) | EngineError::Keyring(_)),
+            ) => Err(CheckError::Local(e)),
             Err(e) => Err(CheckError::Provider(ProviderError::Malformed {
                 provider: inv.provider,
                 field: "status".into(),

@@ -201,7 +201,6 @@ impl Engine {
         Ok(report)
     }
 
-    /// Runs sync passes every `every` until `stop` resolves.
     /// Syncs until `stop`: every `every`, or (None) every `sync_interval` seconds as the
     /// merchant set it, read again after each pass so a change applies at once.
     pub async fn run_sync(
