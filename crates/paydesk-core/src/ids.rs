@@ -62,6 +62,37 @@ macro_rules! def_id {
                 id.0
             }
         }
+
+        text_eq!($name);
+    };
+}
+
+/// An id equals the same text (ids are read from and written to text).
+macro_rules! text_eq {
+    ($name:ident) => {
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == &other.0
+            }
+        }
     };
 }
 
@@ -113,6 +144,11 @@ impl OrderId {
         Ok(OrderId(s.to_string()))
     }
 
+    /// An order id read back from PayDesk's own records (trusted as it is).
+    pub fn from_stored(s: impl Into<String>) -> Self {
+        OrderId(s.into())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -136,6 +172,8 @@ impl From<OrderId> for String {
         id.0
     }
 }
+
+text_eq!(OrderId);
 
 /// What a clerk or a script types to find an invoice: PayDesk's id, the merchant's order
 /// id or the provider's own reference. Each is looked up as what it is.

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::{Lang, Via};
+use crate::ids::{CustomerId, DeliveryId, InvoiceId, OrderId};
 use crate::input::InputError;
 use crate::money::Money;
 use crate::status::{PaymentFlags, Source, Status};
@@ -113,7 +114,7 @@ impl FromStr for InvoiceKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
-    pub id: String,
+    pub id: CustomerId,
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -122,11 +123,11 @@ pub struct Customer {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
-    pub id: String,
+    pub id: InvoiceId,
     pub account: String,
     pub provider: ProviderKind,
     pub provider_id: Option<String>,
-    pub order_id: String,
+    pub order_id: OrderId,
     pub kind: InvoiceKind,
     pub name: String,
     pub amount: Money,
@@ -137,7 +138,7 @@ pub struct Invoice {
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
     pub expires_at: DateTime<Utc>,
-    pub customer_id: Option<String>,
+    pub customer_id: Option<CustomerId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_checked_at: Option<DateTime<Utc>>,
@@ -230,8 +231,8 @@ impl FromStr for DeliveryState {
 /// A message to a customer carrying a link (an outbox row).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
-    pub id: String,
-    pub invoice_id: String,
+    pub id: DeliveryId,
+    pub invoice_id: InvoiceId,
     pub channel: String,
     pub via: Via,
     pub to: String,

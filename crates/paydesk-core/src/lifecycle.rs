@@ -95,11 +95,11 @@ mod tests {
     fn local(status: Status) -> Invoice {
         let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
         Invoice {
-            id: "inv_1".into(),
+            id: crate::ids::InvoiceId::from_stored("inv_1"),
             account: "shop".into(),
             provider: ProviderKind::Portone,
             provider_id: Some("imp_1".into()),
-            order_id: "PD1".into(),
+            order_id: crate::ids::OrderId::from_stored("PD1"),
             kind: InvoiceKind::Cvs,
             name: "item".into(),
             amount: krw(29_900),

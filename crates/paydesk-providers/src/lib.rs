@@ -40,7 +40,7 @@ impl CreateRequest {
     ) -> Self {
         CreateRequest {
             kind: inv.kind,
-            order_id: inv.order_id.clone(),
+            order_id: inv.order_id.to_string(),
             name: inv.name.clone(),
             amount: inv.amount,
             tax_free: inv.tax_free,

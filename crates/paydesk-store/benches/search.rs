@@ -50,7 +50,7 @@ async fn run() {
     let mut customers = Vec::new();
     for (i, n) in NAMES.iter().enumerate() {
         let c = Customer {
-            id: format!("cus_{i}"),
+            id: paydesk_core::CustomerId::from_stored(format!("cus_{i}")),
             name: n.to_string(),
             phone: Some(format!("+8210{:08}", i * 1111)),
             email: None,
@@ -63,11 +63,11 @@ async fn run() {
     for i in 0..N {
         let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
         let inv = Invoice {
-            id: format!("inv_{i:08}"),
+            id: paydesk_core::InvoiceId::from_stored(format!("inv_{i:08}")),
             account: "sandbox".into(),
             provider: ProviderKind::Sandbox,
             provider_id: Some(format!("sbx_{i:08}")),
-            order_id: format!("PD{i:010}"),
+            order_id: paydesk_core::OrderId::from_stored(format!("PD{i:010}")),
             kind: InvoiceKind::Link,
             name: format!("{} {}", ITEMS[i % ITEMS.len()], i % 97),
             amount: krw(1000 + (i as i64 % 500) * 100),

@@ -63,7 +63,7 @@ async fn seed(dir: PathBuf, n: usize) {
     let mut customers = Vec::new();
     for i in 0..200usize {
         let c = Customer {
-            id: format!("cus_bench_{i:03}"),
+            id: paydesk_core::CustomerId::from_stored(format!("cus_bench_{i:03}")),
             name: format!("{}{}", SURNAMES[i % 10], GIVEN[(i / 10) % 20]),
             phone: Some(format!("+8210{:08}", 10_000_000 + i * 37_171)),
             email: None,
@@ -86,11 +86,11 @@ async fn seed(dir: PathBuf, n: usize) {
             _ => (Status::Refunded, amount),
         };
         batch.push(Invoice {
-            id: format!("inv_bench_{i:08}"),
+            id: paydesk_core::InvoiceId::from_stored(format!("inv_bench_{i:08}")),
             account: "sandbox".into(),
             provider: ProviderKind::Sandbox,
             provider_id: Some(format!("sbx_bench_{i:08}")),
-            order_id: format!("PDB{i:010}"),
+            order_id: paydesk_core::OrderId::from_stored(format!("PDB{i:010}")),
             kind: InvoiceKind::Link,
             name: format!("{} {}", ITEMS[i % ITEMS.len()], i % 97),
             amount: krw(amount),

@@ -9,7 +9,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO customers (id, name, phone, email, created_at) VALUES (?, ?, ?, ?, ?)",
         )
-        .bind(&c.id)
+        .bind(c.id.as_str())
         .bind(&c.name)
         .bind(&c.phone)
         .bind(&c.email)
@@ -50,7 +50,7 @@ impl Store {
             }
             for row in q.fetch_all(&self.pool).await? {
                 let c = customer_from_row(&row)?;
-                out.insert(c.id.clone(), c);
+                out.insert(c.id.to_string(), c);
             }
         }
         Ok(out)

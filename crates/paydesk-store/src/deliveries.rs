@@ -182,8 +182,8 @@ pub(crate) async fn insert_delivery_tx(
             channel_message_id, error, created_at, updated_at, lang, subject, body)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&d.id)
-    .bind(&d.invoice_id)
+    .bind(d.id.as_str())
+    .bind(d.invoice_id.as_str())
     .bind(&d.channel)
     .bind(d.via.as_str())
     .bind(&d.to)

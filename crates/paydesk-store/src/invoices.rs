@@ -8,7 +8,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use paydesk_core::{
-    Customer, Delivery, Invoice, Money, PaymentFlags, Source, Status, TimelineEvent,
+    Customer, CustomerId, Delivery, Invoice, Money, PaymentFlags, Source, Status, TimelineEvent,
 };
 use sqlx::AssertSqlSafe;
 
@@ -74,7 +74,7 @@ impl Store {
     /// Saves many new invoices (each with its `created` audit entry) in one
     /// transaction: all or none. For imports and for loading benchmark data.
     pub async fn insert_invoices(&self, list: &[Invoice], source: Source) -> Result<()> {
-        let mut customers: std::collections::HashMap<String, Option<Customer>> =
+        let mut customers: std::collections::HashMap<CustomerId, Option<Customer>> =
             std::collections::HashMap::new();
         for id in list.iter().filter_map(|i| i.customer_id.as_ref()) {
             if !customers.contains_key(id) {
@@ -185,7 +185,7 @@ impl Store {
         let customer = match &after.customer_id {
             Some(cid) => {
                 sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
-                    .bind(cid)
+                    .bind(cid.as_str())
                     .fetch_optional(&mut *tx)
                     .await?
                     .map(|r| customer_from_row(&r))
@@ -340,11 +340,11 @@ pub(crate) async fn insert_invoice_tx(
                 last_checked_at, last_error, search_text)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&inv.id)
+    .bind(inv.id.as_str())
     .bind(&inv.account)
     .bind(inv.provider.as_str())
     .bind(&inv.provider_id)
-    .bind(&inv.order_id)
+    .bind(inv.order_id.as_str())
     .bind(inv.kind.as_str())
     .bind(&inv.name)
     .bind(inv.amount.currency().code())
@@ -358,7 +358,7 @@ pub(crate) async fn insert_invoice_tx(
     .bind(&inv.payment_url)
     .bind(&inv.payment_number)
     .bind(ts(inv.expires_at))
-    .bind(&inv.customer_id)
+    .bind(inv.customer_id.as_deref())
     .bind(ts(inv.created_at))
     .bind(ts(inv.updated_at))
     .bind(inv.last_checked_at.map(ts))
@@ -370,7 +370,7 @@ pub(crate) async fn insert_invoice_tx(
         if e.is_unique_violation() {
             return Err(StoreError::Exists {
                 what: "invoice with order id",
-                key: inv.order_id.clone(),
+                key: inv.order_id.to_string(),
             });
         }
     }

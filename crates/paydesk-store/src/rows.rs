@@ -5,8 +5,8 @@ use std::str::FromStr;
 use crate::{AccountRecord, ChannelRecord, Result, StoreError};
 use chrono::{DateTime, Utc};
 use paydesk_core::{
-    format_instant, Currency, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, Lang, Money,
-    PaymentFlags, ProviderKind, Status, Via,
+    format_instant, Currency, Customer, CustomerId, Delivery, DeliveryId, DeliveryState, Invoice,
+    InvoiceId, InvoiceKind, Lang, Money, OrderId, PaymentFlags, ProviderKind, Status, Via,
 };
 use sqlx::Row;
 
@@ -59,7 +59,7 @@ pub(crate) fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRec
 
 pub(crate) fn customer_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Customer> {
     Ok(Customer {
-        id: r.try_get("id")?,
+        id: CustomerId::from_stored(r.try_get::<String, _>("id")?),
         name: r.try_get("name")?,
         phone: r.try_get("phone")?,
         email: r.try_get("email")?,
@@ -74,12 +74,12 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
         Money::from_minor(r.try_get::<i64, _>(col)?, currency).map_err(corrupt("amount"))
     };
     Ok(Invoice {
-        id: r.try_get("id")?,
+        id: InvoiceId::from_stored(r.try_get::<String, _>("id")?),
         account: r.try_get("account")?,
         provider: ProviderKind::from_str(&r.try_get::<String, _>("provider")?)
             .map_err(corrupt("provider"))?,
         provider_id: r.try_get("provider_id")?,
-        order_id: r.try_get("order_id")?,
+        order_id: OrderId::from_stored(r.try_get::<String, _>("order_id")?),
         kind: InvoiceKind::from_str(&r.try_get::<String, _>("kind")?).map_err(corrupt("kind"))?,
         name: r.try_get("name")?,
         amount: money("amount_minor")?,
@@ -94,7 +94,9 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
         payment_url: r.try_get("payment_url")?,
         payment_number: r.try_get("payment_number")?,
         expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-        customer_id: r.try_get("customer_id")?,
+        customer_id: r
+            .try_get::<Option<String>, _>("customer_id")?
+            .map(CustomerId::from_stored),
         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
         last_checked_at: parse_opt_ts(r.try_get("last_checked_at")?)?,
@@ -104,8 +106,8 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
 
 pub(crate) fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
     Ok(Delivery {
-        id: r.try_get("id")?,
-        invoice_id: r.try_get("invoice_id")?,
+        id: DeliveryId::from_stored(r.try_get::<String, _>("id")?),
+        invoice_id: InvoiceId::from_stored(r.try_get::<String, _>("invoice_id")?),
         channel: r.try_get("channel")?,
         via: Via::from_str(&r.try_get::<String, _>("via")?).map_err(corrupt("via"))?,
         to: r.try_get("recipient")?,

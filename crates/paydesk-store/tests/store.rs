@@ -23,11 +23,11 @@ async fn store() -> (tempfile::TempDir, Store) {
 fn invoice(name: &str, customer: Option<&str>) -> Invoice {
     let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
     Invoice {
-        id: invoice::new_id("inv"),
+        id: paydesk_core::InvoiceId::generate(),
         account: "sandbox".into(),
         provider: ProviderKind::Sandbox,
         provider_id: None,
-        order_id: paydesk_core::OrderId::generate().into(),
+        order_id: paydesk_core::OrderId::generate(),
         kind: InvoiceKind::Link,
         name: name.into(),
         amount: krw(29900),
@@ -38,7 +38,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         payment_url: None,
         payment_number: None,
         expires_at: t0() + Duration::days(1),
-        customer_id: customer.map(String::from),
+        customer_id: customer.map(paydesk_core::CustomerId::from_stored),
         created_at: t0(),
         updated_at: t0(),
         last_checked_at: None,
@@ -168,7 +168,7 @@ async fn the_audit_log_is_append_only() {
 async fn search_by_name_customer_and_order_id() {
     let (_d, s) = store().await;
     let kim = Customer {
-        id: invoice::new_id("cus"),
+        id: paydesk_core::CustomerId::generate(),
         name: "김민준".into(),
         phone: Some("+821012345678".into()),
         email: Some("minjun@example.kr".into()),
@@ -193,7 +193,7 @@ async fn search_by_name_customer_and_order_id() {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|i| i.id)
+                .map(|i| i.id.into())
                 .collect();
             ids.sort();
             ids
@@ -265,12 +265,9 @@ async fn passes_limited_in_size_still_reach_every_invoice() {
             .unwrap();
         for inv in due {
             seen.insert(inv.id.clone());
-            s.mark_checked_many(
-                std::slice::from_ref(&inv.id),
-                t0() + Duration::minutes(pass),
-            )
-            .await
-            .unwrap();
+            s.mark_checked_many(&[inv.id.to_string()], t0() + Duration::minutes(pass))
+                .await
+                .unwrap();
         }
     }
     assert_eq!(seen.len(), 5, "three passes of two reach all five");
@@ -280,7 +277,7 @@ async fn passes_limited_in_size_still_reach_every_invoice() {
 async fn many_invoices_are_saved_in_one_transaction_all_or_none() {
     let (_d, s) = store().await;
     s.insert_customer(&Customer {
-        id: "cus_1".into(),
+        id: paydesk_core::CustomerId::from_stored("cus_1"),
         name: "김민준".into(),
         phone: None,
         email: None,

@@ -27,7 +27,7 @@ impl Engine {
             return Err(EngineError::Input(errors));
         };
         let customer = Customer {
-            id: CustomerId::generate().into(),
+            id: CustomerId::generate(),
             name: name.as_str().into(),
             phone: phone.map(|p| p.e164().to_string()),
             email: email.map(|e| e.as_str().to_string()),
@@ -88,7 +88,7 @@ impl Engine {
             // A name alone (a walk-in customer on a slip) is kept as a new customer.
             return Ok(name.map(|n| {
                 NewOrExisting::New(Customer {
-                    id: CustomerId::generate().into(),
+                    id: CustomerId::generate(),
                     name: n.as_str().to_string(),
                     phone: None,
                     email: None,
@@ -112,7 +112,7 @@ impl Engine {
             .or_else(|| email_s.clone())
             .unwrap_or_default();
         Ok(Some(NewOrExisting::New(Customer {
-            id: CustomerId::generate().into(),
+            id: CustomerId::generate(),
             name: display_name,
             phone: phone_s,
             email: email_s,

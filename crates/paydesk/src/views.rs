@@ -21,7 +21,7 @@ pub struct CustomerView {
 impl From<&Customer> for CustomerView {
     fn from(c: &Customer) -> Self {
         CustomerView {
-            id: c.id.clone(),
+            id: c.id.to_string(),
             name: c.name.clone(),
             phone: c
                 .phone
@@ -136,12 +136,12 @@ impl InvoiceView {
         timeline: Option<&[TimelineEntry]>,
     ) -> Self {
         InvoiceView {
-            id: i.id.clone(),
+            id: i.id.to_string(),
             account: i.account.clone(),
             provider: i.provider,
             sandbox: i.provider == paydesk_core::ProviderKind::Sandbox,
             provider_id: i.provider_id.clone(),
-            order_id: i.order_id.clone(),
+            order_id: i.order_id.to_string(),
             kind: i.kind,
             name: i.name.clone(),
             amount: i.amount.to_plain(),

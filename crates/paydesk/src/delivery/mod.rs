@@ -54,8 +54,8 @@ pub struct DeliveryView {
 impl From<&Delivery> for DeliveryView {
     fn from(d: &Delivery) -> Self {
         DeliveryView {
-            id: d.id.clone(),
-            invoice_id: d.invoice_id.clone(),
+            id: d.id.to_string(),
+            invoice_id: d.invoice_id.to_string(),
             channel: d.channel.clone(),
             via: d.via,
             to: d.to.clone(),

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use crate::{context::non_empty, error::Result, Engine, EngineError, SendRequest};
 use chrono::Utc;
 use paydesk_core::{
-    Customer, Delivery, DeliveryId, DeliveryState, Email, InputCode, InputError, Phone,
+    Customer, Delivery, DeliveryId, DeliveryState, Email, InputCode, InputError, InvoiceId, Phone,
 };
 use paydesk_notify::{ChannelKind, Lang, Via};
 use paydesk_store::ChannelRecord;
@@ -16,7 +16,7 @@ impl Engine {
     /// or pushes what is wrong to `errors`. Nothing is written here.
     pub(crate) async fn plan_delivery(
         &self,
-        invoice_id: &str,
+        invoice_id: &InvoiceId,
         account: &str,
         customer: Option<&Customer>,
         req: &SendRequest,
@@ -128,8 +128,8 @@ impl Engine {
         };
         let now = Utc::now();
         Ok(Some(Delivery {
-            id: DeliveryId::generate().into(),
-            invoice_id: invoice_id.to_string(),
+            id: DeliveryId::generate(),
+            invoice_id: invoice_id.clone(),
             channel,
             via,
             to,

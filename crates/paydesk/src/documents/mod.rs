@@ -150,7 +150,7 @@ impl Engine {
             item: inv.name.clone(),
             amount: inv.amount.to_display(),
             tax_free: inv.tax_free.to_display(),
-            order_id: inv.order_id.clone(),
+            order_id: inv.order_id.to_string(),
             deadline: deadline_text(inv.expires_at, lang, self.time_zone().await?),
             payment_url: url,
             lang,
@@ -215,7 +215,7 @@ impl Engine {
         Ok(open
             .into_iter()
             .filter(|i| i.kind == InvoiceKind::Cvs && i.payment_number.is_some())
-            .map(|i| i.id)
+            .map(|i| i.id.into())
             .collect())
     }
 }

@@ -66,7 +66,7 @@ impl Engine {
             .map_err(|mut e| errors.append(&mut e))
             .ok();
         let customer = self.resolve_customer(&l, &mut errors).await?;
-        let invoice_id = String::from(InvoiceId::generate());
+        let invoice_id = InvoiceId::generate();
         let mut deliveries = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for via in l.send.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -77,7 +77,7 @@ impl Engine {
                 NewOrExisting::Existing(c) | NewOrExisting::New(c) => c,
             });
             let req = SendRequest {
-                invoice: invoice_id.clone(),
+                invoice: invoice_id.to_string(),
                 via: via.to_string(),
                 channel: l.channel.clone(),
                 to: None,
@@ -122,7 +122,7 @@ impl Engine {
             account: account.name.clone(),
             provider: account.provider,
             provider_id: None,
-            order_id: parsed.order_id.into(),
+            order_id: parsed.order_id,
             kind,
             name: parsed.name.as_str().to_string(),
             amount: parsed.amount,

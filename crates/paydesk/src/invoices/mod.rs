@@ -75,7 +75,10 @@ impl Engine {
         Ok(invoices
             .iter()
             .map(|i| {
-                let customer = i.customer_id.as_ref().and_then(|id| customers.get(id));
+                let customer = i
+                    .customer_id
+                    .as_ref()
+                    .and_then(|id| customers.get(id.as_str()));
                 InvoiceView::new(i, customer, None)
             })
             .collect())

@@ -113,7 +113,7 @@ impl Engine {
         let mut unchanged = Vec::new();
         for inv in invoices {
             let remote = listed
-                .remove(&inv.order_id)
+                .remove(inv.order_id.as_str())
                 .filter(|r| Some(&r.provider_id) == inv.provider_id.as_ref());
             let outcome = match remote {
                 Some(r) => self.apply_checked(&inv, r, Some(&mut unchanged)).await,
@@ -213,7 +213,7 @@ impl Engine {
         // Nothing to change: only "checked now" is written, with the batch's others.
         if let Some(pending) = unchanged {
             if lifecycle::leaves_unchanged(inv, &remote, Utc::now()) {
-                pending.push(inv.id.clone());
+                pending.push(inv.id.to_string());
                 return Ok(None);
             }
         }

@@ -59,7 +59,7 @@ impl Engine {
             if let Some(b) = self.backoff_of(&inv.account).filter(|b| b.until > now) {
                 report.checked -= 1;
                 waiting.entry(inv.account.clone()).or_insert((
-                    inv.id.clone(),
+                    inv.id.to_string(),
                     inv.provider,
                     b.until,
                 ));
@@ -87,7 +87,7 @@ impl Engine {
                         }
                         Err(e) => {
                             report.errors.push(SyncError {
-                                invoice_id: inv.id.clone(),
+                                invoice_id: inv.id.to_string(),
                                 account: inv.account.clone(),
                                 provider: inv.provider,
                                 kind: SyncErrorKind::Keys,
@@ -159,7 +159,7 @@ impl Engine {
                 tracing::warn!(invoice = %inv.id, error = %e, "could not record the sync error");
             }
             report.errors.push(SyncError {
-                invoice_id: inv.id.clone(),
+                invoice_id: inv.id.to_string(),
                 account: inv.account.clone(),
                 provider: inv.provider,
                 kind,
