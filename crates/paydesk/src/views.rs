@@ -81,6 +81,8 @@ pub struct InvoiceView {
     pub underpaid: bool,
     pub overpaid: bool,
     pub paid_amount: String,
+    /// The money received as people read it (`₩29,900`).
+    pub paid_display: String,
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
     pub expires_at: String,
@@ -154,6 +156,7 @@ impl InvoiceView {
             underpaid: i.flags.underpaid,
             overpaid: i.flags.overpaid,
             paid_amount: i.paid.to_plain(),
+            paid_display: i.paid.to_display(),
             payment_url: i.payment_url.clone(),
             payment_number: i.payment_number.clone(),
             expires_at: format_instant(i.expires_at),

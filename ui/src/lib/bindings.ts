@@ -104,7 +104,11 @@ amount_minor: number,
 /**
  * As people read it (`₩29,900`).
  */
-amount_display: string, tax_free: string, status: Status, paid_late: boolean, underpaid: boolean, overpaid: boolean, paid_amount: string, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
+amount_display: string, tax_free: string, status: Status, paid_late: boolean, underpaid: boolean, overpaid: boolean, paid_amount: string, 
+/**
+ * The money received as people read it (`₩29,900`).
+ */
+paid_display: string, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
 /**
  * What the clerk can do with it now (its state and its provider decide).
  */

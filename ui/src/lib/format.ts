@@ -21,7 +21,9 @@ export function groupDigits(digits: string): string {
   return out;
 }
 
-/** `("29900","KRW")` → `₩29,900`; `("0.00150000","BTC")` → `0.0015 BTC`. */
+/** `("29900","KRW")` → `₩29,900`; `("0.00150000","BTC")` → `0.0015 BTC`. Only for what
+ * the clerk is typing (no call to the backend per keystroke): amounts PayDesk keeps
+ * arrive formatted by the engine (`amount_display`, `paid_display`, `Money::to_display`). */
 export function formatAmount(plain: string, currency: string): string {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(plain.trim());
   if (!m) return `${plain} ${currency}`;
