@@ -302,3 +302,98 @@ impl Human for Vec<ChannelView> {
         print_channels(self);
     }
 }
+
+impl Human for paydesk::SyncReport {
+    fn print(&self) {
+        let report = self;
+        println!(
+            "Checked {} invoice(s): {} changed, {} error(s).",
+            report.checked,
+            report.changed.len(),
+            report.errors.len()
+        );
+        for c in &report.changed {
+            println!("  {}  {}  {}", c.id, c.status, c.name);
+        }
+        for e in &report.errors {
+            println!("  {}  error: {}", e.invoice_id, e.message);
+        }
+    }
+}
+
+impl Human for paydesk::MessagePreview {
+    fn print(&self) {
+        let p = self;
+        if let Some(s) = &p.subject {
+            println!("Subject: {s}");
+        }
+        println!("{}", p.text);
+        if let (Some(b), Some(c)) = (p.bytes, p.class) {
+            println!(
+                "-- {b} bytes: {}",
+                match c {
+                    paydesk::SmsClass::Sms => "SMS (≤ 90 bytes)",
+                    paydesk::SmsClass::Lms => "LMS (long message, priced higher)",
+                }
+            );
+        }
+    }
+}
+
+impl Human for paydesk::DeliveryView {
+    fn print(&self) {
+        let d = self;
+        if d.state == paydesk::core::DeliveryState::Queued {
+            println!(
+                "Queued {} to {}: it goes out as soon as the link exists ({}).",
+                d.via, d.to, d.id
+            );
+        } else {
+            println!(
+                "Sent by {} to {} ({}{}).",
+                d.via,
+                d.to,
+                d.id,
+                d.channel_message_id
+                    .as_deref()
+                    .map(|m| format!(", {m}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+}
+
+impl Human for Vec<paydesk::DeliveryView> {
+    fn print(&self) {
+        let list = self;
+        if list.is_empty() {
+            println!("No messages yet.");
+            return;
+        }
+        table(
+            &[
+                "DELIVERY", "INVOICE", "VIA", "TO", "STATE", "TRIES", "WHEN", "NOTE",
+            ],
+            list.iter()
+                .map(|d| {
+                    vec![
+                        d.id.clone(),
+                        d.invoice_id.clone(),
+                        d.via.to_string(),
+                        d.to.clone(),
+                        d.state.as_str().to_string(),
+                        d.attempts.to_string(),
+                        d.updated_at.chars().take(19).collect(),
+                        d.error
+                            .clone()
+                            .or_else(|| d.channel_message_id.clone())
+                            .unwrap_or_default()
+                            .chars()
+                            .take(80)
+                            .collect(),
+                    ]
+                })
+                .collect(),
+        );
+    }
+}

@@ -56,8 +56,9 @@ impl Holder {
     }
 }
 
-pub(crate) fn internal<E: std::fmt::Display>(e: E) -> EngineError {
-    EngineError::Internal(e.to_string())
+/// A failure of PayDesk itself (a file, a task, a writer), its cause kept as the source.
+pub(crate) fn internal<E: std::error::Error + Send + Sync + 'static>(e: E) -> EngineError {
+    EngineError::Other(Box::new(e))
 }
 
 pub(crate) fn non_empty(s: &Option<String>) -> Option<&str> {

@@ -32,6 +32,9 @@ pub enum EngineError {
     /// PayDesk's own database failed (the store's error is kept as the source).
     #[error(transparent)]
     Store(StoreError),
+    /// Something of PayDesk's own failed (a file, a background task); the cause is kept.
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
     #[error("{0}")]
     Internal(String),
 }
@@ -49,7 +52,7 @@ impl EngineError {
             EngineError::Provider { .. } => "provider",
             EngineError::Channel { .. } => "channel",
             EngineError::Keyring(_) => "keyring",
-            EngineError::Store(_) | EngineError::Internal(_) => "internal",
+            EngineError::Store(_) | EngineError::Other(_) | EngineError::Internal(_) => "internal",
         }
     }
 

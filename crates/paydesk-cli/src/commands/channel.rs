@@ -112,23 +112,7 @@ pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(),
         let p = engine
             .preview_message(&a.id, &a.via, a.lang.as_deref())
             .await?;
-        if json {
-            print_json(&p);
-        } else {
-            if let Some(s) = &p.subject {
-                println!("Subject: {s}");
-            }
-            println!("{}", p.text);
-            if let (Some(b), Some(c)) = (p.bytes, p.class) {
-                println!(
-                    "-- {b} bytes: {}",
-                    match c {
-                        paydesk::SmsClass::Sms => "SMS (≤ 90 bytes)",
-                        paydesk::SmsClass::Lms => "LMS (long message, priced higher)",
-                    }
-                );
-            }
-        }
+        answer(json, &p);
         return Ok(());
     }
     let d = engine
@@ -140,25 +124,7 @@ pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(),
             lang: a.lang,
         })
         .await?;
-    if json {
-        print_json(&d);
-    } else if d.state == paydesk::core::DeliveryState::Queued {
-        println!(
-            "Queued {} to {}: it goes out as soon as the link exists ({}).",
-            d.via, d.to, d.id
-        );
-    } else {
-        println!(
-            "Sent by {} to {} ({}{}).",
-            d.via,
-            d.to,
-            d.id,
-            d.channel_message_id
-                .as_deref()
-                .map(|m| format!(", {m}"))
-                .unwrap_or_default()
-        );
-    }
+    answer(json, &d);
     Ok(())
 }
 
@@ -168,38 +134,6 @@ pub(crate) async fn deliveries(
     json: bool,
 ) -> Result<(), EngineError> {
     let list = engine.deliveries(id).await?;
-    if json {
-        print_json(&list);
-        return Ok(());
-    }
-    if list.is_empty() {
-        println!("No messages yet.");
-        return Ok(());
-    }
-    table(
-        &[
-            "DELIVERY", "INVOICE", "VIA", "TO", "STATE", "TRIES", "WHEN", "NOTE",
-        ],
-        list.iter()
-            .map(|d| {
-                vec![
-                    d.id.clone(),
-                    d.invoice_id.clone(),
-                    d.via.to_string(),
-                    d.to.clone(),
-                    d.state.as_str().to_string(),
-                    d.attempts.to_string(),
-                    d.updated_at.chars().take(19).collect(),
-                    d.error
-                        .clone()
-                        .or_else(|| d.channel_message_id.clone())
-                        .unwrap_or_default()
-                        .chars()
-                        .take(80)
-                        .collect(),
-                ]
-            })
-            .collect(),
-    );
+    answer(json, &list);
     Ok(())
 }

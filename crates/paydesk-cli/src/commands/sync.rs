@@ -16,22 +16,7 @@ pub(crate) async fn sync(
 ) -> Result<(), EngineError> {
     if once {
         let report = engine.sync_once().await?;
-        if json {
-            print_json(&report);
-        } else {
-            println!(
-                "Checked {} invoice(s): {} changed, {} error(s).",
-                report.checked,
-                report.changed.len(),
-                report.errors.len()
-            );
-            for c in &report.changed {
-                println!("  {}  {}  {}", c.id, c.status, c.name);
-            }
-            for e in &report.errors {
-                println!("  {}  error: {}", e.invoice_id, e.message);
-            }
-        }
+        answer(json, &report);
         return Ok(());
     }
     let mut changes = engine.subscribe();
