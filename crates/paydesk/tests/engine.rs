@@ -374,6 +374,75 @@ async fn the_actions_offered_follow_state_and_provider() {
     assert!(!paid.actions.cancel && paid.actions.refund && paid.actions.partial_refund);
 }
 
+/// Which providers send the link to the customer themselves is the engine's answer (the
+/// window offers "by provider" from it): Bootpay does, the sandbox does not.
+#[tokio::test]
+async fn only_a_provider_that_notifies_customers_offers_to_send_by_provider() {
+    let (_d, e) = engine().await;
+    e.add_account(NewAccount {
+        name: "boot".into(),
+        provider: "bootpay".into(),
+        secrets: vec![
+            ("client_key".into(), Secret::from("c".to_string())),
+            ("secret_key".into(), Secret::from("s".to_string())),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let by_provider = |name: &str| {
+        let name = name.to_string();
+        let e = e.clone();
+        async move {
+            e.accounts()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.name == name)
+                .unwrap()
+                .capabilities
+                .notify_customer
+        }
+    };
+    assert!(by_provider("boot").await);
+    assert!(!by_provider("sandbox").await);
+    let inv = e.create_link(link("x", "1000")).await.unwrap();
+    assert!(!inv.actions.notify_customer);
+    let refused = e
+        .send(paydesk::SendRequest {
+            invoice: inv.id.clone(),
+            via: "provider".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field(), Some("via"), "{refused}");
+    e.remove_account("boot").await.unwrap();
+}
+
+/// The shells ask for documents without choosing their layout, language or store name:
+/// the engine's defaults (A4, Korean, the store's own name) apply.
+#[tokio::test]
+async fn documents_take_the_engine_s_defaults() {
+    let (_d, e) = engine().await;
+    e.set_setting("store_name", "하나상회").await.unwrap();
+    let inv = e.create_link(link("x", "1000")).await.unwrap();
+    let pdf = e.invoice_pdf(&inv.id, None, None).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let mut cvs = link("slip", "2000");
+    cvs.customer_name = Some("김민준".into());
+    let slip = e.issue_cvs(cvs).await.unwrap();
+    let path = e.print_slips(&[], None).await.unwrap();
+    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"));
+    let preview = e.slip_preview(&slip.id, "ko").await.unwrap();
+    assert_eq!(preview.store, "하나상회");
+    let err = e
+        .slips(std::slice::from_ref(&slip.id), Some("a5"), None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("layout"));
+}
+
 #[tokio::test]
 async fn without_an_order_lookup_an_unknown_create_waits_for_the_clerk() {
     use std::sync::atomic::{AtomicUsize, Ordering};
