@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
     strum::EnumIter,
     strum::IntoStaticStr,
     strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -60,12 +61,6 @@ impl InputCode {
     /// Every code, in declaration order.
     pub fn all() -> impl Iterator<Item = InputCode> {
         <InputCode as strum::IntoEnumIterator>::iter()
-    }
-}
-
-impl std::fmt::Display for InputCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

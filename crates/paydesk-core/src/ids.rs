@@ -175,24 +175,6 @@ impl From<OrderId> for String {
 
 text_eq!(OrderId);
 
-/// What a clerk or a script types to find an invoice: PayDesk's id, the merchant's order
-/// id or the provider's own reference. Each is looked up as what it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvoiceKey {
-    Id(InvoiceId),
-    /// Any other text: an order id or a provider's reference.
-    Other(String),
-}
-
-impl InvoiceKey {
-    pub fn parse(s: &str) -> InvoiceKey {
-        match InvoiceId::parse(s) {
-            Some(id) => InvoiceKey::Id(id),
-            None => InvoiceKey::Other(s.trim().to_string()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,11 +192,6 @@ mod tests {
         assert!(CustomerId::generate().starts_with("cus_"));
         assert!(DeliveryId::generate().starts_with("dlv_"));
         assert_eq!(InvoiceId::parse("inv_notaulid"), None);
-        assert_eq!(InvoiceKey::parse(&inv), InvoiceKey::Id(inv));
-        assert_eq!(
-            InvoiceKey::parse(" PD123 "),
-            InvoiceKey::Other("PD123".into())
-        );
     }
 
     #[test]

@@ -43,6 +43,19 @@ impl InputError {
 
 pub type InputResult<T> = Result<T, InputError>;
 
+/// An amount more than zero in `currency`, when one is given (blank means none: the
+/// whole invoice, for a refund or a payment).
+pub fn optional_amount(
+    field: &str,
+    input: Option<&str>,
+    currency: Currency,
+) -> InputResult<Option<Money>> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(a) => amount(field, a, currency, true).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Parses an amount for `field`; zero or less is refused when `positive`.
 pub fn amount(field: &str, input: &str, currency: Currency, positive: bool) -> InputResult<Money> {
     let m = Money::parse(input, currency).map_err(|e| {

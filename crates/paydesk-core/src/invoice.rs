@@ -1,6 +1,5 @@
 //! Invoices, customers, deliveries and the timeline of what happened to them.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -32,6 +31,7 @@ pub fn new_id(prefix: &str) -> String {
     ts_rs::TS,
     strum::IntoStaticStr,
     strum::EnumIter,
+    strum::Display,
 )]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
@@ -52,12 +52,6 @@ impl ProviderKind {
     /// Every provider, in declaration order.
     pub fn all() -> impl Iterator<Item = ProviderKind> {
         <ProviderKind as strum::IntoEnumIterator>::iter()
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

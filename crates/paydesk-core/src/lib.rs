@@ -14,7 +14,7 @@ pub mod status;
 
 pub use channel::{ChannelKind, Lang, Via};
 pub use error_code::InputCode;
-pub use ids::{CustomerId, DeliveryId, InvoiceId, InvoiceKey, OrderId};
+pub use ids::{CustomerId, DeliveryId, InvoiceId, OrderId};
 pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};
 pub use invoice::{
     Capabilities, Customer, Delivery, DeliveryState, Invoice, InvoiceKind, ProviderKind,

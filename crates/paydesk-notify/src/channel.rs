@@ -104,6 +104,17 @@ pub fn build(
     })
 }
 
+/// What a channel asked to carry a kind of message it does not answers (the engine's
+/// planning never asks; this keeps a wrong call from sending anything).
+fn cannot_carry(kind: ChannelKind, message: &Outgoing<'_>) -> crate::ChannelError {
+    let what = match message {
+        Outgoing::Email { .. } => "e-mail",
+        Outgoing::Text { .. } => "SMS",
+        Outgoing::Alimtalk { .. } => "AlimTalk",
+    };
+    crate::ChannelError::permanent(kind, None, format!("a {kind} channel does not send {what}"))
+}
+
 #[async_trait]
 impl Channel for Smtp {
     fn kind(&self) -> ChannelKind {
@@ -131,11 +142,7 @@ impl Channel for Smtp {
                 .await
             }
             Outgoing::Text { .. } | Outgoing::Alimtalk { .. } => {
-                Err(crate::ChannelError::permanent(
-                    ChannelKind::Smtp,
-                    None,
-                    "an SMTP channel sends e-mail only",
-                ))
+                Err(cannot_carry(ChannelKind::Smtp, &message))
             }
         }
     }
@@ -155,11 +162,7 @@ impl Channel for Solapi {
         match message {
             Outgoing::Text { text, subject } => self.send_text(to, text, subject).await,
             Outgoing::Alimtalk { variables, text } => self.send_alimtalk(to, variables, text).await,
-            Outgoing::Email { .. } => Err(crate::ChannelError::permanent(
-                ChannelKind::Solapi,
-                None,
-                "a Solapi channel sends SMS and AlimTalk only",
-            )),
+            Outgoing::Email { .. } => Err(cannot_carry(ChannelKind::Solapi, &message)),
         }
     }
 
@@ -178,11 +181,7 @@ impl Channel for Twilio {
         match message {
             Outgoing::Text { text, .. } => Twilio::send(self, to, text).await,
             Outgoing::Alimtalk { .. } | Outgoing::Email { .. } => {
-                Err(crate::ChannelError::permanent(
-                    ChannelKind::Twilio,
-                    None,
-                    "a Twilio channel sends SMS only",
-                ))
+                Err(cannot_carry(ChannelKind::Twilio, &message))
             }
         }
     }

@@ -45,15 +45,7 @@ impl Engine {
         late: bool,
     ) -> Result<SandboxPaymentView> {
         let inv = self.find(key).await?;
-        let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(a) => Some(paydesk_core::input::amount(
-                "amount",
-                a,
-                inv.amount.currency(),
-                true,
-            )?),
-            None => None,
-        };
+        let amount = paydesk_core::input::optional_amount("amount", amount, inv.amount.currency())?;
         let id = Self::sandbox_id(inv)?;
         let p = self
             .inner

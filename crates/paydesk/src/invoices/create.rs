@@ -29,6 +29,18 @@ impl Engine {
         self.create_invoice(l, InvoiceKind::Cvs).await
     }
 
+    /// Keeps a draft whose create did not go through, with the reason on it, and tells
+    /// the window.
+    async fn keep_draft_with_error(&self, draft: &Invoice, e: &ProviderError) -> Result<()> {
+        self.inner
+            .store
+            .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
+            .await?;
+        let saved = self.inner.store.invoice(&draft.id).await?;
+        self.publish(&saved).await?;
+        Ok(())
+    }
+
     pub(crate) async fn create_invoice(
         &self,
         l: NewLink,
@@ -187,12 +199,7 @@ impl Engine {
             // ("waiting for connection") and sync creates it, then sends its messages.
             Err(e @ ProviderError::NotReached { .. }) => {
                 self.inner.store.clear_create_attempt(&draft.id).await?;
-                self.inner
-                    .store
-                    .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
-                    .await?;
-                let saved = self.inner.store.invoice(&draft.id).await?;
-                self.publish(&saved).await?;
+                self.keep_draft_with_error(&draft, &e).await?;
                 let mut err = EngineError::from_provider(e, true);
                 if let EngineError::Provider { message, .. } = &mut err {
                     message.push_str(if deliveries.is_empty() {
@@ -206,12 +213,7 @@ impl Engine {
             // No answer, or one PayDesk cannot read: the provider may have made the link, so
             // the draft stays and sync looks its order id up before anything else.
             Err(e) if e.outcome_unknown() || matches!(e, ProviderError::Malformed { .. }) => {
-                self.inner
-                    .store
-                    .record_error(&draft.id, Utc::now(), Source::User, &e.to_string())
-                    .await?;
-                let saved = self.inner.store.invoice(&draft.id).await?;
-                self.publish(&saved).await?;
+                self.keep_draft_with_error(&draft, &e).await?;
                 let mut err = EngineError::from_provider(e, true);
                 if let (EngineError::Provider { message, .. }, false) =
                     (&mut err, deliveries.is_empty())

@@ -27,15 +27,7 @@ impl Engine {
                 format!("is {} and cannot be refunded", inv.status),
             ));
         }
-        let amount = match amount.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(a) => Some(paydesk_core::input::amount(
-                "amount",
-                a,
-                inv.amount.currency(),
-                true,
-            )?),
-            None => None,
-        };
+        let amount = paydesk_core::input::optional_amount("amount", amount, inv.amount.currency())?;
         let pid = inv
             .provider_id
             .clone()
