@@ -10,11 +10,21 @@ use common::Prism;
 use serde_json::Value;
 use support::{json, run};
 
+/// On the current BTCPay Server and on a released 2.3.9 (store routes only).
 #[test]
 fn btcpay_through_the_command() {
-    let prism = Prism::start("btcpay-greenfield.openapi.json", false);
+    for spec in [
+        "btcpay-greenfield.openapi.json",
+        "btcpay-greenfield-v2.3.9.openapi.json",
+    ] {
+        btcpay_through_the_command_on(spec);
+    }
+}
+
+fn btcpay_through_the_command_on(spec: &str) {
+    let prism = Prism::start(spec, false);
     let dir = tempfile::tempdir().unwrap();
-    let name = format!("btcpay-{}", std::process::id());
+    let name = format!("btcpay-{}-{}", std::process::id(), spec.len());
     let add = run(
         dir.path(),
         &[

@@ -26,12 +26,22 @@ where
     rx.recv().unwrap()
 }
 
+/// On the current BTCPay Server and on a released 2.3.9 (store routes only).
 #[test]
 fn btcpay_link_lifecycle() {
+    for spec in [
+        "btcpay-greenfield.openapi.json",
+        "btcpay-greenfield-v2.3.9.openapi.json",
+    ] {
+        btcpay_link_lifecycle_on(spec);
+    }
+}
+
+fn btcpay_link_lifecycle_on(spec: &str) {
     let (upstream, provider) = standin(paydesk_standins::btcpay);
-    let prism = Prism::proxy("btcpay-greenfield.openapi.json", &upstream);
+    let prism = Prism::proxy(spec, &upstream);
     let dir = tempfile::tempdir().unwrap();
-    let name = format!("btcpay-life-{}", std::process::id());
+    let name = format!("btcpay-life-{}-{}", std::process::id(), spec.len());
     let add = run(
         dir.path(),
         &[

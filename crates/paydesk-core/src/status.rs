@@ -2,7 +2,10 @@
 //!
 //! `draft → open → (paid_unconfirmed →) paid → refunded | partially_refunded`, and
 //! `open → expired | cancelled | failed`. Money that arrives after expiry moves an
-//! `expired` invoice to `paid` (with the `paid_late` flag) — never lost.
+//! `expired` invoice to `paid_unconfirmed` or `paid` (with the `paid_late` flag) — never
+//! lost. A payment seen but not confirmed can still vanish (a fee bump, a double spend),
+//! so `paid_unconfirmed` can go back to `open` or `expired`; and a `failed` invoice
+//! (one whose payment failed to confirm) can later be settled by the merchant.
 
 use std::fmt;
 use std::str::FromStr;
@@ -64,12 +67,15 @@ impl Status {
         match self {
             Draft => &[Open, Cancelled, Failed],
             Open => &[PaidUnconfirmed, Paid, Expired, Cancelled, Failed],
-            PaidUnconfirmed => &[Paid, Failed],
+            // The payment seen went away before it confirmed.
+            PaidUnconfirmed => &[Paid, Failed, Open, Expired],
             Paid => &[PartiallyRefunded, Refunded],
             PartiallyRefunded => &[PartiallyRefunded, Refunded],
             // Late money: an expired invoice can still be paid, never dropped.
             Expired => &[PaidUnconfirmed, Paid, Cancelled],
-            Refunded | Cancelled | Failed => &[],
+            // Marked settled by the merchant at the provider after all.
+            Failed => &[Paid],
+            Refunded | Cancelled => &[],
         }
     }
 
@@ -179,6 +185,10 @@ mod tests {
             (Open, Cancelled),
             (Open, Failed),
             (Expired, Paid),
+            (Expired, PaidUnconfirmed),
+            (PaidUnconfirmed, Open),
+            (PaidUnconfirmed, Expired),
+            (Failed, Paid),
         ] {
             assert_eq!(from.check_transition(to), Ok(()), "{from} -> {to}");
         }
@@ -194,7 +204,9 @@ mod tests {
             (Draft, Paid),
             (Expired, Open),
             (Failed, Open),
+            (Failed, Cancelled),
             (Paid, Expired),
+            (Paid, PaidUnconfirmed),
             (Open, Refunded),
         ] {
             assert_eq!(
@@ -208,7 +220,7 @@ mod tests {
     #[test]
     fn final_states_have_no_way_out() {
         let finals: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_final()).collect();
-        assert_eq!(finals, vec![Refunded, Cancelled, Failed]);
+        assert_eq!(finals, vec![Refunded, Cancelled]);
     }
 
     #[test]

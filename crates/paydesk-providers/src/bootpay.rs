@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{parse_json, read_text, short, Http, Repeat, TokenCache};
+use crate::http::{parse_json, read_text, segment, short, Http, Repeat, TokenCache};
 use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
@@ -190,7 +190,11 @@ impl Bootpay {
     /// Asks Bootpay to send the link to the customer again by SMS and/or KakaoTalk.
     pub async fn notify(&self, invoice_id: &str, send_types: &[i64]) -> Result<()> {
         let token = self.token().await?;
-        let url = format!("{}/invoices/{invoice_id}/notify", self.base);
+        let url = format!(
+            "{}/invoices/{}/notify",
+            self.base,
+            segment(KIND, "invoice_id", invoice_id)?
+        );
         let body = json!({ "send_types": send_types });
         let resp = self
             .http
@@ -343,7 +347,11 @@ impl Provider for Bootpay {
 
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice> {
         let token = self.token().await?;
-        let url = format!("{}/invoices/{provider_id}", self.base);
+        let url = format!(
+            "{}/invoices/{}",
+            self.base,
+            segment(KIND, "provider_id", provider_id)?
+        );
         let resp = self
             .http
             .send(Repeat::Safe, |c| c.get(&url).bearer_auth(&token))

@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{decode, read_text, short, Http, Repeat};
+use crate::http::{decode, read_text, segment, short, Http, Repeat};
 use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
@@ -70,15 +70,17 @@ pub fn map_status(status: &str, additional: &str) -> Option<(Status, PaymentFlag
         ("New", _) => Status::Open,
         ("Processing", _) => Status::PaidUnconfirmed,
         ("Settled", _) => Status::Paid,
-        // Money after the deadline: paid (late), never a plain expiry.
-        ("Expired", "PaidLate") => Status::Paid,
-        ("Expired", "PaidOver") => {
+        // Money seen after the deadline (BTCPay's InvoiceWatcher keeps the invoice
+        // Expired and does not wait for its confirmation): a late payment, not yet paid,
+        // never a plain expiry. The merchant settles it by marking it.
+        ("Expired", "PaidLate" | "PaidOver") => {
             flags.paid_late = true;
-            Status::Paid
+            Status::PaidUnconfirmed
         }
         ("Expired", _) => Status::Expired,
         // Marked invalid by the merchant (PayDesk's cancel) is a cancellation.
         ("Invalid", "Marked") => Status::Cancelled,
+        // Failed to confirm in time; the merchant may still mark it settled.
         ("Invalid", _) => Status::Failed,
         _ => return None,
     };
@@ -154,8 +156,22 @@ impl Btcpay {
         format!("token {}", self.api_key.expose_secret())
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+    /// A route under the account's store: `/api/v1/stores/{storeId}…`, which every BTCPay
+    /// Server version serves (the store-less `/api/v1/invoices/{id}` arrived only in 2.4.0).
+    fn store_url(&self, path: &str) -> Result<String> {
+        Ok(format!(
+            "{}/api/v1/stores/{}{path}",
+            self.base,
+            segment(KIND, "store_id", &self.store_id)?
+        ))
+    }
+
+    /// The route of one invoice of the store (`suffix`: `""`, `/status`, `/refund`).
+    fn invoice_url(&self, provider_id: &str, suffix: &str) -> Result<String> {
+        self.store_url(&format!(
+            "/invoices/{}{suffix}",
+            segment(KIND, "provider_id", provider_id)?
+        ))
     }
 
     async fn invoice_from(&self, resp: reqwest::Response) -> Result<RemoteInvoice> {
@@ -189,10 +205,7 @@ impl Btcpay {
         expires_at: DateTime<Utc>,
         reference_id: &str,
     ) -> Result<PaymentRequest> {
-        let url = self.url(&format!(
-            "/api/v1/stores/{}/payment-requests",
-            self.store_id
-        ));
+        let url = self.store_url("/payment-requests")?;
         let body = json!({
             "title": title,
             "amount": amount.to_plain(),
@@ -212,7 +225,7 @@ impl Btcpay {
     }
 
     pub async fn payment_request(&self, id: &str) -> Result<PaymentRequest> {
-        let url = self.url(&format!("/api/v1/payment-requests/{id}"));
+        let url = self.store_url(&format!("/payment-requests/{}", segment(KIND, "id", id)?))?;
         let resp = self
             .http
             .send(Repeat::Safe, |c| {
@@ -224,7 +237,7 @@ impl Btcpay {
 
     /// Archives a payment request (it can no longer be paid).
     pub async fn archive_payment_request(&self, id: &str) -> Result<()> {
-        let url = self.url(&format!("/api/v1/payment-requests/{id}"));
+        let url = self.store_url(&format!("/payment-requests/{}", segment(KIND, "id", id)?))?;
         let resp = self
             .http
             .send(Repeat::Safe, |c| {
@@ -364,7 +377,7 @@ impl Provider for Btcpay {
             "metadata": metadata,
             "checkout": { "expirationMinutes": expiration_minutes(req.expires_at) },
         });
-        let url = self.url(&format!("/api/v1/stores/{}/invoices", self.store_id));
+        let url = self.store_url("/invoices")?;
         let resp = self
             .http
             .send(Repeat::Unsafe, |c| {
@@ -385,7 +398,7 @@ impl Provider for Btcpay {
     }
 
     async fn get_many(&self, order_ids: &[&str]) -> Result<Option<Vec<RemoteInvoice>>> {
-        let url = self.url(&format!("/api/v1/stores/{}/invoices", self.store_id));
+        let url = self.store_url("/invoices")?;
         let query: Vec<(&str, &str)> = order_ids.iter().map(|o| ("orderId", *o)).collect();
         let resp = self
             .http
@@ -409,7 +422,7 @@ impl Provider for Btcpay {
     }
 
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice> {
-        let url = self.url(&format!("/api/v1/invoices/{provider_id}"));
+        let url = self.invoice_url(provider_id, "")?;
         let resp = self
             .http
             .send(Repeat::Safe, |c| {
@@ -419,9 +432,18 @@ impl Provider for Btcpay {
         self.invoice_from(resp).await
     }
 
-    /// Marks the invoice Invalid (BTCPay's way of voiding an unpaid invoice).
+    /// Marks the invoice Invalid (BTCPay's way of voiding an unpaid invoice), after
+    /// reading it: one with money on it (being confirmed, settled, part paid, paid
+    /// late) is not voided, and its current state is the answer.
     async fn cancel(&self, provider_id: &str) -> Result<RemoteInvoice> {
-        let url = self.url(&format!("/api/v1/invoices/{provider_id}/status"));
+        let now = self.get(provider_id).await?;
+        if now.status != Status::Open || now.paid_minor > 0 || now.flags.underpaid {
+            return Ok(RemoteInvoice {
+                raw_status: format!("{} (not voided: money was received)", now.raw_status),
+                ..now
+            });
+        }
+        let url = self.invoice_url(provider_id, "/status")?;
         let body = json!({ "status": "Invalid" });
         let resp = self
             .http
@@ -438,7 +460,7 @@ impl Provider for Btcpay {
     /// day, or `amount` in the invoice's currency.
     async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
         let before = self.get(provider_id).await?;
-        let url = self.url(&format!("/api/v1/invoices/{provider_id}/refund"));
+        let url = self.invoice_url(provider_id, "/refund")?;
         let body = match amount {
             Some(a) => json!({
                 "refundVariant": "Custom",
@@ -516,8 +538,18 @@ mod tests {
                 Status::Expired,
                 f(false, true, false),
             ),
-            ("Expired", "PaidLate", Status::Paid, f(true, false, false)),
-            ("Expired", "PaidOver", Status::Paid, f(true, false, true)),
+            (
+                "Expired",
+                "PaidLate",
+                Status::PaidUnconfirmed,
+                f(true, false, false),
+            ),
+            (
+                "Expired",
+                "PaidOver",
+                Status::PaidUnconfirmed,
+                f(true, false, true),
+            ),
             (
                 "Invalid",
                 "Marked",

@@ -17,6 +17,26 @@ use serde::de::DeserializeOwned;
 
 use crate::{ProviderError, Result};
 
+/// What a path segment keeps as it is: letters, digits, `-`, `_`, `~` (a dot is encoded too).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~');
+
+/// An id (from the clerk or a provider's answer) as one URL path segment: encoded, so
+/// that `../admin` or `a/b` never reaches another route; an empty or all-dot id, which
+/// URL parsers read as "this" or "the parent" folder even encoded, is refused.
+pub fn segment(provider: ProviderKind, field: &str, id: &str) -> Result<String> {
+    if id.is_empty() || id.chars().all(|c| c == '.') {
+        return Err(ProviderError::Malformed {
+            provider,
+            field: field.into(),
+            message: format!("{id:?} is not an id"),
+        });
+    }
+    Ok(percent_encoding::utf8_percent_encode(id, SEGMENT).to_string())
+}
+
 /// The largest answer PayDesk reads from a provider.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
@@ -322,5 +342,32 @@ mod tests {
             parse_json::<A>(ProviderKind::Portone, b""),
             Err(ProviderError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn ids_stay_one_path_segment() {
+        let k = ProviderKind::Btcpay;
+        assert_eq!(segment(k, "id", "PD 1/가").unwrap(), "PD%201%2F%EA%B0%80");
+        assert_eq!(
+            segment(k, "id", "../../admin").unwrap(),
+            "%2E%2E%2F%2E%2E%2Fadmin"
+        );
+        assert_eq!(segment(k, "id", "BTC-7_x~").unwrap(), "BTC-7_x~");
+        for bad in ["", ".", ".."] {
+            assert!(
+                matches!(segment(k, "id", bad), Err(ProviderError::Malformed { .. })),
+                "{bad:?}"
+            );
+        }
+        // What reqwest sends stays under the route it was given.
+        let url = format!(
+            "http://h/api/v1/stores/S/invoices/{}",
+            segment(k, "id", "../../x").unwrap()
+        );
+        let parsed = reqwest::Url::parse(&url).unwrap();
+        assert!(
+            parsed.path().starts_with("/api/v1/stores/S/invoices/"),
+            "{parsed}"
+        );
     }
 }

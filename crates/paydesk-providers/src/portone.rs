@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::http::{parse_json, read_text, short, Http, Repeat, TokenCache};
+use crate::http::{parse_json, read_text, segment, short, Http, Repeat, TokenCache};
 use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
 
@@ -320,7 +320,11 @@ impl Provider for Portone {
 
     async fn find_by_order_id(&self, order_id: &str) -> Result<Option<RemoteInvoice>> {
         let token = self.token().await?;
-        let url = format!("{}/payments/find/{}", self.base, urlencode(order_id));
+        let url = format!(
+            "{}/payments/find/{}",
+            self.base,
+            segment(KIND, "order_id", order_id)?
+        );
         let resp = self
             .http
             .send(Repeat::Safe, |c| c.get(&url).bearer_auth(&token))
@@ -350,7 +354,11 @@ impl Provider for Portone {
 
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice> {
         let token = self.token().await?;
-        let url = format!("{}/payments/{}", self.base, urlencode(provider_id));
+        let url = format!(
+            "{}/payments/{}",
+            self.base,
+            segment(KIND, "provider_id", provider_id)?
+        );
         let resp = self
             .http
             .send(Repeat::Safe, |c| c.get(&url).bearer_auth(&token))
@@ -361,7 +369,11 @@ impl Provider for Portone {
     /// Revokes an unpaid payment number.
     async fn cancel(&self, provider_id: &str) -> Result<RemoteInvoice> {
         let token = self.token().await?;
-        let url = format!("{}/cvs/{}", self.base, urlencode(provider_id));
+        let url = format!(
+            "{}/cvs/{}",
+            self.base,
+            segment(KIND, "provider_id", provider_id)?
+        );
         let resp = self
             .http
             .send(Repeat::Unsafe, |c| c.delete(&url).bearer_auth(&token))
@@ -390,17 +402,6 @@ impl Provider for Portone {
             .await?;
         self.payment(resp).await
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -436,10 +437,5 @@ mod tests {
         assert!(whole("a", &n("29900.5")).is_err());
         assert!(whole("a", &n("1e30")).is_err());
         assert!(won(Money::parse("12.34", Currency::Usd).unwrap()).is_err());
-    }
-
-    #[test]
-    fn ids_are_escaped_in_paths() {
-        assert_eq!(urlencode("PD 1/가"), "PD%201%2F%EA%B0%80");
     }
 }

@@ -1,5 +1,7 @@
-//! The BTCPay adapter against BTCPay's own OpenAPI file, served by Prism: every
-//! operation must pass Prism's request validation, and every answer must be read.
+//! The BTCPay adapter against BTCPay's own OpenAPI files, served by Prism: every
+//! operation must pass Prism's request validation, and every answer must be read, on
+//! the current server (`btcpay-greenfield`) and on a released 2.3.9, which has no
+//! store-less routes.
 
 mod common;
 
@@ -11,7 +13,11 @@ use paydesk_providers::http::Http;
 use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError};
 use secrecy::SecretString;
 
-const SPEC: &str = "btcpay-greenfield.openapi.json";
+/// Every test runs against both: what works on both works on every server in use.
+const SPECS: [&str; 2] = [
+    "btcpay-greenfield.openapi.json",
+    "btcpay-greenfield-v2.3.9.openapi.json",
+];
 
 fn adapter(prism: &Prism) -> Btcpay {
     Btcpay::new(
@@ -41,7 +47,13 @@ fn request() -> CreateRequest {
 
 #[tokio::test]
 async fn every_operation_passes_the_contract() {
-    let prism = Prism::start(SPEC, false);
+    for spec in SPECS {
+        every_operation_passes_the_contract_on(spec).await;
+    }
+}
+
+async fn every_operation_passes_the_contract_on(spec: &str) {
+    let prism = Prism::start(spec, false);
     let p = adapter(&prism);
     let created = p.create(&request()).await.expect("create");
     assert!(!created.provider_id.is_empty());
@@ -65,12 +77,18 @@ async fn every_operation_passes_the_contract() {
     )
     .await
     .ok();
-    assert_eq!(prism.violations(), Vec::<String>::new());
+    assert_eq!(prism.violations(), Vec::<String>::new(), "{spec}");
 }
 
 #[tokio::test]
 async fn payment_requests_pass_the_contract() {
-    let prism = Prism::start(SPEC, false);
+    for spec in SPECS {
+        payment_requests_pass_the_contract_on(spec).await;
+    }
+}
+
+async fn payment_requests_pass_the_contract_on(spec: &str) {
+    let prism = Prism::start(spec, false);
     let p = adapter(&prism);
     let pr = p
         .create_payment_request(
@@ -90,11 +108,17 @@ async fn payment_requests_pass_the_contract() {
 
 #[tokio::test]
 async fn missing_keys_are_an_auth_error_in_the_providers_words() {
-    let prism = Prism::start(SPEC, false);
+    for spec in SPECS {
+        missing_keys_are_an_auth_error_in_the_providers_words_on(spec).await;
+    }
+}
+
+async fn missing_keys_are_an_auth_error_in_the_providers_words_on(spec: &str) {
+    let prism = Prism::start(spec, false);
     // Prism answers 401 when the Authorization header is absent: send none.
     let client = reqwest::Client::new();
     let resp = client
-        .get(format!("{}/api/v1/invoices/abc", prism.url))
+        .get(format!("{}/api/v1/stores/STORE1/invoices/abc", prism.url))
         .send()
         .await
         .unwrap();
@@ -103,7 +127,13 @@ async fn missing_keys_are_an_auth_error_in_the_providers_words() {
 
 #[tokio::test]
 async fn generated_answers_never_panic_and_every_status_is_mapped() {
-    let prism = Prism::start(SPEC, true);
+    for spec in SPECS {
+        generated_answers_never_panic_and_every_status_is_mapped_on(spec).await;
+    }
+}
+
+async fn generated_answers_never_panic_and_every_status_is_mapped_on(spec: &str) {
+    let prism = Prism::start(spec, true);
     let p = adapter(&prism);
     let mut ok = 0;
     for i in 0..40 {
@@ -117,15 +147,24 @@ async fn generated_answers_never_panic_and_every_status_is_mapped() {
         }
     }
     let _ = ok;
-    assert_eq!(prism.violations(), Vec::<String>::new());
+    assert_eq!(prism.violations(), Vec::<String>::new(), "{spec}");
 }
 
 #[tokio::test]
 async fn the_stand_in_does_catch_a_broken_request() {
+    for spec in SPECS {
+        the_stand_in_does_catch_a_broken_request_on(spec).await;
+    }
+}
+
+async fn the_stand_in_does_catch_a_broken_request_on(spec: &str) {
     // Proves the checks above can fail: a request against the contract is reported.
-    let prism = Prism::start(SPEC, false);
+    let prism = Prism::start(spec, false);
     let resp = reqwest::Client::new()
-        .post(format!("{}/api/v1/invoices/abc/status", prism.url))
+        .post(format!(
+            "{}/api/v1/stores/STORE1/invoices/abc/status",
+            prism.url
+        ))
         .header("Authorization", "token k")
         .header("Content-Type", "application/json")
         .body(r#"{"status": 42}"#)

@@ -57,8 +57,8 @@ pub async fn btcpay() -> (String, Standin) {
             }),
         )
         .route(
-            "/api/v1/invoices/{id}",
-            get(|State(s): State<Standin>, Path(id): Path<String>| async move {
+            "/api/v1/stores/{store}/invoices/{id}",
+            get(|State(s): State<Standin>, Path((_store, id)): Path<(String, String)>| async move {
                 s.lookup_started().await;
                 let found = s.find(|k| k.id == id);
                 s.lookup_done();
@@ -69,8 +69,8 @@ pub async fn btcpay() -> (String, Standin) {
             }),
         )
         .route(
-            "/api/v1/invoices/{id}/status",
-            post(|State(s): State<Standin>, Path(id): Path<String>, Json(b): Json<Value>| async move {
+            "/api/v1/stores/{store}/invoices/{id}/status",
+            post(|State(s): State<Standin>, Path((_store, id)): Path<(String, String)>, Json(b): Json<Value>| async move {
                 let to = b["status"].as_str().unwrap_or_default().to_string();
                 match s.update(&id, |k| {
                     k.status = to;
@@ -82,8 +82,8 @@ pub async fn btcpay() -> (String, Standin) {
             }),
         )
         .route(
-            "/api/v1/invoices/{id}/refund",
-            post(|State(s): State<Standin>, Path(id): Path<String>| async move {
+            "/api/v1/stores/{store}/invoices/{id}/refund",
+            post(|State(s): State<Standin>, Path((_store, id)): Path<(String, String)>| async move {
                 s.count("refund");
                 match s.find(|k| k.id == id) {
                     Some(k) => Json(json!({ "id": format!("PP-{}", k.id), "name": "Refund", "description": "", "currency": k.currency,

@@ -128,6 +128,22 @@ impl Standin {
         }
     }
 
+    /// Sets an invoice's whole state as BTCPay reports it: `status`, `additionalStatus`
+    /// and the amount paid so far (a payment seen, reversed, marked…).
+    pub fn set_state(&self, order_id: &str, status: &str, additional: &str, paid: &str) {
+        let mut all = self.invoices.lock().unwrap();
+        if let Some(k) = all.iter_mut().find(|k| k.order_id == order_id) {
+            k.status = status.to_string();
+            k.additional = additional.to_string();
+            k.paid = paid.to_string();
+        }
+    }
+
+    /// The raw status the stand-in holds for an order (what a cancel did to it).
+    pub fn status_of(&self, order_id: &str) -> Option<String> {
+        self.find(|k| k.order_id == order_id).map(|k| k.status)
+    }
+
     /// The fault this request meets, if any (counted).
     fn fault(&self) -> Option<axum::response::Response> {
         let mut f = self.faults.lock().unwrap();

@@ -125,8 +125,9 @@ impl Store {
             })
     }
 
-    /// Invoices sync should look at: not final, and for expired ones only within
-    /// `grace` after their deadline (late money). Never-checked first, then the longest
+    /// Invoices sync should look at: not final, and for expired ones (late money) and
+    /// failed ones the provider holds (settled by the merchant after all) only within
+    /// `grace` after their deadline. Never-checked first, then the longest
     /// unchecked, then the soonest deadline — so a pass limited to `limit` invoices still
     /// reaches every invoice over the following passes.
     pub async fn invoices_to_sync(
@@ -138,6 +139,7 @@ impl Store {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
                 OR (status = 'expired' AND expires_at > ?1)
+                OR (status = 'failed' AND provider_id IS NOT NULL AND expires_at > ?1)
              ORDER BY last_checked_at IS NOT NULL, last_checked_at ASC, expires_at ASC LIMIT ?2"
         )))
         .bind(ts(now - grace))

@@ -95,7 +95,7 @@ impl Engine {
                         provider: inv.provider,
                         code: None,
                         message: format!(
-                            "{} accepted the cancel but still reports the invoice as {} ({}); check it at the provider",
+                            "{} still reports the invoice as {} ({}), so it is not cancelled; check it at the provider",
                             inv.provider, after.status, remote.raw_status
                         ),
                         created: true,
