@@ -2,8 +2,10 @@
 //!
 //! Auth: `POST /request/token` with `Basic base64(client_key:secret_key)` and the keys
 //! in the body, then `Bearer <token>` on every call; the token (30 minutes) is cached.
-//! Prices are whole won. Bootpay publishes no status list: `pay_at` or status 1 means
-//! paid, 20 cancelled, anything else open until its deadline (kept raw in the log).
+//! Prices are whole won. Bootpay publishes no link statuses: `pay_at` means paid, and
+//! anything else is open until its deadline (the raw `status` is kept in the log). A
+//! link cannot be found again by its order id (the list carries none), so after an
+//! unknown create outcome the draft waits for the clerk instead of a second link.
 
 use std::sync::Arc;
 
@@ -54,18 +56,15 @@ pub const SPEC: ProviderSpec = ProviderSpec {
 pub const SEND_SMS: i64 = 1;
 pub const SEND_KAKAO: i64 = 2;
 
-/// Maps a Bootpay invoice into PayDesk's lifecycle (tested row by row).
-pub fn map_status(status: &serde_json::Value, paid: bool) -> Status {
-    let code = match status {
-        serde_json::Value::Number(n) => n.as_i64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    match code {
-        Some(20) => Status::Cancelled,
-        _ if paid => Status::Paid,
-        Some(1) => Status::Paid,
-        _ => Status::Open,
+/// Maps a Bootpay link into PayDesk's lifecycle. Bootpay publishes no link statuses:
+/// its `status` codes 1 and 20 are PG receipt codes, and an ordinary unpaid link reads
+/// `status: 1`. So `status` is kept raw in the log and only `pay_at` means paid; an
+/// unpaid link stays open until its deadline.
+pub fn map_status(paid_at: Option<&str>) -> Status {
+    if paid_at.is_some_and(|p| !p.trim().is_empty()) {
+        Status::Paid
+    } else {
+        Status::Open
     }
 }
 
@@ -74,6 +73,17 @@ struct TokenResponse {
     access_token: String,
     #[serde(default)]
     expire_in: Option<i64>,
+    #[serde(default)]
+    expired_at: Option<String>,
+}
+
+/// The headers Bootpay's SDKs send with every call (the API version and the caller's
+/// role); PayDesk is none of Bootpay's SDKs, so it sends no SDK type or version.
+fn headers(r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    r.header("Accept", "application/json")
+        .header("Accept-Charset", "utf-8")
+        .header("BOOTPAY-API-VERSION", "1.0.0")
+        .header("BOOTPAY-ROLE", "user")
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,7 +108,8 @@ struct Invoice {
 
 #[derive(Debug, Deserialize)]
 struct InvoiceList {
-    list: Vec<Invoice>,
+    #[serde(default)]
+    count: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,36 +171,60 @@ impl Bootpay {
         }
     }
 
-    async fn token(&self) -> Result<String> {
-        self.token
-            .get_or_fetch(|| async {
-                let url = format!("{}/request/token", self.base);
-                let basic = base64::engine::general_purpose::STANDARD.encode(format!(
-                    "{}:{}",
-                    self.client_key.expose_secret(),
-                    self.secret_key.expose_secret()
-                ));
-                let body = json!({
-                    "client_key": self.client_key.expose_secret(),
-                    "secret_key": self.secret_key.expose_secret(),
-                });
-                let resp = self
-                    .http
-                    .send(Repeat::Safe, |c| {
-                        c.post(&url)
-                            .header("Authorization", format!("Basic {basic}"))
-                            .json(&body)
-                    })
-                    .await?;
-                let t: TokenResponse = read(resp).await?;
-                Ok((t.access_token, t.expire_in.unwrap_or(30 * 60)))
+    /// A new access token and how long PayDesk uses it, in seconds. Bootpay hands out
+    /// the same token for up to 25 minutes after it was issued, so `expire_in` (30
+    /// minutes) may be far too long: `expired_at` is used when given (and still ahead by
+    /// this computer's clock), else at most five minutes; a refused token is asked for
+    /// again once ([`TokenCache::send`]).
+    async fn fetch_token(&self) -> Result<(String, i64)> {
+        let url = format!("{}/request/token", self.base);
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            self.client_key.expose_secret(),
+            self.secret_key.expose_secret()
+        ));
+        let body = json!({
+            "client_key": self.client_key.expose_secret(),
+            "secret_key": self.secret_key.expose_secret(),
+        });
+        let resp = self
+            .http
+            .send(Repeat::Safe, |c| {
+                headers(c.post(&url))
+                    .header("Authorization", format!("Basic {basic}"))
+                    .json(&body)
             })
+            .await?;
+        let t: TokenResponse = read(resp).await?;
+        let until = t
+            .expired_at
+            .as_deref()
+            .and_then(|at| chrono::DateTime::parse_from_rfc3339(at.trim()).ok())
+            .map(|at| (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds())
+            // An end already past says the clocks disagree, not that the token is over.
+            .filter(|secs| *secs > 0);
+        let lifetime = until.unwrap_or_else(|| t.expire_in.unwrap_or(30 * 60).min(5 * 60));
+        Ok((t.access_token, lifetime))
+    }
+
+    /// Sends a request with the access token and the headers Bootpay's SDKs send.
+    async fn authed(
+        &self,
+        repeat: Repeat,
+        make: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        self.token
+            .send(
+                &self.http,
+                repeat,
+                || self.fetch_token(),
+                |c, token| headers(make(c, token)),
+            )
             .await
     }
 
     /// Asks Bootpay to send the link to the customer again by SMS and/or KakaoTalk.
     pub async fn notify(&self, invoice_id: &str, send_types: &[i64]) -> Result<()> {
-        let token = self.token().await?;
         let url = format!(
             "{}/invoices/{}/notify",
             self.base,
@@ -197,9 +232,8 @@ impl Bootpay {
         );
         let body = json!({ "send_types": send_types });
         let resp = self
-            .http
-            .send(Repeat::Unsafe, |c| {
-                c.post(&url).bearer_auth(&token).json(&body)
+            .authed(Repeat::Unsafe, |c, token| {
+                c.post(&url).bearer_auth(token).json(&body)
             })
             .await?;
         let _: serde_json::Value = read(resp).await?;
@@ -217,8 +251,8 @@ async fn read<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
 }
 
 fn remote(i: &Invoice, fallback_id: &str, url: Option<String>) -> RemoteInvoice {
-    let paid = i.pay_at.as_deref().is_some_and(|p| !p.trim().is_empty());
-    let status = map_status(&i.status, paid);
+    let status = map_status(i.pay_at.as_deref());
+    let paid = status == Status::Paid;
     let price = i.price.unwrap_or(0);
     RemoteInvoice {
         provider_id: i
@@ -278,7 +312,7 @@ impl Provider for Bootpay {
         if let Some(c) = &req.customer {
             let mut user = serde_json::Map::new();
             if let Some(n) = &c.name {
-                user.insert("username".into(), json!(n));
+                user.insert("name".into(), json!(n));
             }
             if let Some(p) = &c.phone {
                 // Bootpay expects Korean numbers the Korean way (01012345678).
@@ -293,12 +327,10 @@ impl Provider for Bootpay {
             }
             body["user"] = serde_json::Value::Object(user);
         }
-        let token = self.token().await?;
         let url = format!("{}/invoices", self.base);
         let resp = self
-            .http
-            .send(Repeat::Unsafe, |c| {
-                c.post(&url).bearer_auth(&token).json(&body)
+            .authed(Repeat::Unsafe, |c, token| {
+                c.post(&url).bearer_auth(token).json(&body)
             })
             .await?;
         let created: Created = read(resp).await?;
@@ -316,45 +348,41 @@ impl Provider for Bootpay {
         })
     }
 
-    /// Bootpay has no lookup by order id: the newest links are searched for it.
-    async fn find_by_order_id(&self, order_id: &str) -> Result<Option<RemoteInvoice>> {
-        let token = self.token().await?;
+    /// Not findable: Bootpay's list items carry no order id and its `keyword` searches
+    /// invoice ids only, so an order cannot be told apart from the others.
+    async fn find_by_order_id(&self, _order_id: &str) -> Result<Option<RemoteInvoice>> {
+        Err(ProviderError::Unsupported {
+            provider: KIND,
+            operation: "look a link up by order id",
+        })
+    }
+
+    /// The first page of links (one link): proves the keys and the token work.
+    async fn check(&self) -> Result<String> {
         let url = format!("{}/invoices", self.base);
-        for page in 1..=3 {
-            let page_s = page.to_string();
-            let resp = self
-                .http
-                .send(Repeat::Safe, |c| {
-                    c.get(&url)
-                        .bearer_auth(&token)
-                        .query(&[("page", page_s.as_str()), ("limit", "100")])
-                })
-                .await?;
-            let list: InvoiceList = read(resp).await?;
-            if let Some(i) = list
-                .list
-                .iter()
-                .find(|i| i.order_id.as_deref() == Some(order_id))
-            {
-                return Ok(Some(remote(i, "", None)));
-            }
-            if list.list.len() < 100 {
-                break;
-            }
-        }
-        Ok(None)
+        let resp = self
+            .authed(Repeat::Safe, |c, token| {
+                c.get(&url)
+                    .bearer_auth(token)
+                    .query(&[("page", "1"), ("limit", "1")])
+            })
+            .await?;
+        let list: InvoiceList = read(resp).await?;
+        Ok(format!(
+            "{KIND} answered and accepted the keys ({} links on the account)",
+            list.count
+                .map_or_else(|| "?".to_string(), |c| c.to_string())
+        ))
     }
 
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice> {
-        let token = self.token().await?;
         let url = format!(
             "{}/invoices/{}",
             self.base,
             segment(KIND, "provider_id", provider_id)?
         );
         let resp = self
-            .http
-            .send(Repeat::Safe, |c| c.get(&url).bearer_auth(&token))
+            .authed(Repeat::Safe, |c, token| c.get(&url).bearer_auth(token))
             .await?;
         let i: Invoice = read(resp).await?;
         Ok(remote(&i, provider_id, None))
@@ -373,20 +401,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses_map() {
-        let rows = [
-            (json!(0), false, Status::Open),
-            (json!(1), false, Status::Paid),
-            (json!("1"), false, Status::Paid),
-            (json!(2), true, Status::Paid),
-            (json!(20), false, Status::Cancelled),
-            (json!(20), true, Status::Cancelled),
-            (json!("unknown"), false, Status::Open),
-            (serde_json::Value::Null, false, Status::Open),
-        ];
-        for (s, paid, expected) in rows {
-            assert_eq!(map_status(&s, paid), expected, "{s} paid={paid}");
-        }
+    fn only_pay_at_means_paid() {
+        assert_eq!(map_status(None), Status::Open);
+        assert_eq!(map_status(Some("")), Status::Open);
+        assert_eq!(map_status(Some("2025-07-11T03:00:00Z")), Status::Paid);
+        // The documented unpaid link: `status: 1`, no `pay_at`.
+        let unpaid: Invoice =
+            serde_json::from_value(json!({"invoice_id": "INV_1", "price": 50000, "status": 1}))
+                .unwrap();
+        let r = remote(&unpaid, "", None);
+        assert_eq!((r.status, r.paid_minor), (Status::Open, 0));
+        assert!(r.raw_status.contains('1'), "the raw status is kept");
     }
 
     #[test]

@@ -219,6 +219,40 @@ impl TokenCache {
     }
 }
 
+impl TokenCache {
+    /// Drops `token` if it is still the cached one (the provider refused it).
+    pub async fn forget(&self, token: &str) {
+        let mut cached = self.inner.lock().await;
+        if cached.as_ref().is_some_and(|(t, _)| t == token) {
+            *cached = None;
+        }
+    }
+
+    /// Sends a request with the account's token. A 401 means the token was refused
+    /// before anything was done (it may have ended sooner than it said): it is dropped,
+    /// a new one is asked for once, and the request is sent once more.
+    pub async fn send<F, Fut>(
+        &self,
+        http: &Http,
+        repeat: Repeat,
+        fetch: F,
+        make: impl Fn(&reqwest::Client, &str) -> RequestBuilder,
+    ) -> Result<Response>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(String, i64)>>,
+    {
+        let token = self.get_or_fetch(&fetch).await?;
+        let resp = http.send(repeat, |c| make(c, &token)).await?;
+        if resp.status() != StatusCode::UNAUTHORIZED {
+            return Ok(resp);
+        }
+        self.forget(&token).await;
+        let token = self.get_or_fetch(&fetch).await?;
+        http.send(repeat, |c| make(c, &token)).await
+    }
+}
+
 fn retry_after(resp: &Response) -> Option<Duration> {
     let secs: u64 = resp
         .headers()

@@ -149,23 +149,31 @@ impl Portone {
         }
     }
 
-    /// The access token, fetched once and reused until a minute before it expires.
-    async fn token(&self) -> Result<String> {
-        self.token
-            .get_or_fetch(|| async {
-                let url = format!("{}/users/getToken", self.base);
-                let resp = self
-                    .http
-                    .send(Repeat::Safe, |c| {
-                        c.post(&url).form(&[
-                            ("imp_key", self.imp_key.expose_secret()),
-                            ("imp_secret", self.imp_secret.expose_secret()),
-                        ])
-                    })
-                    .await?;
-                let token: Token = self.read(resp).await?;
-                Ok((token.access_token, token.expired_at - token.now))
+    /// A new access token and its lifetime in seconds.
+    async fn fetch_token(&self) -> Result<(String, i64)> {
+        let url = format!("{}/users/getToken", self.base);
+        let resp = self
+            .http
+            .send(Repeat::Safe, |c| {
+                c.post(&url).form(&[
+                    ("imp_key", self.imp_key.expose_secret()),
+                    ("imp_secret", self.imp_secret.expose_secret()),
+                ])
             })
+            .await?;
+        let token: Token = self.read(resp).await?;
+        Ok((token.access_token, token.expired_at - token.now))
+    }
+
+    /// Sends a request with the access token (fetched once, reused until a minute before
+    /// it expires, asked for again once if PortOne refuses it).
+    async fn authed(
+        &self,
+        repeat: Repeat,
+        make: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        self.token
+            .send(&self.http, repeat, || self.fetch_token(), make)
             .await
     }
 
@@ -307,27 +315,23 @@ impl Provider for Portone {
                 form.push(("buyer_tel", p.clone()));
             }
         }
-        let token = self.token().await?;
         let url = format!("{}/cvs", self.base);
         let resp = self
-            .http
-            .send(Repeat::Unsafe, |c| {
-                c.post(&url).bearer_auth(&token).form(&form)
+            .authed(Repeat::Unsafe, |c, token| {
+                c.post(&url).bearer_auth(token).form(&form)
             })
             .await?;
         self.payment(resp).await
     }
 
     async fn find_by_order_id(&self, order_id: &str) -> Result<Option<RemoteInvoice>> {
-        let token = self.token().await?;
         let url = format!(
             "{}/payments/find/{}",
             self.base,
             segment(KIND, "order_id", order_id)?
         );
         let resp = self
-            .http
-            .send(Repeat::Safe, |c| c.get(&url).bearer_auth(&token))
+            .authed(Repeat::Safe, |c, token| c.get(&url).bearer_auth(token))
             .await?;
         match self.payment(resp).await {
             Ok(r) => Ok(Some(r)),
@@ -339,13 +343,11 @@ impl Provider for Portone {
     /// `GET /payments?merchant_uid[]=…`: many payments in one request. A payment PayDesk
     /// cannot read is left out here; its own lookup then says what is wrong with it.
     async fn get_many(&self, order_ids: &[&str]) -> Result<Option<Vec<RemoteInvoice>>> {
-        let token = self.token().await?;
         let url = format!("{}/payments", self.base);
         let query: Vec<(&str, &str)> = order_ids.iter().map(|o| ("merchant_uid[]", *o)).collect();
         let resp = self
-            .http
-            .send(Repeat::Safe, |c| {
-                c.get(&url).bearer_auth(&token).query(&query)
+            .authed(Repeat::Safe, |c, token| {
+                c.get(&url).bearer_auth(token).query(&query)
             })
             .await?;
         let list: Vec<Payment> = self.read(resp).await?;
@@ -353,30 +355,26 @@ impl Provider for Portone {
     }
 
     async fn get(&self, provider_id: &str) -> Result<RemoteInvoice> {
-        let token = self.token().await?;
         let url = format!(
             "{}/payments/{}",
             self.base,
             segment(KIND, "provider_id", provider_id)?
         );
         let resp = self
-            .http
-            .send(Repeat::Safe, |c| c.get(&url).bearer_auth(&token))
+            .authed(Repeat::Safe, |c, token| c.get(&url).bearer_auth(token))
             .await?;
         self.payment(resp).await
     }
 
     /// Revokes an unpaid payment number.
     async fn cancel(&self, provider_id: &str) -> Result<RemoteInvoice> {
-        let token = self.token().await?;
         let url = format!(
             "{}/cvs/{}",
             self.base,
             segment(KIND, "provider_id", provider_id)?
         );
         let resp = self
-            .http
-            .send(Repeat::Unsafe, |c| c.delete(&url).bearer_auth(&token))
+            .authed(Repeat::Unsafe, |c, token| c.delete(&url).bearer_auth(token))
             .await?;
         self.payment(resp).await
     }
@@ -392,12 +390,10 @@ impl Provider for Portone {
         if let Some(a) = amount {
             form.push(("amount", won(a)?));
         }
-        let token = self.token().await?;
         let url = format!("{}/payments/cancel", self.base);
         let resp = self
-            .http
-            .send(Repeat::Unsafe, |c| {
-                c.post(&url).bearer_auth(&token).form(&form)
+            .authed(Repeat::Unsafe, |c, token| {
+                c.post(&url).bearer_auth(token).form(&form)
             })
             .await?;
         self.payment(resp).await

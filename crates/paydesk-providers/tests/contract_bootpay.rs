@@ -48,12 +48,16 @@ async fn every_operation_passes_the_contract() {
         .as_deref()
         .unwrap()
         .starts_with("https://"));
+    // The contract's link is unpaid (`status: 1`, no `pay_at`): it reads back open.
     let got = p.get(&created.provider_id).await.expect("get");
+    assert_eq!(got.status, Status::Open);
+    assert_eq!(got.paid_minor, 0);
+    // The keys are checked with the list; a link cannot be found by its order id.
+    p.check().await.expect("list");
     assert!(matches!(
-        got.status,
-        Status::Open | Status::Paid | Status::Cancelled
+        p.find_by_order_id("PD-BOOTPAY-1").await,
+        Err(ProviderError::Unsupported { .. })
     ));
-    p.find_by_order_id("PD-BOOTPAY-1").await.expect("list");
     p.notify(&created.provider_id, &[SEND_SMS, SEND_KAKAO])
         .await
         .expect("notify");

@@ -203,6 +203,51 @@ async fn one_token_request_serves_many_concurrent_calls() {
 }
 
 #[tokio::test]
+async fn a_refused_token_is_dropped_and_asked_for_again_once() {
+    // Tokens "tok-0", "tok-1", …; the server accepts only tokens from the second on
+    // (the first ended before its stated lifetime), and never a third one.
+    let counts = Counts::default();
+    let app = Router::new()
+        .route(
+            "/users/getToken",
+            post(|State(c): State<Counts>| async move {
+                let n = c.tokens.fetch_add(1, Ordering::SeqCst);
+                axum::Json(serde_json::json!({
+                    "code": 0, "message": null,
+                    "response": { "access_token": format!("tok-{n}"), "expired_at": 2_000_001_800i64, "now": 2_000_000_000i64 }
+                }))
+            }),
+        )
+        .route(
+            "/payments/{id}",
+            get(|State(c): State<Counts>, headers: axum::http::HeaderMap| async move {
+                c.hits.fetch_add(1, Ordering::SeqCst);
+                if headers.get("authorization").unwrap() == "Bearer tok-0" {
+                    return (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({ "code": -1, "message": "Unauthorized", "response": null }))).into_response();
+                }
+                axum::Json(serde_json::json!({
+                    "code": 0, "message": null,
+                    "response": { "imp_uid": "imp_1", "merchant_uid": "PD1", "amount": 29900, "cancel_amount": 0,
+                                  "currency": "KRW", "status": "ready", "sandbox": true, "vbank_num": "1234567890123" }
+                })).into_response()
+            }),
+        )
+        .with_state(counts.clone());
+    let base = serve(app).await;
+    let p = Portone::new(
+        Http::new(ProviderKind::Portone).unwrap(),
+        &base,
+        None,
+        SecretString::from("k"),
+        SecretString::from("s"),
+    );
+    p.get("imp_1").await.expect("read with the new token");
+    p.get("imp_1").await.expect("and the new token is kept");
+    assert_eq!(counts.tokens.load(Ordering::SeqCst), 2);
+    assert_eq!(counts.hits.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
 async fn portone_refusals_and_bad_answers_are_named() {
     let app = Router::new()
         .route("/users/getToken", post(|| async {

@@ -18,10 +18,12 @@ use axum::{
 };
 use serde_json::json;
 
+mod bootpay;
 mod btcpay;
 mod pipe;
 mod portone;
 
+pub use bootpay::bootpay;
 pub use btcpay::btcpay;
 pub use pipe::pipe;
 pub use portone::portone;
@@ -52,6 +54,8 @@ pub struct Standin {
     faults: Arc<Mutex<Faults>>,
     /// Whether the stand-in listens at all (off: connections are refused).
     online: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The access tokens issued so far; only the latest is accepted (Bootpay).
+    tokens: Arc<Mutex<usize>>,
 }
 
 impl Default for Standin {
@@ -63,6 +67,7 @@ impl Default for Standin {
             delay_ms: Default::default(),
             faults: Default::default(),
             online: Arc::new(tokio::sync::watch::channel(true).0),
+            tokens: Default::default(),
         }
     }
 }
@@ -126,6 +131,12 @@ impl Standin {
         if let Some(k) = all.iter_mut().find(|k| k.order_id == order_id) {
             k.status = status.to_string();
         }
+    }
+
+    /// Ends every access token issued so far before its stated lifetime (as Bootpay's
+    /// reused tokens do): the next call with one is refused with 401.
+    pub fn end_tokens(&self) {
+        *self.tokens.lock().unwrap() += 1;
     }
 
     /// Sets an invoice's whole state as BTCPay reports it: `status`, `additionalStatus`

@@ -118,3 +118,94 @@ async fn cancel_never_voids_an_invoice_with_money_on_it() {
     assert_eq!(s.status_of(&other).as_deref(), Some("Invalid"));
     e.remove_account("shop").await.ok();
 }
+
+async fn bootpay() -> (tempfile::TempDir, Engine, Standin) {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = SecretStore::with_service(format!("paydesk-truth-bp-{}", std::process::id()));
+    let e = Engine::open_with(dir.path(), secrets).await.unwrap();
+    let (url, standin) = paydesk_standins::bootpay().await;
+    e.add_account(NewAccount {
+        name: "bp".into(),
+        provider: "bootpay".into(),
+        base_url: Some(url),
+        secrets: vec![
+            ("client_key".into(), Secret::from("ck".to_string())),
+            ("secret_key".into(), Secret::from("sk".to_string())),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    (dir, e, standin)
+}
+
+fn won(name: &str) -> NewLink {
+    NewLink {
+        account: "bp".into(),
+        name: name.into(),
+        amount: "29900".into(),
+        currency: Some("KRW".into()),
+        expires_in: Some("1d".into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_bootpay_link_is_paid_only_when_bootpay_says_pay_at() {
+    let (_d, e, s) = bootpay().await;
+    let order = e.create_link(won("원두")).await.unwrap().order_id;
+    // Bootpay's unpaid link reads `status: 1` (a PG receipt code, not "paid").
+    assert_eq!(synced(&e, &order).await.status, Status::Open);
+    s.pay(&order);
+    let paid = synced(&e, &order).await;
+    assert_eq!(paid.status, Status::Paid);
+    assert_eq!(paid.paid_amount, "29900");
+    e.remove_account("bp").await.ok();
+}
+
+#[tokio::test]
+async fn a_bootpay_create_with_no_answer_waits_for_the_clerk_and_is_never_repeated() {
+    let (_d, e, s) = bootpay().await;
+    let first = e.create_link(won("먼저")).await.unwrap();
+    assert_eq!(s.calls("create"), 1);
+    // The next create meets a 503 after it was sent: Bootpay may or may not hold it.
+    s.fail_next(paydesk_standins::Fault::Unavailable, 1);
+    let err = e.create_link(won("모름")).await.unwrap_err();
+    assert!(err.to_string().contains("unreachable"), "{err}");
+    let draft = e
+        .invoices(&paydesk::ListQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id != first.id)
+        .unwrap();
+    assert_eq!(draft.status, Status::Draft);
+    for _ in 0..3 {
+        let report = e.sync_once().await.unwrap();
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert!(
+            report.errors[0].message.contains("console"),
+            "{}",
+            report.errors[0].message
+        );
+    }
+    assert_eq!(s.calls("create"), 1, "no second link, pass after pass");
+    assert_eq!(s.calls("list"), 0, "no lookup that cannot find it");
+    assert_eq!(
+        e.invoice(&draft.id).await.unwrap().status,
+        Status::Draft,
+        "the clerk decides"
+    );
+    e.remove_account("bp").await.ok();
+}
+
+#[tokio::test]
+async fn a_bootpay_token_that_ends_early_is_asked_for_again_once() {
+    let (_d, e, s) = bootpay().await;
+    let order = e.create_link(won("토큰")).await.unwrap().order_id;
+    assert_eq!(s.calls("token"), 1);
+    s.end_tokens();
+    assert_eq!(synced(&e, &order).await.status, Status::Open);
+    assert_eq!(s.calls("token"), 2, "one new token, no storm");
+    e.remove_account("bp").await.ok();
+}
