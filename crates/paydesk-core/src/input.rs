@@ -218,6 +218,21 @@ impl Phone {
         &self.0
     }
 
+    /// The digits Korean payment providers expect: a Korean number in its national
+    /// form without separators (`01012345678`), any other in E.164.
+    pub fn korean_digits(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) if n.code().value() == 82 => n
+                .format()
+                .mode(phonenumber::Mode::National)
+                .to_string()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect(),
+            _ => self.0.clone(),
+        }
+    }
+
     /// Korean numbers as Koreans write them (`010-1234-5678`), others in E.164.
     pub fn display(&self) -> String {
         if let Ok(n) = phonenumber::parse(None, &self.0) {
@@ -352,6 +367,14 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn korean_pgs_get_the_national_digits() {
+        let p = |s: &str| Phone::parse(s).unwrap().korean_digits();
+        assert_eq!(p("010-1234-5678"), "01012345678");
+        assert_eq!(p("+82 2 312 3456"), "023123456");
+        assert_eq!(p("+81 90 1234 5678"), "+819012345678");
     }
 
     #[test]

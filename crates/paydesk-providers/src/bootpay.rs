@@ -316,10 +316,7 @@ impl Provider for Bootpay {
             }
             if let Some(p) = &c.phone {
                 // Bootpay expects Korean numbers the Korean way (01012345678).
-                let local = p
-                    .strip_prefix("+82")
-                    .map(|r| format!("0{r}"))
-                    .unwrap_or_else(|| p.clone());
+                let local = paydesk_core::Phone::from_e164(p.clone()).korean_digits();
                 user.insert("phone".into(), json!(local));
             }
             if let Some(e) = &c.email {

@@ -312,7 +312,11 @@ impl Provider for Portone {
                 form.push(("buyer_email", e.clone()));
             }
             if let Some(p) = &c.phone {
-                form.push(("buyer_tel", p.clone()));
+                // Korean PGs take the national digits (01012345678), not E.164.
+                form.push((
+                    "buyer_tel",
+                    paydesk_core::Phone::from_e164(p.clone()).korean_digits(),
+                ));
             }
         }
         let url = format!("{}/cvs", self.base);
@@ -361,7 +365,13 @@ impl Provider for Portone {
             segment(KIND, "provider_id", provider_id)?
         );
         let resp = self
-            .authed(Repeat::Safe, |c, token| c.get(&url).bearer_auth(token))
+            .authed(Repeat::Safe, |c, token| {
+                // Without it a test channel's payments answer 404; a payment looked up by
+                // its own imp_uid is this merchant's either way.
+                c.get(&url)
+                    .bearer_auth(token)
+                    .query(&[("include_sandbox", "true")])
+            })
             .await?;
         self.payment(resp).await
     }

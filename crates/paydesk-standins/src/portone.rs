@@ -44,6 +44,12 @@ pub async fn portone() -> (String, Standin) {
         .route(
             "/cvs",
             post(|State(s): State<Standin>, Form(f): Form<HashMap<String, String>>| async move {
+                // Korean PGs take the national digits (01012345678), not E.164.
+                if let Some(tel) = f.get("buyer_tel") {
+                    if !(tel.starts_with('0') && tel.len() >= 9 && tel.chars().all(|c| c.is_ascii_digit())) {
+                        return Json(json!({"code": 1, "message": format!("buyer_tel {tel:?} is not a phone number"), "response": null})).into_response();
+                    }
+                }
                 s.count("create");
                 let id = s.next_id("imp_");
                 let number = format!("9{:013}", 1_234_567 + s.calls("create"));
@@ -58,7 +64,7 @@ pub async fn portone() -> (String, Standin) {
                     cancelled: "0".into(),
                     number,
                 });
-                Json(portone_json(&k))
+                Json(portone_json(&k)).into_response()
             }),
         )
         .route(
@@ -85,7 +91,11 @@ pub async fn portone() -> (String, Standin) {
         )
         .route(
             "/payments/{id}",
-            get(move |State(s): State<Standin>, Path(id): Path<String>| async move {
+            get(move |State(s): State<Standin>, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>| async move {
+                // A test channel's payments are found only with include_sandbox=true.
+                if !q.iter().any(|(k, v)| k == "include_sandbox" && v == "true") {
+                    return not_found();
+                }
                 match s.find(|k| k.id == id) {
                     Some(k) => Json(portone_json(&k)).into_response(),
                     None => not_found(),
