@@ -7,24 +7,7 @@ mod common;
 mod support;
 
 use common::Prism;
-use support::{ok, run};
-
-/// The stand-in runs on a runtime of its own thread for the test's lifetime.
-fn standin<F, Fut>(make: F) -> (String, paydesk_standins::Standin)
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = (String, paydesk_standins::Standin)>,
-{
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            tx.send(make().await).unwrap();
-            std::future::pending::<()>().await;
-        });
-    });
-    rx.recv().unwrap()
-}
+use support::{ok, run, standin};
 
 /// On the current BTCPay Server and on a released 2.3.9 (store routes only).
 #[test]

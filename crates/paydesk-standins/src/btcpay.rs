@@ -33,6 +33,8 @@ pub async fn btcpay() -> (String, Standin) {
                     return StatusCode::UNAUTHORIZED.into_response();
                 }
                 s.count("create");
+                // Half of a slow create passes before the invoice exists, half after.
+                s.create_delay().await;
                 let k = s.insert(Kept {
                     id: s.next_id("BTC"),
                     order_id: b["metadata"]["orderId"].as_str().unwrap_or_default().into(),
@@ -44,6 +46,7 @@ pub async fn btcpay() -> (String, Standin) {
                     cancelled: "0".into(),
                     number: String::new(),
                 });
+                s.create_delay().await;
                 Json(btcpay_json(&k)).into_response()
             })
             .get(|State(s): State<Standin>, Query(q): Query<Vec<(String, String)>>| async move {

@@ -56,6 +56,8 @@ pub struct Standin {
     online: Arc<tokio::sync::watch::Sender<bool>>,
     /// The access tokens issued so far; only the latest is accepted (Bootpay).
     tokens: Arc<Mutex<usize>>,
+    /// How long a create takes after the invoice exists (an answer still on its way).
+    create_delay_ms: Arc<Mutex<u64>>,
 }
 
 impl Default for Standin {
@@ -68,6 +70,7 @@ impl Default for Standin {
             faults: Default::default(),
             online: Arc::new(tokio::sync::watch::channel(true).0),
             tokens: Default::default(),
+            create_delay_ms: Default::default(),
         }
     }
 }
@@ -150,6 +153,16 @@ impl Standin {
         }
     }
 
+    /// Every order id the stand-in holds an invoice for, once per invoice.
+    pub fn order_ids(&self) -> Vec<String> {
+        self.invoices
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|k| k.order_id.clone())
+            .collect()
+    }
+
     /// The raw status the stand-in holds for an order (what a cancel did to it).
     pub fn status_of(&self, order_id: &str) -> Option<String> {
         self.find(|k| k.order_id == order_id).map(|k| k.status)
@@ -188,6 +201,20 @@ impl Standin {
             )
                 .into_response(),
         })
+    }
+
+    /// Makes every create take `ms` milliseconds: the first half before the invoice
+    /// exists (a lookup finds nothing yet), the second after (the answer is on its way).
+    pub fn slow_create(&self, ms: u64) {
+        *self.create_delay_ms.lock().unwrap() = ms;
+    }
+
+    /// Waits half as long as a create takes.
+    pub(crate) async fn create_delay(&self) {
+        let ms = *self.create_delay_ms.lock().unwrap() / 2;
+        if ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
     }
 
     /// Makes every lookup take `ms` milliseconds.

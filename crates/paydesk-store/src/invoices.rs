@@ -162,6 +162,15 @@ impl Store {
                 key: id.to_string(),
             })?;
         let before = invoice_from_row(&row)?;
+        if let (Some(kept), Some(other)) = (&before.provider_id, &u.provider_id) {
+            if kept != other {
+                return Err(StoreError::OtherProviderId {
+                    provider: before.provider,
+                    kept: kept.clone(),
+                    other: other.clone(),
+                });
+            }
+        }
         before.status.check_transition(u.status)?;
         let paid = Money::from_minor(u.paid_minor, before.amount.currency())
             .map_err(|e| StoreError::Corrupt(format!("paid amount: {e}")))?;

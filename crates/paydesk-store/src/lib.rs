@@ -64,6 +64,14 @@ pub enum StoreError {
     Transition(#[from] StatusError),
     #[error("the database holds a value PayDesk cannot read ({0}); was it edited by hand?")]
     Corrupt(String),
+    /// An answer about another provider invoice than the one this invoice follows: the
+    /// first stays, nothing is written.
+    #[error("{provider} answered with invoice {other:?} for an order PayDesk follows as {kept:?}; {kept:?} is kept — check {provider}'s console for a second link")]
+    OtherProviderId {
+        provider: paydesk_core::ProviderKind,
+        kept: String,
+        other: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -78,6 +78,29 @@ async fn opens_in_wal_mode_and_migrates() {
 }
 
 #[tokio::test]
+async fn another_provider_invoice_never_silently_replaces_the_one_followed() {
+    let (_d, s) = store().await;
+    let inv = invoice("두 번", None);
+    s.insert_invoice(&inv, Source::User, None).await.unwrap();
+    s.apply_update(&inv.id, &update(Status::Open, 0, Source::User))
+        .await
+        .unwrap();
+    let mut other = update(Status::Paid, 29900, Source::Sync);
+    other.provider_id = Some("sbx_2".into());
+    let err = s.apply_update(&inv.id, &other).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::OtherProviderId { ref kept, ref other, .. } if kept == "sbx_1" && other == "sbx_2"),
+        "{err}"
+    );
+    let kept = s.invoice(&inv.id).await.unwrap();
+    assert_eq!(
+        (kept.provider_id.as_deref(), kept.status),
+        (Some("sbx_1"), Status::Open),
+        "nothing written"
+    );
+}
+
+#[tokio::test]
 async fn accounts_are_unique_and_kept_while_used() {
     let (_d, s) = store().await;
     let again = AccountRecord {

@@ -91,6 +91,12 @@ impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Transition(t) => EngineError::input("status", t),
+            e @ StoreError::OtherProviderId { provider, .. } => EngineError::Provider {
+                provider,
+                code: None,
+                message: e.to_string(),
+                created: true,
+            },
             other => EngineError::Store(other),
         }
     }

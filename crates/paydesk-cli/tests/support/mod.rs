@@ -59,3 +59,20 @@ pub fn ok(dir: &Path, args: &[&str]) -> Value {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A provider stand-in, serving on a runtime of its own thread for the test's lifetime.
+pub fn standin<F, Fut>(make: F) -> (String, paydesk_standins::Standin)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = (String, paydesk_standins::Standin)>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            tx.send(make().await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().unwrap()
+}

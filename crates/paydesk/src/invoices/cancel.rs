@@ -27,6 +27,30 @@ impl Engine {
                 format!("is {} and cannot be cancelled", inv.status),
             ));
         }
+        // A draft is cancelled under its create claim, never while a create of it is
+        // in flight (its answer would reopen what the clerk cancelled).
+        let claim = match (&inv.provider_id, inv.status) {
+            (None, Status::Draft) => Some(self.claim_create(&inv.id)?.ok_or_else(|| {
+                EngineError::input(
+                    "id",
+                    "is being created at its provider right now; try again in a moment",
+                )
+            })?),
+            _ => None,
+        };
+        // Read again under the claim: a create that just finished opened it.
+        let (inv, claim) = match claim {
+            Some(c) => {
+                let fresh = self.find(inv.id.as_str()).await?;
+                if fresh.status == Status::Draft {
+                    (fresh, Some(c))
+                } else {
+                    c.done();
+                    (fresh, None)
+                }
+            }
+            None => (inv, None),
+        };
         let after = match (&inv.provider_id, inv.status) {
             (None, Status::Draft)
                 if self
@@ -108,6 +132,9 @@ impl Engine {
                     .await?
             }
         };
+        if let Some(c) = claim {
+            c.done();
+        }
         self.publish(&after).await?;
         self.drop_queued_deliveries(&after.id, "not sent: the link was cancelled")
             .await?;

@@ -151,6 +151,11 @@ impl Engine {
             last_checked_at: None,
             last_error: None,
         };
+        // Claimed before anyone can see it: sync leaves the draft alone until this
+        // create has its answer written (or this process is gone).
+        let claim = self
+            .claim_create(&draft.id)?
+            .ok_or_else(|| EngineError::Internal("a new invoice id is already claimed".into()))?;
         // The draft and the messages asked for are saved together, before any call out.
         self.inner
             .store
@@ -172,6 +177,7 @@ impl Engine {
             Ok(remote) => {
                 failpoint("create:after-provider");
                 let applied = self.apply_remote(&draft, &remote, Source::User).await?;
+                claim.done();
                 self.publish(&applied).await?;
                 let mut sent = Vec::new();
                 for d in &deliveries {

@@ -2,6 +2,7 @@
 //! the use cases that change them, one module each.
 
 mod cancel;
+mod claim;
 mod create;
 mod reconcile;
 mod refund;

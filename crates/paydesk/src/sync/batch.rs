@@ -160,44 +160,87 @@ impl Engine {
         provider: &dyn Provider,
         now: DateTime<Utc>,
     ) -> std::result::Result<Option<Invoice>, CheckError> {
-        let remote = match &inv.provider_id {
-            Some(pid) => provider.get(pid).await?,
-            None => match self.lookup_draft(inv, provider).await? {
-                Some(r) => r,
-                None if now < inv.expires_at => {
-                    let customer = self.customer_of(inv).await.ok().flatten();
-                    self.inner
-                        .store
-                        .mark_create_attempt(&inv.id, Utc::now())
-                        .await?;
-                    match provider
-                        .create(&CreateRequest::for_invoice(inv, customer.as_ref()))
-                        .await
-                    {
-                        Ok(r) => r,
-                        Err(e @ ProviderError::NotReached { .. }) => {
-                            // Nothing reached the provider: the draft is as it was.
-                            let _ = self.inner.store.clear_create_attempt(&inv.id).await;
-                            return Err(e.into());
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                None => {
-                    // Never reached the provider and its deadline has passed: nothing to pay.
-                    let after = self
-                        .set_status_source(
-                            inv,
-                            Status::Failed,
-                            Source::Sync,
-                            "never reached the provider before its deadline",
-                        )
-                        .await;
-                    return Ok(after.ok());
-                }
-            },
+        let Some(pid) = &inv.provider_id else {
+            return self.finish_draft(inv, provider, now).await;
         };
+        let remote = provider.get(pid).await?;
         self.apply_checked(inv, remote, None).await
+    }
+
+    /// Finishes a draft's creation: leaves it alone while another create of it is in
+    /// flight (here or in another process), adopts what the provider already holds
+    /// under its order id, and otherwise creates it — once.
+    async fn finish_draft(
+        &self,
+        inv: &Invoice,
+        provider: &dyn Provider,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Option<Invoice>, CheckError> {
+        let Some(claim) = self.claim_create(&inv.id).map_err(CheckError::Local)? else {
+            return Ok(None);
+        };
+        // Read again under the claim: the create that held it may just have finished.
+        let fresh = self.inner.store.invoice(inv.id.as_str()).await?;
+        if fresh.status != Status::Draft || fresh.provider_id.is_some() {
+            claim.done();
+            return Ok(None);
+        }
+        let inv = &fresh;
+        let attempted = self
+            .inner
+            .store
+            .create_attempted_at(&inv.id)
+            .await?
+            .is_some();
+        let remote = match self.lookup_draft(inv, provider, attempted).await? {
+            Some(r) => r,
+            None if now < inv.expires_at => {
+                let customer = self.customer_of(inv).await.ok().flatten();
+                self.inner
+                    .store
+                    .mark_create_attempt(&inv.id, Utc::now())
+                    .await?;
+                match provider
+                    .create(&CreateRequest::for_invoice(inv, customer.as_ref()))
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(e @ ProviderError::NotReached { .. }) => {
+                        // Nothing reached the provider: the draft is as it was.
+                        let _ = self.inner.store.clear_create_attempt(&inv.id).await;
+                        return Err(e.into());
+                    }
+                    // Refused after an earlier attempt (a duplicate order id, say):
+                    // the provider may hold that one after all, so look once more.
+                    // Never `failed` while the provider may hold a payable link.
+                    Err(e @ ProviderError::Rejected { .. }) if attempted => {
+                        match provider.find_by_order_id(&inv.order_id).await {
+                            Ok(Some(r)) => r,
+                            _ => return Err(e.into()),
+                        }
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            None => {
+                // Never reached the provider and its deadline has passed: nothing to pay.
+                let after = self
+                    .set_status_source(
+                        inv,
+                        Status::Failed,
+                        Source::Sync,
+                        "never reached the provider before its deadline",
+                    )
+                    .await;
+                claim.done();
+                return Ok(after.ok());
+            }
+        };
+        let applied = self.apply_checked(inv, remote, None).await;
+        if applied.is_ok() {
+            claim.done();
+        }
+        applied
     }
 
     /// Applies what the provider said about one invoice (from a lookup or a list).
@@ -235,18 +278,13 @@ impl Engine {
     /// nothing there; one that was sent is looked up by its order id, and where the
     /// provider cannot look orders up, it waits for the clerk rather than risk a
     /// second payable link.
-    pub(crate) async fn lookup_draft(
+    async fn lookup_draft(
         &self,
         inv: &Invoice,
         provider: &dyn Provider,
+        attempted: bool,
     ) -> std::result::Result<Option<RemoteInvoice>, CheckError> {
-        if self
-            .inner
-            .store
-            .create_attempted_at(&inv.id)
-            .await?
-            .is_none()
-        {
+        if !attempted {
             return Ok(None);
         }
         match provider.find_by_order_id(&inv.order_id).await {

@@ -1,0 +1,149 @@
+//! Creates racing syncs: `paydesk link create` processes beside two `paydesk sync`
+//! loops (as the window's background sync and a script's `paydesk sync` run beside the
+//! create form), against a slow provider (a BTCPay stand-in whose creates answer 1.5 s
+//! after the invoice exists) and a fast one (the sandbox, which refuses a second invoice
+//! for an order id), with creates and syncs killed (SIGKILL) along the way. At the end
+//! every PayDesk invoice has exactly one provider invoice and every payment is seen.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{ok, run, standin, BIN};
+
+fn spawn(dir: &std::path::Path, args: &[&str]) -> Child {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn kill(mut c: Child) {
+    let _ = c.kill(); // SIGKILL
+    let _ = c.wait();
+}
+
+#[test]
+fn creates_beside_two_syncs_make_one_provider_invoice_each() {
+    let (url, btcpay) = standin(paydesk_standins::btcpay);
+    btcpay.slow_create(1500);
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("slow-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "btcpay",
+            "--base-url",
+            &url,
+            "--store-id",
+            "S1",
+            "--secret-stdin",
+        ],
+        Some("api_key=race-key\n"),
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+
+    let sync = |dir: &std::path::Path| spawn(dir, &["sync", "--interval", "1"]);
+    let mut syncs = vec![sync(dir.path()), sync(dir.path())];
+    for round in 0..6 {
+        let mut creates = Vec::new();
+        for i in 0..4 {
+            let (account, amount, currency) = if i % 2 == 0 {
+                (name.as_str(), "5.00", "USD")
+            } else {
+                ("sandbox", "5000", "KRW")
+            };
+            let order = format!("RACE-{round}-{i}");
+            creates.push(spawn(
+                dir.path(),
+                &[
+                    "--json",
+                    "link",
+                    "create",
+                    "--account",
+                    account,
+                    "--name",
+                    &order,
+                    "--amount",
+                    amount,
+                    "--currency",
+                    currency,
+                    "--order-id",
+                    &order,
+                ],
+            ));
+        }
+        // Every other round, a slow create is killed while its answer is on the way.
+        std::thread::sleep(Duration::from_millis(700));
+        if round % 2 == 1 {
+            kill(creates.remove(0));
+        }
+        // And one of the syncs dies and is started again.
+        let i = round % 2;
+        kill(std::mem::replace(&mut syncs[i], sync(dir.path())));
+        for mut c in creates {
+            c.wait().unwrap();
+        }
+    }
+    std::thread::sleep(Duration::from_millis(1200));
+    for s in syncs {
+        kill(s);
+    }
+    for _ in 0..2 {
+        let report = ok(dir.path(), &["sync", "--once"]);
+        assert_eq!(report["errors"], Value::Array(vec![]), "{report}");
+    }
+
+    let all = ok(dir.path(), &["link", "list"]);
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 21, "{} invoices", all.len());
+    let mut followed: BTreeMap<String, String> = BTreeMap::new();
+    for inv in all {
+        assert_eq!(inv["status"], "open", "{inv}");
+        if inv["provider"] == "btcpay" {
+            followed.insert(
+                inv["order_id"].as_str().unwrap().into(),
+                inv["provider_id"].as_str().unwrap().into(),
+            );
+        }
+    }
+    // One provider invoice per PayDesk invoice: none twice, none PayDesk does not follow.
+    let held = btcpay.order_ids();
+    let unique: BTreeSet<&String> = held.iter().collect();
+    assert_eq!(unique.len(), held.len(), "an order created twice: {held:?}");
+    assert_eq!(
+        unique.into_iter().cloned().collect::<Vec<_>>(),
+        followed.keys().cloned().collect::<Vec<_>>(),
+        "every provider invoice is followed"
+    );
+
+    // Every payment is seen, on the invoice PayDesk follows.
+    for order in followed.keys() {
+        btcpay.pay(order);
+    }
+    for inv in all.iter().filter(|i| i["provider"] == "sandbox") {
+        ok(dir.path(), &["sandbox", "pay", inv["id"].as_str().unwrap()]);
+    }
+    let report = ok(dir.path(), &["sync", "--once"]);
+    assert_eq!(report["errors"], Value::Array(vec![]), "{report}");
+    let all = ok(dir.path(), &["link", "list"]);
+    for inv in all.as_array().unwrap() {
+        assert_eq!(inv["status"], "paid", "{inv}");
+    }
+    run(dir.path(), &["account", "remove", &name], None);
+}
