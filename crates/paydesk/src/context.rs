@@ -74,9 +74,16 @@ pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Test hook: `PAYDESK_FAILPOINT=name` aborts the process at that point, as a crash or a
 /// power cut would, so tests can prove that nothing is lost or done twice.
 pub(crate) fn failpoint(name: &str) {
-    if std::env::var("PAYDESK_FAILPOINT").as_deref() == Ok(name) {
+    let Ok(set) = std::env::var("PAYDESK_FAILPOINT") else {
+        return;
+    };
+    if set == name {
         eprintln!("failpoint {name}: aborting");
         std::process::abort();
+    }
+    // `panic:NAME`: a bug at that point (what a background task must survive).
+    if set.strip_prefix("panic:") == Some(name) {
+        panic!("failpoint {name}");
     }
 }
 

@@ -275,6 +275,10 @@ pub struct SyncReport {
     /// What the outbox did in the same pass.
     #[serde(default)]
     pub outbox: crate::OutboxReport,
+    /// The pass itself failed (PayDesk's own fault, never a provider's); the next pass
+    /// runs as usual.
+    #[serde(default)]
+    pub failure: Option<String>,
 }
 
 /// What kind of problem a sync pass met with one invoice.

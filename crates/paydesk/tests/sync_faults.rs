@@ -241,3 +241,80 @@ async fn links_made_while_the_provider_is_down_are_created_once_and_sent_once() 
     );
     e.remove_account("shop").await.ok();
 }
+
+#[tokio::test]
+async fn a_channel_replaced_by_another_kind_fails_its_queued_message_and_sync_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("paydesk-faults-swap-{}", std::process::id());
+    let (url, s) = paydesk_standins::btcpay().await;
+    let e = Engine::open_with(dir.path(), SecretStore::with_service(service.clone()))
+        .await
+        .unwrap();
+    e.add_account(NewAccount {
+        name: "shop".into(),
+        provider: "btcpay".into(),
+        base_url: Some(url),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let server = smtp::SmtpServer::start("none", None, &[]);
+    e.add_channel(NewChannel {
+        name: "notice".into(),
+        kind: "smtp".into(),
+        host: Some("127.0.0.1".into()),
+        port: Some(server.port),
+        tls: Some("none".into()),
+        from: Some("shop@hana.kr".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // The provider is away: the link waits as a draft with its e-mail queued.
+    s.set_online(false);
+    e.create_link(NewLink {
+        email: Some("customer@example.kr".into()),
+        send: vec!["email".into()],
+        channel: Some("notice".into()),
+        ..link("swap")
+    })
+    .await
+    .unwrap_err();
+    // Meanwhile the clerk replaces the channel by an SMS one of the same name.
+    e.remove_channel("notice").await.unwrap();
+    e.add_channel(NewChannel {
+        name: "notice".into(),
+        kind: "solapi".into(),
+        sender: Some("029302266".into()),
+        base_url: Some("http://127.0.0.1:9".into()),
+        secrets: vec![
+            ("api_key".into(), Secret::from("ak".to_string())),
+            ("api_secret".into(), Secret::from("as".to_string())),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // Back, in a fresh process (no back-off left): the link is made, the e-mail
+    // cannot go by SMS and says so, and sync carries on.
+    s.set_online(true);
+    drop(e);
+    let e = Engine::open_with(dir.path(), SecretStore::with_service(service))
+        .await
+        .unwrap();
+    e.sync_once().await.unwrap();
+    e.sync_once().await.unwrap();
+    let d = e.deliveries(None).await.unwrap().remove(0);
+    assert_eq!(d.state.to_string(), "failed", "{d:?}");
+    let why = d.error.clone().unwrap_or_default();
+    assert!(why.contains("notice") || why.contains("e-mail"), "{why}");
+    assert_eq!(server.messages().len(), 0);
+    assert_eq!(
+        e.invoices(&ListQuery::default()).await.unwrap()[0].status,
+        Status::Open
+    );
+    e.remove_channel("notice").await.ok();
+    e.remove_account("shop").await.ok();
+}

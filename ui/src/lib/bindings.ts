@@ -238,7 +238,12 @@ export type SyncReport = { checked: number, changed: Array<InvoiceView>, errors:
 /**
  * What the outbox did in the same pass.
  */
-outbox: OutboxReport, };
+outbox: OutboxReport, 
+/**
+ * The pass itself failed (PayDesk's own fault, never a provider's); the next pass
+ * runs as usual.
+ */
+failure: string | null, };
 
 export type MoneyTotal = { currency: string, count: number, amount: string, amount_display: string, };
 

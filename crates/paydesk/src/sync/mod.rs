@@ -11,8 +11,9 @@ use paydesk_core::{Invoice, ProviderKind, Source};
 use paydesk_providers::ProviderError;
 
 use crate::{
-    context::internal, error::Result, Engine, SyncError, SyncErrorKind, SyncReport,
-    DEFAULT_SYNC_INTERVAL,
+    context::{failpoint, internal},
+    error::Result,
+    Engine, SyncError, SyncErrorKind, SyncReport, DEFAULT_SYNC_INTERVAL,
 };
 use batch::{AccountRun, Checked};
 
@@ -32,6 +33,7 @@ impl Engine {
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sync_once(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
+        failpoint("sync:pass");
         let now = Utc::now();
         // The pass takes the invoices checked longest ago (fair to a big book), then asks
         // about them soonest deadline first.
@@ -210,8 +212,23 @@ impl Engine {
     ) {
         tokio::pin!(stop);
         loop {
-            if let Err(e) = self.sync_once().await {
-                tracing::warn!(error = %e, "sync pass failed");
+            // Each pass is a task of its own: one that fails, even by a bug (a panic), is
+            // reported to the window and the next pass runs as usual.
+            let engine = self.clone();
+            let failure = match tokio::spawn(async move { engine.sync_once().await }).await {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(e) => Some(format!(
+                    "the sync pass stopped unexpectedly ({}); it runs again",
+                    panic_text(e)
+                )),
+            };
+            if let Some(f) = failure {
+                tracing::error!(error = %f, "sync pass failed");
+                let _ = self.inner.sync_reports.send(SyncReport {
+                    failure: Some(f),
+                    ..Default::default()
+                });
             }
             let wait = match every {
                 Some(d) => d,
@@ -222,5 +239,17 @@ impl Engine {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+    }
+}
+
+/// What a task that panicked said, as far as it can be told.
+fn panic_text(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into()),
+        Err(e) => e.to_string(),
     }
 }
