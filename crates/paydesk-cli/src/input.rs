@@ -29,6 +29,34 @@ pub(crate) fn read_secrets() -> Result<Vec<(String, Secret)>, EngineError> {
     Ok(out)
 }
 
+/// Whether a file can be written at `path` (its folder exists, it is not a folder),
+/// checked before anything is done that the file belongs to.
+pub(crate) fn check_writable(field: &str, path: &std::path::Path) -> Result<(), EngineError> {
+    if path.is_dir() {
+        return Err(EngineError::input(
+            field,
+            format!("{} is a folder, not a file", path.display()),
+        ));
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(EngineError::input(
+            field,
+            format!("the folder {} does not exist", folder.display()),
+        ));
+    }
+    if std::fs::metadata(folder).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(EngineError::input(
+            field,
+            format!("the folder {} cannot be written to", folder.display()),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn write_pdf(path: &std::path::Path, bytes: &[u8]) -> Result<(), EngineError> {
     std::fs::write(path, bytes)
         .map_err(|e| EngineError::input("out", format!("cannot write {}: {e}", path.display())))

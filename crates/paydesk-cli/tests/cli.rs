@@ -827,6 +827,53 @@ fn zbar(pdf: &Path, dpi: u32) -> Vec<String> {
 }
 
 #[test]
+fn a_slip_that_cannot_be_printed_is_refused_before_a_number_is_issued() {
+    let dir = tempfile::tempdir().unwrap();
+    let issue = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "cvs",
+            "issue",
+            "--account",
+            "sandbox",
+            "--name",
+            "편의점 상품",
+            "--amount",
+            "29900",
+        ];
+        args.extend_from_slice(extra);
+        run(dir.path(), &args, None, &[])
+    };
+    let long_name = "가".repeat(300);
+    for (extra, field) in [
+        (vec!["--pdf", "/no/such/folder/slip.pdf"], "pdf"),
+        (vec!["--pdf", "/tmp"], "pdf"),
+        (
+            vec![
+                "--pdf",
+                "/tmp/paydesk-slip-test.pdf",
+                "--store-name",
+                long_name.as_str(),
+            ],
+            "store_name",
+        ),
+    ] {
+        let out = issue(&extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert_eq!(
+            ok_json(dir.path(), &["link", "list"])
+                .as_array()
+                .unwrap()
+                .len(),
+            0,
+            "{extra:?}: exit 2, yet a payment number was issued"
+        );
+        let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["field"], field, "{err}");
+    }
+}
+
+#[test]
 fn slips_print_what_the_customer_pays_with() {
     let dir = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();

@@ -318,3 +318,87 @@ async fn a_channel_replaced_by_another_kind_fails_its_queued_message_and_sync_go
     e.remove_channel("notice").await.ok();
     e.remove_account("shop").await.ok();
 }
+
+#[tokio::test]
+async fn a_refused_send_writes_nothing_and_never_goes_out_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("paydesk-faults-refused-{}", std::process::id());
+    let e = Engine::open_with(dir.path(), SecretStore::with_service(service.clone()))
+        .await
+        .unwrap();
+    let server = smtp::SmtpServer::start("none", Some(("shop", "pw")), &[]);
+    e.add_channel(NewChannel {
+        name: "mail".into(),
+        kind: "smtp".into(),
+        host: Some("127.0.0.1".into()),
+        port: Some(server.port),
+        tls: Some("none".into()),
+        username: Some("shop".into()),
+        from: Some("shop@hana.kr".into()),
+        secrets: vec![("password".into(), Secret::from("pw".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let inv = e
+        .create_link(NewLink {
+            account: "sandbox".into(),
+            name: "refused".into(),
+            amount: "5000".into(),
+            expires_in: Some("1d".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // The keyring loses the channel's password: every send is refused, exit 2's
+    // "nothing written".
+    let keyring = SecretStore::with_service(service);
+    keyring
+        .delete(paydesk_secrets::Owner::Channel("mail"), "password")
+        .unwrap();
+    let send = || paydesk::SendRequest {
+        invoice: inv.id.clone(),
+        via: "email".into(),
+        channel: Some("mail".into()),
+        to: Some("customer@example.kr".into()),
+        lang: None,
+    };
+    for _ in 0..3 {
+        let err = e.send(send()).await.unwrap_err();
+        assert!(matches!(err, paydesk::EngineError::Input(_)), "{err}");
+    }
+    assert!(
+        e.deliveries(Some(&inv.id)).await.unwrap().is_empty(),
+        "nothing was written"
+    );
+    // Nor is a new link made whose message could not go out.
+    let err = e
+        .create_link(NewLink {
+            account: "sandbox".into(),
+            name: "refused too".into(),
+            amount: "5000".into(),
+            email: Some("customer@example.kr".into()),
+            send: vec!["email".into()],
+            channel: Some("mail".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, paydesk::EngineError::Input(_)), "{err}");
+    assert_eq!(e.invoices(&ListQuery::default()).await.unwrap().len(), 1);
+    assert!(e.deliveries(None).await.unwrap().is_empty());
+    // Fixed: nothing refused goes out by itself; the next send goes out once.
+    keyring
+        .set(
+            paydesk_secrets::Owner::Channel("mail"),
+            "password",
+            &Secret::from("pw".to_string()),
+        )
+        .unwrap();
+    e.process_outbox().await.unwrap();
+    e.sync_once().await.unwrap();
+    assert_eq!(server.messages().len(), 0);
+    e.send(send()).await.unwrap();
+    assert_eq!(server.messages().len(), 1);
+    e.remove_channel("mail").await.ok();
+}

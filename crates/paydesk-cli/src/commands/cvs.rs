@@ -72,6 +72,14 @@ pub(crate) async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), 
             let c = *c;
             let store = c.store_name.clone();
             let pdf = c.pdf.clone();
+            // The slip's options and file are checked before a number exists: a refusal
+            // (exit 2) never leaves a payable number behind for a retrying script.
+            if let Some(path) = &pdf {
+                engine
+                    .check_slip_options(Some("receipt80"), None, store.as_deref())
+                    .await?;
+                check_writable("pdf", path)?;
+            }
             let view = engine
                 .issue_cvs(NewLink {
                     account: c.account,
@@ -88,15 +96,29 @@ pub(crate) async fn cvs(engine: &Engine, cmd: CvsCmd, json: bool) -> Result<(), 
                 })
                 .await?;
             if let Some(path) = pdf {
-                let bytes = engine
+                let printed = match engine
                     .slips(
                         std::slice::from_ref(&view.id),
                         Some("receipt80"),
                         None,
                         store.as_deref(),
                     )
-                    .await?;
-                write_pdf(&path, &bytes)?;
+                    .await
+                {
+                    Ok(bytes) => write_pdf(&path, &bytes),
+                    Err(e) => Err(e),
+                };
+                // Issued but not printed: the number is shown (stdout) and the failure
+                // is not "nothing written" (exit 1); `paydesk slip` prints it again.
+                if let Err(e) = printed {
+                    answer(json, &view);
+                    return Err(EngineError::Internal(format!(
+                        "payment number {} was issued (invoice {}), but its slip was not printed: {e}; print it with `paydesk slip {}`",
+                        view.payment_number.as_deref().unwrap_or("?"),
+                        view.id,
+                        view.id
+                    )));
+                }
             }
             view
         }

@@ -69,6 +69,7 @@ impl Engine {
         let (Some(d), true) = (planned, errors.is_empty()) else {
             return Err(EngineError::Input(errors));
         };
+        self.refuse_unsendable(&d, &inv).await?;
         self.inner.store.insert_delivery(&d).await?;
         let after = self.process_delivery(&d.id).await?;
         delivery_result(&after)
@@ -264,6 +265,22 @@ impl Engine {
             }
             return self.inner.store.delivery(id).await.map_err(Into::into);
         }
+    }
+
+    /// Whatever would refuse a message is tried before it is written: the channel with
+    /// its keys, and the message itself once there is a link. A refusal says "nothing
+    /// written" (exit 2), so it must leave nothing queued to go out once the fault is
+    /// fixed. A keyring that does not answer is no refusal: the message waits for it.
+    pub(crate) async fn refuse_unsendable(&self, d: &Delivery, inv: &Invoice) -> Result<()> {
+        let refused = |r: Result<()>| match r {
+            Err(e @ EngineError::Input(_)) => Err(e),
+            _ => Ok(()),
+        };
+        refused(self.sender_for_delivery(d, inv).await.map(|_| ()))?;
+        if inv.status == Status::Open {
+            refused(self.render(inv, d.via, d.lang).await.map(|_| ()))?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn sender_for_delivery(&self, d: &Delivery, inv: &Invoice) -> Result<Sender> {

@@ -58,14 +58,7 @@ impl Engine {
         lang: Option<&str>,
         store: Option<&str>,
     ) -> Result<Vec<u8>> {
-        let layout: paydesk_slips::Layout = match layout.map(str::trim).filter(|l| !l.is_empty()) {
-            Some(l) => l
-                .parse()
-                .map_err(|e: String| EngineError::input("layout", e))?,
-            None => paydesk_slips::Layout::A4,
-        };
-        let lang = doc_lang(lang)?;
-        let store = self.doc_store(store).await?;
+        let (layout, lang, store) = self.slip_options(layout, lang, store).await?;
         if keys.is_empty() {
             return Err(EngineError::input("id", "give at least one invoice"));
         }
@@ -84,6 +77,36 @@ impl Engine {
         .await
         .map_err(internal)?
         .map_err(|e| EngineError::input("id", e))
+    }
+
+    /// Checks how slips would be printed (layout, language, store name) without
+    /// printing any: a shell asks before it issues a payment number whose slip it prints,
+    /// so that a bad option never leaves a number issued and a refusal said.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
+    pub async fn check_slip_options(
+        &self,
+        layout: Option<&str>,
+        lang: Option<&str>,
+        store: Option<&str>,
+    ) -> Result<()> {
+        self.slip_options(layout, lang, store).await.map(|_| ())
+    }
+
+    async fn slip_options(
+        &self,
+        layout: Option<&str>,
+        lang: Option<&str>,
+        store: Option<&str>,
+    ) -> Result<(paydesk_slips::Layout, Lang, PersonName)> {
+        let layout: paydesk_slips::Layout = match layout.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => l
+                .parse()
+                .map_err(|e: String| EngineError::input("layout", e))?,
+            None => paydesk_slips::Layout::A4,
+        };
+        let lang = doc_lang(lang)?;
+        let store = self.doc_store(store).await?;
+        Ok((layout, lang, store))
     }
 
     /// What the slip of one convenience-store payment prints (refused for invoices

@@ -156,6 +156,11 @@ impl Engine {
         let claim = self
             .claim_create(&draft.id)?
             .ok_or_else(|| EngineError::Internal("a new invoice id is already claimed".into()))?;
+        // A message whose channel cannot send (its keys gone from the keyring…) is
+        // refused now, before anything is written or asked of the provider.
+        for d in &deliveries {
+            self.refuse_unsendable(d, &draft).await?;
+        }
         // The draft and the messages asked for are saved together, before any call out.
         self.inner
             .store
