@@ -24,6 +24,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_logo",
     "store_logo",
     "list_customers",
+    "match_customer",
     "sync_now",
     "print_slips",
     "print_invoice",

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use paydesk::{
-    AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, Engine, EngineError,
-    InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer, NewLink, Secret,
-    SendRequest, SyncReport,
+    AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, Engine,
+    EngineError, InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer,
+    NewLink, Secret, SendRequest, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -40,6 +40,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         remove_logo,
         store_logo,
         list_customers,
+        match_customer,
         sync_now,
         print_slips,
         print_invoice,
@@ -182,6 +183,12 @@ async fn list_customers(
     search: Option<String>,
 ) -> Reply<Vec<CustomerView>> {
     engine.customers(search.as_deref()).await
+}
+
+/// The saved customer the typed details belong to, and what differs from it.
+#[tauri::command]
+async fn match_customer(engine: State<'_, Engine>, link: NewLink) -> Reply<Option<CustomerMatch>> {
+    engine.customer_match(link).await
 }
 
 #[tauri::command]

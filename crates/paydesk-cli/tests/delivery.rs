@@ -889,3 +889,62 @@ fn sms_reaches_twilio_s_contract() {
     assert_eq!(prism.requests(), 2);
     let _ = run(dir.path(), &["channel", "remove", "tw"], None);
 }
+
+#[test]
+fn the_link_goes_to_the_typed_address_and_a_matched_customer_changes_only_when_asked() {
+    let server = SmtpServer::start("none", None, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_smtp(dir.path(), &server, "none", false);
+    let create = |email: &str, extra: &[&str]| {
+        let mut args = vec![
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "원두",
+            "--amount",
+            "4500",
+            "--phone",
+            "010-1111-2222",
+            "--email",
+            email,
+            "--customer-name",
+            "김민준",
+        ];
+        args.extend_from_slice(extra);
+        ok(dir.path(), &args)
+    };
+    create("old@example.kr", &[]);
+    // Same phone, a new address typed: the message goes to what was typed…
+    let second = create("new@example.kr", &["--send", "email"]);
+    let mail = String::from_utf8_lossy(&server.messages()[0]).into_owned();
+    assert!(mail.contains("new@example.kr"), "{mail}");
+    assert!(!mail.contains("old@example.kr"), "{mail}");
+    let sent = deliveries(dir.path());
+    assert_eq!(sent[0]["to"], "new@example.kr");
+    let shown = ok(
+        dir.path(),
+        &["link", "show", second["id"].as_str().unwrap()],
+    );
+    assert!(
+        shown["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("to new@example.kr")),
+        "the timeline records the address used: {shown}"
+    );
+    // …and the saved customer is as it was, until the clerk asks.
+    let book = ok(dir.path(), &["customer", "list"]);
+    assert_eq!(book.as_array().unwrap().len(), 1, "{book}");
+    assert_eq!(book[0]["email"], "old@example.kr");
+    create("newer@example.kr", &["--update-customer"]);
+    let book = ok(dir.path(), &["customer", "list"]);
+    assert_eq!(book.as_array().unwrap().len(), 1, "{book}");
+    assert_eq!(book[0]["email"], "newer@example.kr");
+    let _ = run(dir.path(), &["channel", "remove", "mail"], None);
+}

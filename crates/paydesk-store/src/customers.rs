@@ -19,6 +19,24 @@ impl Store {
         Ok(())
     }
 
+    /// Saves a customer's new name, phone and e-mail (the clerk agreed to it).
+    pub async fn update_customer(&self, c: &Customer) -> Result<()> {
+        let r = sqlx::query("UPDATE customers SET name = ?, phone = ?, email = ? WHERE id = ?")
+            .bind(&c.name)
+            .bind(&c.phone)
+            .bind(&c.email)
+            .bind(c.id.as_str())
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound {
+                what: "customer",
+                key: c.id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     pub async fn customer(&self, id: &str) -> Result<Option<Customer>> {
         let row =
             sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")

@@ -1,8 +1,8 @@
 //! The customer book: add, search, and the customer a new link is for.
 
 use crate::{
-    context::non_empty, context::truncate, error::Result, CustomerView, Engine, EngineError,
-    NewCustomer, NewLink,
+    context::non_empty, context::truncate, error::Result, CustomerMatch, CustomerView, Engine,
+    EngineError, NewCustomer, NewLink,
 };
 use chrono::Utc;
 use paydesk_core::{Customer, CustomerId, Email, InputError, PersonName, Phone};
@@ -10,6 +10,25 @@ use paydesk_core::{Customer, CustomerId, Email, InputError, PersonName, Phone};
 pub(crate) enum NewOrExisting {
     New(Customer),
     Existing(Customer),
+}
+
+/// Who a new link is for: the customer record it is filed under (chosen, matched by a
+/// phone or an address, or new) and the contact the clerk typed over it — who gets the
+/// message and whom the provider is told about. A matched record is changed only when
+/// the clerk agreed (`update_customer`).
+pub(crate) struct Recipient {
+    pub(crate) record: NewOrExisting,
+    pub(crate) contact: Customer,
+}
+
+impl Recipient {
+    /// The record as it will be saved: the typed contact where the clerk agreed to it.
+    pub(crate) fn saved(&self, update: bool) -> Option<&Customer> {
+        match &self.record {
+            NewOrExisting::Existing(c) if update && *c != self.contact => Some(&self.contact),
+            _ => None,
+        }
+    }
 }
 
 impl Engine {
@@ -58,23 +77,38 @@ impl Engine {
             .collect())
     }
 
+    /// The saved customer a new link with these typed details would be filed under,
+    /// and what the clerk typed differently from it (`None`: a new customer).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
+    pub async fn customer_match(&self, l: NewLink) -> Result<Option<CustomerMatch>> {
+        let mut ignored = Vec::new();
+        let Some(Recipient {
+            record: NewOrExisting::Existing(saved),
+            contact,
+        }) = self.resolve_customer(&l, &mut ignored).await?
+        else {
+            return Ok(None);
+        };
+        let differs = [
+            ("name", saved.name != contact.name),
+            ("phone", saved.phone != contact.phone),
+            ("email", saved.email != contact.email),
+        ]
+        .into_iter()
+        .filter(|(_, d)| *d)
+        .map(|(f, _)| f.to_string())
+        .collect();
+        Ok(Some(CustomerMatch {
+            customer: CustomerView::from(&saved),
+            differs,
+        }))
+    }
+
     pub(crate) async fn resolve_customer(
         &self,
         l: &NewLink,
         errors: &mut Vec<InputError>,
-    ) -> Result<Option<NewOrExisting>> {
-        if let Some(id) = non_empty(&l.customer_id) {
-            return match self.inner.store.customer(id).await? {
-                Some(c) => Ok(Some(NewOrExisting::Existing(c))),
-                None => {
-                    errors.push(InputError::new(
-                        "customer",
-                        format!("no customer {:?}", truncate(id, 40)),
-                    ));
-                    Ok(None)
-                }
-            };
-        }
+    ) -> Result<Option<Recipient>> {
         let phone =
             non_empty(&l.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
         let email =
@@ -84,10 +118,46 @@ impl Engine {
                 .map_err(|e| errors.push(e))
                 .ok()
         });
+        let phone_s = phone.as_ref().map(|p| p.e164().to_string());
+        let email_s = email.as_ref().map(|e| e.as_str().to_string());
+        // What the clerk typed goes over the record, field by field.
+        let typed = |c: &Customer| Customer {
+            name: name
+                .as_ref()
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_else(|| c.name.clone()),
+            phone: phone_s.clone().or_else(|| c.phone.clone()),
+            email: email_s.clone().or_else(|| c.email.clone()),
+            ..c.clone()
+        };
+        let existing = |c: Customer| {
+            Some(Recipient {
+                contact: typed(&c),
+                record: NewOrExisting::Existing(c),
+            })
+        };
+        if let Some(id) = non_empty(&l.customer_id) {
+            return match self.inner.store.customer(id).await? {
+                Some(c) => Ok(existing(c)),
+                None => {
+                    errors.push(InputError::new(
+                        "customer",
+                        format!("no customer {:?}", truncate(id, 40)),
+                    ));
+                    Ok(None)
+                }
+            };
+        }
+        let new = |c: Customer| {
+            Some(Recipient {
+                contact: c.clone(),
+                record: NewOrExisting::New(c),
+            })
+        };
         if phone.is_none() && email.is_none() {
             // A name alone (a walk-in customer on a slip) is kept as a new customer.
-            return Ok(name.map(|n| {
-                NewOrExisting::New(Customer {
+            return Ok(name.and_then(|n| {
+                new(Customer {
                     id: CustomerId::generate(),
                     name: n.as_str().to_string(),
                     phone: None,
@@ -96,27 +166,25 @@ impl Engine {
                 })
             }));
         }
-        let phone_s = phone.as_ref().map(|p| p.e164().to_string());
-        let email_s = email.as_ref().map(|e| e.as_str().to_string());
         if let Some(c) = self
             .inner
             .store
             .customer_by_contact(phone_s.as_deref(), email_s.as_deref())
             .await?
         {
-            return Ok(Some(NewOrExisting::Existing(c)));
+            return Ok(existing(c));
         }
         let display_name = name
             .map(|n| n.as_str().to_string())
             .or_else(|| phone.as_ref().map(|p| p.display()))
             .or_else(|| email_s.clone())
             .unwrap_or_default();
-        Ok(Some(NewOrExisting::New(Customer {
+        Ok(new(Customer {
             id: CustomerId::generate(),
             name: display_name,
             phone: phone_s,
             email: email_s,
             created_at: Utc::now(),
-        })))
+        }))
     }
 }

@@ -95,6 +95,12 @@ pub struct NewLink {
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub lang: Option<String>,
+    /// Also save the typed name, phone and e-mail on the customer they matched (without
+    /// it the saved customer stays as it was; the link goes to what was typed either way).
+    #[serde(default)]
+    #[ts(as = "Option<bool>")]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub update_customer: bool,
 }
 
 impl NewLink {

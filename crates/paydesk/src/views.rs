@@ -18,6 +18,15 @@ pub struct CustomerView {
     pub created_at: String,
 }
 
+/// A saved customer that a typed phone or e-mail belongs to, and which of the typed
+/// fields differ from what is saved (the window asks before they replace it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CustomerMatch {
+    pub customer: CustomerView,
+    /// `name`, `phone`, `email`: typed differently from the saved customer.
+    pub differs: Vec<String>,
+}
+
 impl From<&Customer> for CustomerView {
     fn from(c: &Customer) -> Self {
         CustomerView {

@@ -10,11 +10,11 @@ use paydesk::core::{
     Status, TimelineEvent,
 };
 use paydesk::{
-    AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerView,
-    DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery, ListTotals,
-    MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, OutboxReport,
-    PeriodTotals, SecretState, SendRequest, SlipPreview, SmsClass, SyncError, SyncErrorKind,
-    SyncReport, TimelineView,
+    AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerMatch,
+    CustomerView, DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery,
+    ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+    OutboxReport, PeriodTotals, SecretState, SendRequest, SlipPreview, SmsClass, SyncError,
+    SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -48,6 +48,7 @@ fn bindings() -> String {
         declaration::<SmsClass>(),
         declaration::<SecretState>(),
         declaration::<CustomerView>(),
+        declaration::<CustomerMatch>(),
         declaration::<TimelineView>(),
         declaration::<Actions>(),
         declaration::<InvoiceView>(),

@@ -913,6 +913,24 @@ async fn drive(
         .await?
         .unwrap_or_default();
     assert!(!picked.is_empty(), "the phone comes from the book");
+    let saved_before = customer_book(cli, data_dir);
+    // A new address typed over hers: the window says it differs from the saved
+    // customer and offers (unticked) to save it; left unticked, the book keeps hers.
+    let email = driver.find(By::Id("new-link-email")).await?;
+    email.clear().await?;
+    email.send_keys("seoyeon.new@example.kr").await?;
+    let differs = wait_for(
+        "the saved customer differs",
+        Duration::from_secs(10),
+        || async { driver.find(By::Id("new-link-customer-differs")).await.ok() },
+    )
+    .await;
+    assert!(differs.text().await?.contains("이서연"));
+    let tick = driver.find(By::Id("new-link-update-customer")).await?;
+    assert!(
+        !tick.is_selected().await?,
+        "not saved unless the clerk ticks it"
+    );
     driver
         .find(By::Id("new-link-amount"))
         .await?
@@ -931,6 +949,11 @@ async fn drive(
         (title == "잘못 만든 링크" && open).then_some(())
     })
     .await;
+    assert_eq!(
+        customer_book(cli, data_dir),
+        saved_before,
+        "the saved customer is as it was"
+    );
     click_and_confirm(driver, "cancel-link").await;
     let status = wait_for("the link cancelled", Duration::from_secs(20), || async {
         match row_status(driver, "잘못 만든 링크").await {
@@ -1017,6 +1040,21 @@ async fn drive(
 
 /// This package's folder, as cargo tells the running test (a test binary built in another
 /// clone that shares the target directory keeps that clone's compile-time path).
+/// The customer book as `paydesk customer list --json` prints it.
+fn customer_book(cli: &Path, data_dir: &Path) -> String {
+    let out = Command::new(cli)
+        .env("PAYDESK_DATA_DIR", data_dir)
+        .args(["--json", "customer", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")
         .map(std::path::PathBuf::from)

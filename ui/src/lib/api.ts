@@ -4,7 +4,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
-  AccountView, ChannelView, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
+  AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
   ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, SlipPreview, Status,
   SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
@@ -12,7 +12,7 @@ import type {
 // The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
 // names below are the ones the window's code reads best with.
 export type {
-  AccountForm, Capabilities, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+  AccountForm, Capabilities, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
   PeriodTotals, ProviderKind, SendRequest, SlipPreview, Status, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
@@ -101,6 +101,7 @@ export const api = {
   slipPreview: (id: string, lang: string) => call<SlipPreview>('slip_preview', { id, lang }),
   exportCsv: () => call<string>('export_csv'),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
+  matchCustomer: (link: NewLink) => call<CustomerMatch | null>('match_customer', { link }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
   refundLink: (id: string, amount?: string) => call<Invoice>('refund_link', { id, amount: amount || null }),

@@ -72,6 +72,16 @@ export type SecretState = "set" | "missing" | "unknown";
 
 export type CustomerView = { id: string, name: string, phone: string | null, email: string | null, created_at: string, };
 
+/**
+ * A saved customer that a typed phone or e-mail belongs to, and which of the typed
+ * fields differ from what is saved (the window asks before they replace it).
+ */
+export type CustomerMatch = { customer: CustomerView, 
+/**
+ * `name`, `phone`, `email`: typed differently from the saved customer.
+ */
+differs: Array<string>, };
+
 export type TimelineView = { at: string, event: TimelineEvent, status: Status | null, from_status: Status | null, source: Source, detail: string | null, };
 
 export type Actions = { cancel: boolean, refund: boolean, partial_refund: boolean, 
@@ -150,7 +160,12 @@ channel?: string,
 /**
  * The customer's language for the message (otherwise from the phone number, or ko).
  */
-lang?: string, };
+lang?: string, 
+/**
+ * Also save the typed name, phone and e-mail on the customer they matched (without
+ * it the saved customer stays as it was; the link goes to what was typed either way).
+ */
+update_customer?: boolean, };
 
 export type NewCustomer = { name: string, phone?: string, email?: string, };
 

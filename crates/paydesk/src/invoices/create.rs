@@ -9,8 +9,10 @@ use paydesk_core::{
 use paydesk_providers::{CreateRequest, ProviderError};
 
 use crate::{
-    context::failpoint, customers::NewOrExisting, error::Result, Engine, EngineError, InvoiceView,
-    NewLink, SendRequest,
+    context::failpoint,
+    customers::{NewOrExisting, Recipient},
+    error::Result,
+    Engine, EngineError, InvoiceView, NewLink, SendRequest,
 };
 
 impl Engine {
@@ -85,9 +87,7 @@ impl Engine {
             if !seen.insert(via.to_ascii_lowercase()) {
                 continue; // `--send sms --send sms` is one message, not two.
             }
-            let contact = customer.as_ref().map(|c| match c {
-                NewOrExisting::Existing(c) | NewOrExisting::New(c) => c,
-            });
+            let contact = customer.as_ref().map(|r| &r.contact);
             let req = SendRequest {
                 invoice: invoice_id.to_string(),
                 via: via.to_string(),
@@ -120,14 +120,18 @@ impl Engine {
                     .into(),
             );
         }
-        let customer = match customer {
-            Some(NewOrExisting::Existing(c)) => Some(c),
-            Some(NewOrExisting::New(c)) => {
-                self.inner.store.insert_customer(&c).await?;
-                Some(c)
-            }
-            None => None,
-        };
+        // The typed contact is who gets the link; the record changes only with consent.
+        if let Some(update) = customer.as_ref().and_then(|r| r.saved(l.update_customer)) {
+            self.inner.store.update_customer(update).await?;
+        }
+        if let Some(Recipient {
+            record: NewOrExisting::New(c),
+            ..
+        }) = &customer
+        {
+            self.inner.store.insert_customer(c).await?;
+        }
+        let customer = customer.map(|r| r.contact);
         let zero = Money::zero(parsed.amount.currency());
         let draft = Invoice {
             id: invoice_id,
