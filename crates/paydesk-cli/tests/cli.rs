@@ -1036,4 +1036,20 @@ fn export_writes_every_invoice_as_csv_with_exact_amounts() {
         stderr(&bad)
     );
     assert!(!Path::new("x.csv").exists());
+    // The last day chrono knows has no next day: refused by its field, no panic.
+    for args in [
+        vec!["--json", "export", "--out", "x.csv", "--to", "+262142-12-31"],
+        vec!["--json", "link", "list", "--to", "+262142-12-31"],
+        vec!["--json", "link", "list", "--from", "0001-01-01"],
+    ] {
+        let o = run(dir.path(), &args, None, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("years 1900 to 9999"), "{}", stderr(&o));
+    }
+    // A name that starts like a formula stays text in a spreadsheet.
+    create_link(dir.path(), "=HYPERLINK(\"http://evil.example\",\"pay\")");
+    let csv = dir.path().join("formula.csv");
+    ok_json(dir.path(), &["export", "--out", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains(",\"'=HYPERLINK("), "{text}");
 }

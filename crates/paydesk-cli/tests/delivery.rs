@@ -605,6 +605,25 @@ fn bad_sends_name_the_field_and_write_nothing() {
         "host",
     );
     bad(&["channel", "add", "m", "--kind", "pigeon"], "kind");
+    // A password over an unencrypted connection to another computer is refused.
+    bad(
+        &[
+            "channel",
+            "add",
+            "m",
+            "--kind",
+            "smtp",
+            "--host",
+            "mail.example.kr",
+            "--tls",
+            "none",
+            "--username",
+            "shop",
+            "--from",
+            "a@b.kr",
+        ],
+        "tls",
+    );
     bad(
         &[
             "channel",

@@ -32,6 +32,17 @@ pub enum SmtpTls {
     None,
 }
 
+impl SmtpTls {
+    /// The setting's stored name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpTls::Starttls => "starttls",
+            SmtpTls::Tls => "tls",
+            SmtpTls::None => "none",
+        }
+    }
+}
+
 impl std::str::FromStr for SmtpTls {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {

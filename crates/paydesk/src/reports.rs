@@ -197,6 +197,18 @@ impl Engine {
 }
 
 /// The CSV columns of an export, in order.
+/// A text cell as a spreadsheet will not run it: one that starts like a formula (`=`,
+/// `+`, `-`, `@`, a tab or CR) gets a leading `'`, which Excel and LibreOffice show as
+/// text. Only free text and what providers answered go through it; phone numbers are
+/// E.164 digits checked on the way in.
+pub(crate) fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 pub const CSV_COLUMNS: [&str; 22] = [
     "id",
     "order_id",
@@ -234,10 +246,16 @@ impl Engine {
         let day = |field: &str, v: Option<&str>| -> Result<Option<chrono::NaiveDate>> {
             match v.map(str::trim).filter(|s| !s.is_empty()) {
                 None => Ok(None),
+                // Years 1900–9999: every day has a next day and a midnight in every zone.
                 Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()
+                    .filter(|d| (1900..=9999).contains(&d.year()))
                     .map(Some)
-                    .map_err(|_| {
-                        crate::EngineError::input(field, "must be a date like 2026-11-01")
+                    .ok_or_else(|| {
+                        crate::EngineError::input(
+                            field,
+                            "must be a date like 2026-11-01 (years 1900 to 9999)",
+                        )
                     }),
             }
         };
@@ -254,7 +272,7 @@ impl Engine {
         };
         Ok((
             from.and_then(start),
-            to.and_then(|d| start(d + Duration::days(1))),
+            to.and_then(|d| d.succ_opt()).and_then(start),
         ))
     }
 
@@ -292,9 +310,9 @@ impl Engine {
                     &i.order_id,
                     &i.account,
                     i.provider.as_str(),
-                    i.provider_id.as_deref().unwrap_or(""),
+                    &cell(i.provider_id.as_deref().unwrap_or("")),
                     i.kind.as_str(),
-                    &i.name,
+                    &cell(&i.name),
                     i.amount.currency().code(),
                     &i.amount.to_plain(),
                     &i.tax_free.to_plain(),
@@ -303,11 +321,11 @@ impl Engine {
                     flag(i.flags.paid_late),
                     flag(i.flags.underpaid),
                     flag(i.flags.overpaid),
-                    c.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+                    &cell(c.as_ref().map(|c| c.name.as_str()).unwrap_or("")),
                     c.as_ref().and_then(|c| c.phone.as_deref()).unwrap_or(""),
-                    c.as_ref().and_then(|c| c.email.as_deref()).unwrap_or(""),
-                    i.payment_url.as_deref().unwrap_or(""),
-                    i.payment_number.as_deref().unwrap_or(""),
+                    &cell(c.as_ref().and_then(|c| c.email.as_deref()).unwrap_or("")),
+                    &cell(i.payment_url.as_deref().unwrap_or("")),
+                    &cell(i.payment_number.as_deref().unwrap_or("")),
                     &paydesk_core::format_instant(i.expires_at),
                     &paydesk_core::format_instant(i.created_at),
                 ])
@@ -318,5 +336,27 @@ impl Engine {
             }
         }
         w.into_inner().map_err(internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_kept_as_text() {
+        for f in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(cell(f), format!("'{f}"));
+        }
+        for plain in ["원두 1kg", "kim@example.kr", "", "a=b"] {
+            assert_eq!(cell(plain), plain);
+        }
     }
 }

@@ -916,9 +916,12 @@ async fn drive(
     let saved_before = customer_book(cli, data_dir);
     // A new address typed over hers: the window says it differs from the saved
     // customer and offers (unticked) to save it; left unticked, the book keeps hers.
-    let email = driver.find(By::Id("new-link-email")).await?;
-    email.clear().await?;
-    email.send_keys("seoyeon.new@example.kr").await?;
+    // (She was saved without an address, so the field is empty.)
+    driver
+        .find(By::Id("new-link-email"))
+        .await?
+        .send_keys("seoyeon.new@example.kr")
+        .await?;
     let differs = wait_for(
         "the saved customer differs",
         Duration::from_secs(10),

@@ -256,10 +256,7 @@ pub(crate) fn channel_settings(
                 None => Some(SmtpTls::Starttls),
             };
             if let Some(tls) = tls {
-                m.insert(
-                    "tls".into(),
-                    serde_json::to_value(tls).expect("serialisable"),
-                );
+                m.insert("tls".into(), tls.as_str().into());
                 let default_port = match tls {
                     SmtpTls::Tls => 465,
                     SmtpTls::Starttls => 587,
@@ -276,6 +273,15 @@ pub(crate) fn channel_settings(
                 }
             }
             if let Some(u) = non_empty(&c.username) {
+                // A password sent in the clear is read by anyone on the way, unless the
+                // mail server is this computer.
+                let loopback = non_empty(&c.host).is_some_and(is_loopback);
+                if tls == Some(SmtpTls::None) && !loopback {
+                    errors.push(InputError::new(
+                        "tls",
+                        "none would send the password unencrypted; use starttls or tls (none is only for a relay on this computer)",
+                    ));
+                }
                 m.insert("username".into(), u.into());
             }
             match non_empty(&c.from) {
@@ -370,4 +376,12 @@ pub(crate) fn channel_settings(
 mod lettre_mailbox {
     //! The sender check uses the same parser the SMTP channel sends with.
     pub use paydesk_notify::smtp::Mailbox;
+}
+
+/// Whether a host name names this computer (`localhost`, `127.0.0.0/8`, `::1`).
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
