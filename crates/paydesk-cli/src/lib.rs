@@ -1,6 +1,14 @@
 //! `paydesk`: the engine's use cases, headless and scriptable (see `../shared/cli.md`).
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+/// `println!` that ends the command quietly when its reader went away (`… | head`),
+/// as Unix tools do, instead of panicking on the closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
 mod commands;
 mod input;
 mod output;
@@ -170,7 +178,7 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
             if json {
                 print_json(&json!({ "out": out.display().to_string(), "invoices": rows }));
             } else {
-                println!("{rows} invoice(s) written to {}.", out.display());
+                say!("{rows} invoice(s) written to {}.", out.display());
             }
             Ok(())
         }

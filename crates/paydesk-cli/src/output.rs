@@ -8,6 +8,35 @@ use paydesk::{AccountView, ChannelView, CustomerView, EngineError, ErrorView, In
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
+/// One line on stdout (see `say!`). Control characters from data (an escape sequence in
+/// a name, a carriage return) are shown as `�`, never sent to the terminal; line breaks
+/// and tabs stay. A closed pipe ends the process with 141, the status of a Unix tool
+/// stopped by SIGPIPE, and no message; another write error with 1.
+pub(crate) fn line(args: std::fmt::Arguments<'_>) {
+    let text = printable(&args.to_string());
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        std::process::exit(if e.kind() == std::io::ErrorKind::BrokenPipe {
+            141
+        } else {
+            1
+        });
+    }
+}
+
+/// Text as it may reach a terminal: control characters but line breaks and tabs as `�`.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn fail(e: &EngineError, json: bool) -> ExitCode {
     let mut err = std::io::stderr().lock();
     if json {
@@ -19,7 +48,7 @@ pub(crate) fn fail(e: &EngineError, json: bool) -> ExitCode {
 }
 
 pub(crate) fn print_json<T: serde::Serialize + ?Sized>(v: &T) {
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     );
@@ -40,7 +69,7 @@ pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) {
                 s.push_str(&" ".repeat(widths[i] - c.width() + 2));
             }
         }
-        println!("{}", s.trim_end());
+        say!("{}", s.trim_end());
     };
     line(headers.iter().map(|h| h.to_string()).collect());
     for r in rows {
@@ -67,7 +96,7 @@ pub(crate) fn flags(v: &InvoiceView) -> String {
 
 pub(crate) fn print_invoices(list: &[InvoiceView]) {
     if list.is_empty() {
-        println!("No invoices.");
+        say!("No invoices.");
         return;
     }
     table(
@@ -95,7 +124,7 @@ pub(crate) fn print_invoices(list: &[InvoiceView]) {
 
 pub(crate) fn print_invoice(v: &InvoiceView) {
     let f = flags(v);
-    println!(
+    say!(
         "{}  {}  {}{}",
         v.id,
         v.status,
@@ -106,22 +135,22 @@ pub(crate) fn print_invoice(v: &InvoiceView) {
             format!("  [{f}]")
         }
     );
-    println!("  name:        {}", v.name);
-    println!("  account:     {} ({})", v.account, v.provider);
-    println!("  order id:    {}", v.order_id);
+    say!("  name:        {}", v.name);
+    say!("  account:     {} ({})", v.account, v.provider);
+    say!("  order id:    {}", v.order_id);
     if let Some(p) = &v.provider_id {
-        println!("  provider id: {p}");
+        say!("  provider id: {p}");
     }
     if let Some(u) = &v.payment_url {
-        println!("  pay at:      {u}");
+        say!("  pay at:      {u}");
     }
     if let Some(n) = &v.payment_number {
-        println!("  CVS number:  {n}");
+        say!("  CVS number:  {n}");
     }
-    println!("  paid:        {} {}", v.paid_amount, v.currency);
-    println!("  expires:     {}", v.expires_at);
+    say!("  paid:        {} {}", v.paid_amount, v.currency);
+    say!("  expires:     {}", v.expires_at);
     if let Some(c) = &v.customer {
-        println!(
+        say!(
             "  customer:    {}{}{}",
             c.name,
             c.phone
@@ -135,12 +164,12 @@ pub(crate) fn print_invoice(v: &InvoiceView) {
         );
     }
     if let Some(e) = &v.last_error {
-        println!("  last error:  {e}");
+        say!("  last error:  {e}");
     }
     if let Some(tl) = &v.timeline {
-        println!("  timeline:");
+        say!("  timeline:");
         for t in tl {
-            println!(
+            say!(
                 "    {}  {:<8} {:<16} {:<8} {}",
                 t.at,
                 t.event,
@@ -183,7 +212,7 @@ pub(crate) fn print_accounts(list: &[AccountView]) {
 
 pub(crate) fn print_customers(list: &[CustomerView]) {
     if list.is_empty() {
-        println!("No customers.");
+        say!("No customers.");
         return;
     }
     table(
@@ -203,7 +232,7 @@ pub(crate) fn print_customers(list: &[CustomerView]) {
 
 pub(crate) fn print_channels(list: &[ChannelView]) {
     if list.is_empty() {
-        println!("No channels. Add one: paydesk channel add NAME --kind smtp|solapi|twilio …");
+        say!("No channels. Add one: paydesk channel add NAME --kind smtp|solapi|twilio …");
         return;
     }
     table(
@@ -257,7 +286,7 @@ impl serde::Serialize for Said {
 
 impl Human for Said {
     fn print(&self) {
-        println!("{}", self.text);
+        say!("{}", self.text);
     }
 }
 
@@ -306,17 +335,17 @@ impl Human for Vec<ChannelView> {
 impl Human for paydesk::SyncReport {
     fn print(&self) {
         let report = self;
-        println!(
+        say!(
             "Checked {} invoice(s): {} changed, {} error(s).",
             report.checked,
             report.changed.len(),
             report.errors.len()
         );
         for c in &report.changed {
-            println!("  {}  {}  {}", c.id, c.status, c.name);
+            say!("  {}  {}  {}", c.id, c.status, c.name);
         }
         for e in &report.errors {
-            println!("  {}  error: {}", e.invoice_id, e.message);
+            say!("  {}  error: {}", e.invoice_id, e.message);
         }
     }
 }
@@ -325,11 +354,11 @@ impl Human for paydesk::MessagePreview {
     fn print(&self) {
         let p = self;
         if let Some(s) = &p.subject {
-            println!("Subject: {s}");
+            say!("Subject: {s}");
         }
-        println!("{}", p.text);
+        say!("{}", p.text);
         if let (Some(b), Some(c)) = (p.bytes, p.class) {
-            println!(
+            say!(
                 "-- {b} bytes: {}",
                 match c {
                     paydesk::SmsClass::Sms => "SMS (≤ 90 bytes)",
@@ -344,12 +373,14 @@ impl Human for paydesk::DeliveryView {
     fn print(&self) {
         let d = self;
         if d.state == paydesk::core::DeliveryState::Queued {
-            println!(
+            say!(
                 "Queued {} to {}: it goes out as soon as the link exists ({}).",
-                d.via, d.to, d.id
+                d.via,
+                d.to,
+                d.id
             );
         } else {
-            println!(
+            say!(
                 "Sent by {} to {} ({}{}).",
                 d.via,
                 d.to,
@@ -367,7 +398,7 @@ impl Human for Vec<paydesk::DeliveryView> {
     fn print(&self) {
         let list = self;
         if list.is_empty() {
-            println!("No messages yet.");
+            say!("No messages yet.");
             return;
         }
         table(
@@ -394,6 +425,17 @@ impl Human for Vec<paydesk::DeliveryView> {
                     ]
                 })
                 .collect(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn data_never_drives_the_terminal() {
+        assert_eq!(
+            super::printable("김\u{1b}[2J민준\r\u{9b}x\n\ty"),
+            "김\u{fffd}[2J민준\u{fffd}\u{fffd}x\n\ty"
         );
     }
 }

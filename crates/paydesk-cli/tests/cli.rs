@@ -1038,7 +1038,14 @@ fn export_writes_every_invoice_as_csv_with_exact_amounts() {
     assert!(!Path::new("x.csv").exists());
     // The last day chrono knows has no next day: refused by its field, no panic.
     for args in [
-        vec!["--json", "export", "--out", "x.csv", "--to", "+262142-12-31"],
+        vec![
+            "--json",
+            "export",
+            "--out",
+            "x.csv",
+            "--to",
+            "+262142-12-31",
+        ],
         vec!["--json", "link", "list", "--to", "+262142-12-31"],
         vec!["--json", "link", "list", "--from", "0001-01-01"],
     ] {
@@ -1052,4 +1059,43 @@ fn export_writes_every_invoice_as_csv_with_exact_amounts() {
     ok_json(dir.path(), &["export", "--out", csv.to_str().unwrap()]);
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.contains(",\"'=HYPERLINK("), "{text}");
+}
+
+#[test]
+fn a_secret_pasted_without_its_name_is_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    for pasted in [
+        "cHJpdmF0ZS1rZXktOTk3Mw==\n",
+        "PLAINSECRET9973\n",
+        "client_key=ck\nsk_live_9973abc=\n",
+    ] {
+        let out = run(
+            dir.path(),
+            &[
+                "--json",
+                "account",
+                "add",
+                "paste",
+                "--provider",
+                "bootpay",
+                "--secret-stdin",
+            ],
+            Some(pasted),
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{pasted:?}");
+        let err = stderr(&out);
+        assert!(err.contains("\"field\":\"secret\""), "{err}");
+        for part in ["9973", "cHJpdmF0", "PLAINSECRET", "sk_live"] {
+            assert!(!err.contains(part), "{pasted:?} echoed: {err}");
+        }
+    }
+    assert_eq!(
+        ok_json(dir.path(), &["account", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "only the sandbox"
+    );
 }

@@ -134,3 +134,42 @@ fn paydesk_providers_map(p: &paydesk_providers::sandbox::SandboxPayment) -> (Str
         (flags.underpaid, flags.overpaid),
     )
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = rt.block_on(Engine::open(dir.path())).unwrap();
+    rt.block_on(async {
+        for i in 0..120 {
+            engine
+                .create_link(NewLink {
+                    account: "sandbox".into(),
+                    name: format!("상품 {i}"),
+                    amount: "10000".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
+    });
+    // More than a pipe holds; the reader takes 100 bytes and leaves (`| head -c 100`).
+    for args in [&["--json", "link", "list"][..], &["link", "list"][..]] {
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 100];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.trim().is_empty(), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}");
+    }
+}

@@ -264,7 +264,17 @@ impl Email {
                     .code(InputCode::TooLong),
             );
         }
-        let addr: email_address::EmailAddress = t.parse().map_err(|e| {
+        // A bare address only: no display text ("Kim <kim@…>"), no line breaks, tabs
+        // or terminal escapes (they would reach mail headers and the terminal).
+        if t.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(InputError::new(
+                "email",
+                "must be a bare address like name@example.kr (no spaces or control characters)",
+            )
+            .code(InputCode::InvalidEmail));
+        }
+        let bare = email_address::Options::default().without_display_text();
+        let addr = email_address::EmailAddress::parse_with_options(t, bare).map_err(|e| {
             InputError::new("email", format!("is not an e-mail address ({e})"))
                 .code(InputCode::InvalidEmail)
         })?;
@@ -367,6 +377,22 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn only_bare_addresses_are_addresses() {
+        assert_eq!(
+            Email::parse(" kim@example.kr ").unwrap().as_str(),
+            "kim@example.kr"
+        );
+        for bad in [
+            "Kim <kim@example.kr>",
+            "kim@example.kr\r\nBcc: all@example.kr",
+            "kim\u{1b}[31m@example.kr",
+            "kim @example.kr",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

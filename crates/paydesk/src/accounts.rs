@@ -50,19 +50,9 @@ impl Engine {
         }
         if let Some(p) = provider {
             let spec = paydesk_providers::spec(p);
-            for (key, _) in &a.secrets {
+            for (n, (key, _)) in a.secrets.iter().enumerate() {
                 if !spec.secrets.contains(&key.as_str()) {
-                    errors.push(InputError::new(
-                        "secret",
-                        format!(
-                            "{key:?} is not a {p} secret (expected: {})",
-                            if spec.secrets.is_empty() {
-                                "none".to_string()
-                            } else {
-                                spec.secrets.join(", ")
-                            }
-                        ),
-                    ));
+                    errors.push(crate::context::unknown_secret(n, p, spec.secrets));
                 }
             }
             for key in spec.required {

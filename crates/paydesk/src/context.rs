@@ -87,6 +87,28 @@ pub(crate) fn failpoint(name: &str) {
     }
 }
 
+/// A key given that the account or channel does not take. The name is never repeated:
+/// a secret pasted without its `KEY=` arrives as a "name" (everything before its first
+/// `=`), and an error message would echo it to the screen and the logs.
+pub(crate) fn unknown_secret(
+    index: usize,
+    what: impl std::fmt::Display,
+    expected: &[&str],
+) -> paydesk_core::InputError {
+    paydesk_core::InputError::new(
+        "secret",
+        format!(
+            "key #{} is not a {what} secret (expected: {})",
+            index + 1,
+            if expected.is_empty() {
+                "none".to_string()
+            } else {
+                expected.join(", ")
+            }
+        ),
+    )
+}
+
 pub(crate) fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }

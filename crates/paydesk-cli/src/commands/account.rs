@@ -53,7 +53,7 @@ pub(crate) async fn account(
             if json {
                 print_json(&view);
             } else {
-                println!("Account {} ({}) added.", view.name, view.provider);
+                say!("Account {} ({}) added.", view.name, view.provider);
                 print_accounts(std::slice::from_ref(&view));
             }
         }
@@ -68,7 +68,7 @@ pub(crate) async fn account(
             } else {
                 print_accounts(std::slice::from_ref(&view));
                 for (k, v) in &view.settings {
-                    println!(
+                    say!(
                         "  {k}: {}",
                         v.as_str()
                             .map(str::to_string)

@@ -73,7 +73,7 @@ pub(crate) async fn channel(
             if json {
                 print_json(&view);
             } else {
-                println!("Channel {} ({}) added.", view.name, view.kind);
+                say!("Channel {} ({}) added.", view.name, view.kind);
                 print_channels(std::slice::from_ref(&view));
             }
         }

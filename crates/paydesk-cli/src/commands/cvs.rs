@@ -143,7 +143,7 @@ pub(crate) async fn slip(engine: &Engine, a: SlipArgs, json: bool) -> Result<(),
             &json!({ "out": a.out.display().to_string(), "slips": a.ids.len(), "bytes": bytes.len() }),
         );
     } else {
-        println!(
+        say!(
             "{} slip(s) written to {} ({} bytes).",
             a.ids.len(),
             a.out.display(),

@@ -42,7 +42,7 @@ pub(crate) async fn settings(
         print_json(&all);
     } else {
         for (k, v) in &all {
-            println!("{k}: {v}");
+            say!("{k}: {v}");
         }
     }
     Ok(())

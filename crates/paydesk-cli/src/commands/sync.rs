@@ -23,9 +23,9 @@ pub(crate) async fn sync(
     let printer = tokio::spawn(async move {
         while let Ok(c) = changes.recv().await {
             if json {
-                println!("{}", serde_json::to_string(&c).unwrap_or_default());
+                say!("{}", serde_json::to_string(&c).unwrap_or_default());
             } else {
-                println!("{}  {}  {}  {}", c.updated_at, c.id, c.status, c.name);
+                say!("{}  {}  {}  {}", c.updated_at, c.id, c.status, c.name);
             }
         }
     });
@@ -79,9 +79,9 @@ pub(crate) async fn sandbox(
                 EngineError::input("port", format!("cannot listen on 127.0.0.1:{port}: {e}"))
             })?;
             if json {
-                println!("{}", json!({ "serving": format!("http://{addr}") }));
+                say!("{}", json!({ "serving": format!("http://{addr}") }));
             } else {
-                println!("Sandbox payment pages on http://{addr} — press Ctrl-C to stop.");
+                say!("Sandbox payment pages on http://{addr} — press Ctrl-C to stop.");
             }
             let _ = std::io::stdout().flush();
             tokio::select! {
@@ -94,7 +94,7 @@ pub(crate) async fn sandbox(
             if json {
                 print_json(&p);
             } else {
-                println!("Sandbox payment {} is now {} (received {} {}). Run `paydesk sync --once` to see it in PayDesk.", p.id, p.state, p.paid_amount, p.currency);
+                say!("Sandbox payment {} is now {} (received {} {}). Run `paydesk sync --once` to see it in PayDesk.", p.id, p.state, p.paid_amount, p.currency);
             }
         }
         SandboxCmd::Expire { id } => {
@@ -102,7 +102,7 @@ pub(crate) async fn sandbox(
             if json {
                 print_json(&p);
             } else {
-                println!("Sandbox payment {} is now {}.", p.id, p.state);
+                say!("Sandbox payment {} is now {}.", p.id, p.state);
             }
         }
     }

@@ -41,15 +41,9 @@ impl Engine {
             None => serde_json::Map::new(),
         };
         if let Some(k) = kind {
-            for (key, _) in &c.secrets {
+            for (n, (key, _)) in c.secrets.iter().enumerate() {
                 if !k.secret_names().contains(&key.as_str()) {
-                    errors.push(InputError::new(
-                        "secret",
-                        format!(
-                            "{key:?} is not a {k} secret (expected: {})",
-                            k.secret_names().join(", ")
-                        ),
-                    ));
+                    errors.push(crate::context::unknown_secret(n, k, k.secret_names()));
                 }
             }
         }
