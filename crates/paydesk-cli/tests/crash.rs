@@ -173,3 +173,30 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
         assert_eq!(out.status.code(), Some(141), "{args:?}");
     }
 }
+
+#[test]
+fn many_processes_opening_a_new_data_folder_at_once_all_open_it() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let children: Vec<_> = (0..12)
+            .map(|_| {
+                Command::new(BIN)
+                    .arg("--data-dir")
+                    .arg(dir.path())
+                    .args(["--json", "account", "list"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

@@ -93,14 +93,23 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating when missing) the database in `data_dir` and migrates it forward.
     pub async fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Open {
+        let io = |e: std::io::Error| StoreError::Open {
             path: data_dir.to_path_buf(),
             source: sqlx::Error::Io(e),
-        })?;
-        Self::open_file(&data_dir.join(DB_FILE)).await
+        };
+        std::fs::create_dir_all(data_dir).map_err(io)?;
+        owner_only(data_dir, 0o700).map_err(io)?;
+        let db = data_dir.join(DB_FILE);
+        let store = Self::open_file(&db).await?;
+        owner_only(&db, 0o600).map_err(io)?;
+        Ok(store)
     }
 
     pub async fn open_file(path: &Path) -> Result<Store> {
+        // One opener at a time creates, sets up and migrates the file, across processes
+        // (an OS lock on `paydesk.sqlite.lock`, let go when the opener is done or gone);
+        // the others wait, then find it ready.
+        let _only_me = open_lock(path).await?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -139,4 +148,46 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Waits for the exclusive lock on opening the database at `db` (off the async threads).
+async fn open_lock(db: &Path) -> Result<std::fs::File> {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".lock");
+    let lock = db.with_file_name(name);
+    let err = |e: std::io::Error| StoreError::Open {
+        path: lock.clone(),
+        source: sqlx::Error::Io(e),
+    };
+    let path = lock.clone();
+    tokio::task::spawn_blocking(move || {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)?;
+        f.lock()?;
+        Ok(f)
+    })
+    .await
+    .map_err(|e| err(std::io::Error::other(e)))?
+    .map_err(err)
+}
+
+/// Keeps the data folder and its database to their owner: customers' names and phone
+/// numbers are nobody else's business on a shared computer. On Unix, `mode` (0700 for
+/// the folder, which also closes every file in it; 0600 for the database). On Windows
+/// the folder is in the user's own profile, which other users cannot read.
+fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        if current & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }

@@ -182,3 +182,63 @@ async fn a_failing_migration_keeps_the_database_as_it_was() {
         .unwrap();
     assert_eq!(v, latest - 1);
 }
+
+/// Opens the store from `n` threads at once, each with a runtime and connections of its
+/// own (as separate processes would), and returns every outcome.
+fn open_at_once(dir: &Path, n: usize) -> Vec<Result<i64, String>> {
+    let start = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let threads: Vec<_> = (0..n)
+        .map(|_| {
+            let (dir, start) = (dir.to_path_buf(), start.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                start.wait();
+                rt.block_on(async {
+                    let s = Store::open(&dir).await.map_err(|e| e.to_string())?;
+                    let v = s.schema_version().await.map_err(|e| e.to_string());
+                    s.close().await;
+                    v
+                })
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+#[test]
+fn many_openers_of_a_new_or_older_folder_all_open_it_and_one_migrates() {
+    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap();
+    for round in 0..5 {
+        // A new folder.
+        let dir = tempfile::tempdir().unwrap();
+        let outcomes = open_at_once(dir.path(), 8);
+        assert!(
+            outcomes.iter().all(|o| o == &Ok(latest)),
+            "new folder, round {round}: {outcomes:?}"
+        );
+        // A folder of version 1, with data.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let old = pool(&path).await;
+            MIGRATOR.run_to(1, &old).await.unwrap();
+            seed(&old, 1).await;
+            old.close().await;
+        });
+        let outcomes = open_at_once(dir.path(), 8);
+        assert!(
+            outcomes.iter().all(|o| o == &Ok(latest)),
+            "older folder, round {round}: {outcomes:?}"
+        );
+        assert!(!backup_path(&path, latest).exists());
+        let rows = rt.block_on(async {
+            let s = Store::open(dir.path()).await.unwrap();
+            s.timeline("inv_1").await.unwrap().len()
+        });
+        assert_eq!(rows, 2, "every row kept once");
+    }
+}

@@ -339,3 +339,18 @@ async fn many_invoices_are_saved_in_one_transaction_all_or_none() {
     assert!(matches!(err, Err(StoreError::Exists { .. })), "{err:?}");
     assert!(s.find_invoice(&fresh.id).await.unwrap().is_none());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_database_are_the_owner_s_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let s = Store::open(&dir).await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(DB_FILE)), 0o600);
+    s.close().await;
+}
