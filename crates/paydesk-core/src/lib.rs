@@ -10,6 +10,7 @@ pub mod invoice;
 pub mod lifecycle;
 pub mod link;
 pub mod money;
+pub mod redact;
 pub mod status;
 
 pub use channel::{ChannelKind, Lang, Via};
@@ -23,6 +24,7 @@ pub use invoice::{
 pub use lifecycle::RemoteInvoice;
 pub use link::{LinkDraft, LinkFields};
 pub use money::{Currency, Money, MoneyError};
+pub use redact::Redactor;
 pub use status::{PaymentFlags, Source, Status, StatusError};
 
 /// Timestamps as stored and printed: RFC 3339, UTC, milliseconds, `Z` (sorts as text).

@@ -83,8 +83,13 @@ pub fn build(
         serde_json::from_value(serde_json::Value::Object(settings.clone()))
             .map_err(|e| BuildError::Settings(e.to_string()))
     }
+    let redactor = paydesk_core::Redactor::new(
+        secrets
+            .values()
+            .map(|s| secrecy::ExposeSecret::expose_secret(s).to_string()),
+    );
     let mut need = |name: &'static str| secrets.remove(name).ok_or(BuildError::MissingSecret(name));
-    Ok(match kind {
+    let inner: Box<dyn Channel> = match kind {
         ChannelKind::Smtp => {
             let s: SmtpSettings = parsed(settings)?;
             let password = match s.username {
@@ -101,7 +106,62 @@ pub fn build(
             let s: TwilioSettings = parsed(settings)?;
             Box::new(Twilio::new(s, need("account_sid")?, need("auth_token")?))
         }
-    })
+    };
+    Ok(Box::new(Redacting { inner, redactor }))
+}
+
+/// A channel behind its keys' [`paydesk_core::Redactor`]: no error or answer text it
+/// gives carries one of them (Twilio's account SID is in every request's URL).
+#[derive(Debug)]
+struct Redacting {
+    inner: Box<dyn Channel>,
+    redactor: paydesk_core::Redactor,
+}
+
+impl Redacting {
+    fn clean_err(&self, e: crate::ChannelError) -> crate::ChannelError {
+        crate::ChannelError {
+            code: e.code.map(|c| self.redactor.clean(&c)),
+            message: self.redactor.clean(&e.message),
+            ..e
+        }
+    }
+}
+
+#[async_trait]
+impl Channel for Redacting {
+    fn kind(&self) -> ChannelKind {
+        self.inner.kind()
+    }
+
+    async fn send(&self, to: &str, message: Outgoing<'_>) -> Result<Accepted> {
+        match self.inner.send(to, message).await {
+            Ok(a) => Ok(Accepted {
+                note: a.note.map(|n| self.redactor.clean(&n)),
+                ..a
+            }),
+            Err(e) => Err(self.clean_err(e)),
+        }
+    }
+
+    async fn check(&self) -> Option<Result<String>> {
+        self.inner.check().await.map(|r| match r {
+            Ok(ok) => Ok(self.redactor.clean(&ok)),
+            Err(e) => Err(self.clean_err(e)),
+        })
+    }
+
+    async fn find_sent(
+        &self,
+        to: &str,
+        body: &str,
+        since: DateTime<Utc>,
+    ) -> Option<Result<Option<String>>> {
+        self.inner
+            .find_sent(to, body, since)
+            .await
+            .map(|r| r.map_err(|e| self.clean_err(e)))
+    }
 }
 
 /// What a channel asked to carry a kind of message it does not answers (the engine's

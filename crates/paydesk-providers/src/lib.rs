@@ -16,6 +16,7 @@ pub mod btcpay;
 pub mod http;
 pub mod pipe;
 pub mod portone;
+mod redacting;
 pub mod registry;
 pub mod sandbox;
 

@@ -99,9 +99,17 @@ pub enum BuildError {
     Provider(#[from] ProviderError),
 }
 
-/// Builds one account's adapter.
+/// Builds one account's adapter, behind a redactor of its keys (no error it returns
+/// carries one of them).
 pub fn build(input: AdapterInput<'_>) -> Result<Arc<dyn Provider>, BuildError> {
-    (spec(input.kind).build)(input)
+    let redactor = paydesk_core::Redactor::new(
+        input
+            .secrets
+            .values()
+            .map(|s| secrecy::ExposeSecret::expose_secret(s).to_string()),
+    );
+    let inner = (spec(input.kind).build)(input)?;
+    Ok(Arc::new(crate::redacting::Redacting { inner, redactor }))
 }
 
 #[cfg(test)]
