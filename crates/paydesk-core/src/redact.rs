@@ -76,6 +76,76 @@ pub fn strip_queries(text: &str) -> String {
     out
 }
 
+/// `text` with customers' contacts masked, for reports that leave the shop (support
+/// diagnostics): an e-mail address keeps only its domain (`***@example.kr`), and a run
+/// of 9 or more digits (a phone number, possibly with `+`, spaces, `-` or brackets)
+/// keeps only its last two digits.
+pub fn mask_contacts(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let local = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-');
+    let domain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-');
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // An address: its local part is what was just written before the '@'.
+        if chars[i] == '@' && i + 1 < chars.len() && domain(chars[i + 1]) {
+            let mut start = out.len();
+            for (at, c) in out.char_indices().rev() {
+                if !local(c) {
+                    break;
+                }
+                start = at;
+            }
+            if start < out.len() {
+                out.truncate(start);
+                out.push_str("***");
+            }
+            out.push('@');
+            i += 1;
+            continue;
+        }
+        // A phone number: digits with their usual separators, 9 digits or more.
+        if chars[i].is_ascii_digit()
+            || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            let mut j = i;
+            let mut digits = 0;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || (j == i && chars[j] == '+')
+                    || (digits > 0 && matches!(chars[j], ' ' | '-' | '(' | ')')))
+            {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                }
+                j += 1;
+            }
+            // Separators at the end belong to the text around it.
+            while j > i && !chars[j - 1].is_ascii_digit() {
+                j -= 1;
+            }
+            if digits >= 9 {
+                let mut left = digits;
+                for &c in &chars[i..j] {
+                    if c.is_ascii_digit() {
+                        left -= 1;
+                        out.push(if left < 2 { c } else { '•' });
+                    } else {
+                        out.push(c);
+                    }
+                }
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 fn find_url(s: &str) -> Option<usize> {
     match (s.find("http://"), s.find("https://")) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -117,6 +187,20 @@ mod tests {
             clean.contains("ab stays"),
             "short values are not searched for"
         );
+    }
+
+    #[test]
+    fn contacts_are_masked_and_the_rest_kept() {
+        assert_eq!(
+            mask_contacts("smtp: 550 <kim.minjun+shop@example.kr> refused"),
+            "smtp: 550 <***@example.kr> refused"
+        );
+        assert_eq!(
+            mask_contacts("to +821012345678 and 010-1234-5678, fine"),
+            "to +••••••••••78 and •••-••••-••78, fine"
+        );
+        let kept = "2026-12-02T21:34:50.314766Z inv_01m8w HTTP 503: ₩29,900 order PD-7";
+        assert_eq!(mask_contacts(kept), kept);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The report for support ("copy diagnostics"): never a secret, never an address.
+//! The report for support ("copy diagnostics"): never a secret, never an address or a
+//! phone number (errors and log lines quote them; they are masked).
 
 use crate::{error::Result, Engine};
-use paydesk_core::DeliveryState;
+use paydesk_core::{redact::mask_contacts, DeliveryState};
 
 impl Engine {
     /// A plain-text report for support ("copy diagnostics"): versions, the data folder,
@@ -78,7 +79,7 @@ impl Engine {
                 paydesk_core::format_instant(inv.updated_at),
                 inv.id,
                 inv.status.as_str(),
-                inv.last_error.as_deref().unwrap_or("(flagged)")
+                mask_contacts(inv.last_error.as_deref().unwrap_or("(flagged)"))
             );
         }
         for d in store.deliveries(None).await?.iter().rev().take(200) {
@@ -91,7 +92,7 @@ impl Engine {
                     d.channel,
                     d.via,
                     d.state.as_str(),
-                    d.error.as_deref().unwrap_or("")
+                    mask_contacts(d.error.as_deref().unwrap_or(""))
                 );
             }
         }
@@ -108,7 +109,7 @@ impl Engine {
                 .filter(|l| l.contains("WARN") || l.contains("ERROR"))
                 .collect();
             for l in lines.iter().skip(lines.len().saturating_sub(30)) {
-                let _ = writeln!(out, "  {l}");
+                let _ = writeln!(out, "  {}", mask_contacts(l));
             }
         }
         Ok(out)
