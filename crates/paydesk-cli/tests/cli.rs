@@ -1099,3 +1099,40 @@ fn a_secret_pasted_without_its_name_is_never_echoed() {
         "only the sandbox"
     );
 }
+
+#[test]
+fn impossible_refunds_and_offsets_are_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = create_link(dir.path(), "환불");
+    let id = link["id"].as_str().unwrap();
+    ok_json(dir.path(), &["sandbox", "pay", id]);
+    ok_json(dir.path(), &["sync", "--once"]);
+    let refund = run(
+        dir.path(),
+        &["--json", "link", "refund", id, "--amount", "30000"],
+        None,
+        &[],
+    );
+    assert_eq!(refund.status.code(), Some(2), "{}", stderr(&refund));
+    assert!(
+        stderr(&refund).contains("\"field\":\"amount\""),
+        "{}",
+        stderr(&refund)
+    );
+    let shown = ok_json(dir.path(), &["link", "show", id]);
+    assert_eq!(shown["status"], "paid");
+    assert!(
+        !shown["timeline"].to_string().contains("refused"),
+        "nothing was asked of the provider: {shown}"
+    );
+    for tz in ["+-1:00", "+1:00", "+09:0x", "09:00"] {
+        let o = run(
+            dir.path(),
+            &["--json", "settings", "set", "time_zone", tz],
+            None,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(2), "{tz}");
+    }
+    assert_eq!(ok_json(dir.path(), &["settings"])["time_zone"], "+09:00");
+}

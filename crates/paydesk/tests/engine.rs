@@ -828,3 +828,31 @@ async fn the_create_form_previews_the_message_before_the_link_exists() {
     );
     assert_eq!(e.count_invoices(&ListQuery::default()).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn payments_that_add_up_past_any_amount_are_refused_and_the_invoice_stays_readable() {
+    let (_d, e) = engine().await;
+    let inv = e.create_link(link("큰 돈", "29900")).await.unwrap();
+    let pid = inv.provider_id.clone().unwrap();
+    let most = paydesk::core::Money::from_minor(
+        paydesk::core::money::MAX_MINOR,
+        paydesk::core::Currency::Krw,
+    )
+    .unwrap();
+    e.sandbox()
+        .pay(&pid, Some(most), false, Utc::now())
+        .await
+        .unwrap();
+    let again = e.sandbox().pay(&pid, Some(most), false, Utc::now()).await;
+    assert!(
+        again.is_err(),
+        "the sum would be more than any invoice holds"
+    );
+    let report = e.sync_once().await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let shown = e.invoice(&inv.id).await.unwrap();
+    assert_eq!(shown.status, Status::Paid);
+    assert!(shown.overpaid);
+    // Still listed and readable afterwards.
+    assert_eq!(e.invoices(&ListQuery::default()).await.unwrap().len(), 1);
+}

@@ -234,10 +234,16 @@ impl SandboxStore {
         }
         let due = (p.amount_minor - p.paid_minor).max(0);
         let add = amount.map(Money::minor).unwrap_or(due.max(1));
+        // What was paid in all stays an amount PayDesk can keep.
         let paid = p
             .paid_minor
             .checked_add(add)
-            .ok_or_else(|| rejected("amount too large"))?;
+            .filter(|p| *p <= paydesk_core::money::MAX_MINOR)
+            .ok_or_else(|| {
+                rejected(
+                    "amount too large: the payments would add up to more than any invoice holds",
+                )
+            })?;
         let state = if paid >= p.amount_minor {
             "paid"
         } else if p.state == "expired" {

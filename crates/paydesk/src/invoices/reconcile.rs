@@ -30,6 +30,19 @@ impl Engine {
                 true,
             ));
         }
+        // An amount the provider reports that no invoice can hold is its error: nothing
+        // is written (the invoice would no longer be readable).
+        if let Err(e) = paydesk_core::Money::from_minor(remote.paid_minor, local.amount.currency())
+        {
+            return Err(EngineError::from_provider(
+                ProviderError::Malformed {
+                    provider: local.provider,
+                    field: "paid".into(),
+                    message: format!("{} minor units: {e}", remote.paid_minor),
+                },
+                true,
+            ));
+        }
         let (status, flags, detail) = lifecycle::target_of(local, remote, now);
         // A draft is first opened, then moved on, so its history shows every step.
         if local.status == Status::Draft

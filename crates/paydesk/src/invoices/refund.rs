@@ -28,6 +28,17 @@ impl Engine {
             ));
         }
         let amount = paydesk_core::input::optional_amount("amount", amount, inv.amount.currency())?;
+        // Never more than the customer paid: refused here, not sent to the provider.
+        if let Some(a) = amount.filter(|a| a.minor() > inv.paid.minor()) {
+            return Err(EngineError::input(
+                "amount",
+                format!(
+                    "{} is more than the {} paid",
+                    a.to_display(),
+                    inv.paid.to_display()
+                ),
+            ));
+        }
         let pid = inv
             .provider_id
             .clone()
