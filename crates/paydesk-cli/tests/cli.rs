@@ -15,8 +15,13 @@ mod support;
 use support::{ok as ok_json, run_env as run, stderr, BIN};
 
 fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
+    http_form(addr, method, path, "")
+}
+
+/// A request as the page's own form sends it (`form`: the urlencoded body).
+fn http_form(addr: &str, method: &str, path: &str, form: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}", form.len()).unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     (out[9..12].parse().unwrap(), out)
@@ -106,7 +111,20 @@ fn a_sandbox_link_is_paid_on_its_page_and_sync_sees_it() {
     let (code, page) = http(&addr, "GET", path);
     assert_eq!(code, 200);
     assert!(page.contains("SANDBOX") && page.contains("₩29,900") && page.contains("테스트 상품"));
+    // Its buttons carry the page's token: without it, nothing happens.
     let (code, _) = http(&addr, "POST", &format!("{path}/pay"));
+    assert_eq!(code, 403);
+    let token = page
+        .split("name=token value=")
+        .nth(1)
+        .and_then(|t| t.split('>').next())
+        .unwrap();
+    let (code, _) = http_form(
+        &addr,
+        "POST",
+        &format!("{path}/pay"),
+        &format!("token={token}"),
+    );
     assert_eq!(code, 303);
     assert_eq!(
         ok_json(dir.path(), &["link", "show", &id])["status"],

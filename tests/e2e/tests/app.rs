@@ -590,8 +590,19 @@ async fn drive(
         .find(|a| a.ends_with("/pay"))
         .unwrap_or_else(|| panic!("no Pay button on {page}"))
         .to_string();
+    let token = page
+        .split("name=token value=")
+        .nth(1)
+        .and_then(|t| t.split('>').next())
+        .expect("the page's token");
     let origin = &url[..url.find("/pay/").expect("a sandbox payment page")];
-    curl(&["-X", "POST", &format!("{origin}{pay}")]);
+    curl(&[
+        "-X",
+        "POST",
+        "-d",
+        &format!("token={token}"),
+        &format!("{origin}{pay}"),
+    ]);
     let status = wait_for("the list to show paid", Duration::from_secs(20), || async {
         match row_status(driver, "테스트 상품").await {
             Some((_, s)) if s == "paid" => Some(s),

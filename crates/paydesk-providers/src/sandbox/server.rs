@@ -1,27 +1,83 @@
 //! The sandbox's payment page on 127.0.0.1: Pay / Pay less / Pay more / Expire.
 //! Its buttons change only the sandbox's own records; PayDesk learns of them by polling.
+//! A button works only from the page itself: each form carries a token (an HMAC of the
+//! payment id under a key made when the server starts), and a request whose `Host` is
+//! not this computer or whose `Origin` is another site is refused — so another web page
+//! open in the clerk's browser cannot pay or expire a sandbox link.
 
 use std::net::SocketAddr;
 
 use axum::{
-    extract::{Path, State},
-    http::StatusCode,
+    extract::{Form, Path, State},
+    http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
     Router,
 };
 use chrono::Utc;
 
+use hmac::{Hmac, Mac};
+
 use super::{SandboxPayment, SandboxStore};
 use crate::ProviderError;
 
+#[derive(Clone)]
+struct Pages {
+    store: SandboxStore,
+    /// The key of this server's page tokens (random, made at start, never stored).
+    key: [u8; 64],
+}
+
+impl Pages {
+    fn mac(&self, id: &str) -> Hmac<sha2::Sha256> {
+        // A key of SHA-256's block size: HMAC takes it as it is.
+        let mut m = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new(&self.key.into());
+        m.update(id.as_bytes());
+        m
+    }
+
+    /// The token the page of `id` carries in its forms.
+    fn token(&self, id: &str) -> String {
+        hex::encode(self.mac(id).finalize().into_bytes())
+    }
+
+    /// Whether `token` is the one of the page of `id` (in constant time).
+    fn accepts(&self, id: &str, token: &str) -> bool {
+        hex::decode(token).is_ok_and(|t| self.mac(id).verify_slice(&t).is_ok())
+    }
+}
+
 /// The router serving the sandbox's pages (for embedding or tests).
 pub fn router(store: SandboxStore) -> Router {
+    let mut key = [0u8; 64];
+    if getrandom::fill(&mut key).is_err() {
+        // No OS randomness: a key from the clock and this process, still unguessable
+        // to a page that cannot read this computer.
+        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+        key[..32].copy_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes()));
+    }
     Router::new()
         .route("/", get(index))
         .route("/pay/{id}", get(page))
         .route("/pay/{id}/{action}", post(act))
-        .with_state(store)
+        .with_state(Pages { store, key })
+}
+
+/// Whether a button's request comes from this computer's own page: `Host` names this
+/// computer (not a name some site points here), and `Origin`, when sent, is that host.
+fn from_own_page(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(host) = text("host") else {
+        return false;
+    };
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+        return false;
+    }
+    match text("origin") {
+        None => true,
+        Some(o) => o == format!("http://{host}"),
+    }
 }
 
 /// Binds `127.0.0.1:port` (0 picks a free port) and returns the bound address and the
@@ -47,17 +103,28 @@ async fn index() -> Html<&'static str> {
     )
 }
 
-async fn page(State(store): State<SandboxStore>, Path(id): Path<String>) -> Response {
-    match store.get(&id, Utc::now()).await {
-        Ok(p) => Html(render(&p, None)).into_response(),
+async fn page(State(pages): State<Pages>, Path(id): Path<String>) -> Response {
+    match pages.store.get(&id, Utc::now()).await {
+        Ok(p) => Html(render(&p, &pages.token(&p.id), None)).into_response(),
         Err(e) => error_page(e),
     }
 }
 
 async fn act(
-    State(store): State<SandboxStore>,
+    State(pages): State<Pages>,
     Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
+    let token = form.get("token").map(String::as_str).unwrap_or_default();
+    if !from_own_page(&headers) || !pages.accepts(&id, token) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the sandbox's buttons work only from its own page",
+        )
+            .into_response();
+    }
+    let store = &pages.store;
     let now = Utc::now();
     let result = match action.as_str() {
         "pay" => store.pay(&id, None, false, now).await,
@@ -69,7 +136,11 @@ async fn act(
     match result {
         Ok(_) => Redirect::to(&format!("/pay/{}", escape(&id))).into_response(),
         Err(ProviderError::Rejected { message, .. }) => match store.get(&id, now).await {
-            Ok(p) => (StatusCode::CONFLICT, Html(render(&p, Some(&message)))).into_response(),
+            Ok(p) => (
+                StatusCode::CONFLICT,
+                Html(render(&p, &pages.token(&p.id), Some(&message))),
+            )
+                .into_response(),
             Err(e) => error_page(e),
         },
         Err(e) => error_page(e),
@@ -106,7 +177,7 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn render(p: &SandboxPayment, message: Option<&str>) -> String {
+fn render(p: &SandboxPayment, token: &str, message: Option<&str>) -> String {
     let amount = p.amount().to_display();
     let paid = paydesk_core::Money::from_minor(p.paid_minor, p.currency)
         .map(|m| m.to_display())
@@ -116,7 +187,7 @@ fn render(p: &SandboxPayment, message: Option<&str>) -> String {
     let id = escape(&p.id);
     let button = |action: &str, dom_id: &str, label: &str| {
         format!(
-            "<form method=post action=\"/pay/{id}/{action}\"><button id={dom_id} type=submit{disabled}>{label}</button></form>"
+            "<form method=post action=\"/pay/{id}/{action}\"><input type=hidden name=token value={token}><button id={dom_id} type=submit{disabled}>{label}</button></form>"
         )
     };
     let number = p
@@ -174,9 +245,26 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     async fn http(addr: SocketAddr, method: &str, path: &str) -> (u16, String) {
+        let host = addr.to_string();
+        send(addr, method, path, &host, None, "").await
+    }
+
+    /// A raw request with the `Host`, `Origin` and form body a browser would send.
+    async fn send(
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        host: &str,
+        origin: Option<&str>,
+        form: &str,
+    ) -> (u16, String) {
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let origin = origin
+            .map(|o| format!("Origin: {o}\r\n"))
+            .unwrap_or_default();
         let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{origin}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
         );
         s.write_all(req.as_bytes()).await.unwrap();
         let mut out = String::new();
@@ -210,13 +298,44 @@ mod tests {
         assert!(body.contains("SANDBOX"));
         assert!(body.contains("₩29,900"));
         assert!(body.contains("&lt;script&gt;"), "names are escaped");
-        let (code, _) = http(addr, "POST", &format!("{path}/pay")).await;
+        let token = body
+            .split("name=token value=")
+            .nth(1)
+            .and_then(|t| t.split('>').next())
+            .unwrap()
+            .to_string();
+        let form = format!("token={token}");
+        let host = addr.to_string();
+        // Another site's page, a name pointed here, or no token: refused, nothing paid.
+        for (host, origin, form) in [
+            (host.as_str(), Some("https://evil.example"), form.as_str()),
+            ("evil.example", None, form.as_str()),
+            (host.as_str(), None, ""),
+            (host.as_str(), None, "token=00"),
+        ] {
+            let (code, _) = send(addr, "POST", &format!("{path}/pay"), host, origin, form).await;
+            assert_eq!(code, 403, "{host} {origin:?} {form}");
+        }
+        assert_eq!(
+            provider.get(&r.provider_id).await.unwrap().status,
+            Status::Open
+        );
+        let own = format!("http://{host}");
+        let (code, _) = send(
+            addr,
+            "POST",
+            &format!("{path}/pay"),
+            &host,
+            Some(&own),
+            &form,
+        )
+        .await;
         assert_eq!(code, 303);
         assert_eq!(
             provider.get(&r.provider_id).await.unwrap().status,
             Status::Paid
         );
-        let (code, body) = http(addr, "POST", &format!("{path}/expire")).await;
+        let (code, body) = send(addr, "POST", &format!("{path}/expire"), &host, None, &form).await;
         assert_eq!(code, 409);
         assert!(body.contains("cannot expire"));
         let (code, _) = http(addr, "GET", "/pay/sbx_nope").await;
