@@ -1154,3 +1154,56 @@ fn impossible_refunds_and_offsets_are_refused_before_anything_is_sent() {
     }
     assert_eq!(ok_json(dir.path(), &["settings"])["time_zone"], "+09:00");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_logo_from_an_endless_pipe_is_refused_by_its_size_not_read_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("logo.png");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // Someone keeps writing into it, forever (as `cat /dev/zero > logo.png` would).
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            let chunk = [0u8; 65536];
+            while f.write_all(&chunk).is_ok() {}
+        })
+    };
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--json", "settings", "logo", fifo.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still reading the pipe after 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(2));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains("\"field\":\"logo\"") && err.contains("KB"),
+        "{err}"
+    );
+    writer.join().unwrap();
+}

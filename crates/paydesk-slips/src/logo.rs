@@ -34,6 +34,16 @@ impl Logo {
         } else {
             return Err(SlipError::Logo("must be a PNG or JPEG image".into()));
         };
+        // The size its header states is checked before anything is decoded: a small
+        // file can state an image of gigabytes.
+        let (w, h) = imagesize::blob_size(bytes)
+            .map(|d| (d.width, d.height))
+            .map_err(|e| SlipError::Logo(format!("cannot be read as an image ({e})")))?;
+        if w.max(h) > LOGO_MAX_PIXELS {
+            return Err(SlipError::Logo(format!(
+                "is {w}×{h} pixels; at most {LOGO_MAX_PIXELS} on a side is taken"
+            )));
+        }
         let image = RawImage::decode_from_bytes(bytes, &mut Vec::new())
             .map_err(|e| SlipError::Logo(format!("cannot be read as an image ({e})")))?;
         if image.width == 0 || image.height == 0 {
@@ -88,5 +98,26 @@ impl PlacedLogo<'_> {
                 ..Default::default()
             },
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PNG whose header states `w` × `h` pixels, and nothing else of use.
+    fn stated_png(w: u32, h: u32) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        b.extend(w.to_be_bytes());
+        b.extend(h.to_be_bytes());
+        b.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        b
+    }
+
+    #[test]
+    fn a_huge_stated_size_is_refused_before_decoding() {
+        // 60,000 × 60,000 RGBA would take 14 GB to decode; the header says so first.
+        let e = Logo::decode(&stated_png(60_000, 60_000)).unwrap_err();
+        assert!(e.to_string().contains("60000×60000 pixels"), "{e}");
     }
 }

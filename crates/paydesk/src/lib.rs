@@ -45,6 +45,8 @@ pub use paydesk_core as core;
 pub use paydesk_core::link::DEFAULT_EXPIRY;
 pub use paydesk_notify::sms::SmsClass;
 pub use paydesk_secrets::SecretString as Secret;
+/// The largest logo file the store takes, in bytes.
+pub use paydesk_slips::LOGO_MAX_BYTES;
 pub use reports::{
     Attention, DashboardView, DayCount, ListTotals, MoneyTotal, PeriodTotals, CSV_COLUMNS,
 };

@@ -30,9 +30,20 @@ pub(crate) async fn settings(
         Some(SettingsCmd::Logo {
             file: Some(file), ..
         }) => {
-            let bytes = std::fs::read(&file).map_err(|e| {
+            // At most one byte more than the largest logo is read: a huge file (or a pipe
+            // that never ends) is refused by its size, not read into memory.
+            let cannot = |e: std::io::Error| {
                 EngineError::input("logo", format!("{} cannot be read ({e})", file.display()))
-            })?;
+            };
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(
+                    std::fs::File::open(&file).map_err(cannot)?,
+                    paydesk::LOGO_MAX_BYTES as u64 + 1,
+                ),
+                &mut bytes,
+            )
+            .map_err(cannot)?;
             engine.set_logo(&bytes)?;
         }
         _ => {}

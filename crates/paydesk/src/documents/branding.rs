@@ -45,6 +45,16 @@ impl Engine {
     /// The same, from the window: the file's bytes in standard base64.
     #[tracing::instrument(level = "debug", skip(self, data), err(level = "info"))]
     pub fn set_logo_base64(&self, data: &str) -> Result<()> {
+        // Longer text than the largest logo's base64 is refused before it is decoded.
+        if data.trim().len() > paydesk_slips::LOGO_MAX_BYTES.div_ceil(3) * 4 {
+            return Err(EngineError::input(
+                "logo",
+                format!(
+                    "is more than {} KB; at most that is taken",
+                    paydesk_slips::LOGO_MAX_BYTES / 1024
+                ),
+            ));
+        }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data.trim())
             .map_err(|e| EngineError::input("logo", format!("is not base64 ({e})")))?;
