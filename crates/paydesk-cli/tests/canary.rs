@@ -94,8 +94,18 @@ fn no_secret_of_any_provider_or_channel_is_ever_shown_stored_or_logged() {
         for (provider, extra, amount, currency) in [
             ("bootpay", vec![], "1000", "KRW"),
             ("btcpay", vec!["--store-id", "S1"], "5.00", "USD"),
-            ("pipe", vec![], "1000", "KRW"),
-            ("bitropay", vec![], "1000", "KRW"),
+            (
+                "pipe",
+                vec!["--callback-url", "https://shop.example/pipe/callback"],
+                "1000",
+                "KRW",
+            ),
+            (
+                "bitropay",
+                vec!["--redirect-url", "https://shop.example/paid"],
+                "1000",
+                "KRW",
+            ),
             ("portone", vec!["--channel-key", "ck-1"], "1000", "KRW"),
         ]
         .into_iter()

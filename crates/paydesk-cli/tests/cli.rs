@@ -459,6 +459,8 @@ fn a_canary_secret_never_reaches_the_database_logs_or_output() {
             &spare,
             "--provider",
             "pipe",
+            "--callback-url",
+            "https://shop.example/pipe/callback",
             "--secret-stdin",
         ],
         Some("api_key=spare-key\n"),
@@ -478,7 +480,15 @@ fn paydesk_secret_left(name: &str, provider: &str, key: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let out = ok_json(
         dir.path(),
-        &["account", "add", name, "--provider", provider],
+        &[
+            "account",
+            "add",
+            name,
+            "--provider",
+            provider,
+            "--callback-url",
+            "https://shop.example/pipe/callback",
+        ],
     );
     let left = out["secrets"][key] == "set";
     let _ = run(dir.path(), &["account", "remove", name], None, &[]);
@@ -498,6 +508,8 @@ fn an_absent_keyring_is_a_clear_error_and_nothing_is_written() {
             "pipe-main",
             "--provider",
             "pipe",
+            "--callback-url",
+            "https://shop.example/pipe/callback",
             "--secret-stdin",
         ])
         .env(
@@ -537,7 +549,7 @@ fn a_locked_keyring_is_a_clear_error_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     // A session of its own whose keyring daemon runs but was never unlocked.
     let script = format!(
-        "gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; echo api_key=CANARY-locked | exec '{BIN}' --data-dir '{}' --json account add pipe-locked --provider pipe --secret-stdin",
+        "gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; echo api_key=CANARY-locked | exec '{BIN}' --data-dir '{}' --json account add pipe-locked --provider pipe --callback-url https://shop.example/cb --secret-stdin",
         dir.path().display()
     );
     let out = Command::new("dbus-run-session")
@@ -1206,4 +1218,44 @@ fn a_logo_from_an_endless_pipe_is_refused_by_its_size_not_read_forever() {
         "{err}"
     );
     writer.join().unwrap();
+}
+
+#[test]
+fn providers_that_send_customers_to_the_merchant_s_own_pages_ask_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (provider, field) in [("bitropay", "redirect_url"), ("pipe", "callback_url")] {
+        let o = run(
+            dir.path(),
+            &["--json", "account", "add", provider, "--provider", provider],
+            None,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(2), "{provider}");
+        assert!(
+            stderr(&o).contains(&format!("\"field\":\"{field}\"")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let o = run(
+        dir.path(),
+        &[
+            "--json",
+            "account",
+            "add",
+            "bitropay",
+            "--provider",
+            "bitropay",
+            "--redirect-url",
+            "javascript:alert(1)",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"field\":\"redirect_url\""),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -272,6 +272,8 @@ fn pipe_refund_lifecycle() {
             &name,
             "--provider",
             "pipe",
+            "--callback-url",
+            "https://shop.example/pipe/callback",
             "--base-url",
             &prism.url,
             "--secret-stdin",

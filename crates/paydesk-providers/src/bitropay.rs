@@ -31,8 +31,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: false,
         notify_customer: false,
     },
-    settings: &["base_url"],
-    required: &[],
+    settings: &["base_url", "redirect_url", "callback_url"],
+    // Where the customer lands after paying: the merchant's own page (PayDesk has none).
+    required: &["redirect_url"],
     secrets: &["api_key"],
     default_base_url: Some(DEFAULT_BASE_URL),
     build: |mut a| {

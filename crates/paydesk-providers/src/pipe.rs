@@ -29,8 +29,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: false,
         notify_customer: false,
     },
-    settings: &["base_url"],
-    required: &[],
+    settings: &["base_url", "callback_url"],
+    // PIPE takes callbacks only under the app URL registered with it: the merchant's.
+    required: &["callback_url"],
     secrets: &["api_key"],
     default_base_url: Some(DEFAULT_BASE_URL),
     build: |mut a| {

@@ -21,14 +21,28 @@ impl Engine {
             .map_err(|e| errors.push(e))
             .ok();
         let mut settings = serde_json::Map::new();
-        if let Some(url) = non_empty(&a.base_url) {
-            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 300 {
-                errors.push(InputError::new(
-                    "base_url",
-                    "must be an http:// or https:// address",
-                ));
+        for (key, value) in [
+            ("base_url", &a.base_url),
+            ("redirect_url", &a.redirect_url),
+            ("callback_url", &a.callback_url),
+        ] {
+            if let Some(url) = non_empty(value) {
+                if !(url.starts_with("https://") || url.starts_with("http://"))
+                    || url.len() > 300
+                    || url.chars().any(|c| c.is_control() || c.is_whitespace())
+                {
+                    errors.push(InputError::new(
+                        key,
+                        "must be an http:// or https:// address",
+                    ));
+                }
+                let url = if key == "base_url" {
+                    url.trim_end_matches('/')
+                } else {
+                    url
+                };
+                settings.insert(key.into(), url.into());
             }
-            settings.insert("base_url".into(), url.trim_end_matches('/').into());
         }
         for (key, value) in [("store_id", &a.store_id), ("channel_key", &a.channel_key)] {
             if let Some(v) = non_empty(value) {

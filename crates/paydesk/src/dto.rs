@@ -28,6 +28,15 @@ pub struct NewAccount {
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub mode: Option<String>,
+    /// The merchant's own page the customer lands on after paying (BitroPay, PIPE).
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub redirect_url: Option<String>,
+    /// The merchant's own server that receives the provider's payment notices (PIPE:
+    /// under the app URL registered with PIPE; BitroPay).
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub callback_url: Option<String>,
     /// Secret name → value, straight to the keyring.
     #[serde(skip)]
     #[cfg_attr(feature = "cli", arg(skip))]

@@ -232,6 +232,7 @@ async fn an_account_without_its_keys_says_so_and_creates_nothing() {
     e.add_account(NewAccount {
         name: "pipe".into(),
         provider: "pipe".into(),
+        callback_url: Some("https://shop.example/pipe/callback".into()),
         ..Default::default()
     })
     .await
@@ -463,6 +464,7 @@ async fn without_an_order_lookup_an_unknown_create_waits_for_the_clerk() {
     e.add_account(NewAccount {
         name: "pipe".into(),
         provider: "pipe".into(),
+        callback_url: Some("https://shop.example/pipe/callback".into()),
         base_url: Some(format!("http://{addr}")),
         secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
         ..Default::default()

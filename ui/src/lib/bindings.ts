@@ -172,7 +172,16 @@ export type NewCustomer = { name: string, phone?: string, email?: string, };
 /**
  * A new provider account, as typed (validated here).
  */
-export type NewAccount = { name: string, provider: ProviderKind, base_url?: string, store_id?: string, channel_key?: string, mode?: string, };
+export type NewAccount = { name: string, provider: ProviderKind, base_url?: string, store_id?: string, channel_key?: string, mode?: string, 
+/**
+ * The merchant's own page the customer lands on after paying (BitroPay, PIPE).
+ */
+redirect_url?: string, 
+/**
+ * The merchant's own server that receives the provider's payment notices (PIPE:
+ * under the app URL registered with PIPE; BitroPay).
+ */
+callback_url?: string, };
 
 /**
  * A new delivery channel, as typed.
