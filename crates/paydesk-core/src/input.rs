@@ -306,7 +306,10 @@ pub fn duration(field: &str, input: &str) -> InputResult<Duration> {
     if t.len() < 2 || t.len() > 8 {
         return Err(bad());
     }
-    let (n, unit) = t.split_at(t.len() - 1);
+    // The unit is the last character, whatever its width (`3일` is refused, not split
+    // inside its last letter).
+    let last = t.char_indices().last().map_or(0, |(i, _)| i);
+    let (n, unit) = t.split_at(last);
     if !n.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
@@ -377,6 +380,14 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_duration_ending_in_a_wide_letter_is_refused_not_a_panic() {
+        for s in ["3일", "12시간", "!.F.ㇹ", "5分"] {
+            assert!(duration("expires_in", s).is_err(), "{s}");
+        }
+        assert_eq!(duration("expires_in", "3d").unwrap(), Duration::days(3));
     }
 
     #[test]
