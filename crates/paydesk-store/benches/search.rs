@@ -191,7 +191,15 @@ async fn run() {
     }
     let (due, n) = time(|| async {
         store
-            .invoices_to_sync(t0, chrono::Duration::days(7), 1000)
+            .invoices_to_sync(
+                t0,
+                &paydesk_store::SyncWindow {
+                    late_grace: chrono::Duration::days(7),
+                    settled_every: chrono::Duration::hours(6),
+                    refund_window: chrono::Duration::days(90),
+                },
+                1000,
+            )
             .await
             .unwrap()
             .len()

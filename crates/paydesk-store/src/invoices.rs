@@ -127,23 +127,29 @@ impl Store {
 
     /// Invoices sync should look at: not final, and for expired ones (late money) and
     /// failed ones the provider holds (settled by the merchant after all) only within
-    /// `grace` after their deadline. Never-checked first, then the longest
-    /// unchecked, then the soonest deadline — so a pass limited to `limit` invoices still
-    /// reaches every invoice over the following passes.
+    /// `w.late_grace` after their deadline; paid and partly refunded ones (a refund or
+    /// chargeback made in the provider's console) once every `w.settled_every`, until
+    /// `w.refund_window` after their last change. Never-checked first, then the longest
+    /// unchecked, then the soonest deadline — so a pass limited to `limit` invoices
+    /// still reaches every invoice over the following passes.
     pub async fn invoices_to_sync(
         &self,
         now: DateTime<Utc>,
-        grace: chrono::Duration,
+        w: &crate::SyncWindow,
         limit: i64,
     ) -> Result<Vec<Invoice>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
                 OR (status = 'expired' AND expires_at > ?1)
                 OR (status = 'failed' AND provider_id IS NOT NULL AND expires_at > ?1)
+                OR (status IN ('paid', 'partially_refunded') AND provider_id IS NOT NULL
+                    AND updated_at > ?3 AND (last_checked_at IS NULL OR last_checked_at < ?4))
              ORDER BY last_checked_at IS NOT NULL, last_checked_at ASC, expires_at ASC LIMIT ?2"
         )))
-        .bind(ts(now - grace))
+        .bind(ts(now - w.late_grace))
         .bind(limit)
+        .bind(ts(now - w.refund_window))
+        .bind(ts(now - w.settled_every))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(invoice_from_row).collect()

@@ -76,6 +76,17 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// How far back sync looks ([`Store::invoices_to_sync`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SyncWindow {
+    /// How long after their deadline expired and failed invoices are still asked about.
+    pub late_grace: chrono::Duration,
+    /// How often a paid or partly refunded invoice is asked about again.
+    pub settled_every: chrono::Duration,
+    /// For how long after its last change a paid invoice is still asked about.
+    pub refund_window: chrono::Duration,
+}
+
 /// A provider account's non-secret settings.
 
 #[derive(Clone)]

@@ -46,6 +46,14 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
     }
 }
 
+fn window() -> SyncWindow {
+    SyncWindow {
+        late_grace: Duration::days(7),
+        settled_every: Duration::hours(6),
+        refund_window: Duration::days(90),
+    }
+}
+
 fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
     InvoiceUpdate {
         status,
@@ -261,7 +269,7 @@ async fn sync_picks_open_and_recently_expired_soonest_first() {
         .await
         .unwrap();
     let picked: Vec<String> = s
-        .invoices_to_sync(t0(), Duration::days(7), 100)
+        .invoices_to_sync(t0(), &window(), 100)
         .await
         .unwrap()
         .into_iter()
@@ -282,10 +290,7 @@ async fn passes_limited_in_size_still_reach_every_invoice() {
     }
     let mut seen = std::collections::BTreeSet::new();
     for pass in 0..3 {
-        let due = s
-            .invoices_to_sync(t0(), Duration::days(7), 2)
-            .await
-            .unwrap();
+        let due = s.invoices_to_sync(t0(), &window(), 2).await.unwrap();
         for inv in due {
             seen.insert(inv.id.clone());
             s.mark_checked_many(&[inv.id.to_string()], t0() + Duration::minutes(pass))
@@ -353,4 +358,39 @@ async fn the_data_folder_and_database_are_the_owner_s_only() {
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join(DB_FILE)), 0o600);
     s.close().await;
+}
+
+#[tokio::test]
+async fn paid_invoices_are_asked_about_again_now_and_then_until_the_refund_window_closes() {
+    let (_d, s) = store().await;
+    let paid = invoice("paid", None);
+    s.insert_invoice(&paid, Source::User, None).await.unwrap();
+    s.apply_update(&paid.id, &update(Status::Open, 0, Source::User))
+        .await
+        .unwrap();
+    s.apply_update(&paid.id, &update(Status::Paid, 29900, Source::Sync))
+        .await
+        .unwrap();
+    // `update` checks at t0 + 1 min.
+    let checked = t0() + Duration::minutes(1);
+    let due = |at| {
+        let s = s.clone();
+        async move {
+            s.invoices_to_sync(at, &window(), 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(
+        due(checked + Duration::hours(1)).await.is_empty(),
+        "just checked"
+    );
+    assert_eq!(due(checked + Duration::hours(7)).await, vec!["paid"]);
+    assert!(
+        due(checked + Duration::days(91)).await.is_empty(),
+        "past the refund window"
+    );
 }

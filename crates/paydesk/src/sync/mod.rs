@@ -19,6 +19,10 @@ use batch::{AccountRun, Checked};
 
 /// How long an expired invoice is still watched for late money.
 pub const LATE_PAYMENT_GRACE: Duration = Duration::days(7);
+/// How often a paid invoice is asked about again (a refund or chargeback made in the
+/// provider's console), and for how long after its last change.
+pub const SETTLED_RECHECK: Duration = Duration::hours(6);
+pub const REFUND_WINDOW: Duration = Duration::days(90);
 /// How many invoices one sync pass looks at, at most (bounded work per pass).
 pub const MAX_PER_PASS: i64 = 1000;
 /// How many requests sync keeps in flight to one provider account at a time.
@@ -40,7 +44,15 @@ impl Engine {
         let mut due = self
             .inner
             .store
-            .invoices_to_sync(now, LATE_PAYMENT_GRACE, MAX_PER_PASS)
+            .invoices_to_sync(
+                now,
+                &paydesk_store::SyncWindow {
+                    late_grace: LATE_PAYMENT_GRACE,
+                    settled_every: SETTLED_RECHECK,
+                    refund_window: REFUND_WINDOW,
+                },
+                MAX_PER_PASS,
+            )
             .await?;
         due.sort_by_key(|i| i.expires_at);
         let mut report = SyncReport {
