@@ -87,6 +87,76 @@ pub fn map_status(status: &str, additional: &str) -> Option<(Status, PaymentFlag
     Some((s, flags))
 }
 
+/// The store permissions PayDesk uses: see, create and mark invoices; refund them (a pull
+/// payment the customer claims).
+pub const NEEDED_PERMISSIONS: [&str; 4] = [
+    "btcpay.store.canviewinvoices",
+    "btcpay.store.cancreateinvoice",
+    "btcpay.store.canmodifyinvoices",
+    "btcpay.store.cancreatenonapprovedpullpayments",
+];
+
+/// Which policies include which (the part of BTCPay Server's `Permission.PolicyMap`
+/// that reaches the permissions above).
+const INCLUDES: &[(&str, &[&str])] = &[
+    (
+        "btcpay.store.canmodifystoresettings",
+        &[
+            "btcpay.store.canmanagepullpayments",
+            "btcpay.store.canmodifyinvoices",
+            "btcpay.store.canviewstoresettings",
+        ],
+    ),
+    (
+        "btcpay.store.canmanagepullpayments",
+        &["btcpay.store.cancreatepullpayments"],
+    ),
+    (
+        "btcpay.store.cancreatepullpayments",
+        &["btcpay.store.cancreatenonapprovedpullpayments"],
+    ),
+    (
+        "btcpay.store.canmodifyinvoices",
+        &[
+            "btcpay.store.canviewinvoices",
+            "btcpay.store.cancreateinvoice",
+        ],
+    ),
+    (
+        "btcpay.store.canviewstoresettings",
+        &["btcpay.store.canviewinvoices"],
+    ),
+];
+
+fn includes(held: &str, wanted: &str) -> bool {
+    held == "unrestricted"
+        || held == wanted
+        || INCLUDES
+            .iter()
+            .filter(|(p, _)| *p == held)
+            .flat_map(|(_, children)| children.iter())
+            .any(|c| includes(c, wanted))
+}
+
+/// The needed permissions a key with `held` (`policy` or `policy:storeId`, as BTCPay
+/// lists them) lacks for `store`.
+pub fn missing_permissions(held: &[String], store: &str) -> Vec<&'static str> {
+    NEEDED_PERMISSIONS
+        .into_iter()
+        .filter(|wanted| {
+            !held.iter().any(|h| {
+                let h = h.trim().to_ascii_lowercase();
+                let (policy, scope) = match h.split_once(':') {
+                    Some((p, s)) => (p.to_string(), Some(s.to_string())),
+                    None => (h, None),
+                };
+                let in_store = scope.is_none_or(|s| s.eq_ignore_ascii_case(store));
+                in_store && includes(&policy, wanted)
+            })
+        })
+        .collect()
+}
+
 /// Checks a `BTCPay-Sig: sha256=HEX` webhook signature over the raw body, in constant time.
 pub fn verify_webhook(secret: &[u8], body: &[u8], header: &str) -> bool {
     let Some(hex_sig) = header.trim().strip_prefix("sha256=") else {
@@ -352,10 +422,44 @@ fn expiration_minutes(expires_at: DateTime<Utc>) -> i64 {
     (secs + 59) / 60
 }
 
+#[derive(Debug, Deserialize)]
+struct ApiKeyData {
+    #[serde(default)]
+    permissions: Vec<String>,
+}
+
 #[async_trait]
 impl Provider for Btcpay {
     fn kind(&self) -> ProviderKind {
         KIND
+    }
+
+    /// Reads the key's own permissions and names every one PayDesk needs that it lacks
+    /// for this store.
+    async fn check(&self) -> Result<String> {
+        let url = format!("{}/api/v1/api-keys/current", self.base);
+        let resp = self
+            .http
+            .send(Repeat::Safe, |c| {
+                c.get(&url).header("Authorization", self.auth())
+            })
+            .await?;
+        let key: ApiKeyData = decode(KIND, check(resp).await?).await?;
+        let missing = missing_permissions(&key.permissions, &self.store_id);
+        if !missing.is_empty() {
+            return Err(ProviderError::Auth {
+                provider: KIND,
+                message: format!(
+                    "the key lacks {} for store {}; make a key with them in BTCPay (Account → API Keys)",
+                    missing.join(", "),
+                    self.store_id
+                ),
+            });
+        }
+        Ok(format!(
+            "{KIND} accepted the key; it has every permission PayDesk uses on store {}",
+            self.store_id
+        ))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<RemoteInvoice> {
@@ -577,6 +681,41 @@ mod tests {
                 assert!(map_status(s, a).is_some(), "{s}/{a}");
             }
         }
+    }
+
+    #[test]
+    fn permissions_are_read_as_btcpay_grants_them() {
+        let held = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(missing_permissions(&held(&["unrestricted"]), "S1").is_empty());
+        assert!(
+            missing_permissions(&held(&["btcpay.store.canmodifystoresettings:S1"]), "S1")
+                .is_empty()
+        );
+        assert!(missing_permissions(
+            &held(&[
+                "btcpay.store.canmodifyinvoices",
+                "btcpay.store.cancreatepullpayments"
+            ]),
+            "S1"
+        )
+        .is_empty());
+        // Another store's key, or invoices only: the refund permission is named.
+        assert_eq!(
+            missing_permissions(&held(&["btcpay.store.canmodifystoresettings:S2"]), "S1"),
+            NEEDED_PERMISSIONS.to_vec()
+        );
+        assert_eq!(
+            missing_permissions(&held(&["btcpay.store.canmodifyinvoices:S1"]), "S1"),
+            vec!["btcpay.store.cancreatenonapprovedpullpayments"]
+        );
+        assert_eq!(
+            missing_permissions(&held(&["btcpay.store.canviewstoresettings"]), "S1"),
+            vec![
+                "btcpay.store.cancreateinvoice",
+                "btcpay.store.canmodifyinvoices",
+                "btcpay.store.cancreatenonapprovedpullpayments"
+            ]
+        );
     }
 
     #[test]

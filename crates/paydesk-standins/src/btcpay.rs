@@ -60,6 +60,18 @@ pub async fn btcpay() -> (String, Standin) {
             }),
         )
         .route(
+            "/api/v1/api-keys/current",
+            get(|h: HeaderMap| async move {
+                if !authorized(&h) {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                // What a key made for PayDesk holds (store permissions, any store).
+                Json(json!({ "apiKey": "k", "label": "PayDesk", "permissions": [
+                    "btcpay.store.canmodifyinvoices", "btcpay.store.cancreatenonapprovedpullpayments"] }))
+                .into_response()
+            }),
+        )
+        .route(
             "/api/v1/stores/{store}/invoices/{id}",
             get(|State(s): State<Standin>, Path((_store, id)): Path<(String, String)>| async move {
                 s.lookup_started().await;
