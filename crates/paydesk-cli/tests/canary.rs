@@ -23,6 +23,17 @@ fn canary(owner: &str, key: &str) -> String {
     )
 }
 
+/// The `KEY=VALUE` lines that give each of `owner`'s keys its canary (kept in `all`).
+fn canaries(owner: &str, keys: &[&str], all: &mut Vec<String>) -> String {
+    keys.iter()
+        .map(|k| {
+            let c = canary(owner, k);
+            all.push(c.clone());
+            format!("{k}={c}\n")
+        })
+        .collect()
+}
+
 /// Answers every request with a 400 whose every usual error field repeats the request.
 async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
     let mut said = format!("{method} {uri} ");
@@ -115,14 +126,7 @@ fn no_secret_of_any_provider_or_channel_is_ever_shown_stored_or_logged() {
         {
             let name = format!("{provider}-{place}");
             let keys = paydesk_providers::spec(provider.parse().unwrap()).secrets;
-            let stdin: String = keys
-                .iter()
-                .map(|k| {
-                    let c = canary(&name, k);
-                    all.push(c.clone());
-                    format!("{k}={c}\n")
-                })
-                .collect();
+            let stdin = canaries(&name, keys, &mut all);
             let mut add = vec![
                 "--json",
                 "account",
@@ -174,14 +178,7 @@ fn no_secret_of_any_provider_or_channel_is_ever_shown_stored_or_logged() {
                 .parse::<paydesk::core::ChannelKind>()
                 .unwrap()
                 .secret_names();
-            let stdin: String = keys
-                .iter()
-                .map(|k| {
-                    let c = canary(&name, k);
-                    all.push(c.clone());
-                    format!("{k}={c}\n")
-                })
-                .collect();
+            let stdin = canaries(&name, keys, &mut all);
             let mut add = vec![
                 "--json",
                 "channel",

@@ -5,6 +5,17 @@
 //! a message, the database, a log or the window — whatever a provider echoes back and
 //! whatever an HTTP library puts in its error text.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What percent-encoding leaves as it is (RFC 3986's unreserved characters).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// The mark left where a secret was.
 pub const REDACTED: &str = "[redacted]";
 
@@ -31,7 +42,8 @@ impl Redactor {
             if s.chars().count() < SHORTEST {
                 continue;
             }
-            let encoded: String = percent_encode(s);
+            // As it travels in a URL's path or query, or a form.
+            let encoded = percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string();
             for n in [s.to_string(), encoded] {
                 if !needles.contains(&n) {
                     needles.push(n);
@@ -56,24 +68,10 @@ impl Redactor {
 
 /// Every `http://…` or `https://…` in `text` without its `?query` (and `#fragment`).
 pub fn strip_queries(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = find_url(rest) {
-        out.push_str(&rest[..at]);
-        let url = &rest[at..];
-        let end = url
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>' | '<' | ','))
-            .unwrap_or(url.len());
-        let (whole, after) = url.split_at(end);
-        let kept = whole.split(['?', '#']).next().unwrap_or(whole);
-        out.push_str(kept);
-        if kept.len() < whole.len() {
-            out.push_str("?…");
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
+    static URL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(https?://[^\s"'<>),?#]*)[?#][^\s"'<>),]*"#).expect("a fixed, valid pattern")
+    });
+    URL.replace_all(text, "${1}?…").into_owned()
 }
 
 /// `text` with customers' contacts masked, for reports that leave the shop (support
@@ -81,88 +79,35 @@ pub fn strip_queries(text: &str) -> String {
 /// of 9 or more digits (a phone number, possibly with `+`, spaces, `-` or brackets)
 /// keeps only its last two digits.
 pub fn mask_contacts(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let local = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-');
-    let domain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-');
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        // An address: its local part is what was just written before the '@'.
-        if chars[i] == '@' && i + 1 < chars.len() && domain(chars[i + 1]) {
-            let mut start = out.len();
-            for (at, c) in out.char_indices().rev() {
-                if !local(c) {
-                    break;
-                }
-                start = at;
+    static LOCAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-])").expect("a fixed, valid pattern")
+    });
+    static PHONE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\+?[0-9][0-9 ()-]*[0-9]").expect("a fixed, valid pattern"));
+    let text = LOCAL.replace_all(text, "***@$1");
+    PHONE
+        .replace_all(&text, |m: &regex::Captures<'_>| {
+            let run = &m[0];
+            let digits = run.chars().filter(char::is_ascii_digit).count();
+            if digits < 9 {
+                return run.to_string();
             }
-            if start < out.len() {
-                out.truncate(start);
-                out.push_str("***");
-            }
-            out.push('@');
-            i += 1;
-            continue;
-        }
-        // A phone number: digits with their usual separators, 9 digits or more.
-        if chars[i].is_ascii_digit()
-            || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
-        {
-            let mut j = i;
-            let mut digits = 0;
-            while j < chars.len()
-                && (chars[j].is_ascii_digit()
-                    || (j == i && chars[j] == '+')
-                    || (digits > 0 && matches!(chars[j], ' ' | '-' | '(' | ')')))
-            {
-                if chars[j].is_ascii_digit() {
-                    digits += 1;
-                }
-                j += 1;
-            }
-            // Separators at the end belong to the text around it.
-            while j > i && !chars[j - 1].is_ascii_digit() {
-                j -= 1;
-            }
-            if digits >= 9 {
-                let mut left = digits;
-                for &c in &chars[i..j] {
-                    if c.is_ascii_digit() {
-                        left -= 1;
-                        out.push(if left < 2 { c } else { '•' });
-                    } else {
-                        out.push(c);
+            let mut left = digits;
+            run.chars()
+                .map(|c| {
+                    if !c.is_ascii_digit() {
+                        return c;
                     }
-                }
-            } else {
-                out.extend(&chars[i..j]);
-            }
-            i = j.max(i + 1);
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
-}
-
-fn find_url(s: &str) -> Option<usize> {
-    match (s.find("http://"), s.find("https://")) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// The secret as it appears percent-encoded in a URL or a form.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
+                    left -= 1;
+                    if left < 2 {
+                        c
+                    } else {
+                        '•'
+                    }
+                })
+                .collect()
         })
-        .collect()
+        .into_owned()
 }
 
 #[cfg(test)]

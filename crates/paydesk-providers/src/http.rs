@@ -265,15 +265,11 @@ fn retry_after(resp: &Response) -> Option<Duration> {
     Some(Duration::from_secs(secs.min(30)))
 }
 
-/// Errors from reqwest carry the URL, whose query may hold a key: drop it.
+/// Errors from reqwest carry the URL, whose query may hold a key: drop it (the same
+/// rule as every error's, `paydesk_core::redact`; the account's keys are masked by the
+/// adapter's redactor).
 fn redact_url(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    if let Some(url) = e.url() {
-        let mut bare = url.clone();
-        bare.set_query(None);
-        text = text.replace(url.as_str(), bare.as_str());
-    }
-    text
+    paydesk_core::redact::strip_queries(&e.to_string())
 }
 
 pub(crate) fn short(s: &str) -> String {

@@ -22,6 +22,15 @@ struct Counts {
     tokens: Arc<AtomicUsize>,
 }
 
+/// PortOne's answer for one unpaid CVS payment, `imp_1`.
+fn ready_payment() -> serde_json::Value {
+    serde_json::json!({
+        "code": 0, "message": null,
+        "response": { "imp_uid": "imp_1", "merchant_uid": "PD1", "amount": 29900, "cancel_amount": 0,
+                      "currency": "KRW", "status": "ready", "sandbox": true, "vbank_num": "1234567890123" }
+    })
+}
+
 async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -172,11 +181,7 @@ async fn one_token_request_serves_many_concurrent_calls() {
             get(|State(c): State<Counts>, headers: axum::http::HeaderMap| async move {
                 c.hits.fetch_add(1, Ordering::SeqCst);
                 assert_eq!(headers.get("authorization").unwrap(), "Bearer tok");
-                axum::Json(serde_json::json!({
-                    "code": 0, "message": null,
-                    "response": { "imp_uid": "imp_1", "merchant_uid": "PD1", "amount": 29900, "cancel_amount": 0,
-                                  "currency": "KRW", "status": "ready", "sandbox": true, "vbank_num": "1234567890123" }
-                }))
+                axum::Json(ready_payment())
             }),
         )
         .with_state(counts.clone());
@@ -225,11 +230,7 @@ async fn a_refused_token_is_dropped_and_asked_for_again_once() {
                 if headers.get("authorization").unwrap() == "Bearer tok-0" {
                     return (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({ "code": -1, "message": "Unauthorized", "response": null }))).into_response();
                 }
-                axum::Json(serde_json::json!({
-                    "code": 0, "message": null,
-                    "response": { "imp_uid": "imp_1", "merchant_uid": "PD1", "amount": 29900, "cancel_amount": 0,
-                                  "currency": "KRW", "status": "ready", "sandbox": true, "vbank_num": "1234567890123" }
-                })).into_response()
+                axum::Json(ready_payment()).into_response()
             }),
         )
         .with_state(counts.clone());

@@ -7,34 +7,12 @@ use paydesk::core::Status;
 use paydesk::{Engine, NewAccount, NewLink, Secret};
 use paydesk_secrets::SecretStore;
 use paydesk_standins::Standin;
+use support::link;
+
+mod support;
 
 async fn btcpay() -> (tempfile::TempDir, Engine, Standin) {
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = SecretStore::with_service(format!("paydesk-truth-test-{}", std::process::id()));
-    let e = Engine::open_with(dir.path(), secrets).await.unwrap();
-    let (url, standin) = paydesk_standins::btcpay().await;
-    e.add_account(NewAccount {
-        name: "shop".into(),
-        provider: "btcpay".into(),
-        base_url: Some(url),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    (dir, e, standin)
-}
-
-fn link(name: &str) -> NewLink {
-    NewLink {
-        account: "shop".into(),
-        name: name.into(),
-        amount: "5.00".into(),
-        currency: Some("USD".into()),
-        expires_in: Some("1d".into()),
-        ..Default::default()
-    }
+    support::btcpay_shop(&support::service("truth-test")).await
 }
 
 /// One sync pass, which must raise no error, then the invoice as PayDesk shows it.

@@ -5,39 +5,16 @@
 
 #[path = "../../paydesk-cli/tests/support/smtp.rs"]
 mod smtp;
+mod support;
 
 use paydesk::core::Status;
-use paydesk::{Engine, ListQuery, NewAccount, NewChannel, NewLink, Secret, SyncErrorKind};
+use paydesk::{Engine, ListQuery, NewChannel, NewLink, Secret, SyncErrorKind};
 use paydesk_secrets::SecretStore;
 use paydesk_standins::{Fault, Standin};
+use support::link;
 
 async fn setup() -> (tempfile::TempDir, Engine, Standin) {
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = SecretStore::with_service(format!("paydesk-faults-test-{}", std::process::id()));
-    let e = Engine::open_with(dir.path(), secrets).await.unwrap();
-    let (url, standin) = paydesk_standins::btcpay().await;
-    e.add_account(NewAccount {
-        name: "shop".into(),
-        provider: "btcpay".into(),
-        base_url: Some(url),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    (dir, e, standin)
-}
-
-fn link(name: &str) -> NewLink {
-    NewLink {
-        account: "shop".into(),
-        name: name.into(),
-        amount: "5.00".into(),
-        currency: Some("USD".into()),
-        expires_in: Some("1d".into()),
-        ..Default::default()
-    }
+    support::btcpay_shop(&support::service("faults-test")).await
 }
 
 async fn status_of(e: &Engine, order_id: &str) -> &'static str {
@@ -244,22 +221,8 @@ async fn links_made_while_the_provider_is_down_are_created_once_and_sent_once() 
 
 #[tokio::test]
 async fn a_channel_replaced_by_another_kind_fails_its_queued_message_and_sync_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = format!("paydesk-faults-swap-{}", std::process::id());
-    let (url, s) = paydesk_standins::btcpay().await;
-    let e = Engine::open_with(dir.path(), SecretStore::with_service(service.clone()))
-        .await
-        .unwrap();
-    e.add_account(NewAccount {
-        name: "shop".into(),
-        provider: "btcpay".into(),
-        base_url: Some(url),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let service = support::service("faults-swap");
+    let (dir, e, s) = support::btcpay_shop(&service).await;
     let server = smtp::SmtpServer::start("none", None, &[]);
     e.add_channel(NewChannel {
         name: "notice".into(),
