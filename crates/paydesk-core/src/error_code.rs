@@ -51,6 +51,8 @@ pub enum InputCode {
     NoChannel,
     /// The store's logo is not a usable image.
     Logo,
+    /// A refund of more than is left of what the customer paid.
+    RefundOverLeft,
 }
 
 impl InputCode {

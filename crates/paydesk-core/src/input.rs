@@ -248,6 +248,26 @@ impl Phone {
     }
 }
 
+/// What a search typed as a phone number looks for in stored E.164 numbers: its digits
+/// without separators, and without the national trunk `0` (`010-2345-6789`,
+/// `01023456789`, `+82 10-2345-6789` and `2345-6789` all become digits found inside
+/// `+821023456789`). None for anything that is not written like a phone number.
+pub fn phone_search_digits(query: &str) -> Option<String> {
+    let q = query.trim();
+    if !q
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.'))
+    {
+        return None;
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.strip_prefix('0') {
+        Some(rest) if !q.starts_with('+') => rest.to_string(),
+        _ => digits,
+    };
+    (digits.len() >= 4).then_some(digits)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Email(String);
@@ -375,6 +395,30 @@ impl Expiry {
 
 #[cfg(test)]
 mod tests {
+    use super::phone_search_digits;
+
+    #[test]
+    fn a_phone_search_is_its_digits_without_the_trunk_zero() {
+        assert_eq!(
+            phone_search_digits("010-2345-6789").as_deref(),
+            Some("1023456789")
+        );
+        assert_eq!(
+            phone_search_digits("+82 10 2345 6789").as_deref(),
+            Some("821023456789")
+        );
+        assert_eq!(
+            phone_search_digits("090-1234-5678").as_deref(),
+            Some("9012345678")
+        );
+        assert_eq!(
+            phone_search_digits("2345-6789").as_deref(),
+            Some("23456789")
+        );
+        assert_eq!(phone_search_digits("PD-1234"), None);
+        assert_eq!(phone_search_digits("12"), None);
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -127,6 +127,8 @@ pub struct Invoice {
     pub amount: Money,
     pub tax_free: Money,
     pub paid: Money,
+    /// Money given back so far (never more than `paid`).
+    pub refunded: Money,
     pub status: Status,
     pub flags: PaymentFlags,
     pub payment_url: Option<String>,
@@ -183,6 +185,8 @@ pub struct TimelineEntry {
     pub status: Option<Status>,
     pub source: Source,
     pub detail: Option<String>,
+    /// The refund this change recorded, in minor units of the invoice's currency.
+    pub refund_minor: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]
@@ -241,6 +245,19 @@ pub struct Delivery {
     /// What was sent: the e-mail subject (e-mail only) and the text.
     pub subject: Option<String>,
     pub body: Option<String>,
+}
+
+impl Invoice {
+    /// What the shop keeps: received minus given back.
+    pub fn kept(&self) -> Money {
+        self.paid.saturating_sub(self.refunded)
+    }
+
+    /// What the customer still owes, when money came short (none once refunds began).
+    pub fn due(&self) -> Option<Money> {
+        (self.flags.underpaid && self.refunded.is_zero() && self.paid.minor() < self.amount.minor())
+            .then(|| self.amount.saturating_sub(self.paid))
+    }
 }
 
 impl DeliveryState {

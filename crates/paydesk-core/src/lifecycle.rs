@@ -49,6 +49,24 @@ pub fn target_of(
     (status, flags, detail)
 }
 
+/// The invoice's refunded total once the provider's view is applied, in minor units.
+/// Refunds only grow: the provider's own figure where it reports one, all of the money
+/// when it says refunded, and what PayDesk itself asked for (`asked`, this refund) where
+/// the provider reports no figure (BTCPay, PIPE). Never more than was received.
+pub fn refunded_of(local: &Invoice, remote: &RemoteInvoice, asked: Option<i64>) -> i64 {
+    let known = local.refunded.minor() + asked.unwrap_or(0).max(0);
+    let by_status = if remote.status == Status::Refunded {
+        remote.paid_minor
+    } else {
+        0
+    };
+    remote
+        .refunded_minor
+        .max(known)
+        .max(by_status)
+        .clamp(0, remote.paid_minor.max(0))
+}
+
 /// Whether the provider's view leaves a (non-draft) invoice exactly as it is, so that
 /// only "checked now" needs writing.
 pub fn leaves_unchanged(local: &Invoice, remote: &RemoteInvoice, now: DateTime<Utc>) -> bool {
@@ -58,6 +76,7 @@ pub fn leaves_unchanged(local: &Invoice, remote: &RemoteInvoice, now: DateTime<U
         && status == local.status
         && flags == local.flags
         && remote.paid_minor == local.paid.minor()
+        && refunded_of(local, remote, None) == local.refunded.minor()
         && Some(&remote.provider_id) == local.provider_id.as_ref()
         && remote
             .payment_url
@@ -76,6 +95,7 @@ pub fn changed(before: &Invoice, after: &Invoice) -> bool {
     before.status != after.status
         || before.flags != after.flags
         || before.paid != after.paid
+        || before.refunded != after.refunded
         || before.provider_id != after.provider_id
         || before.payment_url != after.payment_url
         || before.payment_number != after.payment_number
@@ -105,6 +125,7 @@ mod tests {
             amount: krw(29_900),
             tax_free: krw(0),
             paid: krw(0),
+            refunded: krw(0),
             status,
             flags: PaymentFlags::default(),
             payment_url: None,
@@ -131,6 +152,49 @@ mod tests {
             payment_number: None,
             raw_status: "ready".into(),
         }
+    }
+
+    #[test]
+    fn refunds_only_grow_and_never_pass_what_was_paid() {
+        let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
+        let mut paid = local(Status::Paid);
+        paid.paid = krw(29_900);
+        let mut r = remote(Status::PartiallyRefunded);
+        r.paid_minor = 29_900;
+        // The provider's own figure wins where it reports one.
+        r.refunded_minor = 10_000;
+        assert_eq!(refunded_of(&paid, &r, None), 10_000);
+        // Where it reports none, what PayDesk asked for is added to what it knew.
+        r.refunded_minor = 0;
+        paid.refunded = krw(5_000);
+        assert_eq!(refunded_of(&paid, &r, Some(3_000)), 8_000);
+        // A later view without a figure keeps what was known.
+        assert_eq!(refunded_of(&paid, &r, None), 5_000);
+        // "Refunded" is all of it; never more than was paid.
+        assert_eq!(
+            refunded_of(&paid, &remote_paid(Status::Refunded, 29_900), None),
+            29_900
+        );
+        assert_eq!(refunded_of(&paid, &r, Some(99_999)), 29_900);
+        // A refunded figure that changed is a change the clerk sees.
+        let mut after = paid.clone();
+        after.refunded = krw(8_000);
+        assert!(changed(&paid, &after));
+        assert!(!leaves_unchanged(
+            &paid,
+            &{
+                let mut x = remote_paid(Status::Paid, 29_900);
+                x.refunded_minor = 8_000;
+                x
+            },
+            now()
+        ));
+    }
+
+    fn remote_paid(status: Status, paid: i64) -> RemoteInvoice {
+        let mut r = remote(status);
+        r.paid_minor = paid;
+        r
     }
 
     #[test]

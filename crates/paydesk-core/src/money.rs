@@ -258,6 +258,18 @@ impl Money {
             })?;
         Money::from_minor(sum, self.currency)
     }
+
+    /// `self - other`, or zero when `other` is larger (the same currency is the
+    /// caller's to ensure: a different one subtracts nothing).
+    pub fn saturating_sub(self, other: Money) -> Money {
+        if self.currency != other.currency {
+            return self;
+        }
+        Money {
+            minor: (self.minor - other.minor).max(0),
+            currency: self.currency,
+        }
+    }
 }
 
 impl fmt::Display for Money {

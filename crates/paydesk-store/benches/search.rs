@@ -73,6 +73,7 @@ async fn run() {
             amount: krw(1000 + (i as i64 % 500) * 100),
             tax_free: krw(0),
             paid: krw(0),
+            refunded: krw(0),
             status: Status::Open,
             flags: PaymentFlags::default(),
             payment_url: None,

@@ -96,6 +96,7 @@ async fn seed(dir: PathBuf, n: usize) {
             amount: krw(amount),
             tax_free: krw(0),
             paid: krw(paid),
+            refunded: krw(0),
             status,
             flags: PaymentFlags::default(),
             payment_url: None,

@@ -11,7 +11,7 @@ impl Store {
     /// The audit log of one invoice, oldest first.
     pub async fn timeline(&self, invoice_id: &str) -> Result<Vec<TimelineEntry>> {
         let rows = sqlx::query(
-            "SELECT at, event, from_status, to_status, source, detail FROM audit_log
+            "SELECT at, event, from_status, to_status, source, detail, refund_minor FROM audit_log
              WHERE invoice_id = ? ORDER BY id",
         )
         .bind(invoice_id)
@@ -32,6 +32,7 @@ impl Store {
                     source: Source::from_str(&r.try_get::<String, _>("source")?)
                         .map_err(corrupt("source"))?,
                     detail: r.try_get("detail")?,
+                    refund_minor: r.try_get("refund_minor")?,
                 })
             })
             .collect()
@@ -49,9 +50,26 @@ pub(crate) async fn insert_audit(
     source: Source,
     detail: Option<&str>,
 ) -> Result<()> {
+    insert_audit_refund(tx, invoice_id, at, event, from, to, source, detail, None).await
+}
+
+/// `insert_audit` for a change that recorded a refund of `refund_minor`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_audit_refund(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    invoice_id: &str,
+    at: DateTime<Utc>,
+    event: TimelineEvent,
+    from: Option<Status>,
+    to: Option<Status>,
+    source: Source,
+    detail: Option<&str>,
+    refund_minor: Option<i64>,
+) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (invoice_id, at, event, from_status, to_status, source, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (invoice_id, at, event, from_status, to_status, source, detail,
+            refund_minor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(invoice_id)
     .bind(ts(at))
@@ -60,6 +78,7 @@ pub(crate) async fn insert_audit(
     .bind(to.map(|s| s.as_str()))
     .bind(source.as_str())
     .bind(detail)
+    .bind(refund_minor)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -72,6 +91,9 @@ pub(crate) fn describe_update(before: &Invoice, after: &Invoice, detail: Option<
     }
     if before.paid != after.paid {
         parts.push(format!("paid {}", after.paid.to_plain()));
+    }
+    if before.refunded != after.refunded {
+        parts.push(format!("refunded {}", after.refunded.to_plain()));
     }
     for (name, was, is) in [
         ("paid_late", before.flags.paid_late, after.flags.paid_late),

@@ -94,13 +94,19 @@ impl Store {
 
     pub async fn customers(&self, search: Option<&str>, limit: i64) -> Result<Vec<Customer>> {
         let pattern = search.map(like_pattern);
+        // A phone number in any common form (`010-2345-6789`) finds the stored E.164 one.
+        let digits = search
+            .and_then(paydesk_core::input::phone_search_digits)
+            .map(|d| like_pattern(&d));
         let rows = sqlx::query(
             "SELECT id, name, phone, email, created_at FROM customers
              WHERE ?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
+                OR phone LIKE ?3 ESCAPE '\\'
              ORDER BY name LIMIT ?2",
         )
         .bind(pattern)
         .bind(limit)
+        .bind(digits)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(customer_from_row).collect()

@@ -19,6 +19,8 @@ pub struct InvoiceUpdate {
     pub status: Status,
     pub flags: PaymentFlags,
     pub paid_minor: i64,
+    /// The refunded total after this update (`paydesk_core::lifecycle::refunded_of`).
+    pub refunded_minor: i64,
     pub provider_id: Option<String>,
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
@@ -180,10 +182,14 @@ impl Store {
         before.status.check_transition(u.status)?;
         let paid = Money::from_minor(u.paid_minor, before.amount.currency())
             .map_err(|e| StoreError::Corrupt(format!("paid amount: {e}")))?;
+        let refunded =
+            Money::from_minor(u.refunded_minor.min(u.paid_minor), before.amount.currency())
+                .map_err(|e| StoreError::Corrupt(format!("refunded amount: {e}")))?;
         let mut after = before.clone();
         after.status = u.status;
         after.flags = u.flags;
         after.paid = paid;
+        after.refunded = refunded;
         if u.provider_id.is_some() {
             after.provider_id = u.provider_id.clone();
         }
@@ -212,7 +218,7 @@ impl Store {
         };
         sqlx::query(
             "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
-                provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
+                refunded_minor = ?, provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
                 last_error = NULL, search_text = ?
              WHERE id = ?",
         )
@@ -221,6 +227,7 @@ impl Store {
         .bind(after.flags.underpaid)
         .bind(after.flags.overpaid)
         .bind(after.paid.minor())
+        .bind(after.refunded.minor())
         .bind(&after.provider_id)
         .bind(&after.payment_url)
         .bind(&after.payment_number)
@@ -232,7 +239,8 @@ impl Store {
         .await?;
         if changed {
             let detail = describe_update(&before, &after, u.detail.as_deref());
-            insert_audit(
+            let refund = after.refunded.minor() - before.refunded.minor();
+            crate::audit::insert_audit_refund(
                 &mut tx,
                 id,
                 u.at,
@@ -241,6 +249,7 @@ impl Store {
                 Some(after.status),
                 u.source,
                 Some(&detail),
+                (refund > 0).then_some(refund),
             )
             .await?;
         }
@@ -354,8 +363,8 @@ pub(crate) async fn insert_invoice_tx(
         "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
                 amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
                 payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
-                last_checked_at, last_error, search_text)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                last_checked_at, last_error, search_text, refunded_minor)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(inv.id.as_str())
     .bind(&inv.account)
@@ -381,6 +390,7 @@ pub(crate) async fn insert_invoice_tx(
     .bind(inv.last_checked_at.map(ts))
     .bind(&inv.last_error)
     .bind(search_text)
+    .bind(inv.refunded.minor())
     .execute(&mut **tx)
     .await;
     if let Err(sqlx::Error::Database(e)) = &r {

@@ -31,8 +31,8 @@ pub(crate) fn corrupt<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> StoreEr
 pub(crate) const INVOICE_SELECT: &str =
     "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
     amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid, payment_url,
-    payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error
-    FROM invoices";
+    payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error,
+    refunded_minor FROM invoices";
 
 pub(crate) const DELIVERY_SELECT: &str =
     "SELECT id, invoice_id, channel, via, recipient, state, attempts,
@@ -85,6 +85,7 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
         amount: money("amount_minor")?,
         tax_free: money("tax_free_minor")?,
         paid: money("paid_minor")?,
+        refunded: money("refunded_minor")?,
         status: Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
         flags: PaymentFlags {
             paid_late: r.try_get("paid_late")?,

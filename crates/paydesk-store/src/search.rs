@@ -107,7 +107,11 @@ pub(crate) fn filter_sql(select: &str, f: &InvoiceFilter) -> (String, Option<Str
     }
     let param = search.map(|s| {
         if use_fts {
-            fts_phrase(s)
+            // A phone number in any common form also finds the stored E.164 number.
+            match paydesk_core::input::phone_search_digits(s).filter(|d| d != s) {
+                Some(d) => format!("{} OR {}", fts_phrase(s), fts_phrase(&d)),
+                None => fts_phrase(s),
+            }
         } else {
             like_pattern(s)
         }

@@ -8,12 +8,13 @@ use paydesk_core::{Invoice, Status};
 use sqlx::{AssertSqlSafe, Row};
 
 impl Store {
-    /// Money received on invoices that became paid since `since`, per currency:
-    /// (currency, invoices, paid minor units).
+    /// Money kept (received minus refunded) on invoices that became paid since `since`,
+    /// per currency: (currency, invoices that kept money, kept minor units). A fully
+    /// refunded invoice counts for nothing.
     pub async fn paid_since(&self, since: DateTime<Utc>) -> Result<Vec<(String, i64, i64)>> {
         let rows = sqlx::query(
-            "SELECT currency, COUNT(*) AS n, COALESCE(SUM(paid_minor), 0) AS paid FROM invoices
-             WHERE id IN (SELECT invoice_id FROM audit_log
+            "SELECT currency, COUNT(*) AS n, COALESCE(SUM(paid_minor - refunded_minor), 0) AS paid FROM invoices
+             WHERE paid_minor > refunded_minor AND id IN (SELECT invoice_id FROM audit_log
                           WHERE event = 'status' AND to_status IN ('paid', 'paid_unconfirmed') AND at >= ?)
                AND status IN ('paid', 'paid_unconfirmed', 'partially_refunded', 'refunded')
              GROUP BY currency ORDER BY currency",

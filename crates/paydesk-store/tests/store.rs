@@ -33,6 +33,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         amount: krw(29900),
         tax_free: krw(0),
         paid: krw(0),
+        refunded: krw(0),
         status: Status::Draft,
         flags: PaymentFlags::default(),
         payment_url: None,
@@ -59,6 +60,7 @@ fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
         status,
         flags: PaymentFlags::default(),
         paid_minor: paid,
+        refunded_minor: 0,
         provider_id: Some("sbx_1".into()),
         payment_url: Some("http://127.0.0.1:8787/pay/sbx_1".into()),
         payment_number: None,
@@ -71,7 +73,7 @@ fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
 #[tokio::test]
 async fn opens_in_wal_mode_and_migrates() {
     let (dir, s) = store().await;
-    assert_eq!(s.schema_version().await.unwrap(), 4);
+    assert_eq!(s.schema_version().await.unwrap(), 5);
     assert!(dir.path().join(DB_FILE).exists());
     assert!(
         dir.path().join(format!("{DB_FILE}-wal")).exists(),
@@ -231,6 +233,27 @@ async fn search_by_name_customer_and_order_id() {
         }
     };
     assert_eq!(find("메리카").await, vec![a.id.clone()]);
+    // The customer's phone in every form a clerk types it, and the e-mail.
+    for q in [
+        "010-1234-5678",
+        "01012345678",
+        "+82 10-1234-5678",
+        "+821012345678",
+        "1234-5678",
+        "minjun@example.kr",
+    ] {
+        assert_eq!(find(q).await, vec![a.id.clone()], "{q}");
+    }
+    assert!(find("010-9999-0000").await.is_empty());
+    for q in [
+        "010-1234-5678",
+        "01012345678",
+        "+82 10 1234 5678",
+        "minjun@",
+    ] {
+        let found = s.customers(Some(q), 10).await.unwrap();
+        assert_eq!(found.len(), 1, "{q}");
+    }
     assert_eq!(find("김민준").await, vec![a.id.clone()]);
     assert_eq!(
         find("김").await,

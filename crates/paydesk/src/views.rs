@@ -50,10 +50,13 @@ pub struct TimelineView {
     pub from_status: Option<Status>,
     pub source: Source,
     pub detail: Option<String>,
+    /// The refund this entry recorded, as people read it (`₩100,000`).
+    pub refund_display: Option<String>,
 }
 
-impl From<&TimelineEntry> for TimelineView {
-    fn from(t: &TimelineEntry) -> Self {
+impl TimelineView {
+    /// An audit entry of an invoice kept in `currency`.
+    pub fn new(t: &TimelineEntry, currency: paydesk_core::Currency) -> Self {
         TimelineView {
             at: format_instant(t.at),
             event: t.event,
@@ -61,6 +64,10 @@ impl From<&TimelineEntry> for TimelineView {
             from_status: t.from_status,
             source: t.source,
             detail: t.detail.clone(),
+            refund_display: t
+                .refund_minor
+                .and_then(|m| paydesk_core::Money::from_minor(m, currency).ok())
+                .map(|m| m.to_display()),
         }
     }
 }
@@ -92,6 +99,14 @@ pub struct InvoiceView {
     pub paid_amount: String,
     /// The money received as people read it (`₩29,900`).
     pub paid_display: String,
+    /// Money given back so far (`0` when none), and as people read it.
+    pub refunded_amount: String,
+    pub refunded_display: String,
+    /// What is left of the money received: what can still be refunded, and what the
+    /// shop keeps (`₩250,000`).
+    pub kept_display: String,
+    /// What is still owed on an under-paid invoice (`₩9,800`), none otherwise.
+    pub due_display: Option<String>,
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
     pub expires_at: String,
@@ -166,6 +181,10 @@ impl InvoiceView {
             overpaid: i.flags.overpaid,
             paid_amount: i.paid.to_plain(),
             paid_display: i.paid.to_display(),
+            refunded_amount: i.refunded.to_plain(),
+            refunded_display: i.refunded.to_display(),
+            kept_display: i.kept().to_display(),
+            due_display: i.due().map(|m| m.to_display()),
             payment_url: i.payment_url.clone(),
             payment_number: i.payment_number.clone(),
             expires_at: format_instant(i.expires_at),
@@ -175,7 +194,11 @@ impl InvoiceView {
             last_error: i.last_error.clone(),
             customer: customer.map(CustomerView::from),
             actions: Actions::for_invoice(i),
-            timeline: timeline.map(|t| t.iter().map(TimelineView::from).collect()),
+            timeline: timeline.map(|t| {
+                t.iter()
+                    .map(|e| TimelineView::new(e, i.amount.currency()))
+                    .collect()
+            }),
         }
     }
 }

@@ -67,6 +67,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let _smtp = Guard(smtp);
     let mut result = drive(&driver, &cli, &data_dir, &maildir, smtp_port).await;
     if result.is_ok() {
+        result = send_panel_follows_the_invoice(&driver, &maildir).await;
+    }
+    if result.is_ok() {
         result = second_launch(
             &driver,
             &app,
@@ -81,31 +84,42 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     result.unwrap();
 }
 
-/// Clicks the button `id` and accepts the confirmation it opens. The click returns
-/// before the dialog is up, and a click that lands while the panel re-renders opens
-/// none: an open dialog is accepted first, and the button is clicked again only when no
-/// dialog came (so an action is never confirmed twice).
-async fn click_and_confirm(driver: &WebDriver, id: &'static str) {
+/// Clicks the button `id` and confirms in the window's own dialog (never the system's
+/// `confirm()`, which speaks English); gives the question asked. A click that lands
+/// while the panel re-renders opens none: an open dialog is answered first, and the
+/// button is clicked again only when no dialog came (so nothing is confirmed twice).
+async fn click_and_confirm(driver: &WebDriver, id: &'static str) -> String {
+    let open_question = || async {
+        let d = driver.find(By::Id("confirm-dialog")).await.ok()?;
+        d.attr("open").await.ok()??;
+        let text = driver.find(By::Id("confirm-text")).await.ok()?.text().await.ok()?;
+        driver.find(By::Id("confirm-yes")).await.ok()?.click().await.ok()?;
+        Some(text)
+    };
     wait_for(
         "the confirmation dialog",
         Duration::from_secs(20),
         || async {
-            if driver.accept_alert().await.is_ok() {
-                return Some(());
+            if let Some(t) = open_question().await {
+                return Some(t);
             }
+            assert!(
+                driver.get_alert_text().await.is_err(),
+                "the system's confirm() is never used"
+            );
             if let Ok(button) = driver.find(By::Id(id)).await {
                 let _ = button.click().await;
             }
             for _ in 0..10 {
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                if driver.accept_alert().await.is_ok() {
-                    return Some(());
+                if let Some(t) = open_question().await {
+                    return Some(t);
                 }
             }
             None
         },
     )
-    .await;
+    .await
 }
 
 /// A second launch while the app runs hands over to the first window and exits 0;
@@ -663,12 +677,43 @@ async fn drive(
     let refund_amount = driver.find(By::Id("refund-amount")).await?;
     refund_amount.clear().await?;
     refund_amount.send_keys("9900").await?;
-    click_and_confirm(driver, "refund-link").await;
+    let asked = click_and_confirm(driver, "refund-link").await;
+    assert!(asked.contains("₩9,900") && asked.contains("환불"), "{asked}");
     wait_for("a partial refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
         (d.attr("data-status").await.ok()?? == "partially_refunded").then_some(())
     })
     .await;
+    // The detail says what was given back and what is left, the refund form how much
+    // can still be refunded, and the timeline the refund with its amount.
+    let money = wait_for("the refunded amounts", Duration::from_secs(10), || async {
+        let refunded = driver.find(By::Id("refunded-amount")).await.ok()?.text().await.ok()?;
+        let kept = driver.find(By::Id("kept-amount")).await.ok()?.text().await.ok()?;
+        Some((refunded, kept))
+    })
+    .await;
+    assert_eq!(money, ("₩9,900".to_string(), "₩20,000".to_string()));
+    let left = driver.find(By::Id("refund-left")).await?.text().await?;
+    assert!(left.contains("₩20,000"), "{left}");
+    let timeline = driver.find(By::Id("timeline")).await?.text().await?;
+    assert!(timeline.contains("환불 ₩9,900"), "{timeline}");
+    // More than is left is refused next to the amount, in the clerk's language.
+    let refund_amount = driver.find(By::Id("refund-amount")).await?;
+    refund_amount.send_keys("25000").await?;
+    click_and_confirm(driver, "refund-link").await;
+    let refused = wait_for("the refund's error", Duration::from_secs(20), || async {
+        driver
+            .find(By::Css("#invoice-detail .field-error[data-field='amount']"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert!(refused.contains("남은 환불 가능 금액"), "{refused}");
+    let refund_amount = driver.find(By::Id("refund-amount")).await?;
+    refund_amount.clear().await?;
     click_and_confirm(driver, "refund-link").await;
     wait_for("the full refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
@@ -1049,6 +1094,183 @@ async fn drive(
         let _ = std::fs::write(&p, png);
         eprintln!("screenshot: {}", p.display());
     }
+    Ok(())
+}
+
+/// Creates a link for `name` with the customer's e-mail from the create form and waits
+/// for its detail; gives the invoice's id.
+async fn create_with_email(
+    driver: &WebDriver,
+    name: &str,
+    amount: &str,
+    customer: &str,
+    email: &str,
+) -> WebDriverResult<String> {
+    driver
+        .find(By::Id("new-link-button"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the create form", Duration::from_secs(10), || async {
+        driver.find(By::Id("kind-link")).await.ok()
+    })
+    .await
+    .click()
+    .await?;
+    for (id, text) in [
+        ("new-link-name", name),
+        ("new-link-amount", amount),
+        ("new-link-customer-name", customer),
+    ] {
+        let f = driver.find(By::Id(id)).await?;
+        f.clear().await?;
+        f.send_keys(text).await?;
+    }
+    // (An empty e-mail field is typed into, not cleared: WebKitWebDriver refuses that.)
+    driver
+        .find(By::Id("new-link-email"))
+        .await?
+        .send_keys(email)
+        .await?;
+    driver
+        .find(By::Id("new-link-submit"))
+        .await?
+        .click()
+        .await?;
+    let id = wait_for("the new link's detail", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        let title = d.find(By::Css("h2")).await.ok()?.text().await.ok()?;
+        (title == name).then_some(())?;
+        d.attr("data-id").await.ok()?
+    })
+    .await;
+    Ok(id)
+}
+
+/// The recipients of the e-mails the SMTP server has received, one per message.
+fn mail_recipients(maildir: &Path) -> Vec<(String, String)> {
+    std::fs::read_dir(maildir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| {
+            let mail = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).to_string();
+            let to = mail
+                .lines()
+                .find_map(|l| l.strip_prefix("To: "))
+                .unwrap_or_default()
+                .to_string();
+            (to, mail)
+        })
+        .collect()
+}
+
+/// The send panel belongs to its invoice: after sending invoice A, opening invoice B
+/// from the list shows B's customer (not A's address, message or "sent" notice), and
+/// B's link goes to B's customer.
+async fn send_panel_follows_the_invoice(
+    driver: &WebDriver,
+    maildir: &Path,
+) -> WebDriverResult<()> {
+    let b = create_with_email(
+        driver,
+        "패널 B 롤케이크",
+        "2980",
+        "佐藤 美咲",
+        "misaki.sato@example.jp",
+    )
+    .await?;
+    create_with_email(
+        driver,
+        "패널 A 도시락",
+        "240000",
+        "장수빈",
+        "subin.jang@example.kr",
+    )
+    .await?;
+    let to = wait_for("A's recipient", Duration::from_secs(20), || async {
+        let v = driver
+            .find(By::Id("send-to"))
+            .await
+            .ok()?
+            .prop("value")
+            .await
+            .ok()??;
+        (v == "subin.jang@example.kr").then_some(v)
+    })
+    .await;
+    assert_eq!(to, "subin.jang@example.kr");
+    driver.find(By::Id("send-message")).await?.click().await?;
+    wait_for("A's message sent", Duration::from_secs(20), || async {
+        driver
+            .find(By::Css("#deliveries li[data-state='sent']"))
+            .await
+            .ok()
+    })
+    .await;
+    driver.find(By::Id("send-result")).await?;
+
+    // The clerk clicks B in the list.
+    driver
+        .find(By::Css(&format!("tr.invoice-row[data-id='{b}']")))
+        .await?
+        .click()
+        .await?;
+    wait_for("B's detail", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        (d.attr("data-id").await.ok()?? == b).then_some(())
+    })
+    .await;
+    let shown = wait_for("B's recipient", Duration::from_secs(20), || async {
+        let v = driver
+            .find(By::Id("send-to"))
+            .await
+            .ok()?
+            .prop("value")
+            .await
+            .ok()??;
+        let preview = driver
+            .find(By::Id("message-preview"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (!v.is_empty() && !preview.is_empty()).then_some((v, preview))
+    })
+    .await;
+    assert_eq!(shown.0, "misaki.sato@example.jp", "B's customer, not A's");
+    assert!(
+        shown.1.contains("롤케이크") && !shown.1.contains("도시락"),
+        "{}",
+        shown.1
+    );
+    assert!(
+        driver.find(By::Id("send-result")).await.is_err(),
+        "A's \"sent\" notice is not shown on B"
+    );
+    assert!(
+        driver.find(By::Css("#deliveries li")).await.is_err(),
+        "B has sent nothing yet"
+    );
+    driver.find(By::Id("send-message")).await?.click().await?;
+    wait_for("B's message sent", Duration::from_secs(20), || async {
+        driver
+            .find(By::Css("#deliveries li[data-state='sent']"))
+            .await
+            .ok()
+    })
+    .await;
+    let mails = mail_recipients(maildir);
+    let to_a: Vec<_> = mails
+        .iter()
+        .filter(|(to, _)| to.contains("subin.jang@example.kr"))
+        .collect();
+    let to_b: Vec<_> = mails
+        .iter()
+        .filter(|(to, _)| to.contains("misaki.sato@example.jp"))
+        .collect();
+    assert_eq!((to_a.len(), to_b.len()), (1, 1), "{mails:?}");
     Ok(())
 }
 

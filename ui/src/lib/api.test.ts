@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { api, fieldErrors, linkAccounts, providerProblems, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
+import { api, fieldErrors, linkAccounts, providerProblems, reasonKey, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
+import { hasText, LOCALES, translate } from './i18n';
 
 afterEach(() => clearMocks());
 
@@ -138,5 +139,19 @@ describe('list totals', () => {
     const total = (currency: string, amount_display: string) => ({ currency, count: 1, amount: '', amount_display });
     expect(moneyLine([total('KRW', '₩29,900'), total('USD', '$12.00')])).toBe('₩29,900 · $12.00');
     expect(moneyLine([])).toBe('₩0');
+  });
+});
+
+describe('reasonKey', () => {
+  const reasons = ['paid_late', 'underpaid', 'overpaid', 'delivery_failed', 'provider_error'];
+  it('names each reason once, with the same words as the list badges', () => {
+    for (const locale of LOCALES) {
+      const labels = reasons.map((r) => translate(locale, reasonKey(r)));
+      expect(new Set(labels).size).toBe(reasons.length);
+      for (const [i, r] of reasons.entries()) {
+        expect(hasText(locale, reasonKey(r))).toBe(true);
+        if (i < 3) expect(labels[i]).toBe(translate(locale, 'flag.' + r));
+      }
+    }
   });
 });

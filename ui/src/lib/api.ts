@@ -35,6 +35,12 @@ export function moneyLine(paid: MoneyTotal[]): string {
   return paid.length ? paid.map((m) => m.amount_display).join(' · ') : '₩0';
 }
 
+/** The text key of a reason an invoice needs the clerk: a payment flag has the same
+ * words as its badge in the list, so one reason is never named two ways. */
+export function reasonKey(reason: string): string {
+  return ['paid_late', 'underpaid', 'overpaid'].includes(reason) ? 'flag.' + reason : 'dashboard.reason.' + reason;
+}
+
 /** Bar heights (0–100) for the daily chart, scaled to the busiest day. */
 export function barHeights(daily: { paid: number }[]): number[] {
   const max = Math.max(1, ...daily.map((d) => d.paid));

@@ -32,7 +32,7 @@ notify_customer: boolean, };
 /**
  * What is wrong with one field.
  */
-export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo";
+export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left";
 
 /**
  * A bad value typed by a person: which field, and what is wrong with it.
@@ -82,7 +82,11 @@ export type CustomerMatch = { customer: CustomerView,
  */
 differs: Array<string>, };
 
-export type TimelineView = { at: string, event: TimelineEvent, status: Status | null, from_status: Status | null, source: Source, detail: string | null, };
+export type TimelineView = { at: string, event: TimelineEvent, status: Status | null, from_status: Status | null, source: Source, detail: string | null, 
+/**
+ * The refund this entry recorded, as people read it (`₩100,000`).
+ */
+refund_display: string | null, };
 
 export type Actions = { cancel: boolean, refund: boolean, partial_refund: boolean, 
 /**
@@ -118,7 +122,20 @@ amount_display: string, tax_free: string, status: Status, paid_late: boolean, un
 /**
  * The money received as people read it (`₩29,900`).
  */
-paid_display: string, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
+paid_display: string, 
+/**
+ * Money given back so far (`0` when none), and as people read it.
+ */
+refunded_amount: string, refunded_display: string, 
+/**
+ * What is left of the money received: what can still be refunded, and what the
+ * shop keeps (`₩250,000`).
+ */
+kept_display: string, 
+/**
+ * What is still owed on an under-paid invoice (`₩9,800`), none otherwise.
+ */
+due_display: string | null, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
 /**
  * What the clerk can do with it now (its state and its provider decide).
  */

@@ -144,6 +144,7 @@ impl Engine {
             amount: parsed.amount,
             tax_free: parsed.tax_free,
             paid: zero,
+            refunded: zero,
             status: Status::Draft,
             flags: PaymentFlags::default(),
             payment_url: None,

@@ -16,6 +16,18 @@ impl Engine {
         remote: &RemoteInvoice,
         source: Source,
     ) -> Result<Invoice> {
+        self.apply_remote_refund(local, remote, source, None).await
+    }
+
+    /// `apply_remote` after PayDesk asked the provider to refund `asked` minor units
+    /// (counted where the provider reports no refunded figure of its own).
+    pub(crate) async fn apply_remote_refund(
+        &self,
+        local: &Invoice,
+        remote: &RemoteInvoice,
+        source: Source,
+        asked: Option<i64>,
+    ) -> Result<Invoice> {
         let now = Utc::now();
         if let Some(c) = remote.currency.filter(|c| *c != local.amount.currency()) {
             return Err(EngineError::from_provider(
@@ -57,6 +69,7 @@ impl Engine {
                         status: Status::Open,
                         flags: PaymentFlags::default(),
                         paid_minor: 0,
+                        refunded_minor: 0,
                         provider_id: Some(remote.provider_id.clone()),
                         payment_url: remote.payment_url.clone(),
                         payment_number: remote.payment_number.clone(),
@@ -76,6 +89,7 @@ impl Engine {
                     status,
                     flags,
                     paid_minor: remote.paid_minor,
+                    refunded_minor: lifecycle::refunded_of(local, remote, asked),
                     provider_id: Some(remote.provider_id.clone()),
                     payment_url: remote.payment_url.clone(),
                     payment_number: remote.payment_number.clone(),
@@ -114,6 +128,7 @@ impl Engine {
                     status,
                     flags: inv.flags,
                     paid_minor: inv.paid.minor(),
+                    refunded_minor: inv.refunded.minor(),
                     provider_id: None,
                     payment_url: None,
                     payment_number: None,

@@ -28,17 +28,25 @@ impl Engine {
             ));
         }
         let amount = paydesk_core::input::optional_amount("amount", amount, inv.amount.currency())?;
-        // Never more than the customer paid: refused here, not sent to the provider.
-        if let Some(a) = amount.filter(|a| a.minor() > inv.paid.minor()) {
-            return Err(EngineError::input(
+        // Never more than is left of what the customer paid: refused here, not sent to
+        // the provider.
+        let left = inv.kept();
+        if let Some(a) = amount.filter(|a| a.minor() > left.minor()) {
+            return Err(InputError::new(
                 "amount",
                 format!(
-                    "{} is more than the {} paid",
+                    "{} is more than the {} that can still be refunded",
                     a.to_display(),
-                    inv.paid.to_display()
+                    left.to_display()
                 ),
-            ));
+            )
+            .code(InputCode::RefundOverLeft)
+            .into());
         }
+        if amount.is_some_and(|a| a.is_zero()) {
+            return Err(EngineError::input("amount", "must be more than zero"));
+        }
+        let asked = amount.unwrap_or(left).minor();
         let pid = inv
             .provider_id
             .clone()
@@ -49,7 +57,9 @@ impl Engine {
             .refund(&pid, amount)
             .await
             .map_err(|e| EngineError::from_provider(e, true))?;
-        let after = self.apply_remote(&inv, &remote, Source::User).await?;
+        let after = self
+            .apply_remote_refund(&inv, &remote, Source::User, Some(asked))
+            .await?;
         self.publish(&after).await?;
         self.invoice(&after.id).await
     }

@@ -1,0 +1,126 @@
+//! Refunds as the clerk sees them: how much was given back and what is left, each
+//! refund on the timeline with its amount, more than is left refused before the
+//! provider is asked, and the day's money counted as what the shop kept.
+
+mod support;
+
+use chrono::Utc;
+use paydesk::core::{InputCode, Status};
+use paydesk::{Engine, EngineError, NewLink};
+use paydesk_secrets::SecretStore;
+
+async fn engine() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open_with(
+        dir.path(),
+        SecretStore::with_service(support::service("refunds")),
+    )
+    .await
+    .unwrap();
+    (dir, e)
+}
+
+fn sandbox_link(amount: &str) -> NewLink {
+    NewLink {
+        account: "sandbox".into(),
+        name: "케이터링".into(),
+        amount: amount.into(),
+        expires_in: Some("1d".into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_partial_refund_shows_what_was_given_back_and_what_is_left() {
+    let (_d, e) = engine().await;
+    let inv = e.create_link(sandbox_link("350000")).await.unwrap();
+    e.sandbox()
+        .pay(inv.provider_id.as_deref().unwrap(), None, false, Utc::now())
+        .await
+        .unwrap();
+    e.sync_once().await.unwrap();
+    let totals = e.list_totals().await.unwrap();
+    assert_eq!(totals.paid_today[0].amount_display, "₩350,000");
+
+    let after = e.refund(&inv.id, Some("100000")).await.unwrap();
+    assert_eq!(after.status, Status::PartiallyRefunded);
+    assert_eq!(
+        (
+            after.paid_display.as_str(),
+            after.refunded_display.as_str(),
+            after.kept_display.as_str()
+        ),
+        ("₩350,000", "₩100,000", "₩250,000")
+    );
+    let refunds: Vec<_> = after
+        .timeline
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.refund_display.clone())
+        .collect();
+    assert_eq!(refunds, vec!["₩100,000".to_string()]);
+    // Today's money is what the shop kept.
+    let totals = e.list_totals().await.unwrap();
+    assert_eq!(totals.paid_today[0].amount_display, "₩250,000");
+
+    // More than is left is refused here, naming the field; the provider is not asked
+    // and nothing changes.
+    let err = e.refund(&inv.id, Some("300000")).await.unwrap_err();
+    match &err {
+        EngineError::Input(list) => {
+            assert_eq!(list[0].field, "amount");
+            assert_eq!(list[0].code, InputCode::RefundOverLeft);
+        }
+        other => panic!("{other:?}"),
+    }
+    let same = e.invoice(&inv.id).await.unwrap();
+    assert_eq!(same.refunded_display, "₩100,000");
+    assert_eq!(same.timeline.unwrap().len(), after.timeline.unwrap().len());
+
+    // The rest: everything given back, the day's money is nothing, the second refund on
+    // the timeline with its own amount.
+    let all = e.refund(&inv.id, None).await.unwrap();
+    assert_eq!(all.status, Status::Refunded);
+    assert_eq!(
+        (all.refunded_display.as_str(), all.kept_display.as_str()),
+        ("₩350,000", "₩0")
+    );
+    let refunds: Vec<_> = all
+        .timeline
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.refund_display.clone())
+        .collect();
+    assert_eq!(
+        refunds,
+        vec!["₩100,000".to_string(), "₩250,000".to_string()]
+    );
+    assert!(e.list_totals().await.unwrap().paid_today.is_empty());
+    let d = e.dashboard().await.unwrap();
+    assert!(
+        d.periods.iter().all(|p| p.paid.is_empty()),
+        "{:?}",
+        d.periods
+    );
+}
+
+/// BTCPay reports no refunded figure of its own: what PayDesk asked for is counted, so
+/// a second partial refund adds to the first instead of replacing it.
+#[tokio::test]
+async fn refunds_a_provider_does_not_count_are_counted_by_paydesk() {
+    let (_d, e, s) = support::btcpay_shop(&support::service("refunds-btcpay")).await;
+    let inv = e.create_link(support::link("coffee")).await.unwrap();
+    s.pay(&inv.order_id);
+    e.sync_once().await.unwrap();
+    assert_eq!(e.invoice(&inv.id).await.unwrap().status, Status::Paid);
+    e.refund(&inv.id, Some("1.00")).await.unwrap();
+    let second = e.refund(&inv.id, Some("1.50")).await.unwrap();
+    assert_eq!(second.status, Status::PartiallyRefunded);
+    assert_eq!(second.refunded_display, "$2.50");
+    assert_eq!(second.kept_display, "$2.50");
+    let err = e.refund(&inv.id, Some("3.00")).await.unwrap_err();
+    assert!(matches!(err, EngineError::Input(_)), "{err:?}");
+    assert_eq!(s.calls("refund"), 2, "the refused one never reached BTCPay");
+    e.remove_account("shop").await.ok();
+}
