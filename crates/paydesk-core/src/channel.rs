@@ -25,6 +25,15 @@ impl Lang {
         }
     }
 
+    /// The language to write to a customer in when none was chosen: from their phone
+    /// number's country where one is known, the store's country's otherwise.
+    pub fn for_customer(phone_e164: Option<&str>, store: crate::Country) -> Lang {
+        match phone_e164 {
+            Some(p) => Lang::for_phone_e164(p),
+            None => store.lang(),
+        }
+    }
+
     /// The language a customer with this phone number most likely reads.
     pub fn for_phone_e164(e164: &str) -> Lang {
         if e164.starts_with("+82") {

@@ -167,14 +167,21 @@ impl fmt::Display for AccountName {
     }
 }
 
-/// A phone number, kept in E.164 (`+821012345678`). Korean numbers may be typed the
-/// Korean way (`010-1234-5678`); others need their country code (`+81 90-1234-5678`).
+/// A phone number, kept in E.164 (`+821012345678`). Numbers of the store's country may
+/// be typed the domestic way (`010-1234-5678` in Korea, `090-1234-5678` in Japan);
+/// others need their country code (`+81 90-1234-5678`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Phone(String);
 
 impl Phone {
+    /// A number typed in a Korean store.
     pub fn parse(input: &str) -> InputResult<Self> {
+        Phone::parse_in(input, crate::Country::Kr)
+    }
+
+    /// A number typed in a store of `country`: a domestic number is that country's.
+    pub fn parse_in(input: &str, country: crate::Country) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
             return Err(InputError::new("phone", "must not be empty").code(InputCode::Empty));
@@ -194,13 +201,17 @@ impl Phone {
             )
             .code(InputCode::InvalidPhone));
         }
-        let number = phonenumber::parse(Some(phonenumber::country::Id::KR), t).map_err(|_| {
+        let number = phonenumber::parse(Some(country.phone_region()), t).map_err(|_| {
             InputError::new("phone", "is not a phone number").code(InputCode::InvalidPhone)
         })?;
         if !phonenumber::is_valid(&number) {
+            let (here, example) = match country {
+                crate::Country::Kr => ("Korean", country.phone_example()),
+                crate::Country::Jp => ("Japanese", country.phone_example()),
+            };
             return Err(InputError::new(
                 "phone",
-                "is not a valid phone number (Korean numbers like 010-1234-5678, others with +country code)",
+                format!("is not a valid phone number ({here} numbers like {example}, others with +country code)"),
             )
             .code(InputCode::InvalidPhone));
         }
@@ -233,7 +244,8 @@ impl Phone {
         }
     }
 
-    /// Korean numbers as Koreans write them (`010-1234-5678`), others in E.164.
+    /// Korean numbers as Koreans write them (`010-1234-5678`), others in the
+    /// international form (`+81 90-1234-5678`).
     pub fn display(&self) -> String {
         if let Ok(n) = phonenumber::parse(None, &self.0) {
             if n.code().value() == 82 {
@@ -396,6 +408,40 @@ impl Expiry {
 #[cfg(test)]
 mod tests {
     use super::phone_search_digits;
+
+    #[test]
+    fn a_domestic_number_is_the_store_country_s() {
+        use crate::Country;
+        for jp in [
+            "090-1234-5678",
+            "080-1234-5678",
+            "070-1234-5678",
+            "09012345678",
+        ] {
+            let p = super::Phone::parse_in(jp, Country::Jp).unwrap();
+            assert!(p.e164().starts_with("+81"), "{jp}: {}", p.e164());
+        }
+        // 070 is a Korean number in a Korean store.
+        assert!(super::Phone::parse("070-1234-5678")
+            .unwrap()
+            .e164()
+            .starts_with("+82"));
+        assert_eq!(
+            super::Phone::parse_in("010-1234-5678", Country::Kr)
+                .unwrap()
+                .e164(),
+            "+821012345678"
+        );
+        let e = super::Phone::parse_in("12345", Country::Jp).unwrap_err();
+        assert!(e.message.contains("090-1234-5678"), "{}", e.message);
+        // A number with its country code is that country's, wherever the store is.
+        assert_eq!(
+            super::Phone::parse_in("+82 10-1234-5678", Country::Jp)
+                .unwrap()
+                .e164(),
+            "+821012345678"
+        );
+    }
 
     #[test]
     fn a_phone_search_is_its_digits_without_the_trunk_zero() {

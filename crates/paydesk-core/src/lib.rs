@@ -3,6 +3,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod channel;
+pub mod country;
 pub mod error_code;
 pub mod ids;
 pub mod input;
@@ -14,6 +15,7 @@ pub mod redact;
 pub mod status;
 
 pub use channel::{ChannelKind, Lang, Via};
+pub use country::Country;
 pub use error_code::InputCode;
 pub use ids::{CustomerId, DeliveryId, InvoiceId, OrderId};
 pub use input::{AccountName, Email, Expiry, InputError, InputResult, ItemName, PersonName, Phone};

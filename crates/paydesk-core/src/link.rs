@@ -21,6 +21,8 @@ pub struct LinkFields<'a> {
     pub expires_in: Option<&'a str>,
     pub expires_at: Option<&'a str>,
     pub order_id: Option<&'a str>,
+    /// The store's currency, used when none is asked for (KRW when not known).
+    pub store_currency: Option<Currency>,
 }
 
 /// A new link's values, every one checked.
@@ -38,13 +40,13 @@ fn given(s: Option<&str>) -> Option<&str> {
 }
 
 impl LinkFields<'_> {
-    /// The currency asked for, KRW when none is.
+    /// The currency asked for, else the store's (KRW when not known).
     pub fn currency(&self) -> Result<Currency, InputError> {
         match given(self.currency) {
             Some(c) => c
                 .parse()
                 .map_err(|e| InputError::new("currency", e).code(InputCode::UnknownCurrency)),
-            None => Ok(Currency::Krw),
+            None => Ok(self.store_currency.unwrap_or(Currency::Krw)),
         }
     }
 

@@ -138,6 +138,7 @@ impl Engine {
             inv,
             customer.as_ref(),
             timeline.as_deref(),
+            self.country().await?,
         ))
     }
 

@@ -34,12 +34,13 @@ impl Recipient {
 impl Engine {
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_customer(&self, c: NewCustomer) -> Result<CustomerView> {
+        let country = self.country().await?;
         let mut errors = Vec::new();
         let name = PersonName::parse("name", &c.name)
             .map_err(|e| errors.push(e))
             .ok();
-        let phone =
-            non_empty(&c.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let phone = non_empty(&c.phone)
+            .and_then(|p| Phone::parse_in(p, country).map_err(|e| errors.push(e)).ok());
         let email =
             non_empty(&c.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
         let Some(name) = name.filter(|_| errors.is_empty()) else {
@@ -109,8 +110,9 @@ impl Engine {
         l: &NewLink,
         errors: &mut Vec<InputError>,
     ) -> Result<Option<Recipient>> {
-        let phone =
-            non_empty(&l.phone).and_then(|p| Phone::parse(p).map_err(|e| errors.push(e)).ok());
+        let country = self.country().await?;
+        let phone = non_empty(&l.phone)
+            .and_then(|p| Phone::parse_in(p, country).map_err(|e| errors.push(e)).ok());
         let email =
             non_empty(&l.email).and_then(|e| Email::parse(e).map_err(|err| errors.push(err)).ok());
         let name = non_empty(&l.customer_name).and_then(|n| {

@@ -124,6 +124,7 @@ impl NewLink {
             expires_in: self.expires_in.as_deref(),
             expires_at: self.expires_at.as_deref(),
             order_id: self.order_id.as_deref(),
+            store_currency: None,
         }
     }
 }

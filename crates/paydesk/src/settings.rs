@@ -5,6 +5,7 @@ use std::{collections::BTreeMap, str::FromStr};
 
 use crate::{error::Result, Engine, EngineError};
 use chrono::FixedOffset;
+use paydesk_core::{Country, Currency};
 use paydesk_notify::{Lang, Templates};
 
 /// The app's pause between sync passes unless `sync_interval` says otherwise.
@@ -37,6 +38,30 @@ impl Engine {
             .and_then(|v| v.parse().ok())
             .map(std::time::Duration::from_secs)
             .unwrap_or(DEFAULT_SYNC_INTERVAL))
+    }
+
+    /// The country the store sells in (`country`: KR unless set): how domestic phone
+    /// numbers are read, and the language when nothing is known of a customer.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
+    pub async fn country(&self) -> Result<Country> {
+        Ok(self
+            .inner
+            .store
+            .setting("country")
+            .await?
+            .and_then(|v| Country::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    /// What new links and convenience-store payments are in unless another currency is
+    /// chosen (`currency`; the country's own unless set).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
+    pub async fn store_currency(&self) -> Result<Currency> {
+        let set = self.inner.store.setting("currency").await?;
+        match set.and_then(|v| Currency::from_str(&v).ok()) {
+            Some(c) => Ok(c),
+            None => Ok(self.country().await?.currency()),
+        }
     }
 
     /// The store's name as customers see it (messages, slips).
@@ -96,6 +121,14 @@ impl Engine {
         let named = self.inner.store.setting("store_name").await?.is_some();
         out.insert("first_run".into(), if named { "no" } else { "yes" }.into());
         out.insert("time_zone".into(), self.time_zone().await?.to_string());
+        let country = self.country().await?;
+        out.insert("country".into(), country.to_string());
+        // Read-only: how a domestic phone number is written there (form examples).
+        out.insert("phone_example".into(), country.phone_example().into());
+        out.insert(
+            "currency".into(),
+            self.store_currency().await?.code().into(),
+        );
         out.insert(
             "sync_rate_limit".into(),
             self.rate_limit().await?.to_string(),
@@ -176,6 +209,19 @@ impl Engine {
                     ));
                 }
             }
+            "country" => {
+                let c = Country::from_str(value)?;
+                self.inner.store.set_setting(key, c.as_str()).await?;
+                return Ok(());
+            }
+            "currency" => {
+                let c = Currency::from_str(value).map_err(|e| {
+                    paydesk_core::InputError::new("currency", e)
+                        .code(paydesk_core::InputCode::UnknownCurrency)
+                })?;
+                self.inner.store.set_setting(key, c.code()).await?;
+                return Ok(());
+            }
             "time_zone" => {
                 if parse_offset(value).is_none() {
                     return Err(EngineError::input(
@@ -187,7 +233,7 @@ impl Engine {
             other => {
                 return Err(EngineError::input(
                     "key",
-                    format!("unknown setting {other:?} (expected store_name, time_zone, sync_interval, sync_rate_limit, notifications or template.LANG.PART)"),
+                    format!("unknown setting {other:?} (expected store_name, country, currency, time_zone, sync_interval, sync_rate_limit, notifications or template.LANG.PART)"),
                 ))
             }
         }

@@ -115,6 +115,9 @@ pub struct InvoiceView {
     pub last_checked_at: Option<String>,
     pub last_error: Option<String>,
     pub customer: Option<CustomerView>,
+    /// The language its customer is written to and printed for unless another is chosen
+    /// (from the customer's phone, else the store's country).
+    pub lang: paydesk_core::Lang,
     /// What the clerk can do with it now (its state and its provider decide).
     pub actions: Actions,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -160,6 +163,7 @@ impl InvoiceView {
         i: &Invoice,
         customer: Option<&Customer>,
         timeline: Option<&[TimelineEntry]>,
+        store: paydesk_core::Country,
     ) -> Self {
         InvoiceView {
             id: i.id.to_string(),
@@ -193,6 +197,10 @@ impl InvoiceView {
             last_checked_at: i.last_checked_at.map(format_instant),
             last_error: i.last_error.clone(),
             customer: customer.map(CustomerView::from),
+            lang: paydesk_core::Lang::for_customer(
+                customer.and_then(|c| c.phone.as_deref()),
+                store,
+            ),
             actions: Actions::for_invoice(i),
             timeline: timeline.map(|t| {
                 t.iter()

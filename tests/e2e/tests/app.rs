@@ -70,6 +70,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
         result = send_panel_follows_the_invoice(&driver, &maildir).await;
     }
     if result.is_ok() {
+        result = a_japanese_store(&driver).await;
+    }
+    if result.is_ok() {
         result = second_launch(
             &driver,
             &app,
@@ -1271,6 +1274,100 @@ async fn send_panel_follows_the_invoice(
         .filter(|(to, _)| to.contains("misaki.sato@example.jp"))
         .collect();
     assert_eq!((to_a.len(), to_b.len()), (1, 1), "{mails:?}");
+    Ok(())
+}
+
+/// The store's country set to Japan in Settings: new links start in yen, the phone
+/// example is Japanese, a domestic 090 number is taken as +81, and the customer's
+/// message starts in Japanese.
+async fn a_japanese_store(driver: &WebDriver) -> WebDriverResult<()> {
+    driver
+        .find(By::Id("settings-button"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the settings", Duration::from_secs(10), || async {
+        driver.find(By::Css("#store-country option[value='JP']")).await.ok()
+    })
+    .await
+    .click()
+    .await?;
+    driver
+        .find(By::Css("#store-currency option[value='JPY']"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Id("save-profile")).await?.click().await?;
+    wait_for("the profile saved", Duration::from_secs(10), || async {
+        driver.find(By::Id("profile-saved")).await.ok()
+    })
+    .await;
+    driver
+        .find(By::Id("new-link-button"))
+        .await?
+        .click()
+        .await?;
+    let currency = wait_for("the create form in yen", Duration::from_secs(10), || async {
+        let c = driver
+            .find(By::Id("new-link-currency"))
+            .await
+            .ok()?
+            .prop("value")
+            .await
+            .ok()??;
+        (c == "JPY").then_some(c)
+    })
+    .await;
+    assert_eq!(currency, "JPY");
+    let phone = driver.find(By::Id("new-link-phone")).await?;
+    assert_eq!(
+        phone.attr("placeholder").await?.as_deref(),
+        Some("090-1234-5678")
+    );
+    driver
+        .find(By::Id("new-link-name"))
+        .await?
+        .send_keys("抹茶ロールケーキ")
+        .await?;
+    driver
+        .find(By::Id("new-link-amount"))
+        .await?
+        .send_keys("2980")
+        .await?;
+    phone.send_keys("090-1234-5678").await?;
+    driver
+        .find(By::Id("new-link-customer-name"))
+        .await?
+        .send_keys("佐藤 美咲")
+        .await?;
+    let preview = driver.find(By::Id("amount-preview")).await?.text().await?;
+    assert!(preview.contains("¥2,980"), "{preview}");
+    driver
+        .find(By::Id("new-link-submit"))
+        .await?
+        .click()
+        .await?;
+    let detail = wait_for("the yen link's detail", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        let text = d.text().await.ok()?;
+        text.contains("抹茶ロールケーキ").then_some(text)
+    })
+    .await;
+    assert!(
+        detail.contains("¥2,980") && detail.contains("+81"),
+        "{detail}"
+    );
+    let lang = wait_for("the message language", Duration::from_secs(10), || async {
+        driver
+            .find(By::Id("send-lang"))
+            .await
+            .ok()?
+            .prop("value")
+            .await
+            .ok()?
+    })
+    .await;
+    assert_eq!(lang, "ja", "her message starts in Japanese");
     Ok(())
 }
 

@@ -137,6 +137,11 @@ kept_display: string,
  */
 due_display: string | null, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
 /**
+ * The language its customer is written to and printed for unless another is chosen
+ * (from the customer's phone, else the store's country).
+ */
+lang: Lang, 
+/**
  * What the clerk can do with it now (its state and its provider decide).
  */
 actions: Actions, timeline?: Array<TimelineView>, };

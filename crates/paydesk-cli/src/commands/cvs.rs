@@ -25,7 +25,7 @@ pub(crate) struct CvsIssue {
     pub(crate) name: String,
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) amount: String,
-    /// KRW (the default) or JPY.
+    /// KRW or JPY (the store's currency by default: Settings, `settings set currency`).
     #[arg(long)]
     pub(crate) currency: Option<String>,
     #[arg(long)]
@@ -58,7 +58,7 @@ pub(crate) struct SlipArgs {
     /// a4 (8 slips a page, with cut marks; the default) or receipt80 (80 mm thermal printers).
     #[arg(long)]
     pub(crate) layout: Option<String>,
-    /// The customer's language on the slip: ko (the default), ja or en.
+    /// The slip's language: ko, ja or en (the customer's by default).
     #[arg(long)]
     pub(crate) lang: Option<String>,
     /// The store name printed on the slip (default: the store_name setting).

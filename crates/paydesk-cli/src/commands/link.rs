@@ -48,7 +48,7 @@ pub(crate) enum LinkCmd {
         id: String,
         #[arg(long)]
         out: PathBuf,
-        /// ko (the default), ja or en.
+        /// ko, ja or en (the customer's language by default).
         #[arg(long)]
         lang: Option<String>,
         /// The store name (default: the store_name setting).

@@ -197,7 +197,8 @@ impl Engine {
             let sent = channel.send(to.as_str(), message).await;
             (to.as_str().to_string(), to.as_str().to_string(), sent)
         } else {
-            let phone = Phone::parse(&to).map_err(|e| e.with_field("to"))?;
+            let phone =
+                Phone::parse_in(&to, self.country().await?).map_err(|e| e.with_field("to"))?;
             let message = Outgoing::Text {
                 text: &text,
                 subject: None,

@@ -22,6 +22,7 @@ impl Engine {
         req: &SendRequest,
         errors: &mut Vec<InputError>,
     ) -> Result<Option<Delivery>> {
+        let country = self.country().await?;
         let via = match Via::from_str(&req.via) {
             Ok(Via::Lms) => Via::Sms,
             Ok(v) => v,
@@ -80,7 +81,7 @@ impl Engine {
             _ => {
                 let given = non_empty(&req.to).map(str::to_string);
                 match given.or_else(|| customer.and_then(|c| c.phone.clone())) {
-                    Some(p) => match Phone::parse(&p) {
+                    Some(p) => match Phone::parse_in(&p, country) {
                         Ok(p) => Some(p.e164().to_string()),
                         Err(e) => {
                             errors.push(e.with_field("to"));
@@ -120,7 +121,7 @@ impl Engine {
             },
             None => Some(match (&to, via) {
                 (Some(p), Via::Sms | Via::Alimtalk | Via::Provider) => Lang::for_phone_e164(p),
-                _ => Lang::Ko,
+                _ => Lang::for_customer(customer.and_then(|c| c.phone.as_deref()), country),
             }),
         };
         let (Some(to), Some(lang)) = (to, lang) else {

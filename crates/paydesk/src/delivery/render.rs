@@ -45,6 +45,15 @@ impl Rendered {
 }
 
 impl Engine {
+    /// The language to write to a customer in when none was chosen: their phone's
+    /// country's, else the store's country's.
+    pub(crate) async fn lang_of(&self, customer: Option<&paydesk_core::Customer>) -> Result<Lang> {
+        Ok(Lang::for_customer(
+            customer.and_then(|c| c.phone.as_deref()),
+            self.country().await?,
+        ))
+    }
+
     pub(crate) async fn render(&self, inv: &Invoice, via: Via, lang: Lang) -> Result<Rendered> {
         let customer = self.customer_of(inv).await?;
         let link = inv
@@ -88,9 +97,9 @@ impl Engine {
     ) -> Result<MessagePreview> {
         let inv = self.find(key).await?;
         let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
-        let lang = match lang {
+        let lang = match lang.map(str::trim).filter(|l| !l.is_empty()) {
             Some(l) => Lang::from_str(l).map_err(|e| EngineError::input("lang", e))?,
-            None => Lang::Ko,
+            None => self.lang_of(self.customer_of(&inv).await?.as_ref()).await?,
         };
         let r = self.render(&inv, via, lang).await?;
         Ok(preview_of(via, r))
@@ -105,15 +114,19 @@ impl Engine {
         let via = Via::from_str(via).map_err(|e| EngineError::input("via", e))?;
         let now = Utc::now();
         // The same rules as creating it (the core's link fields), for the two it shows.
-        let fields = l.fields();
+        let country = self.country().await?;
+        let fields = paydesk_core::LinkFields {
+            store_currency: Some(self.store_currency().await?),
+            ..l.fields()
+        };
         let amount = fields.amount()?;
         let expires_at = fields.expiry(now)?.instant();
         let lang = match (non_empty(&l.lang), non_empty(&l.phone)) {
             (Some(code), _) => Lang::from_str(code).map_err(|e| EngineError::input("lang", e))?,
-            (None, Some(p)) if via != Via::Email => Phone::parse(p)
+            (None, Some(p)) => Phone::parse_in(p, country)
                 .map(|p| Lang::for_phone_e164(p.e164()))
-                .unwrap_or(Lang::Ko),
-            _ => Lang::Ko,
+                .unwrap_or(country.lang()),
+            _ => country.lang(),
         };
         let vars = MessageVars {
             store: self.store_name().await?,

@@ -15,12 +15,13 @@ use chrono::{DateTime, Utc};
 use paydesk_core::{InvoiceKind, Lang, PersonName, Status};
 use paydesk_store::InvoiceFilter;
 
-/// The language a document is printed in: the one asked for, Korean otherwise.
-pub(crate) fn doc_lang(lang: Option<&str>) -> Result<Lang> {
-    match lang.map(str::trim).filter(|l| !l.is_empty()) {
-        Some(l) => Lang::from_str(l).map_err(|e| EngineError::input("lang", e)),
-        None => Ok(Lang::default()),
-    }
+/// The language asked for a document, if any (otherwise each document is in its
+/// customer's language: `Engine::customer_lang`).
+pub(crate) fn doc_lang(lang: Option<&str>) -> Result<Option<Lang>> {
+    lang.map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| Lang::from_str(l).map_err(|e| EngineError::input("lang", e)))
+        .transpose()
 }
 
 /// A deadline as a slip or invoice prints it: in the store's time zone, named KST / JST
@@ -49,7 +50,8 @@ impl Engine {
 
     /// One PDF with a payment slip for each invoice (convenience-store payments: those
     /// with a payment number): `layout` `a4` (the default) or `receipt80`, in `lang`
-    /// (`ko`, the default, `ja`, `en`), with the store's name unless another is given.
+    /// (`ko`, `ja`, `en`; by default each slip in its customer's language), with the
+    /// store's name unless another is given.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn slips(
         &self,
@@ -97,7 +99,7 @@ impl Engine {
         layout: Option<&str>,
         lang: Option<&str>,
         store: Option<&str>,
-    ) -> Result<(paydesk_slips::Layout, Lang, PersonName)> {
+    ) -> Result<(paydesk_slips::Layout, Option<Lang>, PersonName)> {
         let layout: paydesk_slips::Layout = match layout.map(str::trim).filter(|l| !l.is_empty()) {
             Some(l) => l
                 .parse()
@@ -114,7 +116,7 @@ impl Engine {
     pub(crate) async fn slip_of(
         &self,
         key: &str,
-        lang: Lang,
+        lang: Option<Lang>,
         store: &str,
         zone: chrono::FixedOffset,
     ) -> Result<paydesk_slips::Slip> {
@@ -135,6 +137,10 @@ impl Engine {
             ));
         }
         let customer = self.customer_of(&inv).await?;
+        let lang = match lang {
+            Some(l) => l,
+            None => self.lang_of(customer.as_ref()).await?,
+        };
         Ok(paydesk_slips::Slip {
             store: store.to_string(),
             customer: customer.map(|c| c.name),
@@ -148,7 +154,7 @@ impl Engine {
     }
 
     /// A one-page invoice PDF for a payment link (amount, tax-free part, item, deadline,
-    /// a QR code of the link), in `lang` (Korean by default), with the store's name
+    /// a QR code of the link), in `lang` (the customer's language by default), with the store's name
     /// unless another is given.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoice_pdf(
@@ -167,6 +173,10 @@ impl Engine {
             )
         })?;
         let customer = self.customer_of(&inv).await?;
+        let lang = match lang {
+            Some(l) => l,
+            None => self.lang_of(customer.as_ref()).await?,
+        };
         let doc = paydesk_slips::InvoiceDoc {
             store: store.as_str().to_string(),
             customer: customer.map(|c| c.name),

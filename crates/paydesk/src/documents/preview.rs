@@ -49,6 +49,7 @@ impl Engine {
         let slip = self
             .slip_of(key, lang, &store, self.time_zone().await?)
             .await?;
+        let lang = slip.lang;
         let barcode_svg = paydesk_slips::code128_svg(&slip.payment_number)
             .map_err(|e| crate::EngineError::input("id", e))?;
         let [title, customer_label, item_label, amount_label, deadline_label, instruction] =

@@ -76,7 +76,11 @@ impl Engine {
             }
             Err(e) => return Err(e),
         };
-        let parsed = LinkDraft::parse(&l.fields(), now)
+        let fields = paydesk_core::LinkFields {
+            store_currency: Some(self.store_currency().await?),
+            ..l.fields()
+        };
+        let parsed = LinkDraft::parse(&fields, now)
             .map_err(|mut e| errors.append(&mut e))
             .ok();
         let customer = self.resolve_customer(&l, &mut errors).await?;

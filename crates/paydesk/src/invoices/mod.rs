@@ -73,6 +73,7 @@ impl Engine {
             .filter_map(|i| i.customer_id.as_deref())
             .collect();
         let customers = self.inner.store.customers_by_ids(&ids).await?;
+        let country = self.country().await?;
         Ok(invoices
             .iter()
             .map(|i| {
@@ -80,7 +81,7 @@ impl Engine {
                     .customer_id
                     .as_ref()
                     .and_then(|id| customers.get(id.as_str()));
-                InvoiceView::new(i, customer, None)
+                InvoiceView::new(i, customer, None, country)
             })
             .collect())
     }
