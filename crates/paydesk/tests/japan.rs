@@ -117,7 +117,11 @@ async fn a_japanese_store_charges_in_yen_and_writes_in_japanese() {
         .await
         .unwrap();
     assert_eq!(cvs.amount_display, "¥5,000");
-    let text = pdf_text(&e.slips(&[cvs.id.clone()], None, None, None).await.unwrap());
+    let text = pdf_text(
+        &e.slips(std::slice::from_ref(&cvs.id), None, None, None)
+            .await
+            .unwrap(),
+    );
     assert!(text.contains("コンビニ払込票"), "{text}");
 
     // A customer with a Korean number is written to in Korean, in a Japanese store too.
