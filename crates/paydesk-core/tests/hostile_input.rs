@@ -85,6 +85,7 @@ proptest! {
             expires_in: Some(&expires_in),
             expires_at: Some(&expires_at),
             order_id: Some(&order_id),
+            store_currency: None,
         };
         match LinkDraft::parse(&f, now) {
             Ok(d) => prop_assert!(d.tax_free.minor() <= d.amount.minor()),
