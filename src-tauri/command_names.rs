@@ -18,6 +18,7 @@ pub const COMMANDS: &[&str] = &[
     "export_csv",
     "cancel_link",
     "refund_link",
+    "request_rest",
     "list_accounts",
     "forms",
     "set_logo",

@@ -34,6 +34,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         export_csv,
         cancel_link,
         refund_link,
+        request_rest,
         list_accounts,
         forms,
         set_logo,
@@ -135,6 +136,12 @@ async fn add_customer(engine: State<'_, Engine>, customer: NewCustomer) -> Reply
 }
 
 /// Refunds a paid invoice, all of it or `amount` (in the currency's major unit).
+/// A new link for what an under-paid invoice still lacks.
+#[tauri::command]
+async fn request_rest(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView> {
+    engine.request_rest(&id).await
+}
+
 #[tauri::command]
 async fn refund_link(
     engine: State<'_, Engine>,

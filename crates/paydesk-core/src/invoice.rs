@@ -140,6 +140,8 @@ pub struct Invoice {
     pub last_checked_at: Option<DateTime<Utc>>,
     /// The last error met while talking to the provider about this invoice.
     pub last_error: Option<String>,
+    /// The under-paid invoice whose rest this one asks for.
+    pub rest_of: Option<InvoiceId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]

@@ -136,6 +136,7 @@ mod tests {
             updated_at: now(),
             last_checked_at: None,
             last_error: None,
+            rest_of: None,
         }
     }
 

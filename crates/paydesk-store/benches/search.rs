@@ -84,6 +84,7 @@ async fn run() {
             updated_at: t0,
             last_checked_at: None,
             last_error: None,
+            rest_of: None,
         };
         store
             .insert_invoice(&inv, Source::User, None)

@@ -107,6 +107,7 @@ async fn seed(dir: PathBuf, n: usize) {
             updated_at: created,
             last_checked_at: Some(created),
             last_error: None,
+            rest_of: None,
         });
         if batch.len() == 10_000 || i + 1 == n {
             store.insert_invoices(&batch, Source::User).await.unwrap();

@@ -118,6 +118,17 @@ impl Store {
         row.map(|r| invoice_from_row(&r)).transpose()
     }
 
+    /// The newest invoice that asks for the rest of `id` (an under-paid invoice), if any.
+    pub async fn rest_link(&self, id: &str) -> Result<Option<Invoice>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{INVOICE_SELECT} WHERE rest_of = ?1 ORDER BY seq DESC LIMIT 1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| invoice_from_row(&r)).transpose()
+    }
+
     pub async fn invoice(&self, id: &str) -> Result<Invoice> {
         self.find_invoice(id)
             .await?
@@ -363,8 +374,8 @@ pub(crate) async fn insert_invoice_tx(
         "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
                 amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
                 payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
-                last_checked_at, last_error, search_text, refunded_minor)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                last_checked_at, last_error, search_text, refunded_minor, rest_of)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(inv.id.as_str())
     .bind(&inv.account)
@@ -391,9 +402,20 @@ pub(crate) async fn insert_invoice_tx(
     .bind(&inv.last_error)
     .bind(search_text)
     .bind(inv.refunded.minor())
+    .bind(inv.rest_of.as_deref())
     .execute(&mut **tx)
     .await;
     if let Err(sqlx::Error::Database(e)) = &r {
+        if e.is_unique_violation() && e.message().contains("rest_of") {
+            return Err(StoreError::Exists {
+                what: "live link asking for the rest of",
+                key: inv
+                    .rest_of
+                    .as_ref()
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+            });
+        }
         if e.is_unique_violation() {
             return Err(StoreError::Exists {
                 what: "invoice with order id",

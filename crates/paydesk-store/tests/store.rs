@@ -44,6 +44,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         updated_at: t0(),
         last_checked_at: None,
         last_error: None,
+        rest_of: None,
     }
 }
 

@@ -134,12 +134,21 @@ impl Engine {
         } else {
             None
         };
-        Ok(InvoiceView::new(
+        let mut view = InvoiceView::new(
             inv,
             customer.as_ref(),
             timeline.as_deref(),
             self.country().await?,
-        ))
+        );
+        if with_timeline {
+            view.rest_link = self
+                .inner
+                .store
+                .rest_link(&inv.id)
+                .await?
+                .map(|r| r.id.to_string());
+        }
+        Ok(view)
     }
 
     pub(crate) async fn secrets<T, F>(&self, f: F) -> Result<T>

@@ -107,6 +107,12 @@ pub struct InvoiceView {
     pub kept_display: String,
     /// What is still owed on an under-paid invoice (`₩9,800`), none otherwise.
     pub due_display: Option<String>,
+    /// The under-paid invoice whose rest this one asks for.
+    pub rest_of: Option<String>,
+    /// The newest link asking for this invoice's rest (in one invoice's detail only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
+    pub rest_link: Option<String>,
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
     pub expires_at: String,
@@ -136,6 +142,8 @@ pub struct Actions {
     pub invoice_pdf: bool,
     /// The provider can send the link to the customer itself (a send "by provider").
     pub notify_customer: bool,
+    /// Under-paid and no longer payable: the rest can be asked for with a new link.
+    pub request_rest: bool,
 }
 
 impl Actions {
@@ -154,6 +162,11 @@ impl Actions {
             invoice_pdf: i.payment_url.is_some(),
             notify_customer: caps.notify_customer
                 && matches!(i.status, Status::Open | Status::Draft),
+            request_rest: i.due().is_some()
+                && !matches!(
+                    i.status,
+                    Status::Open | Status::Draft | Status::PaidUnconfirmed
+                ),
         }
     }
 }
@@ -189,6 +202,8 @@ impl InvoiceView {
             refunded_display: i.refunded.to_display(),
             kept_display: i.kept().to_display(),
             due_display: i.due().map(|m| m.to_display()),
+            rest_of: i.rest_of.as_ref().map(|r| r.to_string()),
+            rest_link: None,
             payment_url: i.payment_url.clone(),
             payment_number: i.payment_number.clone(),
             expires_at: format_instant(i.expires_at),

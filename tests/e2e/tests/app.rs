@@ -70,6 +70,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
         result = send_panel_follows_the_invoice(&driver, &maildir).await;
     }
     if result.is_ok() {
+        result = an_under_paid_link_is_finished(&driver).await;
+    }
+    if result.is_ok() {
         result = a_japanese_store(&driver).await;
     }
     if result.is_ok() {
@@ -103,8 +106,20 @@ async fn click_and_confirm(driver: &WebDriver, id: &'static str) -> String {
     let open_question = || async {
         let d = driver.find(By::Id("confirm-dialog")).await.ok()?;
         d.attr("open").await.ok()??;
-        let text = driver.find(By::Id("confirm-text")).await.ok()?.text().await.ok()?;
-        driver.find(By::Id("confirm-yes")).await.ok()?.click().await.ok()?;
+        let text = driver
+            .find(By::Id("confirm-text"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        driver
+            .find(By::Id("confirm-yes"))
+            .await
+            .ok()?
+            .click()
+            .await
+            .ok()?;
         Some(text)
     };
     wait_for(
@@ -689,7 +704,10 @@ async fn drive(
     refund_amount.clear().await?;
     refund_amount.send_keys("9900").await?;
     let asked = click_and_confirm(driver, "refund-link").await;
-    assert!(asked.contains("₩9,900") && asked.contains("환불"), "{asked}");
+    assert!(
+        asked.contains("₩9,900") && asked.contains("환불"),
+        "{asked}"
+    );
     wait_for("a partial refund", Duration::from_secs(20), || async {
         let d = driver.find(By::Id("invoice-detail")).await.ok()?;
         (d.attr("data-status").await.ok()?? == "partially_refunded").then_some(())
@@ -698,8 +716,20 @@ async fn drive(
     // The detail says what was given back and what is left, the refund form how much
     // can still be refunded, and the timeline the refund with its amount.
     let money = wait_for("the refunded amounts", Duration::from_secs(10), || async {
-        let refunded = driver.find(By::Id("refunded-amount")).await.ok()?.text().await.ok()?;
-        let kept = driver.find(By::Id("kept-amount")).await.ok()?.text().await.ok()?;
+        let refunded = driver
+            .find(By::Id("refunded-amount"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        let kept = driver
+            .find(By::Id("kept-amount"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
         Some((refunded, kept))
     })
     .await;
@@ -1059,7 +1089,10 @@ async fn drive(
             .ok()
     })
     .await;
-    assert!(!today.contains("₩29,900"), "refunded money is not kept: {today}");
+    assert!(
+        !today.contains("₩29,900"),
+        "refunded money is not kept: {today}"
+    );
     let totals = driver.find(By::Id("list-totals")).await?.text().await?;
     assert!(totals.contains("₩0"), "{totals}");
     driver.find(By::Css("#paid-chart rect")).await?;
@@ -1194,10 +1227,7 @@ fn mail_recipients(maildir: &Path) -> Vec<(String, String)> {
 /// The send panel belongs to its invoice: after sending invoice A, opening invoice B
 /// from the list shows B's customer (not A's address, message or "sent" notice), and
 /// B's link goes to B's customer.
-async fn send_panel_follows_the_invoice(
-    driver: &WebDriver,
-    maildir: &Path,
-) -> WebDriverResult<()> {
+async fn send_panel_follows_the_invoice(driver: &WebDriver, maildir: &Path) -> WebDriverResult<()> {
     let b = create_with_email(
         driver,
         "패널 B 롤케이크",
@@ -1300,6 +1330,107 @@ async fn send_panel_follows_the_invoice(
     Ok(())
 }
 
+/// Presses a button (`pay`, `less`, `more`, `expire`) on the sandbox's payment page
+/// of `url`, as the customer would.
+fn press_on_sandbox_page(url: &str, action: &str) {
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sS", "--fail"])
+            .args(args)
+            .output()
+            .expect("curl runs");
+        assert!(out.status.success(), "curl {args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let page = curl(&[url]);
+    let token = page
+        .split("name=token value=")
+        .nth(1)
+        .and_then(|t| t.split('>').next())
+        .expect("the page's token")
+        .to_string();
+    curl(&[
+        "-X",
+        "POST",
+        "-d",
+        &format!("token={token}"),
+        &format!("{url}/{action}"),
+    ]);
+}
+
+/// A customer pays less than asked: the detail says what is still owed and that the
+/// same link takes it; once the link has expired, the clerk asks for the rest with a new
+/// link for exactly that, which names the first.
+async fn an_under_paid_link_is_finished(driver: &WebDriver) -> WebDriverResult<()> {
+    let id = create_with_email(
+        driver,
+        "유기농 사과",
+        "39800",
+        "김민준",
+        "minjun@example.kr",
+    )
+    .await?;
+    let url = driver.find(By::Id("payment-url")).await?.text().await?;
+    press_on_sandbox_page(&url, "less");
+    let due = wait_for("what is still owed", Duration::from_secs(20), || async {
+        driver
+            .find(By::Id("due-amount"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(due, "₩19,900");
+    driver.find(By::Id("due-hint")).await?;
+    // Sending it again asks for what is owed, not the whole.
+    let preview = wait_for("the message preview", Duration::from_secs(20), || async {
+        let p = driver
+            .find(By::Id("message-preview"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        p.contains("₩19,900").then_some(p)
+    })
+    .await;
+    assert!(!preview.contains("₩39,800"), "{preview}");
+    press_on_sandbox_page(&url, "expire");
+    let ask = wait_for("the rest offered", Duration::from_secs(20), || async {
+        driver.find(By::Id("request-rest")).await.ok()
+    })
+    .await;
+    assert!(ask.text().await?.contains("₩19,900"));
+    click_in_view(driver, "request-rest").await?;
+    let rest = wait_for("the rest's link", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        let rest = d.attr("data-id").await.ok()??;
+        (rest != id).then_some(d)
+    })
+    .await;
+    let text = rest.text().await?;
+    assert!(
+        text.contains("₩19,900") && text.contains("유기농 사과"),
+        "{text}"
+    );
+    // It names the first, and the first names it: no second offer.
+    click_in_view(driver, "open-rest-of").await?;
+    wait_for(
+        "the first invoice again",
+        Duration::from_secs(20),
+        || async {
+            let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+            (d.attr("data-id").await.ok()?? == id).then_some(())
+        },
+    )
+    .await;
+    driver.find(By::Id("open-rest-link")).await?;
+    assert!(driver.find(By::Id("request-rest")).await.is_err());
+    Ok(())
+}
+
 /// The store's country set to Japan in Settings: new links start in yen, the phone
 /// example is Japanese, a domestic 090 number is taken as +81, and the customer's
 /// message starts in Japanese.
@@ -1310,7 +1441,10 @@ async fn a_japanese_store(driver: &WebDriver) -> WebDriverResult<()> {
         .click()
         .await?;
     wait_for("the settings", Duration::from_secs(10), || async {
-        driver.find(By::Css("#store-country option[value='JP']")).await.ok()
+        driver
+            .find(By::Css("#store-country option[value='JP']"))
+            .await
+            .ok()
     })
     .await
     .click()
@@ -1330,16 +1464,20 @@ async fn a_japanese_store(driver: &WebDriver) -> WebDriverResult<()> {
         .await?
         .click()
         .await?;
-    let currency = wait_for("the create form in yen", Duration::from_secs(10), || async {
-        let c = driver
-            .find(By::Id("new-link-currency"))
-            .await
-            .ok()?
-            .prop("value")
-            .await
-            .ok()??;
-        (c == "JPY").then_some(c)
-    })
+    let currency = wait_for(
+        "the create form in yen",
+        Duration::from_secs(10),
+        || async {
+            let c = driver
+                .find(By::Id("new-link-currency"))
+                .await
+                .ok()?
+                .prop("value")
+                .await
+                .ok()??;
+            (c == "JPY").then_some(c)
+        },
+    )
     .await;
     assert_eq!(currency, "JPY");
     let phone = driver.find(By::Id("new-link-phone")).await?;

@@ -107,6 +107,7 @@ export const api = {
   slipPreview: (id: string, lang: string) => call<SlipPreview>('slip_preview', { id, lang }),
   exportCsv: () => call<string>('export_csv'),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
+  requestRest: (id: string) => call<Invoice>('request_rest', { id }),
   matchCustomer: (link: NewLink) => call<CustomerMatch | null>('match_customer', { link }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),

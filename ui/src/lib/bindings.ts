@@ -100,7 +100,11 @@ invoice_pdf: boolean,
 /**
  * The provider can send the link to the customer itself (a send "by provider").
  */
-notify_customer: boolean, };
+notify_customer: boolean, 
+/**
+ * Under-paid and no longer payable: the rest can be asked for with a new link.
+ */
+request_rest: boolean, };
 
 export type InvoiceView = { id: string, account: string, provider: ProviderKind, 
 /**
@@ -135,7 +139,15 @@ kept_display: string,
 /**
  * What is still owed on an under-paid invoice (`₩9,800`), none otherwise.
  */
-due_display: string | null, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
+due_display: string | null, 
+/**
+ * The under-paid invoice whose rest this one asks for.
+ */
+rest_of: string | null, 
+/**
+ * The newest link asking for this invoice's rest (in one invoice's detail only).
+ */
+rest_link?: string, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
 /**
  * The language its customer is written to and printed for unless another is chosen
  * (from the customer's phone, else the store's country).

@@ -43,6 +43,11 @@ pub(crate) enum LinkCmd {
         #[arg(long)]
         amount: Option<String>,
     },
+    /// A new link for what an under-paid invoice that can no longer be paid still lacks
+    /// (same customer; one live at a time).
+    Rest {
+        id: String,
+    },
     /// A one-page invoice PDF with a QR code of the link.
     Pdf {
         id: String,
@@ -118,6 +123,10 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
         }
         LinkCmd::Refund { id, amount } => {
             let view = engine.refund(&id, amount.as_deref()).await?;
+            answer(json, &view);
+        }
+        LinkCmd::Rest { id } => {
+            let view = engine.request_rest(&id).await?;
             answer(json, &view);
         }
     }

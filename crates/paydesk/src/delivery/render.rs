@@ -66,7 +66,12 @@ impl Engine {
             store: self.store_name().await?,
             customer: customer.map(|c| c.name),
             item: inv.name.clone(),
-            amount: inv.amount.to_display(),
+            // An under-paid link still payable asks for what is still owed, not the whole.
+            amount: inv
+                .due()
+                .filter(|_| inv.status.is_payable())
+                .unwrap_or(inv.amount)
+                .to_display(),
             expiry: format_deadline(inv.expires_at, tz, lang),
             link,
         };

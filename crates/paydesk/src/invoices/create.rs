@@ -21,14 +21,14 @@ impl Engine {
     /// draft stays and sync finishes it by looking the order id up — never two links.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn create_link(&self, l: NewLink) -> Result<InvoiceView> {
-        self.create_invoice(l, InvoiceKind::Link).await
+        self.create_invoice(l, InvoiceKind::Link, None).await
     }
 
     /// Issues a convenience-store payment number (PortOne, or the sandbox), with the
     /// same never-twice rules as a link.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn issue_cvs(&self, l: NewLink) -> Result<InvoiceView> {
-        self.create_invoice(l, InvoiceKind::Cvs).await
+        self.create_invoice(l, InvoiceKind::Cvs, None).await
     }
 
     /// Keeps a draft whose create did not go through, with the reason on it, and tells
@@ -47,6 +47,7 @@ impl Engine {
         &self,
         l: NewLink,
         kind: InvoiceKind,
+        rest_of: Option<InvoiceId>,
     ) -> Result<InvoiceView> {
         let now = Utc::now();
         let mut errors = Vec::new();
@@ -159,6 +160,7 @@ impl Engine {
             updated_at: now,
             last_checked_at: None,
             last_error: None,
+            rest_of,
         };
         // Claimed before anyone can see it: sync leaves the draft alone until this
         // create has its answer written (or this process is gone).

@@ -6,6 +6,7 @@ mod claim;
 mod create;
 mod reconcile;
 mod refund;
+mod rest;
 
 use std::str::FromStr;
 
