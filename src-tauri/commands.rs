@@ -85,10 +85,13 @@ async fn create_link(engine: State<'_, Engine>, link: NewLink) -> Reply<InvoiceV
     engine.create_link(link).await
 }
 
-/// Saves every invoice as CSV under the data folder's `exports/` and returns the path.
+/// Saves every invoice as CSV for a spreadsheet (headers in `lang`, the window's
+/// language) under the data folder's `exports/` and returns the path.
 #[tauri::command]
-async fn export_csv(engine: State<'_, Engine>) -> Reply<String> {
-    let bytes = engine.export_csv(None, None).await?;
+async fn export_csv(engine: State<'_, Engine>, lang: paydesk::core::Lang) -> Reply<String> {
+    let bytes = engine
+        .export_csv(None, None, paydesk::CsvForm::Spreadsheet(lang))
+        .await?;
     let path = engine.save_file("exports", "invoices", "csv", &bytes)?;
     Ok(path.display().to_string())
 }

@@ -87,6 +87,12 @@ enum Command {
         from: Option<String>,
         #[arg(long)]
         to: Option<String>,
+        /// For Excel: a byte order mark, column names in --lang, local times.
+        #[arg(long)]
+        excel: bool,
+        /// The spreadsheet's language: ko, ja or en (default: the store country's).
+        #[arg(long, requires = "excel")]
+        lang: Option<String>,
     },
     /// Every message ever queued, with its state.
     Deliveries {
@@ -165,8 +171,23 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Channel(cmd) => channel::channel(&engine, cmd, json).await,
         Command::Send(args) => channel::send(&engine, args, json).await,
         Command::Deliveries { id } => channel::deliveries(&engine, id.as_deref(), json).await,
-        Command::Export { out, from, to } => {
-            let bytes = engine.export_csv(from.as_deref(), to.as_deref()).await?;
+        Command::Export {
+            out,
+            from,
+            to,
+            excel,
+            lang,
+        } => {
+            let form = match (excel, lang.as_deref()) {
+                (false, _) => paydesk::CsvForm::Data,
+                (true, Some(l)) => paydesk::CsvForm::Spreadsheet(
+                    l.parse().map_err(|e| EngineError::input("lang", e))?,
+                ),
+                (true, None) => paydesk::CsvForm::Spreadsheet(engine.country().await?.lang()),
+            };
+            let bytes = engine
+                .export_csv(from.as_deref(), to.as_deref(), form)
+                .await?;
             let rows = bytes
                 .iter()
                 .filter(|b| **b == b'\n')

@@ -1015,6 +1015,54 @@ fn slips_print_what_the_customer_pays_with() {
     assert!(stderr(&o).contains("layout"));
 }
 
+/// For Excel in a Korean or Japanese shop: a byte order mark (or Excel reads the UTF-8
+/// as the local code page), column names in the language, times in the store's zone.
+#[test]
+fn export_for_excel_has_a_byte_order_mark_local_headers_and_local_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = create_link(dir.path(), "케이크");
+    let out = dir.path().join("excel.csv");
+    ok_json(
+        dir.path(),
+        &["export", "--out", out.to_str().unwrap(), "--excel"],
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a UTF-8 BOM");
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].starts_with("PayDesk ID,주문번호,계정,"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].ends_with(",환불한 금액,결제 시각"), "{}", lines[0]);
+    // Created now: the time is the store's (+09:00), "YYYY-MM-DD HH:MM", not UTC's.
+    let created: chrono::DateTime<chrono::Utc> = a["created_at"].as_str().unwrap().parse().unwrap();
+    let local = created
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    assert!(
+        lines[1].contains(&local) && !lines[1].contains(a["created_at"].as_str().unwrap()),
+        "{}",
+        lines[1]
+    );
+    // In Japanese when asked.
+    ok_json(
+        dir.path(),
+        &[
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+            "--excel",
+            "--lang",
+            "ja",
+        ],
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("注文番号,アカウント"), "{text}");
+}
+
 #[test]
 fn export_writes_every_invoice_as_csv_with_exact_amounts() {
     let dir = tempfile::tempdir().unwrap();

@@ -32,7 +32,9 @@ impl Templates {
     pub fn builtin(lang: Lang) -> Templates {
         let (sms, subject, text) = match lang {
             Lang::Ko => (
-                "[{store}] {customer}님, {item} {amount} 결제 링크입니다. {expiry}까지\n{link}",
+                // One SMS (90 EUC-KR bytes) with a shop name, an item and a link of
+                // ordinary length; the deadline and greeting are on the link's page.
+                "[{store}] {item} {amount} 결제 요청\n{link}",
                 "[{store}] {item} 결제 요청 ({amount})",
                 "{customer}님, 안녕하세요.\n\n{store}에서 결제를 요청드립니다.\n\n상품: {item}\n금액: {amount}\n결제 기한: {expiry}\n\n아래 링크에서 결제해 주세요.\n{link}\n\n감사합니다.\n{store}",
             ),
@@ -133,7 +135,15 @@ impl EmailContent {
 
 /// The SMS text of a payment link.
 pub fn sms_text(t: &Templates, vars: &MessageVars, lang: Lang) -> String {
-    render(&t.sms, vars, lang)
+    // A Korean text writes won as 원: ₩ is not in EUC-KR and costs a carrier 7 bytes.
+    let won = match (lang, vars.amount.strip_prefix('₩')) {
+        (Lang::Ko, Some(n)) => Some(MessageVars {
+            amount: format!("{n}원"),
+            ..vars.clone()
+        }),
+        _ => None,
+    };
+    render(&t.sms, won.as_ref().unwrap_or(vars), lang)
 }
 
 /// The e-mail of a payment link. The HTML part is the text part, escaped, with the
@@ -254,6 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn the_built_in_korean_text_is_one_sms() {
+        let v = MessageVars {
+            store: "하나상회 성수점".into(),
+            customer: Some("장수빈".into()),
+            item: "케이터링 도시락".into(),
+            amount: "₩240,000".into(),
+            expiry: "12월 4일 08:46".into(),
+            link: "https://pay.example/i/AbC123XyZ789".into(),
+        };
+        let text = sms_text(&Templates::builtin(Lang::Ko), &v, Lang::Ko);
+        assert_eq!(text, "[하나상회 성수점] 케이터링 도시락 240,000원 결제 요청\nhttps://pay.example/i/AbC123XyZ789");
+        assert_eq!(
+            crate::sms::classify(&text),
+            Ok(crate::sms::SmsClass::Sms),
+            "{} bytes",
+            crate::sms::euc_kr_len(&text)
+        );
+    }
+
+    #[test]
     fn html_escapes_what_the_merchant_typed() {
         let e = email(&Templates::builtin(Lang::Ko), &vars(), Lang::Ko);
         assert!(e.html.contains("&lt;테스트&gt;"));
@@ -264,7 +294,9 @@ mod tests {
     fn a_missing_customer_name_reads_naturally() {
         let mut v = vars();
         v.customer = None;
-        assert!(sms_text(&Templates::builtin(Lang::Ko), &v, Lang::Ko).contains("고객님"));
+        assert!(email(&Templates::builtin(Lang::Ko), &v, Lang::Ko)
+            .text
+            .contains("고객님"));
         assert!(sms_text(&Templates::builtin(Lang::En), &v, Lang::En).contains("there, pay"));
     }
 

@@ -48,7 +48,7 @@ pub use paydesk_secrets::SecretString as Secret;
 /// The largest logo file the store takes, in bytes.
 pub use paydesk_slips::LOGO_MAX_BYTES;
 pub use reports::{
-    Attention, DashboardView, DayCount, ListTotals, MoneyTotal, PeriodTotals, CSV_COLUMNS,
+    Attention, CsvForm, DashboardView, DayCount, ListTotals, MoneyTotal, PeriodTotals, CSV_COLUMNS,
 };
 pub use sandbox::SANDBOX_ACCOUNT;
 pub use settings::{DEFAULT_RATE_LIMIT, DEFAULT_SYNC_INTERVAL};

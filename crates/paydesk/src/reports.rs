@@ -3,7 +3,7 @@
 //! export, an invoice's QR code, and the diagnostics report for support.
 
 use chrono::{Datelike, Duration, NaiveTime, TimeZone, Utc};
-use paydesk_core::{Currency, DeliveryState, Money};
+use paydesk_core::{Currency, DeliveryState, Lang, Money};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -209,7 +209,7 @@ pub(crate) fn cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub const CSV_COLUMNS: [&str; 22] = [
+pub const CSV_COLUMNS: [&str; 24] = [
     "id",
     "order_id",
     "account",
@@ -232,7 +232,104 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "payment_number",
     "expires_at",
     "created_at",
+    "refunded_amount",
+    "paid_at",
 ];
+
+/// The same columns as a Korean, Japanese or English spreadsheet names them.
+fn csv_headers(lang: Lang) -> [&'static str; 24] {
+    match lang {
+        Lang::Ko => [
+            "PayDesk ID",
+            "주문번호",
+            "계정",
+            "결제사",
+            "결제사 ID",
+            "종류",
+            "상품",
+            "통화",
+            "금액",
+            "면세 금액",
+            "받은 금액",
+            "상태",
+            "기한 후 입금",
+            "부족 입금",
+            "초과 입금",
+            "고객",
+            "고객 전화",
+            "고객 이메일",
+            "결제 링크",
+            "결제번호",
+            "결제 기한",
+            "만든 시각",
+            "환불한 금액",
+            "결제 시각",
+        ],
+        Lang::Ja => [
+            "PayDesk ID",
+            "注文番号",
+            "アカウント",
+            "決済会社",
+            "決済会社ID",
+            "種類",
+            "商品",
+            "通貨",
+            "金額",
+            "非課税額",
+            "入金額",
+            "状態",
+            "期限後入金",
+            "入金不足",
+            "過入金",
+            "お客様",
+            "電話番号",
+            "メール",
+            "支払いリンク",
+            "払込番号",
+            "支払期限",
+            "作成日時",
+            "返金額",
+            "入金日時",
+        ],
+        Lang::En => [
+            "PayDesk id",
+            "Order id",
+            "Account",
+            "Provider",
+            "Provider id",
+            "Kind",
+            "Item",
+            "Currency",
+            "Amount",
+            "Tax-free",
+            "Received",
+            "Status",
+            "Paid late",
+            "Underpaid",
+            "Overpaid",
+            "Customer",
+            "Phone",
+            "E-mail",
+            "Payment link",
+            "Payment number",
+            "Pay by",
+            "Created",
+            "Refunded",
+            "Paid at",
+        ],
+    }
+}
+
+/// How an export is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvForm {
+    /// For programs: the column names of `CSV_COLUMNS`, times in UTC (RFC 3339).
+    #[default]
+    Data,
+    /// For a spreadsheet (Excel in Korea and Japan): a UTF-8 byte order mark, column
+    /// names in the language, times in the store's time zone (`2026-12-03 08:43`).
+    Spreadsheet(Lang),
+}
 
 impl Engine {
     /// The instants that bound days `from`..=`to` (`YYYY-MM-DD` in the store's time zone;
@@ -277,13 +374,31 @@ impl Engine {
     }
 
     /// Every invoice created between `from` and `to` (dates `YYYY-MM-DD` in the store's
-    /// time zone, both included; open-ended when absent) as CSV, newest first. Amounts
-    /// are plain decimals in the major unit, exactly as stored.
+    /// time zone, both included; open-ended when absent) as CSV, newest first, in `form`.
+    /// Amounts are plain decimals in the major unit, exactly as stored.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
-    pub async fn export_csv(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<u8>> {
+    pub async fn export_csv(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+        form: CsvForm,
+    ) -> Result<Vec<u8>> {
         let (lo, hi) = self.day_range(from, to).await?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(CSV_COLUMNS).map_err(internal)?;
+        let tz = self.time_zone().await?;
+        let at = |t: chrono::DateTime<Utc>| match form {
+            CsvForm::Data => paydesk_core::format_instant(t),
+            CsvForm::Spreadsheet(_) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        };
+        let mut out = Vec::new();
+        if matches!(form, CsvForm::Spreadsheet(_)) {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        let mut w = csv::Writer::from_writer(out);
+        match form {
+            CsvForm::Data => w.write_record(CSV_COLUMNS),
+            CsvForm::Spreadsheet(lang) => w.write_record(csv_headers(lang)),
+        }
+        .map_err(internal)?;
         let mut offset = 0;
         loop {
             let page = self
@@ -326,8 +441,16 @@ impl Engine {
                     &cell(c.as_ref().and_then(|c| c.email.as_deref()).unwrap_or("")),
                     &cell(i.payment_url.as_deref().unwrap_or("")),
                     &cell(i.payment_number.as_deref().unwrap_or("")),
-                    &paydesk_core::format_instant(i.expires_at),
-                    &paydesk_core::format_instant(i.created_at),
+                    &at(i.expires_at),
+                    &at(i.created_at),
+                    &i.refunded.to_plain(),
+                    &self
+                        .inner
+                        .store
+                        .paid_at(&i.id)
+                        .await?
+                        .map(at)
+                        .unwrap_or_default(),
                 ])
                 .map_err(internal)?;
             }

@@ -105,7 +105,7 @@ export const api = {
   invoiceQr: (id: string) => call<string>('invoice_qr', { id }),
   /** A convenience-store slip exactly as it prints, in the clerk's language. */
   slipPreview: (id: string, lang: string) => call<SlipPreview>('slip_preview', { id, lang }),
-  exportCsv: () => call<string>('export_csv'),
+  exportCsv: (lang: string) => call<string>('export_csv', { lang }),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
   requestRest: (id: string) => call<Invoice>('request_rest', { id }),
   matchCustomer: (link: NewLink) => call<CustomerMatch | null>('match_customer', { link }),
