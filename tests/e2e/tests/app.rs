@@ -686,10 +686,17 @@ async fn drive(
     .await;
     let timeline = detail.find(By::Id("timeline")).await?.text().await?;
     assert!(timeline.contains("동기화"), "{timeline}");
-    // In the clerk's words: the engine's English record is folded away.
+    // In the clerk's words: the engine's English record is folded away (what shows).
+    let shown = driver
+        .execute(
+            "return document.getElementById('timeline').innerText;",
+            Vec::new(),
+        )
+        .await?;
+    let shown = shown.json().as_str().unwrap_or_default().to_string();
     assert!(
-        timeline.contains("결제 대기 → 결제 완료") && !timeline.contains("draft → open"),
-        "{timeline}"
+        shown.contains("결제 대기 → 결제 완료") && !shown.contains("draft → open"),
+        "{shown}"
     );
 
     // Refunds from the detail: more than was paid is refused next to the amount, then

@@ -164,7 +164,7 @@ impl Engine {
             store: self.store_name().await?,
             customer: Some(customer.into()),
             item: item.into(),
-            amount: paydesk_core::Money::from_minor(29_900, paydesk_core::Currency::Krw)
+            amount: paydesk_core::Money::from_minor(29_900, self.store_currency().await?)
                 .map_err(internal)?
                 .to_display(),
             expiry: format_deadline(
@@ -174,8 +174,17 @@ impl Engine {
             ),
             link: "https://pay.example/i/AbC123".into(),
         };
-        let rendered = template::render(text, &vars, lang);
         let sms = part == "sms";
+        // An SMS text is rendered the way it goes out (amounts as a text writes them).
+        let rendered = if sms {
+            let t = paydesk_notify::Templates {
+                sms: text.to_string(),
+                ..paydesk_notify::Templates::builtin(lang)
+            };
+            template::sms_text(&t, &vars, lang)
+        } else {
+            template::render(text, &vars, lang)
+        };
         Ok(MessagePreview {
             via: if sms { Via::Sms } else { Via::Email },
             lang,
