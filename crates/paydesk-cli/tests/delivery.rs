@@ -811,7 +811,7 @@ fn sms_lms_and_alimtalk_reach_solapi_s_contract() {
     let preview = ok(dir.path(), &["send", id, "--via", "sms", "--preview"]);
     let text = preview["text"].as_str().unwrap();
     assert!(
-        text.starts_with("[하나상회] 김민준님")
+        text.starts_with("[하나상회] 테스트 상품 29,900원")
             && text.contains(link["payment_url"].as_str().unwrap()),
         "{text}"
     );

@@ -202,11 +202,22 @@ impl Engine {
             }
             "store_name" => {
                 let n = value.chars().count();
-                if n == 0 || n > 60 || value.chars().any(char::is_control) {
-                    return Err(EngineError::input(
+                let code = if n == 0 {
+                    Some(paydesk_core::InputCode::Empty)
+                } else if n > 60 {
+                    Some(paydesk_core::InputCode::TooLong)
+                } else if value.chars().any(char::is_control) {
+                    Some(paydesk_core::InputCode::ControlChars)
+                } else {
+                    None
+                };
+                if let Some(code) = code {
+                    return Err(paydesk_core::InputError::new(
                         "store_name",
                         "must be 1–60 printable characters",
-                    ));
+                    )
+                    .code(code)
+                    .into());
                 }
             }
             "country" => {

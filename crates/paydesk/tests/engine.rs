@@ -798,17 +798,23 @@ async fn the_create_form_previews_the_message_before_the_link_exists() {
     l.customer_name = Some("김민준".into());
     l.phone = Some("010-1234-5678".into());
     let p = e.preview_new_link(&l, "sms").await.unwrap();
+    // (A Korean SMS writes won as 원 and fits one SMS; the greeting is the e-mail's.)
     for part in [
         "하나상회",
         "딸기 케이크",
-        "₩29,900",
-        "김민준",
+        "29,900원",
         "https://pay.example/",
     ] {
         assert!(p.text.contains(part), "{part} in {:?}", p.text);
     }
     assert_eq!(p.lang, Lang::Ko);
-    assert!(p.bytes.unwrap() > 0 && p.class.is_some());
+    assert!(p.bytes.unwrap() <= 90, "{:?}", p.bytes);
+    let mail = e.preview_new_link(&l, "email").await.unwrap();
+    assert!(
+        mail.text.contains("김민준") && mail.text.contains("₩29,900"),
+        "{}",
+        mail.text
+    );
 
     // A Japanese number gets the Japanese text; e-mail has a subject.
     l.phone = Some("+81 90-1234-5678".into());

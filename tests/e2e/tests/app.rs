@@ -201,7 +201,7 @@ async fn drive(
     })
     .await;
     driver.find(By::Id("welcome-start")).await?.click().await?;
-    wait_for(
+    let refused = wait_for(
         "the empty name refused",
         Duration::from_secs(10),
         || async {
@@ -212,6 +212,8 @@ async fn drive(
         },
     )
     .await;
+    // In the clerk's language, not the engine's English.
+    assert_eq!(refused.text().await?, "입력해 주세요.");
     store.send_keys("하나상회").await?;
     driver.find(By::Id("welcome-start")).await?.click().await?;
     // Then the create form, labelled as the sandbox.
@@ -362,11 +364,12 @@ async fn drive(
         !added.text().await?.contains("e2e-smtp-pw"),
         "a secret is never shown"
     );
-    driver
+    // (Scrolled into the panel's view first: WebKitWebDriver does not scroll a panel.)
+    let test = driver
         .find(By::Css("#channels li[data-name='mail'] .test-channel"))
-        .await?
-        .click()
         .await?;
+    test.scroll_into_view().await?;
+    test.click().await?;
     let tested = wait_for("the connection test", Duration::from_secs(20), || async {
         let t = driver
             .find(By::Css("#channels li[data-name='mail'] .test-result"))
@@ -969,13 +972,18 @@ async fn drive(
         .await?
         .click()
         .await?;
-    wait_for("the phone's error", Duration::from_secs(10), || async {
+    let refused = wait_for("the phone's error", Duration::from_secs(10), || async {
         driver
             .find(By::Css("#add-customer .field-error[data-field='phone']"))
             .await
             .ok()
     })
     .await;
+    let refused = refused.text().await?;
+    assert!(
+        refused.contains("휴대폰 번호") && refused.contains("010-1234-5678"),
+        "{refused}"
+    );
     fill("customer-phone", "010-2222-3333").await?;
     driver
         .find(By::Id("add-customer-submit"))

@@ -1,6 +1,7 @@
 // Typed wrappers over the backend's Tauri commands and events: the only way the UI
 // talks to the engine.
 import { invoke } from '@tauri-apps/api/core';
+import { shop } from './shop.svelte';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
@@ -68,6 +69,16 @@ export function fieldErrors(e: AppError, translate?: (code: InputCode, message: 
     out[f.field] = translate?.(f.code, f.message) || f.message;
   }
   return out;
+}
+
+/** The translator `fieldErrors` takes, from the window's `t`: the code's text in the
+ * clerk's language (with the store's phone example), none where there is no text. */
+export function inWords(t: (k: string, p?: Record<string, string>) => string): (code: InputCode, message: string) => string | null {
+  return (code, message) => {
+    const key = 'error.input.' + code;
+    const text = t(key, { message, example: shop.phoneExample });
+    return text === key ? null : text;
+  };
 }
 
 /** Milliseconds from the page's start to the script, the mount and the first list. */
