@@ -65,6 +65,7 @@ pub struct DashboardView {
 pub struct ListTotals {
     #[ts(type = "number")]
     pub open: i64,
+    /// Kept today per currency; one zero in the store's currency when nothing was.
     pub paid_today: Vec<MoneyTotal>,
 }
 
@@ -111,10 +112,18 @@ impl Engine {
                 ..Default::default()
             })
             .await?;
-        Ok(ListTotals {
-            open,
-            paid_today: self.paid_totals_since(midnight(tz, today)).await?,
-        })
+        let mut paid_today = self.paid_totals_since(midnight(tz, today)).await?;
+        // Nothing kept yet today is a figure too: zero in the store's currency.
+        if paid_today.is_empty() {
+            let zero = Money::zero(self.store_currency().await?);
+            paid_today.push(MoneyTotal {
+                currency: zero.currency().code().into(),
+                count: 0,
+                amount: zero.to_plain(),
+                amount_display: zero.to_display(),
+            });
+        }
+        Ok(ListTotals { open, paid_today })
     }
 
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]

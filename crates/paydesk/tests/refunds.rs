@@ -96,7 +96,12 @@ async fn a_partial_refund_shows_what_was_given_back_and_what_is_left() {
         refunds,
         vec!["₩100,000".to_string(), "₩250,000".to_string()]
     );
-    assert!(e.list_totals().await.unwrap().paid_today.is_empty());
+    let today = e.list_totals().await.unwrap().paid_today;
+    assert_eq!(
+        today.iter().map(|m| m.amount_display.as_str()).collect::<Vec<_>>(),
+        vec!["₩0"],
+        "nothing kept today"
+    );
     let d = e.dashboard().await.unwrap();
     assert!(
         d.periods.iter().all(|p| p.paid.is_empty()),

@@ -78,6 +78,7 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     if result.is_ok() {
         result = a_japanese_store(&driver).await;
     }
+
     if result.is_ok() {
         result = second_launch(
             &driver,

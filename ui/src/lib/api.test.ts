@@ -138,7 +138,7 @@ describe('list totals', () => {
     const { moneyLine } = await import('./api');
     const total = (currency: string, amount_display: string) => ({ currency, count: 1, amount: '', amount_display });
     expect(moneyLine([total('KRW', '₩29,900'), total('USD', '$12.00')])).toBe('₩29,900 · $12.00');
-    expect(moneyLine([])).toBe('₩0');
+    expect(moneyLine([])).toBe('–');
   });
 });
 

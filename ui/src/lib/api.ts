@@ -31,9 +31,9 @@ export const STATUSES: Status[] = [
   'draft', 'open', 'paid_unconfirmed', 'paid', 'partially_refunded', 'refunded', 'expired', 'cancelled', 'failed',
 ];
 
-/** Money in every currency, as people read it (`₩29,900 · $12.00`), or `₩0` for none. */
+/** Money in every currency, as people read it (`₩29,900 · $12.00`), `–` for none. */
 export function moneyLine(paid: MoneyTotal[]): string {
-  return paid.length ? paid.map((m) => m.amount_display).join(' · ') : '₩0';
+  return paid.length ? paid.map((m) => m.amount_display).join(' · ') : '–';
 }
 
 /** The text key of a reason an invoice needs the clerk: a payment flag has the same
