@@ -98,7 +98,10 @@ async fn a_partial_refund_shows_what_was_given_back_and_what_is_left() {
     );
     let today = e.list_totals().await.unwrap().paid_today;
     assert_eq!(
-        today.iter().map(|m| m.amount_display.as_str()).collect::<Vec<_>>(),
+        today
+            .iter()
+            .map(|m| m.amount_display.as_str())
+            .collect::<Vec<_>>(),
         vec!["₩0"],
         "nothing kept today"
     );
