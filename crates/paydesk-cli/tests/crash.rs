@@ -141,7 +141,7 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let engine = rt.block_on(Engine::open(dir.path())).unwrap();
     rt.block_on(async {
-        for i in 0..120 {
+        for i in 0..1000 {
             engine
                 .create_link(NewLink {
                     account: "sandbox".into(),
@@ -153,7 +153,8 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
                 .unwrap();
         }
     });
-    // More than a pipe holds; the reader takes 100 bytes and leaves (`| head -c 100`).
+    // More than a pipe holds (64 KiB: 1,000 rows of either form), so the writer is
+    // still writing when the reader takes 100 bytes and leaves (`| head -c 100`).
     for args in [&["--json", "link", "list"][..], &["link", "list"][..]] {
         let mut child = Command::new(BIN)
             .arg("--data-dir")

@@ -249,8 +249,10 @@ async fn drive(
         .await?
         .click()
         .await?;
+    // (Once the saved settings are in the form: typing before they arrive is overwritten.)
     let store = wait_for("the settings", Duration::from_secs(10), || async {
-        driver.find(By::Id("store-name")).await.ok()
+        let f = driver.find(By::Id("store-name")).await.ok()?;
+        (f.prop("value").await.ok()?? == "하나상회").then_some(f)
     })
     .await;
     store.clear().await?;
@@ -346,6 +348,34 @@ async fn drive(
     })
     .await;
     fill("channel-name", "mail".into()).await?;
+    // Without its password (the user name needs one) the channel is not saved.
+    let password = driver.find(By::Id("channel-secret-password")).await?;
+    driver
+        .execute(
+            "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![password.to_json()?],
+        )
+        .await?;
+    driver
+        .find(By::Id("add-channel-submit"))
+        .await?
+        .click()
+        .await?;
+    let refused = wait_for("the password's error", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#add-channel .field-error[data-field='password']"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(refused, "입력해 주세요.");
+    assert!(driver
+        .find(By::Css("#channels li[data-name='mail']"))
+        .await
+        .is_err());
     fill("channel-secret-password", "e2e-smtp-pw".into()).await?;
     driver
         .find(By::Id("add-channel-submit"))

@@ -362,7 +362,11 @@ number_spaced: string, barcode_svg: string, instruction: string, };
  * What the window shows above the invoice list: how many are open now, and the money
  * paid today (the store's day), per currency.
  */
-export type ListTotals = { open: number, paid_today: Array<MoneyTotal>, };
+export type ListTotals = { open: number, 
+/**
+ * Kept today per currency; one zero in the store's currency when nothing was.
+ */
+paid_today: Array<MoneyTotal>, };
 
 /**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).

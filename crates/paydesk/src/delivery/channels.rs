@@ -46,6 +46,26 @@ impl Engine {
                     errors.push(crate::context::unknown_secret(n, k, k.secret_names()));
                 }
             }
+            // A channel that cannot send is never saved: every key it signs in with is
+            // given (an SMTP relay without a user name needs no password).
+            let needed: &[&str] = match k {
+                ChannelKind::Smtp if non_empty(&c.username).is_none() => &[],
+                _ => k.secret_names(),
+            };
+            for s in needed {
+                let given = c.secrets.iter().any(|(key, v)| {
+                    key == s && !secrecy::ExposeSecret::expose_secret(v).trim().is_empty()
+                });
+                if !given {
+                    errors.push(
+                        InputError::new(
+                            *s,
+                            format!("a {k} channel needs its {s} (kept in the keyring)"),
+                        )
+                        .code(InputCode::Empty),
+                    );
+                }
+            }
         }
         let (Some(name), Some(kind), true) = (name, kind, errors.is_empty()) else {
             return Err(EngineError::Input(errors));
