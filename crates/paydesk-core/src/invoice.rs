@@ -142,6 +142,8 @@ pub struct Invoice {
     pub last_error: Option<String>,
     /// The under-paid invoice whose rest this one asks for.
     pub rest_of: Option<InvoiceId>,
+    /// When it was first paid (or seen paid, unconfirmed).
+    pub paid_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]
@@ -253,6 +255,16 @@ impl Invoice {
     /// What the shop keeps: received minus given back.
     pub fn kept(&self) -> Money {
         self.paid.saturating_sub(self.refunded)
+    }
+
+    /// Whether money on it can be given back: paid (or partly refunded), or money that
+    /// came short on a link that has expired.
+    pub fn refundable(&self) -> bool {
+        match self.status {
+            Status::Paid | Status::PartiallyRefunded => true,
+            Status::Expired => !self.kept().is_zero(),
+            _ => false,
+        }
     }
 
     /// What the customer still owes, when money came short (none once refunds began).

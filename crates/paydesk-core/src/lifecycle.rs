@@ -137,6 +137,7 @@ mod tests {
             last_checked_at: None,
             last_error: None,
             rest_of: None,
+            paid_at: None,
         }
     }
 

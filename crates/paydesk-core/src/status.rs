@@ -71,8 +71,15 @@ impl Status {
             PaidUnconfirmed => &[Paid, Failed, Open, Expired],
             Paid => &[PartiallyRefunded, Refunded],
             PartiallyRefunded => &[PartiallyRefunded, Refunded],
-            // Late money: an expired invoice can still be paid, never dropped.
-            Expired => &[PaidUnconfirmed, Paid, Cancelled],
+            // Late money: an expired invoice can still be paid, never dropped; money
+            // that came short before it expired can be given back.
+            Expired => &[
+                PaidUnconfirmed,
+                Paid,
+                Cancelled,
+                PartiallyRefunded,
+                Refunded,
+            ],
             // Marked settled by the merchant at the provider after all.
             Failed => &[Paid],
             Refunded | Cancelled => &[],

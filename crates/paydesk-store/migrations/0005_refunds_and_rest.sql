@@ -10,3 +10,9 @@ UPDATE invoices SET refunded_minor = paid_minor WHERE status = 'refunded';
 ALTER TABLE invoices ADD COLUMN rest_of TEXT REFERENCES invoices(id);
 CREATE UNIQUE INDEX invoices_one_live_rest ON invoices(rest_of)
     WHERE rest_of IS NOT NULL AND status NOT IN ('cancelled', 'failed', 'expired');
+-- When an invoice was first paid (or seen paid), for the list and exports.
+ALTER TABLE invoices ADD COLUMN paid_at TEXT;
+UPDATE invoices SET paid_at = (
+    SELECT MIN(at) FROM audit_log
+    WHERE audit_log.invoice_id = invoices.id AND event = 'status'
+      AND to_status IN ('paid', 'paid_unconfirmed'));

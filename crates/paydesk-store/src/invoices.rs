@@ -212,6 +212,10 @@ impl Store {
         }
         after.last_checked_at = Some(u.at);
         after.last_error = None;
+        if after.paid_at.is_none() && matches!(after.status, Status::Paid | Status::PaidUnconfirmed)
+        {
+            after.paid_at = Some(u.at);
+        }
         let changed = paydesk_core::lifecycle::changed(&before, &after);
         if changed {
             after.updated_at = u.at;
@@ -229,7 +233,7 @@ impl Store {
         };
         sqlx::query(
             "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
-                refunded_minor = ?, provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
+                refunded_minor = ?, paid_at = ?, provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
                 last_error = NULL, search_text = ?
              WHERE id = ?",
         )
@@ -239,6 +243,7 @@ impl Store {
         .bind(after.flags.overpaid)
         .bind(after.paid.minor())
         .bind(after.refunded.minor())
+        .bind(after.paid_at.map(ts))
         .bind(&after.provider_id)
         .bind(&after.payment_url)
         .bind(&after.payment_number)
@@ -374,8 +379,8 @@ pub(crate) async fn insert_invoice_tx(
         "INSERT INTO invoices (id, account, provider, provider_id, order_id, kind, name, currency,
                 amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
                 payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
-                last_checked_at, last_error, search_text, refunded_minor, rest_of)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                last_checked_at, last_error, search_text, refunded_minor, rest_of, paid_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(inv.id.as_str())
     .bind(&inv.account)
@@ -403,6 +408,7 @@ pub(crate) async fn insert_invoice_tx(
     .bind(search_text)
     .bind(inv.refunded.minor())
     .bind(inv.rest_of.as_deref())
+    .bind(inv.paid_at.map(ts))
     .execute(&mut **tx)
     .await;
     if let Err(sqlx::Error::Database(e)) = &r {

@@ -81,18 +81,6 @@ impl Store {
         rows.iter().map(invoice_from_row).collect()
     }
 
-    /// When an invoice was first paid (or seen paid), from its audit log.
-    pub async fn paid_at(&self, invoice_id: &str) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<String> = sqlx::query_scalar(
-            "SELECT MIN(at) FROM audit_log WHERE invoice_id = ? AND event = 'status'
-                AND to_status IN ('paid', 'paid_unconfirmed')",
-        )
-        .bind(invoice_id)
-        .fetch_one(&self.pool)
-        .await?;
-        at.as_deref().map(crate::rows::parse_ts).transpose()
-    }
-
     /// Number of invoices per status (for totals and tests).
     pub async fn count_by_status(&self) -> Result<Vec<(Status, i64)>> {
         let rows = sqlx::query(

@@ -45,6 +45,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         last_checked_at: None,
         last_error: None,
         rest_of: None,
+        paid_at: None,
     }
 }
 

@@ -453,13 +453,7 @@ impl Engine {
                     &at(i.expires_at),
                     &at(i.created_at),
                     &i.refunded.to_plain(),
-                    &self
-                        .inner
-                        .store
-                        .paid_at(&i.id)
-                        .await?
-                        .map(at)
-                        .unwrap_or_default(),
+                    &i.paid_at.map(at).unwrap_or_default(),
                 ])
                 .map_err(internal)?;
             }

@@ -116,6 +116,8 @@ pub struct InvoiceView {
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
     pub expires_at: String,
+    /// When it was first paid (or seen paid), none before.
+    pub paid_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub last_checked_at: Option<String>,
@@ -150,7 +152,7 @@ impl Actions {
     pub fn for_invoice(i: &Invoice) -> Self {
         use paydesk_core::Status;
         let caps = paydesk_providers::spec(i.provider).capabilities;
-        let refundable = matches!(i.status, Status::Paid | Status::PartiallyRefunded);
+        let refundable = i.refundable();
         Actions {
             // A draft that never reached the provider can always be dropped.
             cancel: i.status.is_cancellable()
@@ -207,6 +209,7 @@ impl InvoiceView {
             payment_url: i.payment_url.clone(),
             payment_number: i.payment_number.clone(),
             expires_at: format_instant(i.expires_at),
+            paid_at: i.paid_at.map(format_instant),
             created_at: format_instant(i.created_at),
             updated_at: format_instant(i.updated_at),
             last_checked_at: i.last_checked_at.map(format_instant),

@@ -42,8 +42,13 @@ async fn a_partial_refund_shows_what_was_given_back_and_what_is_left() {
     let totals = e.list_totals().await.unwrap();
     assert_eq!(totals.paid_today[0].amount_display, "₩350,000");
 
+    // When it was paid is kept (the list shows it) and a refund does not move it.
+    assert!(inv.paid_at.is_none());
+    let paid_at = e.invoice(&inv.id).await.unwrap().paid_at;
+    assert!(paid_at.is_some());
     let after = e.refund(&inv.id, Some("100000")).await.unwrap();
     assert_eq!(after.status, Status::PartiallyRefunded);
+    assert_eq!(after.paid_at, paid_at);
     assert_eq!(
         (
             after.paid_display.as_str(),

@@ -133,3 +133,41 @@ async fn two_clerks_asking_at_once_make_one_rest_link() {
         assert_eq!(input_code(r), Some(InputCode::Exists), "{r:?}");
     }
 }
+
+/// Money that came short on a link that expired can be given back instead.
+#[tokio::test]
+async fn what_was_paid_short_can_be_refunded_once_the_link_has_expired() {
+    let (_d, e) = engine().await;
+    let inv = e
+        .create_link(NewLink {
+            account: "sandbox".into(),
+            name: "꽃다발".into(),
+            amount: "50000".into(),
+            expires_in: Some("1d".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pid = inv.provider_id.clone().unwrap();
+    let part = Money::from_minor(20_000, paydesk::core::Currency::Krw).ok();
+    e.sandbox()
+        .pay(&pid, part, false, Utc::now())
+        .await
+        .unwrap();
+    e.sync_once().await.unwrap();
+    // Still payable: nothing to give back yet (the customer may pay the rest).
+    assert!(!e.invoice(&inv.id).await.unwrap().actions.refund);
+    assert!(e.refund(&inv.id, None).await.is_err());
+    e.sandbox().expire(&pid, Utc::now()).await.unwrap();
+    e.sync_once().await.unwrap();
+    let expired = e.invoice(&inv.id).await.unwrap();
+    assert!(expired.actions.refund && expired.actions.request_rest);
+    let back = e.refund(&inv.id, None).await.unwrap();
+    assert_eq!(back.status, Status::Refunded);
+    assert_eq!(
+        (back.refunded_display.as_str(), back.kept_display.as_str()),
+        ("₩20,000", "₩0")
+    );
+    // Given back, nothing is owed any more: no rest to ask for.
+    assert!(!back.actions.request_rest && back.due_display.is_none());
+}

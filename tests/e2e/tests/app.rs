@@ -689,6 +689,18 @@ async fn drive(
     })
     .await;
     assert_eq!(status, "paid");
+    // A paid row says when it was paid instead of its deadline (read as shown:
+    // WebKitWebDriver's text() leaves this cell out).
+    let cell = driver
+        .find(By::Css(&format!(
+            "tr.invoice-row[data-id='{id}'] td.when[data-when='paid']"
+        )))
+        .await?;
+    let when = driver
+        .execute("return arguments[0].innerText;", vec![cell.to_json()?])
+        .await?;
+    let when = when.json().as_str().unwrap_or_default().to_string();
+    assert!(when.starts_with("결제 20"), "{when}");
     // Above the list, today's money counts it.
     wait_for(
         "today's money above the list",
@@ -899,6 +911,18 @@ async fn drive(
     )
     .await;
     assert_eq!(status, "open");
+    // The list tells a convenience-store number from a link.
+    driver
+        .find(By::Css(&format!(
+            "tr.invoice-row[data-id='{cvs_id}'] .badge.kind"
+        )))
+        .await?;
+    let row = driver
+        .find(By::Css(&format!("tr.invoice-row[data-id='{cvs_id}']")))
+        .await?
+        .text()
+        .await?;
+    assert!(row.contains("편의점편의점 상품"), "{row}");
     driver.find(By::Id("print-slip")).await?.click().await?;
     let saved = wait_for("the saved slip", Duration::from_secs(20), || async {
         driver

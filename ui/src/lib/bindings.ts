@@ -147,7 +147,11 @@ rest_of: string | null,
 /**
  * The newest link asking for this invoice's rest (in one invoice's detail only).
  */
-rest_link?: string, payment_url: string | null, payment_number: string | null, expires_at: string, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
+rest_link?: string, payment_url: string | null, payment_number: string | null, expires_at: string, 
+/**
+ * When it was first paid (or seen paid), none before.
+ */
+paid_at: string | null, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
 /**
  * The language its customer is written to and printed for unless another is chosen
  * (from the customer's phone, else the store's country).

@@ -161,6 +161,7 @@ impl Engine {
             last_checked_at: None,
             last_error: None,
             rest_of,
+            paid_at: None,
         };
         // Claimed before anyone can see it: sync leaves the draft alone until this
         // create has its answer written (or this process is gone).

@@ -1,7 +1,7 @@
 //! Refunding a paid invoice, in full or in part, through its provider.
 
 use crate::{error::Result, Engine, EngineError, InvoiceView};
-use paydesk_core::{InputCode, InputError, Source, Status};
+use paydesk_core::{InputCode, InputError, Source};
 
 impl Engine {
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
@@ -21,7 +21,7 @@ impl Engine {
             .code(InputCode::Unsupported)
             .into());
         }
-        if !matches!(inv.status, Status::Paid | Status::PartiallyRefunded) {
+        if !inv.refundable() {
             return Err(EngineError::input(
                 "id",
                 format!("is {} and cannot be refunded", inv.status),
