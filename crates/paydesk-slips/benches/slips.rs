@@ -27,6 +27,7 @@ fn main() {
             deadline: "2026-11-25 23:59 (KST)".into(),
             payment_number: format!("{:014}", 90_123_456_789_000u64 + n),
             payment_url: Some(format!("http://127.0.0.1:8787/pay/sbx_{n:06}")),
+            order_id: Some(format!("PD{n:06}")),
             lang: Lang::Ko,
         })
         .collect();

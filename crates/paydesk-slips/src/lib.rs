@@ -80,8 +80,22 @@ pub struct Slip {
     /// What the barcode encodes.
     pub payment_number: String,
     pub payment_url: Option<String>,
+    /// The merchant's order number, printed for the clerk and the customer.
+    pub order_id: Option<String>,
     pub lang: Lang,
 }
+
+/// The labels of the payment number and of the order number, in the slip's language.
+pub fn number_words(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Ko => ["결제번호", "주문번호"],
+        Lang::Ja => ["払込番号", "注文番号"],
+        Lang::En => ["Payment number", "Order number"],
+    }
+}
+
+/// An A4 sheet holds 2 × 3 slips of this size (mm), each inside its cut marks.
+pub const A4_SLIP: (f32, f32) = (95.0, 92.0);
 
 /// The words a slip prints, in its language: title, then the labels of customer, item,
 /// amount and deadline, then the instruction to the customer.
@@ -149,7 +163,7 @@ pub fn render_with_logo(
             }
         }
         Layout::A4 => {
-            let (cols, rows, w, h) = (2usize, 4usize, 95.0f32, 68.0f32);
+            let (cols, rows, (w, h)) = (2usize, 3usize, A4_SLIP);
             let (left, top) = (
                 (210.0 - cols as f32 * w) / 2.0,
                 297.0 - (297.0 - rows as f32 * h) / 2.0,
@@ -289,6 +303,75 @@ mod tests {
         let (n, dark) = qr_modules("http://127.0.0.1:8787/pay/sbx_1").unwrap();
         assert_eq!(dark.len(), n * n);
         assert!(n >= 21);
+    }
+
+    /// The longest slip PayDesk prints (a customer, an item of two lines, the order
+    /// number, a QR code) in every language.
+    fn longest(lang: Lang) -> Slip {
+        Slip {
+            store: "하나상회 성수점 / カフェ松".into(),
+            customer: Some("김민준".into()),
+            item: "케이터링 도시락 20인분과 음료 세트, 배송 포함 (성수동 사무실)".into(),
+            amount: "₩1,240,000".into(),
+            deadline: "2026-12-05 23:59 (KST)".into(),
+            payment_number: "90123456789012".into(),
+            payment_url: Some(
+                "https://checkout.example.kr/pay/sbx_01m8wmxfcspcjxtv549g92gnw4".into(),
+            ),
+            order_id: Some("PD01M8WMXF31DTY3MVTJ2RRNZM7E".into()),
+            lang,
+        }
+    }
+
+    #[test]
+    fn every_slip_stays_inside_its_cut_marks() {
+        let mut doc = PdfDocument::new("t");
+        let font = ParsedFont::from_bytes(FONT, 0, &mut Vec::new()).unwrap();
+        let writer = Writer {
+            font: PdfFontHandle::External(doc.add_font(&font)),
+            logo: None,
+        };
+        for lang in [Lang::Ko, Lang::Ja, Lang::En] {
+            let (w, h) = A4_SLIP;
+            let bottom = writer
+                .slip(&mut Vec::new(), &longest(lang), 0.0, h, w)
+                .unwrap();
+            assert!(
+                bottom >= 0.0,
+                "{lang:?}: the A4 slip ends {:.1} mm below its cell",
+                -bottom
+            );
+            let bottom = writer
+                .slip(&mut Vec::new(), &longest(lang), 2.0, 148.0, 76.0)
+                .unwrap();
+            assert!(bottom >= 0.0, "{lang:?}: the 80 mm slip runs off its page");
+        }
+    }
+
+    #[test]
+    fn lines_break_between_words() {
+        let (_, _, _, _, _, ja) = {
+            let w = slip_words(Lang::Ja);
+            (w[0], w[1], w[2], w[3], w[4], w[5])
+        };
+        // 32 characters a line: the Japanese instruction ends its first line at 。,
+        // never inside お支払い.
+        let lines = pdf::break_lines(ja, 32);
+        assert_eq!(lines[0], "コンビニのレジでこのバーコードをお見せください。");
+        assert_eq!(lines[1], "期限を過ぎるとお支払いできません。");
+        // Korean words stay whole.
+        let ko = slip_words(Lang::Ko)[5];
+        for line in pdf::break_lines(ko, 20) {
+            assert!(
+                ko.split(' ').any(|w| line.ends_with(w)),
+                "{line:?} ends inside a word"
+            );
+        }
+        // A word longer than a line is cut, never lost.
+        assert_eq!(
+            pdf::break_lines("가나다라마바사", 3).concat(),
+            "가나다라마바사"
+        );
     }
 
     #[test]

@@ -63,8 +63,8 @@ impl Writer<'_> {
         ops.push(Op::EndTextSection);
     }
 
-    /// Text wrapped to `width` mm, counting every character as a full-width one (CJK
-    /// text breaks anywhere; Latin lines just end a little early).
+    /// Text wrapped to `width` mm, counting every character as a full-width one (Latin
+    /// lines just end a little early), broken between words (`break_lines`).
     pub(crate) fn wrapped(
         &self,
         ops: &mut Vec<Op>,
@@ -76,9 +76,8 @@ impl Writer<'_> {
     ) -> f32 {
         let em_mm = size * 25.4 / 72.0;
         let max_chars = (width / em_mm) as usize;
-        let chars: Vec<char> = text.chars().collect();
-        for chunk in chars.chunks(max_chars.max(1)) {
-            self.text(ops, x, y, size, &chunk.iter().collect::<String>());
+        for line in break_lines(text, max_chars.max(1)) {
+            self.text(ops, x, y, size, &line);
             y -= size * 0.45;
         }
         y
@@ -112,7 +111,14 @@ impl Writer<'_> {
         self.text(ops, x + 4.0, y, 14.0, &format!("{}: {}", t[3], s.amount));
         y -= 6.0;
         self.text(ops, x + 4.0, y, 9.0, &format!("{}: {}", t[4], s.deadline));
+        let [number_label, order_label] = crate::number_words(s.lang);
+        if let Some(o) = &s.order_id {
+            y -= 4.0;
+            self.text(ops, x + 4.0, y, 7.0, &format!("{order_label}: {o}"));
+        }
         y -= 4.0;
+        self.text(ops, x + 4.0, y, 7.0, number_label);
+        y -= 1.0;
 
         // The barcode, with its quiet zones inside the slip.
         let modules = code128_modules(&s.payment_number)?;
@@ -162,10 +168,38 @@ impl Writer<'_> {
             }
             y = y.min(qtop - size);
         }
-        y -= 3.0;
+        y -= 2.0;
         y = self.wrapped(ops, x + 4.0, y, 7.5, t[5], wrap);
-        Ok(y - 2.0)
+        Ok(y - 1.0)
     }
+}
+
+/// `text` in lines of at most `max` characters, broken where a line may end: after a
+/// space (Korean and Latin words stay whole) or after Japanese punctuation (。、), never
+/// inside a word unless one word is longer than a line.
+pub(crate) fn break_lines(text: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest: Vec<char> = text.trim().chars().collect();
+    while rest.len() > max {
+        let window = &rest[..=max.min(rest.len() - 1)];
+        // The last place in the window where a line may end (never at its very start).
+        let cut = (1..window.len())
+            .rev()
+            .find(|&i| {
+                window[i] == ' ' || matches!(window[i - 1], '。' | '、' | '，' | '．' | '）')
+            })
+            .filter(|&i| i >= max / 3);
+        let (line, next) = match cut {
+            Some(i) => (rest[..i].to_vec(), rest[i..].to_vec()),
+            None => (rest[..max].to_vec(), rest[max..].to_vec()),
+        };
+        lines.push(line.iter().collect::<String>().trim_end().to_string());
+        rest = next.into_iter().skip_while(|c| *c == ' ').collect();
+    }
+    if !rest.is_empty() {
+        lines.push(rest.iter().collect());
+    }
+    lines
 }
 
 /// Short marks at each corner of a slip, outside it, to cut along.

@@ -19,6 +19,7 @@ fn slip(n: usize, lang: Lang) -> Slip {
         deadline: "2026-11-25 23:59 (KST)".into(),
         payment_number: format!("{:014}", 90_123_456_789_000u64 + n as u64),
         payment_url: Some(format!("http://127.0.0.1:8787/pay/sbx_{n:04}")),
+        order_id: Some(format!("PD{n:04}")),
         lang,
     }
 }

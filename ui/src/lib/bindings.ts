@@ -356,7 +356,7 @@ export type Forms = { accounts: Array<AccountForm>, channels: Array<ChannelForm>
  * A convenience-store slip exactly as it prints, for the window's preview: its words
  * in the slip's language and the barcode as SVG (the link's QR code is the detail's).
  */
-export type SlipPreview = { title: string, store: string, customer_label: string, customer: string | null, item_label: string, item: string, amount_label: string, amount: string, deadline_label: string, deadline: string, payment_number: string, 
+export type SlipPreview = { title: string, store: string, customer_label: string, customer: string | null, item_label: string, item: string, amount_label: string, amount: string, deadline_label: string, deadline: string, order_label: string, order_id: string | null, number_label: string, payment_number: string, 
 /**
  * The number in groups of four, as printed under the barcode.
  */

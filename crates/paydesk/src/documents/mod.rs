@@ -149,6 +149,7 @@ impl Engine {
             deadline: deadline_text(inv.expires_at, lang, zone),
             payment_number: number,
             payment_url: inv.payment_url.clone(),
+            order_id: Some(inv.order_id.to_string()),
             lang,
         })
     }

@@ -32,6 +32,9 @@ pub struct SlipPreview {
     pub amount: String,
     pub deadline_label: String,
     pub deadline: String,
+    pub order_label: String,
+    pub order_id: Option<String>,
+    pub number_label: String,
     pub payment_number: String,
     /// The number in groups of four, as printed under the barcode.
     pub number_spaced: String,
@@ -54,6 +57,7 @@ impl Engine {
             .map_err(|e| crate::EngineError::input("id", e))?;
         let [title, customer_label, item_label, amount_label, deadline_label, instruction] =
             paydesk_slips::slip_words(lang).map(str::to_string);
+        let [number_label, order_label] = paydesk_slips::number_words(lang);
         Ok(SlipPreview {
             title,
             store: slip.store,
@@ -65,6 +69,9 @@ impl Engine {
             amount: slip.amount,
             deadline_label,
             deadline: slip.deadline,
+            order_label: order_label.to_string(),
+            order_id: slip.order_id.clone(),
+            number_label: number_label.to_string(),
             number_spaced: paydesk_slips::spaced(&slip.payment_number),
             payment_number: slip.payment_number,
             barcode_svg,
