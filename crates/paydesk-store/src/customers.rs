@@ -2,7 +2,7 @@
 
 use crate::{rows::customer_from_row, rows::ts, search::like_pattern, Result, Store};
 use paydesk_core::Customer;
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, Row};
 
 impl Store {
     pub async fn insert_customer(&self, c: &Customer) -> Result<()> {
@@ -48,6 +48,39 @@ impl Store {
 
     /// The customers with these ids, in one query (a page of the invoice list names
     /// up to a few hundred; ids not found are left out).
+    /// Per customer: how many invoices, and what was kept (received minus refunded) per
+    /// currency, as (customer id → (invoices, [(currency, kept minor units)])).
+    pub async fn customer_totals(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, (i64, Vec<(String, i64)>)>> {
+        let mut out: std::collections::HashMap<String, (i64, Vec<(String, i64)>)> =
+            std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT customer_id, currency, COUNT(*) AS n,
+                        COALESCE(SUM(paid_minor - refunded_minor), 0) AS kept
+                 FROM invoices WHERE customer_id IN ({marks})
+                 GROUP BY customer_id, currency ORDER BY customer_id, currency"
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                let id: String = row.try_get("customer_id")?;
+                let e = out.entry(id).or_default();
+                e.0 += row.try_get::<i64, _>("n")?;
+                let kept: i64 = row.try_get("kept")?;
+                if kept > 0 {
+                    e.1.push((row.try_get("currency")?, kept));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn customers_by_ids(
         &self,
         ids: &[&str],

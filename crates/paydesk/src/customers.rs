@@ -68,13 +68,27 @@ impl Engine {
                 ));
             }
         }
-        Ok(self
-            .inner
-            .store
-            .customers(search, 1000)
-            .await?
+        let list = self.inner.store.customers(search, 1000).await?;
+        let ids: Vec<&str> = list.iter().map(|c| c.id.as_str()).collect();
+        let mut totals = self.inner.store.customer_totals(&ids).await?;
+        Ok(list
             .iter()
-            .map(CustomerView::from)
+            .map(|c| {
+                let (invoices, kept) = totals.remove(c.id.as_str()).unwrap_or_default();
+                CustomerView {
+                    totals: Some(crate::CustomerTotals {
+                        invoices,
+                        kept: kept
+                            .into_iter()
+                            .filter_map(|(currency, minor)| {
+                                let c = currency.parse().ok()?;
+                                Some(paydesk_core::Money::from_minor(minor, c).ok()?.to_display())
+                            })
+                            .collect(),
+                    }),
+                    ..CustomerView::from(c)
+                }
+            })
             .collect())
     }
 

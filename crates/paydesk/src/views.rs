@@ -16,6 +16,18 @@ pub struct CustomerView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub created_at: String,
+    /// In the customer book: how many invoices, and what was kept from them per
+    /// currency as people read it (`₩269,800`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
+    pub totals: Option<CustomerTotals>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CustomerTotals {
+    #[ts(type = "number")]
+    pub invoices: i64,
+    pub kept: Vec<String>,
 }
 
 /// A saved customer that a typed phone or e-mail belongs to, and which of the typed
@@ -38,6 +50,7 @@ impl From<&Customer> for CustomerView {
                 .map(|p| paydesk_core::Phone::from_e164(p.clone()).display()),
             email: c.email.clone(),
             created_at: format_instant(c.created_at),
+            totals: None,
         }
     }
 }

@@ -11,10 +11,10 @@ use paydesk::core::{
 };
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerMatch,
-    CustomerView, DashboardView, DayCount, DeliveryView, ErrorView, Forms, InvoiceView, ListQuery,
-    ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
-    OutboxReport, PeriodTotals, SecretState, SendRequest, SlipPreview, SmsClass, SyncError,
-    SyncErrorKind, SyncReport, TimelineView,
+    CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView, Forms,
+    InvoiceView, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel,
+    NewCustomer, NewLink, OutboxReport, PeriodTotals, SecretState, SendRequest, SlipPreview,
+    SmsClass, SyncError, SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -49,6 +49,7 @@ fn bindings() -> String {
         declaration::<SecretState>(),
         declaration::<CustomerView>(),
         declaration::<CustomerMatch>(),
+        declaration::<CustomerTotals>(),
         declaration::<TimelineView>(),
         declaration::<Actions>(),
         declaration::<InvoiceView>(),

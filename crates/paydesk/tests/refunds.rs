@@ -137,3 +137,27 @@ async fn refunds_a_provider_does_not_count_are_counted_by_paydesk() {
     assert_eq!(s.calls("refund"), 2, "the refused one never reached BTCPay");
     e.remove_account("shop").await.ok();
 }
+
+/// The customer book says how many invoices each customer has and what was kept from
+/// them (received minus refunded), per currency.
+#[tokio::test]
+async fn the_customer_book_totals_each_customer() {
+    let (_d, e) = engine().await;
+    let mut first = sandbox_link("30000");
+    first.customer_name = Some("김민준".into());
+    first.phone = Some("010-1234-5678".into());
+    let a = e.create_link(first).await.unwrap();
+    let mut second = sandbox_link("10000");
+    second.customer_id = a.customer.as_ref().map(|c| c.id.clone());
+    e.create_link(second).await.unwrap();
+    e.sandbox()
+        .pay(a.provider_id.as_deref().unwrap(), None, false, Utc::now())
+        .await
+        .unwrap();
+    e.sync_once().await.unwrap();
+    e.refund(&a.id, Some("5000")).await.unwrap();
+    let book = e.customers(Some("김민준")).await.unwrap();
+    let totals = book[0].totals.as_ref().unwrap();
+    assert_eq!(totals.invoices, 2);
+    assert_eq!(totals.kept, vec!["₩25,000".to_string()]);
+}

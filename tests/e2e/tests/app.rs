@@ -995,15 +995,20 @@ async fn drive(
     })
     .await;
     search.send_keys("이서연").await?;
-    wait_for("the customer", Duration::from_secs(10), || async {
+    let her = wait_for("the customer", Duration::from_secs(10), || async {
         driver
             .find(By::Css("#customer-list li[data-id] button.customer"))
             .await
             .ok()
     })
-    .await
-    .click()
-    .await?;
+    .await;
+    // With how many invoices she has (the payment number, not paid yet: nothing kept).
+    let line = her.text().await?;
+    assert!(
+        line.contains("이서연") && line.contains("청구 1건"),
+        "{line}"
+    );
+    her.click().await?;
     wait_for("her invoices", Duration::from_secs(10), || async {
         driver
             .find(By::Css(&format!(
@@ -1697,7 +1702,8 @@ async fn a_japanese_store(driver: &WebDriver) -> WebDriverResult<()> {
 
 /// This package's folder, as cargo tells the running test (a test binary built in another
 /// clone that shares the target directory keeps that clone's compile-time path).
-/// The customer book as `paydesk customer list --json` prints it.
+/// The saved customers as `paydesk customer list --json` prints them, without their
+/// invoice totals (a new invoice changes those, not the customer).
 fn customer_book(cli: &Path, data_dir: &Path) -> String {
     let out = Command::new(cli)
         .env("PAYDESK_DATA_DIR", data_dir)
@@ -1709,7 +1715,11 @@ fn customer_book(cli: &Path, data_dir: &Path) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let mut book: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for c in book.as_array_mut().into_iter().flatten() {
+        c.as_object_mut().map(|o| o.remove("totals"));
+    }
+    book.to_string()
 }
 
 fn manifest_dir() -> std::path::PathBuf {

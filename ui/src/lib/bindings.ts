@@ -70,7 +70,12 @@ export type SmsClass = "sms" | "lms";
  */
 export type SecretState = "set" | "missing" | "unknown";
 
-export type CustomerView = { id: string, name: string, phone: string | null, email: string | null, created_at: string, };
+export type CustomerView = { id: string, name: string, phone: string | null, email: string | null, created_at: string, 
+/**
+ * In the customer book: how many invoices, and what was kept from them per
+ * currency as people read it (`₩269,800`).
+ */
+totals?: CustomerTotals, };
 
 /**
  * A saved customer that a typed phone or e-mail belongs to, and which of the typed
@@ -81,6 +86,8 @@ export type CustomerMatch = { customer: CustomerView,
  * `name`, `phone`, `email`: typed differently from the saved customer.
  */
 differs: Array<string>, };
+
+export type CustomerTotals = { invoices: number, kept: Array<string>, };
 
 export type TimelineView = { at: string, event: TimelineEvent, status: Status | null, from_status: Status | null, source: Source, detail: string | null, 
 /**
