@@ -41,6 +41,13 @@ pub fn target_of(
         status = Status::Expired;
         detail.push_str("; the deadline has passed");
     }
+    // Refunds never un-happen: a provider that reports none (BTCPay keeps saying
+    // "settled") leaves what PayDesk refunded standing.
+    if matches!(local.status, Status::PartiallyRefunded | Status::Refunded)
+        && !matches!(status, Status::PartiallyRefunded | Status::Refunded)
+    {
+        status = local.status;
+    }
     let mut flags = remote.flags;
     if local.status == Status::Expired && matches!(status, Status::Paid | Status::PaidUnconfirmed) {
         flags.paid_late = true;
@@ -191,6 +198,27 @@ mod tests {
             },
             now()
         ));
+    }
+
+    #[test]
+    fn a_provider_that_reports_no_refunds_leaves_them_standing() {
+        let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
+        for (local_status, remote_status) in [
+            (Status::PartiallyRefunded, Status::Paid),
+            (Status::Refunded, Status::Paid),
+            (Status::PartiallyRefunded, Status::Expired),
+        ] {
+            let mut l = local(local_status);
+            l.paid = krw(29_900);
+            l.refunded = krw(10_000);
+            let r = remote_paid(remote_status, 29_900);
+            let (status, _, _) = target_of(&l, &r, now());
+            assert_eq!(
+                status, local_status,
+                "{local_status} seen as {remote_status}"
+            );
+            assert!(leaves_unchanged(&l, &r, now()));
+        }
     }
 
     fn remote_paid(status: Status, paid: i64) -> RemoteInvoice {
