@@ -552,6 +552,16 @@ async fn drive(
         }
     }
     assert!(row_text.contains("₩29,900"), "{row_text:?}");
+    // The row's own button copies its link without opening anything else.
+    let copy = row.find(By::Css("button.copy-link")).await?;
+    copy.click().await?;
+    wait_for("the copied mark", Duration::from_secs(5), || async {
+        let t = copy.text().await.ok()?;
+        (t == "복사됨").then_some(())
+    })
+    .await;
+    let shown = driver.find(By::Id("invoice-detail")).await?;
+    assert_eq!(shown.attr("data-id").await?.as_deref(), Some(id.as_str()));
     let url = driver.find(By::Id("payment-url")).await?.text().await?;
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     // The detail shows the link as a QR code a phone can scan: a screenshot of the
