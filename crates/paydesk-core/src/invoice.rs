@@ -267,6 +267,20 @@ impl Invoice {
         }
     }
 
+    /// Whether the customer may still pay through its own link (or it is being made).
+    pub fn may_still_be_paid(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Open | Status::Draft | Status::PaidUnconfirmed
+        )
+    }
+
+    /// What a new link would ask for: what is still owed on an under-paid invoice that
+    /// can no longer be paid through its own link.
+    pub fn rest_to_ask(&self) -> Option<Money> {
+        self.due().filter(|_| !self.may_still_be_paid())
+    }
+
     /// What the customer still owes, when money came short (none once refunds began).
     pub fn due(&self) -> Option<Money> {
         (self.flags.underpaid && self.refunded.is_zero() && self.paid.minor() < self.amount.minor())

@@ -177,11 +177,7 @@ impl Actions {
             invoice_pdf: i.payment_url.is_some(),
             notify_customer: caps.notify_customer
                 && matches!(i.status, Status::Open | Status::Draft),
-            request_rest: i.due().is_some()
-                && !matches!(
-                    i.status,
-                    Status::Open | Status::Draft | Status::PaidUnconfirmed
-                ),
+            request_rest: i.rest_to_ask().is_some(),
         }
     }
 }

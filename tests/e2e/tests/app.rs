@@ -350,12 +350,7 @@ async fn drive(
     fill("channel-name", "mail".into()).await?;
     // Without its password (the user name needs one) the channel is not saved.
     let password = driver.find(By::Id("channel-secret-password")).await?;
-    driver
-        .execute(
-            "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![password.to_json()?],
-        )
-        .await?;
+    set_value(driver, &password, "").await?;
     driver
         .find(By::Id("add-channel-submit"))
         .await?
@@ -656,41 +651,8 @@ async fn drive(
     // The customer opens the link the window showed and presses Pay on the sandbox's
     // payment page (served by the running app, as for a real customer); the app's
     // background sync notices and the list turns paid by itself.
-    let curl = |args: &[&str]| {
-        let out = Command::new("curl")
-            .args(["-sS", "--fail"])
-            .args(args)
-            .output()
-            .expect("curl runs");
-        assert!(
-            out.status.success(),
-            "curl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let page = curl(&[&url]);
+    let page = press_on_sandbox_page(&url, "pay");
     assert!(page.contains("₩29,900"), "{page}");
-    let pay = page
-        .split("action=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .find(|a| a.ends_with("/pay"))
-        .unwrap_or_else(|| panic!("no Pay button on {page}"))
-        .to_string();
-    let token = page
-        .split("name=token value=")
-        .nth(1)
-        .and_then(|t| t.split('>').next())
-        .expect("the page's token");
-    let origin = &url[..url.find("/pay/").expect("a sandbox payment page")];
-    curl(&[
-        "-X",
-        "POST",
-        "-d",
-        &format!("token={token}"),
-        &format!("{origin}{pay}"),
-    ]);
     let status = wait_for("the list to show paid", Duration::from_secs(20), || async {
         match row_status(driver, "테스트 상품").await {
             Some((_, s)) if s == "paid" => Some(s),
@@ -822,14 +784,8 @@ async fn drive(
     })
     .await;
     assert!(refused.contains("남은 환불 가능 금액"), "{refused}");
-    // (Emptied the way typing does it, so the form sees it: clear() fires no input event.)
     let refund_amount = driver.find(By::Id("refund-amount")).await?;
-    driver
-        .execute(
-            "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![refund_amount.to_json()?],
-        )
-        .await?;
+    set_value(driver, &refund_amount, "").await?;
     let asked = click_and_confirm(driver, "refund-link").await;
     assert!(asked.contains("₩20,000"), "the rest: {asked}");
     wait_for("the full refund", Duration::from_secs(20), || async {
@@ -898,17 +854,13 @@ async fn drive(
         .args(["-d", "+30 days", "+%Y-%m-%dT%H:%M"])
         .output()
         .expect("date runs");
-    // (A date-time field is set the way its picker sets it: value, then an input event.)
     let picker = driver.find(By::Id("new-link-expires-at")).await?;
-    driver
-        .execute(
-            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![
-                picker.to_json()?,
-                serde_json::json!(String::from_utf8_lossy(&in_30_days.stdout).trim()),
-            ],
-        )
-        .await?;
+    set_value(
+        driver,
+        &picker,
+        String::from_utf8_lossy(&in_30_days.stdout).trim(),
+    )
+    .await?;
     driver
         .find(By::Id("new-link-submit"))
         .await?
@@ -1421,32 +1373,57 @@ async fn send_panel_follows_the_invoice(driver: &WebDriver, maildir: &Path) -> W
     Ok(())
 }
 
+/// Sets a field the way typing or its picker does (value, then an input event), so
+/// the form sees it: WebKitWebDriver's `clear()` fires no input event.
+async fn set_value(driver: &WebDriver, field: &WebElement, text: &str) -> WebDriverResult<()> {
+    driver
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![field.to_json()?, serde_json::json!(text)],
+        )
+        .await
+        .map(|_| ())
+}
+
 /// Presses a button (`pay`, `less`, `more`, `expire`) on the sandbox's payment page
-/// of `url`, as the customer would.
-fn press_on_sandbox_page(url: &str, action: &str) {
+/// of `url`, as the customer would (the button must be on the page); gives the page as
+/// it was before the press.
+fn press_on_sandbox_page(url: &str, action: &str) -> String {
     let curl = |args: &[&str]| {
         let out = Command::new("curl")
             .args(["-sS", "--fail"])
             .args(args)
             .output()
             .expect("curl runs");
-        assert!(out.status.success(), "curl {args:?}");
+        assert!(
+            out.status.success(),
+            "curl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let page = curl(&[url]);
+    let target = page
+        .split("action=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|a| a.ends_with(&format!("/{action}")))
+        .unwrap_or_else(|| panic!("no {action} button on {page}"))
+        .to_string();
     let token = page
         .split("name=token value=")
         .nth(1)
         .and_then(|t| t.split('>').next())
-        .expect("the page's token")
-        .to_string();
+        .expect("the page's token");
+    let origin = &url[..url.find("/pay/").expect("a sandbox payment page")];
     curl(&[
         "-X",
         "POST",
         "-d",
         &format!("token={token}"),
-        &format!("{url}/{action}"),
+        &format!("{origin}{target}"),
     ]);
+    page
 }
 
 /// A customer pays less than asked: the detail says what is still owed and that the
@@ -1529,15 +1506,7 @@ async fn search_by_phone_and_e_mail(driver: &WebDriver) -> WebDriverResult<()> {
     let search = driver.find(By::Id("invoice-search")).await?;
     let set = |text: &'static str| {
         let search = search.clone();
-        async move {
-            driver
-                .execute(
-                    "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
-                    vec![search.to_json()?, serde_json::json!(text)],
-                )
-                .await
-                .map(|_| ())
-        }
+        async move { set_value(driver, &search, text).await }
     };
     // 이서연's convenience-store payment (her phone: 010-2345-6789).
     for q in ["010-2345-6789", "01023456789", "+82 10-2345-6789"] {

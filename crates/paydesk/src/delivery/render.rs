@@ -69,7 +69,7 @@ impl Engine {
             // An under-paid link still payable asks for what is still owed, not the whole.
             amount: inv
                 .due()
-                .filter(|_| inv.status.is_payable())
+                .filter(|_| inv.may_still_be_paid())
                 .unwrap_or(inv.amount)
                 .to_display(),
             expiry: format_deadline(inv.expires_at, tz, lang),

@@ -20,10 +20,7 @@ impl Engine {
                 format!("{} is not under-paid: nothing is owed on it", inv.id),
             ));
         };
-        if matches!(
-            inv.status,
-            Status::Open | Status::Draft | Status::PaidUnconfirmed
-        ) {
+        if inv.may_still_be_paid() {
             return Err(EngineError::input(
                 "id",
                 format!(
