@@ -8,17 +8,21 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use paydesk_core::{Capabilities, Currency, Money, PaymentFlags, ProviderKind, Status};
-use reqwest::StatusCode;
+use paydesk_core::{Capabilities, Money, ProviderKind, Status};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{decode, read_text, segment, short, Http, Repeat};
+use crate::http::{decode, segment, Http, Repeat};
 use crate::registry::ProviderSpec;
 use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
+
+mod payment_request;
+mod rules;
+mod wire;
+
+pub use payment_request::PaymentRequest;
+pub use rules::{map_status, missing_permissions, verify_webhook, NEEDED_PERMISSIONS};
+use wire::{check, expiration_minutes, remote, ApiKeyData, InvoiceData, PullPaymentData};
 
 const KIND: ProviderKind = ProviderKind::Btcpay;
 
@@ -50,152 +54,6 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         )?))
     },
 };
-
-/// Maps BTCPay's `status` + `additionalStatus` into PayDesk's lifecycle (one row per
-/// documented combination that matters; tested row by row).
-pub fn map_status(status: &str, additional: &str) -> Option<(Status, PaymentFlags)> {
-    let mut flags = PaymentFlags {
-        underpaid: additional == "PaidPartial",
-        overpaid: additional == "PaidOver",
-        paid_late: additional == "PaidLate",
-    };
-    let known_additional = matches!(
-        additional,
-        "None" | "PaidLate" | "PaidPartial" | "Marked" | "Invalid" | "PaidOver"
-    );
-    if !known_additional {
-        return None;
-    }
-    let s = match (status, additional) {
-        ("New", _) => Status::Open,
-        ("Processing", _) => Status::PaidUnconfirmed,
-        ("Settled", _) => Status::Paid,
-        // Money seen after the deadline (BTCPay's InvoiceWatcher keeps the invoice
-        // Expired and does not wait for its confirmation): a late payment, not yet paid,
-        // never a plain expiry. The merchant settles it by marking it.
-        ("Expired", "PaidLate" | "PaidOver") => {
-            flags.paid_late = true;
-            Status::PaidUnconfirmed
-        }
-        ("Expired", _) => Status::Expired,
-        // Marked invalid by the merchant (PayDesk's cancel) is a cancellation.
-        ("Invalid", "Marked") => Status::Cancelled,
-        // Failed to confirm in time; the merchant may still mark it settled.
-        ("Invalid", _) => Status::Failed,
-        _ => return None,
-    };
-    Some((s, flags))
-}
-
-/// The store permissions PayDesk uses: see, create and mark invoices; refund them (a pull
-/// payment the customer claims).
-pub const NEEDED_PERMISSIONS: [&str; 4] = [
-    "btcpay.store.canviewinvoices",
-    "btcpay.store.cancreateinvoice",
-    "btcpay.store.canmodifyinvoices",
-    "btcpay.store.cancreatenonapprovedpullpayments",
-];
-
-/// Which policies include which (the part of BTCPay Server's `Permission.PolicyMap`
-/// that reaches the permissions above).
-const INCLUDES: &[(&str, &[&str])] = &[
-    (
-        "btcpay.store.canmodifystoresettings",
-        &[
-            "btcpay.store.canmanagepullpayments",
-            "btcpay.store.canmodifyinvoices",
-            "btcpay.store.canviewstoresettings",
-        ],
-    ),
-    (
-        "btcpay.store.canmanagepullpayments",
-        &["btcpay.store.cancreatepullpayments"],
-    ),
-    (
-        "btcpay.store.cancreatepullpayments",
-        &["btcpay.store.cancreatenonapprovedpullpayments"],
-    ),
-    (
-        "btcpay.store.canmodifyinvoices",
-        &[
-            "btcpay.store.canviewinvoices",
-            "btcpay.store.cancreateinvoice",
-        ],
-    ),
-    (
-        "btcpay.store.canviewstoresettings",
-        &["btcpay.store.canviewinvoices"],
-    ),
-];
-
-fn includes(held: &str, wanted: &str) -> bool {
-    held == "unrestricted"
-        || held == wanted
-        || INCLUDES
-            .iter()
-            .filter(|(p, _)| *p == held)
-            .flat_map(|(_, children)| children.iter())
-            .any(|c| includes(c, wanted))
-}
-
-/// The needed permissions a key with `held` (`policy` or `policy:storeId`, as BTCPay
-/// lists them) lacks for `store`.
-pub fn missing_permissions(held: &[String], store: &str) -> Vec<&'static str> {
-    NEEDED_PERMISSIONS
-        .into_iter()
-        .filter(|wanted| {
-            !held.iter().any(|h| {
-                let h = h.trim().to_ascii_lowercase();
-                let (policy, scope) = match h.split_once(':') {
-                    Some((p, s)) => (p.to_string(), Some(s.to_string())),
-                    None => (h, None),
-                };
-                let in_store = scope.is_none_or(|s| s.eq_ignore_ascii_case(store));
-                in_store && includes(&policy, wanted)
-            })
-        })
-        .collect()
-}
-
-/// Checks a `BTCPay-Sig: sha256=HEX` webhook signature over the raw body, in constant time.
-pub fn verify_webhook(secret: &[u8], body: &[u8], header: &str) -> bool {
-    let Some(hex_sig) = header.trim().strip_prefix("sha256=") else {
-        return false;
-    };
-    let Ok(sig) = hex::decode(hex_sig) else {
-        return false;
-    };
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret) else {
-        return false;
-    };
-    mac.update(body);
-    mac.verify_slice(&sig).is_ok()
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InvoiceData {
-    id: String,
-    #[serde(default)]
-    checkout_link: Option<String>,
-    status: String,
-    #[serde(default)]
-    additional_status: Option<String>,
-    amount: String,
-    #[serde(default)]
-    paid_amount: Option<String>,
-    currency: String,
-    #[serde(default)]
-    metadata: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PullPaymentData {
-    id: String,
-    #[serde(default)]
-    view_link: Option<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct Btcpay {
@@ -249,183 +107,6 @@ impl Btcpay {
         let data: InvoiceData = decode(KIND, resp).await?;
         remote(&data)
     }
-}
-
-/// A BTCPay payment request: a long-lived page the customer can pay (in parts) until
-/// its expiry date.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentRequest {
-    pub id: String,
-    #[serde(default)]
-    pub status: Option<String>,
-    pub amount: String,
-    #[serde(default)]
-    pub currency: Option<String>,
-    #[serde(default)]
-    pub reference_id: Option<String>,
-}
-
-impl Btcpay {
-    /// Creates a payment request for `amount`, payable until `expires_at`.
-    pub async fn create_payment_request(
-        &self,
-        title: &str,
-        amount: Money,
-        expires_at: DateTime<Utc>,
-        reference_id: &str,
-    ) -> Result<PaymentRequest> {
-        let url = self.store_url("/payment-requests")?;
-        let body = json!({
-            "title": title,
-            "amount": amount.to_plain(),
-            "currency": amount.currency().code(),
-            "expiryDate": expires_at.timestamp(),
-            "referenceId": reference_id,
-        });
-        let resp = self
-            .http
-            .send(Repeat::Unsafe, |c| {
-                c.post(&url)
-                    .header("Authorization", self.auth())
-                    .json(&body)
-            })
-            .await?;
-        decode(KIND, check(resp).await?).await
-    }
-
-    pub async fn payment_request(&self, id: &str) -> Result<PaymentRequest> {
-        let url = self.store_url(&format!("/payment-requests/{}", segment(KIND, "id", id)?))?;
-        let resp = self
-            .http
-            .send(Repeat::Safe, |c| {
-                c.get(&url).header("Authorization", self.auth())
-            })
-            .await?;
-        decode(KIND, check(resp).await?).await
-    }
-
-    /// Archives a payment request (it can no longer be paid).
-    pub async fn archive_payment_request(&self, id: &str) -> Result<()> {
-        let url = self.store_url(&format!("/payment-requests/{}", segment(KIND, "id", id)?))?;
-        let resp = self
-            .http
-            .send(Repeat::Safe, |c| {
-                c.delete(&url).header("Authorization", self.auth())
-            })
-            .await?;
-        check(resp).await.map(|_| ())
-    }
-}
-
-/// Turns a non-success answer into the provider's own words.
-async fn check(resp: reqwest::Response) -> Result<reqwest::Response> {
-    let status = resp.status();
-    if status.is_success() {
-        return Ok(resp);
-    }
-    let body = read_text(resp).await;
-    let message =
-        problem_message(&body).unwrap_or_else(|| format!("HTTP {status}: {}", short(&body)));
-    Err(match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::Auth {
-            provider: KIND,
-            message,
-        },
-        StatusCode::NOT_FOUND => ProviderError::NotFound {
-            provider: KIND,
-            id: message,
-        },
-        _ => ProviderError::Rejected {
-            provider: KIND,
-            code: Some(status.as_u16().to_string()),
-            message,
-        },
-    })
-}
-
-/// BTCPay's two error shapes: `{code, message}` and `[{path, message}]`.
-fn problem_message(body: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    if let Some(m) = v.get("message").and_then(|m| m.as_str()) {
-        let code = v.get("code").and_then(|c| c.as_str()).unwrap_or("");
-        return Some(if code.is_empty() {
-            m.to_string()
-        } else {
-            format!("{m} ({code})")
-        });
-    }
-    let items = v.as_array()?;
-    let parts: Vec<String> = items
-        .iter()
-        .filter_map(|i| {
-            let m = i.get("message")?.as_str()?;
-            Some(match i.get("path").and_then(|p| p.as_str()) {
-                Some(p) => format!("{p}: {m}"),
-                None => m.to_string(),
-            })
-        })
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-fn money(field: &str, s: &str, currency: Currency) -> Result<Money> {
-    Money::parse(s, currency).map_err(|e| ProviderError::Malformed {
-        provider: KIND,
-        field: field.into(),
-        message: format!("{s:?} {e}"),
-    })
-}
-
-fn remote(d: &InvoiceData) -> Result<RemoteInvoice> {
-    let additional = d.additional_status.as_deref().unwrap_or("None");
-    let (status, flags) =
-        map_status(&d.status, additional).ok_or_else(|| ProviderError::Malformed {
-            provider: KIND,
-            field: "status".into(),
-            message: format!("unknown status {:?} / {:?}", d.status, additional),
-        })?;
-    let currency: Currency = d.currency.parse().map_err(|_| ProviderError::Malformed {
-        provider: KIND,
-        field: "currency".into(),
-        message: format!("{:?} is not a currency PayDesk keeps", d.currency),
-    })?;
-    let amount = money("amount", &d.amount, currency)?;
-    let paid = match d.paid_amount.as_deref() {
-        Some(p) => money("paidAmount", p, currency)?,
-        None if status == Status::Paid => amount,
-        None => Money::zero(currency),
-    };
-    let order_id = d
-        .metadata
-        .as_ref()
-        .and_then(|m| m.get("orderId"))
-        .and_then(|o| o.as_str())
-        .unwrap_or_default()
-        .to_string();
-    Ok(RemoteInvoice {
-        provider_id: d.id.clone(),
-        order_id,
-        status,
-        flags,
-        paid_minor: paid.minor(),
-        refunded_minor: 0,
-        currency: Some(currency),
-        payment_url: d.checkout_link.clone(),
-        payment_number: None,
-        raw_status: format!("{}/{}", d.status, additional),
-    })
-}
-
-fn expiration_minutes(expires_at: DateTime<Utc>) -> i64 {
-    let secs = (expires_at - Utc::now()).num_seconds().max(60);
-    (secs + 59) / 60
-}
-
-#[derive(Debug, Deserialize)]
-struct ApiKeyData {
-    #[serde(default)]
-    permissions: Vec<String>,
 }
 
 #[async_trait]
@@ -607,7 +288,10 @@ impl Provider for Btcpay {
 
 #[cfg(test)]
 mod tests {
+    use super::wire::problem_message;
     use super::*;
+    use hmac::{Hmac, Mac};
+    use paydesk_core::PaymentFlags;
 
     #[test]
     fn every_documented_status_maps() {
