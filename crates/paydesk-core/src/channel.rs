@@ -10,13 +10,17 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// Korean.
     #[default]
     Ko,
+    /// English.
     En,
+    /// Japanese.
     Ja,
 }
 
 impl Lang {
+    /// The language's code (`ko`, `en`, `ja`).
     pub fn as_str(self) -> &'static str {
         match self {
             Lang::Ko => "ko",
@@ -70,14 +74,19 @@ impl FromStr for Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelKind {
+    /// E-mail through the merchant's own SMTP server.
     Smtp,
+    /// SMS, LMS and KakaoTalk AlimTalk through Solapi.
     Solapi,
+    /// SMS through Twilio.
     Twilio,
 }
 
 impl ChannelKind {
+    /// Every kind, in the order the window lists them.
     pub const ALL: [ChannelKind; 3] = [ChannelKind::Smtp, ChannelKind::Solapi, ChannelKind::Twilio];
 
+    /// The kind's name as settings and the command line write it.
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKind::Smtp => "smtp",
@@ -140,14 +149,20 @@ impl FromStr for ChannelKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Via {
+    /// A short text message.
     Sms,
+    /// A long text message (Korea's LMS).
     Lms,
+    /// A KakaoTalk AlimTalk message from an approved template.
     Alimtalk,
+    /// An e-mail.
     Email,
+    /// The payment provider's own message to the customer (Bootpay).
     Provider,
 }
 
 impl Via {
+    /// The way's name as the command line and the outbox write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Via::Sms => "sms",

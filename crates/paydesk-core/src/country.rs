@@ -11,6 +11,7 @@ use crate::error_code::InputCode;
 use crate::input::InputError;
 use crate::money::Currency;
 
+/// The country a shop is in: it decides phone numbers' reading, the currency and the customers' language.
 #[derive(
     Debug,
     Clone,
@@ -37,6 +38,7 @@ pub enum Country {
 }
 
 impl Country {
+    /// The country's ISO 3166 code (`KR`, `JP`).
     pub fn as_str(self) -> &'static str {
         self.into()
     }

@@ -25,23 +25,41 @@ use serde::{Deserialize, Serialize};
 pub enum InputCode {
     /// Nothing more specific applies; the message says what.
     Invalid,
+    /// Nothing was given.
     Empty,
+    /// Longer than the field allows.
     TooLong,
+    /// Holds control characters (line breaks, tabs, escapes).
     ControlChars,
+    /// An amount below zero.
     Negative,
+    /// An amount of zero where money is needed.
     Zero,
+    /// Not a plain number.
     NotANumber,
+    /// More decimal places than the currency has.
     TooManyDecimals,
+    /// Larger than PayDesk or the provider can keep.
     TooLarge,
+    /// A currency PayDesk does not know.
     UnknownCurrency,
+    /// Not a phone number of the shop's country (or in international form).
     InvalidPhone,
+    /// Not a bare e-mail address.
     InvalidEmail,
+    /// A deadline in the past.
     Past,
+    /// A deadline less than five minutes away.
     TooSoon,
+    /// A deadline more than a year away.
     TooFar,
+    /// A duration not written like `30m`, `2h`, `3d`.
     DurationFormat,
+    /// A date and time not written like `2026-12-31T18:00`.
     InstantFormat,
+    /// No payment account of that name.
     UnknownAccount,
+    /// A tax-free part larger than the whole amount.
     TaxFreeOverAmount,
     /// A name or id that is already taken.
     Exists,
@@ -56,6 +74,7 @@ pub enum InputCode {
 }
 
 impl InputCode {
+    /// The code's name as the window's texts key it.
     pub fn as_str(self) -> &'static str {
         self.into()
     }

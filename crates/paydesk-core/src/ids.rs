@@ -39,6 +39,7 @@ macro_rules! def_id {
                 $name(s.into())
             }
 
+            /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -149,6 +150,7 @@ impl OrderId {
         OrderId(s.into())
     }
 
+    /// The order id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

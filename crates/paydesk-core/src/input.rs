@@ -13,7 +13,9 @@ use crate::money::{Currency, Money, MoneyError};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[error("{field}: {message}")]
 pub struct InputError {
+    /// The field, as the form or the command line names it.
     pub field: String,
+    /// What is wrong with it, in PayDesk's own (English) words.
     pub message: String,
     /// A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
     /// UI translates; `invalid` when nothing more specific applies.
@@ -21,6 +23,7 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// An error about `field`, coded `invalid` until [`InputError::code`] says more.
     pub fn new(field: impl Into<String>, message: impl fmt::Display) -> Self {
         InputError {
             field: field.into(),
@@ -29,6 +32,7 @@ impl InputError {
         }
     }
 
+    /// The same error with a more specific code.
     pub fn code(mut self, code: InputCode) -> Self {
         self.code = code;
         self
@@ -41,6 +45,7 @@ impl InputError {
     }
 }
 
+/// A parsed value, or what is wrong with the input.
 pub type InputResult<T> = Result<T, InputError>;
 
 /// An amount more than zero in `currency`, when one is given (blank means none: the
@@ -105,24 +110,31 @@ fn text(field: &str, input: &str, max: usize) -> InputResult<String> {
 pub struct ItemName(String);
 
 impl ItemName {
+    /// The longest name, in characters.
     pub const MAX: usize = 100;
+    /// Checks an item name: not empty, no control characters, at most [`Self::MAX`].
     pub fn parse(input: &str) -> InputResult<Self> {
         text("name", input, Self::MAX).map(ItemName)
     }
+    /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
+/// A person's name (a customer, a buyer on a slip).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PersonName(String);
 
 impl PersonName {
+    /// The longest name, in characters.
     pub const MAX: usize = 60;
+    /// Checks a name typed into `field`.
     pub fn parse(field: &str, input: &str) -> InputResult<Self> {
         text(field, input, Self::MAX).map(PersonName)
     }
+    /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -134,6 +146,7 @@ impl PersonName {
 pub struct AccountName(String);
 
 impl AccountName {
+    /// Checks a name typed into `field`.
     pub fn parse(field: &str, input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
@@ -156,6 +169,7 @@ impl AccountName {
         }
         Ok(AccountName(t.to_string()))
     }
+    /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -225,6 +239,7 @@ impl Phone {
         Phone(s)
     }
 
+    /// The number in international E.164 form (`+821023456789`).
     pub fn e164(&self) -> &str {
         &self.0
     }
@@ -280,11 +295,13 @@ pub fn phone_search_digits(query: &str) -> Option<String> {
     (digits.len() >= 4).then_some(digits)
 }
 
+/// A bare e-mail address (no display name), as a customer is reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Email(String);
 
 impl Email {
+    /// Checks an address: one `@`, a domain with a dot, no display name or angle brackets.
     pub fn parse(input: &str) -> InputResult<Self> {
         let t = input.trim();
         if t.is_empty() {
@@ -320,9 +337,11 @@ impl Email {
         }
         Ok(Email(addr.as_str().to_string()))
     }
+    /// An address read back from PayDesk's own records (trusted as it is).
     pub fn from_stored(s: String) -> Self {
         Email(s)
     }
+    /// The address as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -361,9 +380,12 @@ pub fn duration(field: &str, input: &str) -> InputResult<Duration> {
 pub struct Expiry(DateTime<Utc>);
 
 impl Expiry {
+    /// The shortest time a link may stay payable.
     pub const MIN: Duration = Duration::minutes(5);
+    /// The longest time a link may stay payable.
     pub const MAX: Duration = Duration::days(366);
 
+    /// A deadline at `at`, checked against `now` (not past, not too soon, not too far).
     pub fn at(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> InputResult<Self> {
         if at <= now {
             return Err(InputError::new(field, "is in the past").code(InputCode::Past));
@@ -400,6 +422,7 @@ impl Expiry {
         Self::at(field, now + d, now)
     }
 
+    /// The instant the link stops being payable.
     pub fn instant(self) -> DateTime<Utc> {
         self.0
     }

@@ -36,15 +36,22 @@ pub fn new_id(prefix: &str) -> String {
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 pub enum ProviderKind {
+    /// PayDesk's embedded sandbox: no account, no network.
     Sandbox,
+    /// Bootpay link pay (Commerce API).
     Bootpay,
+    /// PortOne v1: convenience-store payments.
     Portone,
+    /// A merchant's BTCPay Server store.
     Btcpay,
+    /// PIPE.
     Pipe,
+    /// BitroPay.
     Bitropay,
 }
 
 impl ProviderKind {
+    /// The provider's name as invoice rows and settings keep it.
     pub fn as_str(self) -> &'static str {
         self.into()
     }
@@ -70,23 +77,32 @@ impl FromStr for ProviderKind {
 /// What a provider supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Capabilities {
+    /// Makes payment links.
     pub links: bool,
+    /// Issues convenience-store payment numbers.
     pub cvs: bool,
+    /// Can cancel an unpaid invoice.
     pub cancel: bool,
+    /// Can give money back.
     pub refund: bool,
+    /// Can give back part of a payment.
     pub partial_refund: bool,
     /// The provider sends the link to the customer itself (`Via::Provider`).
     pub notify_customer: bool,
 }
 
+/// What an invoice is paid with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum InvoiceKind {
+    /// A payment link the customer opens.
     Link,
+    /// A payment number the customer pays at a convenience store.
     Cvs,
 }
 
 impl InvoiceKind {
+    /// The kind's name as invoice rows keep it.
     pub fn as_str(self) -> &'static str {
         match self {
             InvoiceKind::Link => "link",
@@ -106,37 +122,63 @@ impl FromStr for InvoiceKind {
     }
 }
 
+/// A customer of the shop, as the customer book keeps them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
+    /// PayDesk's id of the customer.
     pub id: CustomerId,
+    /// Their name.
     pub name: String,
+    /// Their phone number, in E.164 form.
     pub phone: Option<String>,
+    /// Their e-mail address.
     pub email: Option<String>,
+    /// When they were first saved.
     pub created_at: DateTime<Utc>,
 }
 
+/// An invoice: what is asked of a customer, through which provider, and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
+    /// PayDesk's id of the invoice.
     pub id: InvoiceId,
+    /// The payment account (by its name) the invoice was made through.
     pub account: String,
+    /// The provider behind that account.
     pub provider: ProviderKind,
+    /// The provider's id of the invoice, once it has answered.
     pub provider_id: Option<String>,
+    /// The shop's order number, unique in the store.
     pub order_id: OrderId,
+    /// A link or a convenience-store number.
     pub kind: InvoiceKind,
+    /// What is sold, as the customer sees it.
     pub name: String,
+    /// The amount asked for.
     pub amount: Money,
+    /// The tax-free part of the amount (Korean receipts).
     pub tax_free: Money,
+    /// Money received so far.
     pub paid: Money,
     /// Money given back so far (never more than `paid`).
     pub refunded: Money,
+    /// Where the invoice stands in its lifecycle.
     pub status: Status,
+    /// Late, short or over payment.
     pub flags: PaymentFlags,
+    /// The link the customer pays at.
     pub payment_url: Option<String>,
+    /// The convenience-store payment number.
     pub payment_number: Option<String>,
+    /// When the link or number stops being payable.
     pub expires_at: DateTime<Utc>,
+    /// The customer it is for, if one is saved.
     pub customer_id: Option<CustomerId>,
+    /// When the invoice was made.
     pub created_at: DateTime<Utc>,
+    /// When anything about it last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the provider was last asked about it.
     pub last_checked_at: Option<DateTime<Utc>>,
     /// The last error met while talking to the provider about this invoice.
     pub last_error: Option<String>,
@@ -146,17 +188,23 @@ pub struct Invoice {
     pub paid_at: Option<DateTime<Utc>>,
 }
 
+/// What kind of thing happened to an invoice (one audit entry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 pub enum TimelineEvent {
+    /// The invoice was made.
     Created,
+    /// Its status changed.
     Status,
+    /// A message about it was sent (or failed).
     Delivery,
+    /// Something went wrong with it.
     Error,
 }
 
 impl TimelineEvent {
+    /// The event's name as the audit log keeps it.
     pub fn as_str(self) -> &'static str {
         match self {
             TimelineEvent::Created => "created",
@@ -183,28 +231,41 @@ impl FromStr for TimelineEvent {
 /// One entry of the append-only audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
+    /// When it happened.
     pub at: DateTime<Utc>,
+    /// What happened.
     pub event: TimelineEvent,
+    /// The status before, for a status change.
     pub from_status: Option<Status>,
+    /// The status after, for a status change.
     pub status: Option<Status>,
+    /// Who or what caused it.
     pub source: Source,
+    /// PayDesk's record of it, in its own words.
     pub detail: Option<String>,
     /// The refund this change recorded, in minor units of the invoice's currency.
     pub refund_minor: Option<i64>,
 }
 
+/// Where a message stands in the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, strum::Display)]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 pub enum DeliveryState {
+    /// Waiting to be sent.
     Queued,
+    /// Being handed to the channel (claimed by one process).
     Sending,
+    /// The channel took it.
     Sent,
+    /// The channel refused it, or it gave up retrying.
     Failed,
+    /// It may or may not have gone out (the answer was lost); never sent again by itself.
     Unknown,
 }
 
 impl DeliveryState {
+    /// The state's name as the outbox keeps it.
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryState::Queued => "queued",
@@ -233,21 +294,33 @@ impl FromStr for DeliveryState {
 /// A message to a customer carrying a link (an outbox row).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
+    /// PayDesk's id of the message.
     pub id: DeliveryId,
+    /// The invoice whose link it carries.
     pub invoice_id: InvoiceId,
+    /// The channel (by its name) it goes through.
     pub channel: String,
+    /// How it reaches the customer.
     pub via: Via,
+    /// The phone number or address it goes to.
     pub to: String,
+    /// Where it stands.
     pub state: DeliveryState,
+    /// How many times sending was tried.
     pub attempts: i64,
+    /// The channel's id of the sent message, to find it again.
     pub channel_message_id: Option<String>,
+    /// Why the last try failed.
     pub error: Option<String>,
+    /// When it was queued.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
     pub updated_at: DateTime<Utc>,
     /// The customer's language for this message.
     pub lang: Lang,
     /// What was sent: the e-mail subject (e-mail only) and the text.
     pub subject: Option<String>,
+    /// The text (the e-mail's body, or the SMS / AlimTalk text).
     pub body: Option<String>,
 }
 

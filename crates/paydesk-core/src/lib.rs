@@ -1,6 +1,7 @@
 //! PayDesk's pure core: money, ids, invoices, the status lifecycle and validated input.
 //! No I/O and no async runtime live here.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![warn(missing_docs)]
 
 pub mod channel;
 pub mod country;

@@ -11,9 +11,13 @@ use crate::status::{PaymentFlags, Status};
 /// An invoice as the provider sees it, already mapped into PayDesk's lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteInvoice {
+    /// The provider's id of the invoice.
     pub provider_id: String,
+    /// The order id the provider keeps for it.
     pub order_id: String,
+    /// The provider's status, in PayDesk's lifecycle.
     pub status: Status,
+    /// Late, short or over payment, as the provider reports it.
     pub flags: PaymentFlags,
     /// Money received, in minor units of `currency`.
     pub paid_minor: i64,
@@ -21,7 +25,9 @@ pub struct RemoteInvoice {
     pub refunded_minor: i64,
     /// The currency the provider keeps the invoice in (checked against PayDesk's).
     pub currency: Option<Currency>,
+    /// The link the customer pays at, if the provider gives one.
     pub payment_url: Option<String>,
+    /// The convenience-store payment number, if the provider gives one.
     pub payment_number: Option<String>,
     /// The provider's own status words, for the audit log.
     pub raw_status: String,

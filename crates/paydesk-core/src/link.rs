@@ -14,12 +14,19 @@ pub const DEFAULT_EXPIRY: Duration = Duration::days(3);
 /// The fields of a new link, as a form or a command line gives them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LinkFields<'a> {
+    /// What is sold.
     pub name: &'a str,
+    /// The amount, as typed (`29900`, `12.34`).
     pub amount: &'a str,
+    /// The currency's code; the store's currency when not given.
     pub currency: Option<&'a str>,
+    /// The tax-free part, as typed.
     pub tax_free: Option<&'a str>,
+    /// How long the link stays payable (`30m`, `2h`, `3d`).
     pub expires_in: Option<&'a str>,
+    /// When the link stops being payable (an absolute time), instead of `expires_in`.
     pub expires_at: Option<&'a str>,
+    /// The shop's own order number; PayDesk makes one when not given.
     pub order_id: Option<&'a str>,
     /// The store's currency, used when none is asked for (KRW when not known).
     pub store_currency: Option<Currency>,
@@ -28,10 +35,15 @@ pub struct LinkFields<'a> {
 /// A new link's values, every one checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkDraft {
+    /// What is sold.
     pub name: ItemName,
+    /// The amount asked for.
     pub amount: Money,
+    /// The tax-free part of it.
     pub tax_free: Money,
+    /// When the link stops being payable.
     pub expiry: Expiry,
+    /// The order number.
     pub order_id: OrderId,
 }
 

@@ -15,16 +15,22 @@ use serde::{Deserialize, Serialize};
 /// many invoices never overflow.
 pub const MAX_MINOR: i64 = 999_999_999_999_999;
 
+/// A currency PayDesk keeps money in; its exponent says how many minor units make one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Currency {
+    /// Korean won (no minor unit).
     Krw,
+    /// Japanese yen (no minor unit).
     Jpy,
+    /// US dollar (cents).
     Usd,
+    /// Bitcoin (satoshis, 8 decimals).
     Btc,
 }
 
 impl Currency {
+    /// Every currency PayDesk knows.
     pub const ALL: [Currency; 4] = [Currency::Krw, Currency::Jpy, Currency::Usd, Currency::Btc];
 
     /// Number of decimal digits in the minor unit (KRW 0, JPY 0, USD 2, BTC 8).
@@ -36,6 +42,7 @@ impl Currency {
         }
     }
 
+    /// The ISO 4217 code (`KRW`; `BTC` by custom).
     pub fn code(self) -> &'static str {
         match self {
             Currency::Krw => "KRW",
@@ -67,24 +74,38 @@ impl FromStr for Currency {
     }
 }
 
+/// Why a typed amount is not money PayDesk can keep.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
+    /// Nothing was typed.
     #[error("is empty")]
     Empty,
+    /// Below zero.
     #[error("must not be negative")]
     Negative,
+    /// Not a plain number (what was typed).
     #[error("must be a plain number like 29900 or 12.34 (got {0:?})")]
     NotANumber(String),
+    /// More decimal places than the currency has (never rounded).
     #[error("has {given} decimal places but {currency} has {allowed}; amounts are never rounded")]
     TooManyDecimals {
+        /// Decimal places typed.
         given: usize,
+        /// Decimal places the currency has.
         allowed: u32,
+        /// The currency.
         currency: Currency,
     },
+    /// More than PayDesk can keep.
     #[error("is too large (at most {max})")]
-    TooLarge { max: String },
+    TooLarge {
+        /// The largest amount allowed, as the clerk would type it.
+        max: String,
+    },
+    /// A currency code PayDesk does not know.
     #[error("unknown currency {0:?} (use KRW, JPY, USD or BTC)")]
     UnknownCurrency(String),
+    /// Two amounts in different currencies were combined.
     #[error("currencies differ ({0} and {1})")]
     CurrencyMismatch(Currency, Currency),
 }
@@ -114,18 +135,22 @@ impl Money {
         Ok(Money { minor, currency })
     }
 
+    /// No money in `currency`.
     pub fn zero(currency: Currency) -> Self {
         Money { minor: 0, currency }
     }
 
+    /// The amount in minor units.
     pub fn minor(self) -> i64 {
         self.minor
     }
 
+    /// The currency.
     pub fn currency(self) -> Currency {
         self.currency
     }
 
+    /// Whether the amount is zero.
     pub fn is_zero(self) -> bool {
         self.minor == 0
     }
@@ -242,6 +267,7 @@ impl Money {
         }
     }
 
+    /// The sum, or an error for another currency or an overflow.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));

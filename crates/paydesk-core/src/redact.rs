@@ -22,6 +22,7 @@ pub const REDACTED: &str = "[redacted]";
 /// Secrets shorter than this are not searched for: they would mask ordinary words.
 const SHORTEST: usize = 4;
 
+/// Masks known secrets (and secrets in URLs' query strings) in any text before it is logged or shown.
 #[derive(Clone, Default)]
 pub struct Redactor {
     /// Longest first, so that a secret containing another is masked whole.
@@ -35,6 +36,7 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
+    /// A redactor of these secrets (those shorter than four characters are ignored).
     pub fn new<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Self {
         let mut needles = Vec::new();
         for s in secrets {

@@ -12,29 +12,48 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// Where an invoice stands; [`Status::can_move_to`] is the one rule of which changes are allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Saved, not yet made at the provider.
     Draft,
+    /// Payable.
     Open,
+    /// Paid, the payment not yet confirmed (a crypto payment seen, not mined).
     PaidUnconfirmed,
+    /// Paid.
     Paid,
+    /// Part of the payment was given back.
     PartiallyRefunded,
+    /// All of the payment was given back.
     Refunded,
+    /// No longer payable, with nothing paid (or paid short).
     Expired,
+    /// Cancelled before it was paid.
     Cancelled,
+    /// The provider refused it, or it was never made.
     Failed,
 }
 
+/// Why a status cannot be read or reached.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StatusError {
+    /// The lifecycle does not allow this change.
     #[error("an invoice cannot go from {from} to {to}")]
-    Forbidden { from: Status, to: Status },
+    Forbidden {
+        /// The status the invoice has.
+        from: Status,
+        /// The status that was asked for.
+        to: Status,
+    },
+    /// A status name PayDesk does not know.
     #[error("unknown status {0:?}")]
     Unknown(String),
 }
 
 impl Status {
+    /// Every status, in lifecycle order.
     pub const ALL: [Status; 9] = [
         Status::Draft,
         Status::Open,
@@ -47,6 +66,7 @@ impl Status {
         Status::Failed,
     ];
 
+    /// The status's name as rows, JSON and the window keep it.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
@@ -86,6 +106,7 @@ impl Status {
         }
     }
 
+    /// Whether the lifecycle allows going from this status to `to`.
     pub fn can_move_to(self, to: Status) -> bool {
         self.next().contains(&to)
     }
@@ -134,8 +155,11 @@ impl FromStr for Status {
 /// Flags kept beside the status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PaymentFlags {
+    /// Paid after the deadline.
     pub paid_late: bool,
+    /// Paid less than was asked.
     pub underpaid: bool,
+    /// Paid more than was asked.
     pub overpaid: bool,
 }
 
@@ -146,12 +170,16 @@ pub struct PaymentFlags {
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Source {
+    /// The clerk, through the window or the command line.
     User,
+    /// PayDesk's own sync with the provider.
     Sync,
+    /// The provider itself: its answer to a request, or its callback.
     Provider,
 }
 
 impl Source {
+    /// The source's name as the audit log keeps it.
     pub fn as_str(self) -> &'static str {
         match self {
             Source::User => "user",

@@ -11,6 +11,7 @@ use paydesk_core::{AccountName, InputCode, InputError, ProviderKind};
 use paydesk_store::AccountRecord;
 
 impl Engine {
+    /// Adds a payment account: its settings checked, its keys to the keyring first, then its row.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_account(&self, a: NewAccount) -> Result<AccountView> {
         let mut errors = Vec::new();
@@ -136,6 +137,7 @@ impl Engine {
         })
     }
 
+    /// Every payment account, the sandbox first; secrets only as set or missing.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn accounts(&self) -> Result<Vec<AccountView>> {
         let mut out = Vec::new();
@@ -145,12 +147,14 @@ impl Engine {
         Ok(out)
     }
 
+    /// One account by its name.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn account(&self, name: &str) -> Result<AccountView> {
         let r = self.account_record("account", name).await?;
         self.account_view(r).await
     }
 
+    /// Removes an account (its row, then its keys); its invoices stay.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn remove_account(&self, name: &str) -> Result<()> {
         let r = self.account_record("account", name).await?;

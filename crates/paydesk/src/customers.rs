@@ -32,6 +32,7 @@ impl Recipient {
 }
 
 impl Engine {
+    /// Saves a new customer (name, and a phone or an e-mail).
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_customer(&self, c: NewCustomer) -> Result<CustomerView> {
         let country = self.country().await?;
@@ -57,6 +58,7 @@ impl Engine {
         Ok(CustomerView::from(&customer))
     }
 
+    /// The customer book, or the customers whose name, phone or e-mail matches `search`.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn customers(&self, search: Option<&str>) -> Result<Vec<CustomerView>> {
         let search = search.map(str::trim).filter(|s| !s.is_empty());

@@ -12,19 +12,25 @@ use ts_rs::TS;
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewAccount {
+    /// The merchant's name for the account (`a-z0-9-_`).
     pub name: String,
+    /// Which provider it is (`bootpay`, `portone`, `btcpay`, `pipe`, `bitropay`).
     #[ts(as = "paydesk_core::ProviderKind")]
     #[cfg_attr(feature = "cli", arg(long))]
     pub provider: String,
+    /// The provider's API address, when not its usual one (BTCPay: the merchant's server).
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub base_url: Option<String>,
+    /// The BTCPay store the key belongs to.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub store_id: Option<String>,
+    /// The PortOne channel key of the convenience-store channel.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub channel_key: Option<String>,
+    /// `test` or `live`, where the provider has both.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub mode: Option<String>,
@@ -43,12 +49,16 @@ pub struct NewAccount {
     pub secrets: Vec<(String, SecretString)>,
 }
 
+/// A new customer for the customer book, as typed.
 #[derive(Debug, Default, Clone, Deserialize, ts_rs::TS)]
 #[ts(optional_fields)]
 pub struct NewCustomer {
+    /// Their name.
     pub name: String,
+    /// Their phone number, as typed.
     #[serde(default)]
     pub phone: Option<String>,
+    /// Their e-mail address.
     #[serde(default)]
     pub email: Option<String>,
 }
@@ -58,36 +68,48 @@ pub struct NewCustomer {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewLink {
+    /// The payment account to make the link with.
     #[cfg_attr(feature = "cli", arg(long))]
     pub account: String,
+    /// What is sold, as the customer will see it.
     #[cfg_attr(feature = "cli", arg(long))]
     pub name: String,
+    /// The amount (`29900`, `12.34`).
     #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
     pub amount: String,
+    /// The currency's code (the store's currency when not given).
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub currency: Option<String>,
+    /// The tax-free part of the amount.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
     pub tax_free: Option<String>,
+    /// How long the link stays payable (`30m`, `2h`, `3d`; 3 days when not given).
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
     pub expires_in: Option<String>,
+    /// When the link stops being payable, instead of a duration.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub expires_at: Option<String>,
+    /// A saved customer's id.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long = "customer"))]
     pub customer_id: Option<String>,
+    /// The customer's name.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub customer_name: Option<String>,
+    /// The customer's phone number.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub phone: Option<String>,
+    /// The customer's e-mail address.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub email: Option<String>,
+    /// The shop's own order number (PayDesk makes one when not given).
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub order_id: Option<String>,
@@ -129,9 +151,11 @@ impl NewLink {
     }
 }
 
+/// Which invoices the list shows, and which page of them.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, ts_rs::TS)]
 #[ts(optional_fields = nullable)]
 pub struct ListQuery {
+    /// Only invoices in this status.
     #[serde(default)]
     #[ts(as = "Option<paydesk_core::Status>")]
     pub status: Option<String>,
@@ -141,15 +165,20 @@ pub struct ListQuery {
     /// Only invoices created from / to these days (`YYYY-MM-DD`, store's time zone, inclusive).
     #[serde(default)]
     pub from: Option<String>,
+    /// The last day (see `from`).
     #[serde(default)]
     pub to: Option<String>,
+    /// Only invoices of this payment account.
     #[serde(default)]
     pub account: Option<String>,
+    /// Words, an order number, a phone number or an e-mail to search for.
     #[serde(default)]
     pub search: Option<String>,
+    /// How many to show (50 when not given).
     #[serde(default)]
     #[ts(as = "Option<u32>")]
     pub limit: Option<i64>,
+    /// How many to skip.
     #[serde(default)]
     #[ts(as = "Option<u32>")]
     pub offset: Option<i64>,
@@ -160,13 +189,17 @@ pub struct ListQuery {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewChannel {
+    /// The merchant's name for the channel (`a-z0-9-_`).
     pub name: String,
+    /// What it sends through: `smtp`, `solapi` or `twilio`.
     #[ts(as = "paydesk_notify::ChannelKind")]
     #[cfg_attr(feature = "cli", arg(long))]
     pub kind: String,
+    /// The mail server's host name.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub host: Option<String>,
+    /// The mail server's port.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub port: Option<u16>,
@@ -174,6 +207,7 @@ pub struct NewChannel {
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub tls: Option<String>,
+    /// The mail server's user name (its password goes to the keyring).
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub username: Option<String>,
@@ -185,6 +219,7 @@ pub struct NewChannel {
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub ca_file: Option<String>,
+    /// The service's API address, when not its usual one.
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub base_url: Option<String>,
@@ -205,6 +240,7 @@ pub struct NewChannel {
     #[ts(as = "Option<bool>")]
     #[cfg_attr(feature = "cli", arg(long))]
     pub alimtalk_fallback: bool,
+    /// Secret name → value, straight to the keyring.
     #[serde(skip)]
     #[cfg_attr(feature = "cli", arg(skip))]
     pub secrets: Vec<(String, SecretString)>,
@@ -214,13 +250,18 @@ pub struct NewChannel {
 #[derive(Debug, Default, Clone, Deserialize, TS)]
 #[ts(optional_fields)]
 pub struct SendRequest {
+    /// The invoice (its id or order number).
     pub invoice: String,
+    /// How: `sms`, `alimtalk`, `email` or `provider`.
     #[ts(as = "paydesk_notify::Via")]
     pub via: String,
+    /// The channel to send through (otherwise the first that can).
     #[serde(default)]
     pub channel: Option<String>,
+    /// The phone number or address (otherwise the customer's).
     #[serde(default)]
     pub to: Option<String>,
+    /// The language of the message (otherwise the customer's).
     #[serde(default)]
     pub lang: Option<String>,
 }

@@ -11,10 +11,14 @@ pub enum EngineError {
     /// One or more fields are wrong; nothing was written.
     #[error("{}", .0.first().map(|e| e.to_string()).unwrap_or_else(|| "invalid input".into()))]
     Input(Vec<InputError>),
+    /// The payment provider refused or failed; nothing PayDesk could not undo was written.
     #[error("{message}")]
     Provider {
+        /// Which provider.
         provider: ProviderKind,
+        /// The provider's own error code, when it gave one.
         code: Option<String>,
+        /// What the provider said (secrets masked).
         message: String,
         /// Whether PayDesk kept an invoice for it (a draft waiting to be retried, or failed).
         created: bool,
@@ -23,10 +27,14 @@ pub enum EngineError {
     /// created and whether the message may have gone out.
     #[error("{channel}: {message}")]
     Channel {
+        /// The channel, by its name.
         channel: String,
+        /// The channel's own error code, when it gave one.
         code: Option<String>,
+        /// What went wrong.
         message: String,
     },
+    /// The OS keyring failed or refused.
     #[error("{0}")]
     Keyring(#[from] SecretError),
     /// PayDesk's own database failed (the store's error is kept as the source).
@@ -35,17 +43,21 @@ pub enum EngineError {
     /// Something of PayDesk's own failed (a file, a background task); the cause is kept.
     #[error(transparent)]
     Other(Box<dyn std::error::Error + Send + Sync>),
+    /// PayDesk's own fault, in its own words.
     #[error("{0}")]
     Internal(String),
 }
 
+/// A use case's answer.
 pub type Result<T> = std::result::Result<T, EngineError>;
 
 impl EngineError {
+    /// A bad value in `field`.
     pub fn input(field: &str, message: impl std::fmt::Display) -> Self {
         EngineError::Input(vec![InputError::new(field, message)])
     }
 
+    /// The error's kind as the shells report it (`input`, `provider`, …; exit codes follow it).
     pub fn kind(&self) -> &'static str {
         match self {
             EngineError::Input(_) => "input",
@@ -111,12 +123,18 @@ impl From<InputError> for EngineError {
 /// The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ErrorView {
+    /// `input`, `provider`, `channel`, `keyring` or `internal`.
     #[ts(type = "\"input\" | \"provider\" | \"channel\" | \"keyring\" | \"internal\"")]
     pub kind: &'static str,
+    /// The first field that is wrong (bad input only).
     pub field: Option<String>,
+    /// Every field that is wrong, with its code.
     pub fields: Vec<InputError>,
+    /// The provider that failed.
     pub provider: Option<ProviderKind>,
+    /// The provider's or the channel's own error code.
     pub code: Option<String>,
+    /// What went wrong, in words (secrets masked).
     pub message: String,
 }
 

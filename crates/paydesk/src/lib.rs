@@ -4,6 +4,7 @@
 //! never in a shell. Each use case has its own module (see `docs/architecture.md`);
 //! this file holds the module tree, the re-exports and the [`Engine`] handle.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![warn(missing_docs)]
 
 use std::{
     path::{Path, PathBuf},
@@ -88,6 +89,7 @@ impl Engine {
         Self::open_with(data_dir, SecretStore::new()).await
     }
 
+    /// Opens the data directory with another secret store (tests' own keyring collection).
     #[tracing::instrument(level = "debug", skip(secrets), err(level = "info"))]
     pub async fn open_with(data_dir: &Path, secrets: SecretStore) -> Result<Engine> {
         let store = Store::open(data_dir).await?;
@@ -126,10 +128,12 @@ impl Engine {
         })
     }
 
+    /// The data directory this engine keeps its files in.
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
     }
 
+    /// The store underneath (for tests and tools; use cases go through the engine).
     pub fn store(&self) -> &Store {
         &self.inner.store
     }

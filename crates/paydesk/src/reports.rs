@@ -9,22 +9,29 @@ use std::str::FromStr;
 
 use crate::{context::internal, Engine, InvoiceView, Result};
 
+/// Money of one currency, and how many invoices it came from.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct MoneyTotal {
+    /// The currency's code.
     pub currency: String,
+    /// How many invoices.
     #[ts(type = "number")]
     pub count: i64,
+    /// The sum as a plain decimal.
     pub amount: String,
+    /// The sum as people read it.
     pub amount_display: String,
 }
 
+/// The overview's figures for one period.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct PeriodTotals {
     /// `today`, `week` (since Monday) or `month`.
     #[ts(type = "\"today\" | \"week\" | \"month\"")]
     pub period: String,
+    /// When the period began (the store's time zone).
     pub since: String,
-    /// Money received on invoices that became paid in the period, per currency.
+    /// Money kept (received minus refunded) on invoices paid in the period, per currency.
     pub paid: Vec<MoneyTotal>,
     /// Invoices made in the period that are still waiting for the customer.
     #[ts(type = "number")]
@@ -34,15 +41,20 @@ pub struct PeriodTotals {
     pub expired: i64,
 }
 
+/// How many invoices were paid on one day.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct DayCount {
+    /// The day (`YYYY-MM-DD`, the store's time zone).
     pub day: String,
+    /// Invoices paid that day.
     #[ts(type = "number")]
     pub paid: i64,
 }
 
+/// An invoice the clerk should look at, and why.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct Attention {
+    /// The invoice.
     pub invoice: InvoiceView,
     /// `paid_late`, `underpaid`, `overpaid`, `delivery_failed`, `provider_error`.
     #[ts(
@@ -51,11 +63,14 @@ pub struct Attention {
     pub reasons: Vec<String>,
 }
 
+/// The overview screen: periods, the last 14 days, what needs attention.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct DashboardView {
+    /// Today, this week, this month.
     pub periods: Vec<PeriodTotals>,
     /// Invoices paid per day over the last 14 days (days with none included).
     pub daily: Vec<DayCount>,
+    /// Invoices that need the clerk (late, short or over paid, a failed message, a provider error).
     pub attention: Vec<Attention>,
 }
 
@@ -63,6 +78,7 @@ pub struct DashboardView {
 /// paid today (the store's day), per currency.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ListTotals {
+    /// Invoices open now.
     #[ts(type = "number")]
     pub open: i64,
     /// Kept today per currency; one zero in the store's currency when nothing was.
@@ -126,6 +142,7 @@ impl Engine {
         Ok(ListTotals { open, paid_today })
     }
 
+    /// The overview: what was kept per period, invoices paid per day, what needs attention.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn dashboard(&self) -> Result<DashboardView> {
         let tz = self.time_zone().await?;
@@ -218,6 +235,7 @@ pub(crate) fn cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The CSV export's columns, in order (new columns are only ever added at the end).
 pub const CSV_COLUMNS: [&str; 24] = [
     "id",
     "order_id",

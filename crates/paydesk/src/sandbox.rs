@@ -9,6 +9,7 @@ use paydesk_providers::sandbox::{SandboxPayment, SandboxStore, DEFAULT_PORT};
 pub const SANDBOX_ACCOUNT: &str = "sandbox";
 
 impl Engine {
+    /// The sandbox's own records (for tests and its page).
     pub fn sandbox(&self) -> &SandboxStore {
         &self.inner.sandbox
     }
@@ -56,6 +57,7 @@ impl Engine {
         Ok(sandbox_view(&p))
     }
 
+    /// Lets a sandbox link expire now, as if its deadline had passed.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn sandbox_expire(&self, key: &str) -> Result<SandboxPaymentView> {
         let id = Self::sandbox_id(self.find(key).await?)?;

@@ -9,12 +9,18 @@ use paydesk_core::{
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// A saved customer, as the window and the command show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CustomerView {
+    /// PayDesk's id of the customer.
     pub id: String,
+    /// Their name.
     pub name: String,
+    /// Their phone number (E.164).
     pub phone: Option<String>,
+    /// Their e-mail address.
     pub email: Option<String>,
+    /// When they were first saved.
     pub created_at: String,
     /// In the customer book: how many invoices, and what was kept from them per
     /// currency as people read it (`₩269,800`).
@@ -23,10 +29,13 @@ pub struct CustomerView {
     pub totals: Option<CustomerTotals>,
 }
 
+/// A customer's invoices, counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CustomerTotals {
+    /// How many invoices they have.
     #[ts(type = "number")]
     pub invoices: i64,
+    /// What was kept from them, per currency, as people read it.
     pub kept: Vec<String>,
 }
 
@@ -34,6 +43,7 @@ pub struct CustomerTotals {
 /// fields differ from what is saved (the window asks before they replace it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CustomerMatch {
+    /// The saved customer.
     pub customer: CustomerView,
     /// `name`, `phone`, `email`: typed differently from the saved customer.
     pub differs: Vec<String>,
@@ -55,13 +65,20 @@ impl From<&Customer> for CustomerView {
     }
 }
 
+/// One entry of an invoice's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TimelineView {
+    /// When it happened.
     pub at: String,
+    /// What happened.
     pub event: TimelineEvent,
+    /// The status after, for a status change.
     pub status: Option<Status>,
+    /// The status before, for a status change.
     pub from_status: Option<Status>,
+    /// Who or what caused it.
     pub source: Source,
+    /// PayDesk's record of it, in its own words.
     pub detail: Option<String>,
     /// The refund this entry recorded, as people read it (`₩100,000`).
     pub refund_display: Option<String>,
@@ -85,35 +102,51 @@ impl TimelineView {
     }
 }
 
+/// An invoice as the window and the command show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct InvoiceView {
+    /// PayDesk's id of the invoice.
     pub id: String,
+    /// The payment account it was made through.
     pub account: String,
+    /// The provider behind that account.
     pub provider: ProviderKind,
     /// True for the embedded sandbox: no real money.
     pub sandbox: bool,
+    /// The provider's id of it, once it has answered.
     pub provider_id: Option<String>,
+    /// The shop's order number.
     pub order_id: String,
+    /// A link or a convenience-store number.
     pub kind: InvoiceKind,
+    /// What is sold.
     pub name: String,
     /// Plain decimal in the major unit (`29900`, `12.34`).
     pub amount: String,
+    /// The currency's code.
     pub currency: String,
     /// The amount in the currency's minor unit (exact: JSON numbers hold 2^53).
     #[ts(type = "number")]
     pub amount_minor: i64,
     /// As people read it (`₩29,900`).
     pub amount_display: String,
+    /// The tax-free part, as a plain decimal.
     pub tax_free: String,
+    /// Where it stands.
     pub status: Status,
+    /// Paid after the deadline.
     pub paid_late: bool,
+    /// Paid less than was asked.
     pub underpaid: bool,
+    /// Paid more than was asked.
     pub overpaid: bool,
+    /// Money received, as a plain decimal.
     pub paid_amount: String,
     /// The money received as people read it (`₩29,900`).
     pub paid_display: String,
     /// Money given back so far (`0` when none), and as people read it.
     pub refunded_amount: String,
+    /// Money given back, as people read it.
     pub refunded_display: String,
     /// What is left of the money received: what can still be refunded, and what the
     /// shop keeps (`₩250,000`).
@@ -126,30 +159,43 @@ pub struct InvoiceView {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[ts(optional)]
     pub rest_link: Option<String>,
+    /// The link the customer pays at.
     pub payment_url: Option<String>,
+    /// The convenience-store payment number.
     pub payment_number: Option<String>,
+    /// When it stops being payable.
     pub expires_at: String,
     /// When it was first paid (or seen paid), none before.
     pub paid_at: Option<String>,
+    /// When it was made.
     pub created_at: String,
+    /// When anything about it last changed.
     pub updated_at: String,
+    /// When the provider was last asked about it.
     pub last_checked_at: Option<String>,
+    /// The last problem sync or a message met with it.
     pub last_error: Option<String>,
+    /// Its saved customer.
     pub customer: Option<CustomerView>,
     /// The language its customer is written to and printed for unless another is chosen
     /// (from the customer's phone, else the store's country).
     pub lang: paydesk_core::Lang,
     /// What the clerk can do with it now (its state and its provider decide).
     pub actions: Actions,
+    /// Its history, oldest first (in one invoice's detail only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[ts(optional)]
     pub timeline: Option<Vec<TimelineView>>,
 }
 
+/// What the clerk can do with an invoice now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct Actions {
+    /// Cancel it (nothing paid, the provider allows it).
     pub cancel: bool,
+    /// Give money back.
     pub refund: bool,
+    /// Give back part of it.
     pub partial_refund: bool,
     /// A convenience-store slip can be printed (open, with a payment number).
     pub slip: bool,
@@ -162,6 +208,7 @@ pub struct Actions {
 }
 
 impl Actions {
+    /// The actions its status and its provider allow.
     pub fn for_invoice(i: &Invoice) -> Self {
         use paydesk_core::Status;
         let caps = paydesk_providers::spec(i.provider).capabilities;
@@ -183,6 +230,7 @@ impl Actions {
 }
 
 impl InvoiceView {
+    /// The invoice's view, with its customer, history and the store's country.
     pub fn new(
         i: &Invoice,
         customer: Option<&Customer>,
@@ -238,11 +286,16 @@ impl InvoiceView {
     }
 }
 
+/// A payment account as the window and the command show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AccountView {
+    /// The merchant's name for it.
     pub name: String,
+    /// Its provider.
     pub provider: ProviderKind,
+    /// The embedded sandbox: no real money.
     pub sandbox: bool,
+    /// Its settings (never a secret).
     #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
     /// What PayDesk can do with this account's provider.
@@ -250,6 +303,7 @@ pub struct AccountView {
     /// Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
     /// (the keyring did not answer). Never a value.
     pub secrets: BTreeMap<String, SecretState>,
+    /// When it was added.
     pub created_at: String,
 }
 
@@ -257,13 +311,16 @@ pub struct AccountView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SecretState {
+    /// In the keyring.
     Set,
+    /// Not in the keyring.
     Missing,
     /// The keyring did not answer.
     Unknown,
 }
 
 impl SecretState {
+    /// The state's name (`set`, `missing`, `unknown`).
     pub fn as_str(self) -> &'static str {
         match self {
             SecretState::Set => "set",
@@ -284,24 +341,34 @@ impl std::fmt::Display for SecretState {
 /// to the keyring. The window draws its forms from this.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Forms {
+    /// One form per provider.
     pub accounts: Vec<AccountForm>,
+    /// One form per channel kind.
     pub channels: Vec<ChannelForm>,
 }
 
+/// What adding an account of one provider asks for.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AccountForm {
+    /// The provider.
     pub provider: paydesk_core::ProviderKind,
+    /// The fields it needs.
     #[ts(type = "Array<keyof NewAccount>")]
     pub settings: Vec<&'static str>,
+    /// The keys it needs (they go to the keyring).
     #[ts(type = "Array<string>")]
     pub secrets: Vec<&'static str>,
 }
 
+/// What adding a channel of one kind asks for.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ChannelForm {
+    /// The channel kind.
     pub kind: paydesk_notify::ChannelKind,
+    /// The fields it needs.
     #[ts(type = "Array<keyof NewChannel>")]
     pub settings: Vec<&'static str>,
+    /// The keys it needs (they go to the keyring).
     #[ts(type = "Array<string>")]
     pub secrets: Vec<&'static str>,
 }
@@ -333,11 +400,15 @@ impl Forms {
     }
 }
 
+/// What one sync pass did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct SyncReport {
+    /// How many invoices were asked about.
     #[ts(type = "number")]
     pub checked: usize,
+    /// The invoices that changed.
     pub changed: Vec<InvoiceView>,
+    /// What went wrong, per invoice.
     pub errors: Vec<SyncError>,
     /// What the outbox did in the same pass.
     #[serde(default)]
@@ -362,25 +433,39 @@ pub enum SyncErrorKind {
     Local,
 }
 
+/// A problem a sync pass met with one invoice.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncError {
+    /// The invoice.
     pub invoice_id: String,
+    /// Its payment account.
     pub account: String,
+    /// Its provider.
     pub provider: paydesk_core::ProviderKind,
+    /// What kind of problem.
     pub kind: SyncErrorKind,
+    /// What went wrong (secrets masked).
     pub message: String,
 }
 
 /// The sandbox's own record of a payment (what its page shows).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SandboxPaymentView {
+    /// The sandbox's id of the payment.
     pub id: String,
+    /// The order id it was made for.
     pub order_id: String,
+    /// `waiting`, `partial`, `paid`, `expired`, `cancelled`, `partially_refunded` or `refunded`.
     pub state: String,
+    /// The amount asked, as a plain decimal.
     pub amount: String,
+    /// The amount paid so far.
     pub paid_amount: String,
+    /// The currency's code.
     pub currency: String,
+    /// Paid after the deadline.
     pub late: bool,
+    /// When it stops being payable.
     pub expires_at: String,
 }
 

@@ -1,6 +1,9 @@
 // Generated from the engine's Rust types by crates/paydesk/tests/bindings.rs (ts-rs).
 // Do not edit: change the Rust type, then run `./x bindings`.
 
+/**
+ * Where an invoice stands; [`Status::can_move_to`] is the one rule of which changes are allowed.
+ */
 export type Status = "draft" | "open" | "paid_unconfirmed" | "paid" | "partially_refunded" | "refunded" | "expired" | "cancelled" | "failed";
 
 /**
@@ -14,16 +17,45 @@ export type Source = "user" | "sync" | "provider";
  */
 export type ProviderKind = "sandbox" | "bootpay" | "portone" | "btcpay" | "pipe" | "bitropay";
 
+/**
+ * What an invoice is paid with.
+ */
 export type InvoiceKind = "link" | "cvs";
 
+/**
+ * What kind of thing happened to an invoice (one audit entry).
+ */
 export type TimelineEvent = "created" | "status" | "delivery" | "error";
 
+/**
+ * Where a message stands in the outbox.
+ */
 export type DeliveryState = "queued" | "sending" | "sent" | "failed" | "unknown";
 
 /**
  * What a provider supports.
  */
-export type Capabilities = { links: boolean, cvs: boolean, cancel: boolean, refund: boolean, partial_refund: boolean, 
+export type Capabilities = { 
+/**
+ * Makes payment links.
+ */
+links: boolean, 
+/**
+ * Issues convenience-store payment numbers.
+ */
+cvs: boolean, 
+/**
+ * Can cancel an unpaid invoice.
+ */
+cancel: boolean, 
+/**
+ * Can give money back.
+ */
+refund: boolean, 
+/**
+ * Can give back part of a payment.
+ */
+partial_refund: boolean, 
 /**
  * The provider sends the link to the customer itself (`Via::Provider`).
  */
@@ -37,7 +69,15 @@ export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "ne
 /**
  * A bad value typed by a person: which field, and what is wrong with it.
  */
-export type InputError = { field: string, message: string, 
+export type InputError = { 
+/**
+ * The field, as the form or the command line names it.
+ */
+field: string, 
+/**
+ * What is wrong with it, in PayDesk's own (English) words.
+ */
+message: string, 
 /**
  * A stable name of what is wrong (`empty`, `too_long`, `too_many_decimals`, …) that a
  * UI translates; `invalid` when nothing more specific applies.
@@ -70,7 +110,30 @@ export type SmsClass = "sms" | "lms";
  */
 export type SecretState = "set" | "missing" | "unknown";
 
-export type CustomerView = { id: string, name: string, phone: string | null, email: string | null, created_at: string, 
+/**
+ * A saved customer, as the window and the command show them.
+ */
+export type CustomerView = { 
+/**
+ * PayDesk's id of the customer.
+ */
+id: string, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * Their phone number (E.164).
+ */
+phone: string | null, 
+/**
+ * Their e-mail address.
+ */
+email: string | null, 
+/**
+ * When they were first saved.
+ */
+created_at: string, 
 /**
  * In the customer book: how many invoices, and what was kept from them per
  * currency as people read it (`₩269,800`).
@@ -81,21 +144,78 @@ totals?: CustomerTotals, };
  * A saved customer that a typed phone or e-mail belongs to, and which of the typed
  * fields differ from what is saved (the window asks before they replace it).
  */
-export type CustomerMatch = { customer: CustomerView, 
+export type CustomerMatch = { 
+/**
+ * The saved customer.
+ */
+customer: CustomerView, 
 /**
  * `name`, `phone`, `email`: typed differently from the saved customer.
  */
 differs: Array<string>, };
 
-export type CustomerTotals = { invoices: number, kept: Array<string>, };
+/**
+ * A customer's invoices, counted.
+ */
+export type CustomerTotals = { 
+/**
+ * How many invoices they have.
+ */
+invoices: number, 
+/**
+ * What was kept from them, per currency, as people read it.
+ */
+kept: Array<string>, };
 
-export type TimelineView = { at: string, event: TimelineEvent, status: Status | null, from_status: Status | null, source: Source, detail: string | null, 
+/**
+ * One entry of an invoice's history.
+ */
+export type TimelineView = { 
+/**
+ * When it happened.
+ */
+at: string, 
+/**
+ * What happened.
+ */
+event: TimelineEvent, 
+/**
+ * The status after, for a status change.
+ */
+status: Status | null, 
+/**
+ * The status before, for a status change.
+ */
+from_status: Status | null, 
+/**
+ * Who or what caused it.
+ */
+source: Source, 
+/**
+ * PayDesk's record of it, in its own words.
+ */
+detail: string | null, 
 /**
  * The refund this entry recorded, as people read it (`₩100,000`).
  */
 refund_display: string | null, };
 
-export type Actions = { cancel: boolean, refund: boolean, partial_refund: boolean, 
+/**
+ * What the clerk can do with an invoice now.
+ */
+export type Actions = { 
+/**
+ * Cancel it (nothing paid, the provider allows it).
+ */
+cancel: boolean, 
+/**
+ * Give money back.
+ */
+refund: boolean, 
+/**
+ * Give back part of it.
+ */
+partial_refund: boolean, 
 /**
  * A convenience-store slip can be printed (open, with a payment number).
  */
@@ -113,15 +233,50 @@ notify_customer: boolean,
  */
 request_rest: boolean, };
 
-export type InvoiceView = { id: string, account: string, provider: ProviderKind, 
+/**
+ * An invoice as the window and the command show it.
+ */
+export type InvoiceView = { 
+/**
+ * PayDesk's id of the invoice.
+ */
+id: string, 
+/**
+ * The payment account it was made through.
+ */
+account: string, 
+/**
+ * The provider behind that account.
+ */
+provider: ProviderKind, 
 /**
  * True for the embedded sandbox: no real money.
  */
-sandbox: boolean, provider_id: string | null, order_id: string, kind: InvoiceKind, name: string, 
+sandbox: boolean, 
+/**
+ * The provider's id of it, once it has answered.
+ */
+provider_id: string | null, 
+/**
+ * The shop's order number.
+ */
+order_id: string, 
+/**
+ * A link or a convenience-store number.
+ */
+kind: InvoiceKind, 
+/**
+ * What is sold.
+ */
+name: string, 
 /**
  * Plain decimal in the major unit (`29900`, `12.34`).
  */
-amount: string, currency: string, 
+amount: string, 
+/**
+ * The currency's code.
+ */
+currency: string, 
 /**
  * The amount in the currency's minor unit (exact: JSON numbers hold 2^53).
  */
@@ -129,7 +284,31 @@ amount_minor: number,
 /**
  * As people read it (`₩29,900`).
  */
-amount_display: string, tax_free: string, status: Status, paid_late: boolean, underpaid: boolean, overpaid: boolean, paid_amount: string, 
+amount_display: string, 
+/**
+ * The tax-free part, as a plain decimal.
+ */
+tax_free: string, 
+/**
+ * Where it stands.
+ */
+status: Status, 
+/**
+ * Paid after the deadline.
+ */
+paid_late: boolean, 
+/**
+ * Paid less than was asked.
+ */
+underpaid: boolean, 
+/**
+ * Paid more than was asked.
+ */
+overpaid: boolean, 
+/**
+ * Money received, as a plain decimal.
+ */
+paid_amount: string, 
 /**
  * The money received as people read it (`₩29,900`).
  */
@@ -137,7 +316,11 @@ paid_display: string,
 /**
  * Money given back so far (`0` when none), and as people read it.
  */
-refunded_amount: string, refunded_display: string, 
+refunded_amount: string, 
+/**
+ * Money given back, as people read it.
+ */
+refunded_display: string, 
 /**
  * What is left of the money received: what can still be refunded, and what the
  * shop keeps (`₩250,000`).
@@ -154,11 +337,43 @@ rest_of: string | null,
 /**
  * The newest link asking for this invoice's rest (in one invoice's detail only).
  */
-rest_link?: string, payment_url: string | null, payment_number: string | null, expires_at: string, 
+rest_link?: string, 
+/**
+ * The link the customer pays at.
+ */
+payment_url: string | null, 
+/**
+ * The convenience-store payment number.
+ */
+payment_number: string | null, 
+/**
+ * When it stops being payable.
+ */
+expires_at: string, 
 /**
  * When it was first paid (or seen paid), none before.
  */
-paid_at: string | null, created_at: string, updated_at: string, last_checked_at: string | null, last_error: string | null, customer: CustomerView | null, 
+paid_at: string | null, 
+/**
+ * When it was made.
+ */
+created_at: string, 
+/**
+ * When anything about it last changed.
+ */
+updated_at: string, 
+/**
+ * When the provider was last asked about it.
+ */
+last_checked_at: string | null, 
+/**
+ * The last problem sync or a message met with it.
+ */
+last_error: string | null, 
+/**
+ * Its saved customer.
+ */
+customer: CustomerView | null, 
 /**
  * The language its customer is written to and printed for unless another is chosen
  * (from the customer's phone, else the store's country).
@@ -167,9 +382,32 @@ lang: Lang,
 /**
  * What the clerk can do with it now (its state and its provider decide).
  */
-actions: Actions, timeline?: Array<TimelineView>, };
+actions: Actions, 
+/**
+ * Its history, oldest first (in one invoice's detail only).
+ */
+timeline?: Array<TimelineView>, };
 
-export type AccountView = { name: string, provider: ProviderKind, sandbox: boolean, settings: Record<string, unknown>, 
+/**
+ * A payment account as the window and the command show it.
+ */
+export type AccountView = { 
+/**
+ * The merchant's name for it.
+ */
+name: string, 
+/**
+ * Its provider.
+ */
+provider: ProviderKind, 
+/**
+ * The embedded sandbox: no real money.
+ */
+sandbox: boolean, 
+/**
+ * Its settings (never a secret).
+ */
+settings: Record<string, unknown>, 
 /**
  * What PayDesk can do with this account's provider.
  */
@@ -178,9 +416,20 @@ capabilities: Capabilities,
  * Per secret name only whether it is set: `"set"`, `"missing"` or `"unknown"`
  * (the keyring did not answer). Never a value.
  */
-secrets: { [key in string]?: SecretState }, created_at: string, };
+secrets: { [key in string]?: SecretState }, 
+/**
+ * When it was added.
+ */
+created_at: string, };
 
-export type ListQuery = { status?: Status | null, 
+/**
+ * Which invoices the list shows, and which page of them.
+ */
+export type ListQuery = { 
+/**
+ * Only invoices in this status.
+ */
+status?: Status | null, 
 /**
  * Only this customer's invoices (the customer book).
  */
@@ -188,12 +437,80 @@ customer?: string | null,
 /**
  * Only invoices created from / to these days (`YYYY-MM-DD`, store's time zone, inclusive).
  */
-from?: string | null, to?: string | null, account?: string | null, search?: string | null, limit?: number | null, offset?: number | null, };
+from?: string | null, 
+/**
+ * The last day (see `from`).
+ */
+to?: string | null, 
+/**
+ * Only invoices of this payment account.
+ */
+account?: string | null, 
+/**
+ * Words, an order number, a phone number or an e-mail to search for.
+ */
+search?: string | null, 
+/**
+ * How many to show (50 when not given).
+ */
+limit?: number | null, 
+/**
+ * How many to skip.
+ */
+offset?: number | null, };
 
 /**
  * A new payment link, as typed in the form or on the command line.
  */
-export type NewLink = { account: string, name: string, amount: string, currency?: string, tax_free?: string, expires_in?: string, expires_at?: string, customer_id?: string, customer_name?: string, phone?: string, email?: string, order_id?: string, 
+export type NewLink = { 
+/**
+ * The payment account to make the link with.
+ */
+account: string, 
+/**
+ * What is sold, as the customer will see it.
+ */
+name: string, 
+/**
+ * The amount (`29900`, `12.34`).
+ */
+amount: string, 
+/**
+ * The currency's code (the store's currency when not given).
+ */
+currency?: string, 
+/**
+ * The tax-free part of the amount.
+ */
+tax_free?: string, 
+/**
+ * How long the link stays payable (`30m`, `2h`, `3d`; 3 days when not given).
+ */
+expires_in?: string, 
+/**
+ * When the link stops being payable, instead of a duration.
+ */
+expires_at?: string, 
+/**
+ * A saved customer's id.
+ */
+customer_id?: string, 
+/**
+ * The customer's name.
+ */
+customer_name?: string, 
+/**
+ * The customer's phone number.
+ */
+phone?: string, 
+/**
+ * The customer's e-mail address.
+ */
+email?: string, 
+/**
+ * The shop's own order number (PayDesk makes one when not given).
+ */
+order_id?: string, 
 /**
  * Send the link to the customer once it exists: `sms`, `alimtalk`, `email`, `provider`.
  */
@@ -212,12 +529,51 @@ lang?: string,
  */
 update_customer?: boolean, };
 
-export type NewCustomer = { name: string, phone?: string, email?: string, };
+/**
+ * A new customer for the customer book, as typed.
+ */
+export type NewCustomer = { 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * Their phone number, as typed.
+ */
+phone?: string, 
+/**
+ * Their e-mail address.
+ */
+email?: string, };
 
 /**
  * A new provider account, as typed (validated here).
  */
-export type NewAccount = { name: string, provider: ProviderKind, base_url?: string, store_id?: string, channel_key?: string, mode?: string, 
+export type NewAccount = { 
+/**
+ * The merchant's name for the account (`a-z0-9-_`).
+ */
+name: string, 
+/**
+ * Which provider it is (`bootpay`, `portone`, `btcpay`, `pipe`, `bitropay`).
+ */
+provider: ProviderKind, 
+/**
+ * The provider's API address, when not its usual one (BTCPay: the merchant's server).
+ */
+base_url?: string, 
+/**
+ * The BTCPay store the key belongs to.
+ */
+store_id?: string, 
+/**
+ * The PortOne channel key of the convenience-store channel.
+ */
+channel_key?: string, 
+/**
+ * `test` or `live`, where the provider has both.
+ */
+mode?: string, 
 /**
  * The merchant's own page the customer lands on after paying (BitroPay, PIPE).
  */
@@ -231,11 +587,31 @@ callback_url?: string, };
 /**
  * A new delivery channel, as typed.
  */
-export type NewChannel = { name: string, kind: ChannelKind, host?: string, port?: number, 
+export type NewChannel = { 
+/**
+ * The merchant's name for the channel (`a-z0-9-_`).
+ */
+name: string, 
+/**
+ * What it sends through: `smtp`, `solapi` or `twilio`.
+ */
+kind: ChannelKind, 
+/**
+ * The mail server's host name.
+ */
+host?: string, 
+/**
+ * The mail server's port.
+ */
+port?: number, 
 /**
  * starttls (default, port 587), tls (465) or none (a local relay).
  */
-tls?: string, username?: string, 
+tls?: string, 
+/**
+ * The mail server's user name (its password goes to the keyring).
+ */
+username?: string, 
 /**
  * The sender, e.g. "하나상회 <shop@hana.kr>".
  */
@@ -243,7 +619,11 @@ from?: string,
 /**
  * A PEM file with a private mail server's certificate authority.
  */
-ca_file?: string, base_url?: string, 
+ca_file?: string, 
+/**
+ * The service's API address, when not its usual one.
+ */
+base_url?: string, 
 /**
  * The sending number (Solapi: registered sender; Twilio: +1… or MG… service SID).
  */
@@ -261,7 +641,22 @@ template_id?: string,
  */
 alimtalk_fallback?: boolean, };
 
-export type ChannelView = { name: string, kind: ChannelKind, settings: Record<string, unknown>, 
+/**
+ * A delivery channel as the window and the command show it.
+ */
+export type ChannelView = { 
+/**
+ * The merchant's name for it.
+ */
+name: string, 
+/**
+ * What it sends through.
+ */
+kind: ChannelKind, 
+/**
+ * Its settings (never a secret).
+ */
+settings: Record<string, unknown>, 
 /**
  * Per secret name: `set`, `missing`, or `unknown` (keyring did not answer).
  */
@@ -269,28 +664,143 @@ secrets: { [key in string]?: SecretState },
 /**
  * The ways of sending it offers (`sms`, `alimtalk`, `email`).
  */
-vias: Array<Via>, created_at: string, };
+vias: Array<Via>, 
+/**
+ * When it was added.
+ */
+created_at: string, };
 
 /**
  * Send an invoice's link to its customer.
  */
-export type SendRequest = { invoice: string, via: Via, channel?: string, to?: string, lang?: string, };
+export type SendRequest = { 
+/**
+ * The invoice (its id or order number).
+ */
+invoice: string, 
+/**
+ * How: `sms`, `alimtalk`, `email` or `provider`.
+ */
+via: Via, 
+/**
+ * The channel to send through (otherwise the first that can).
+ */
+channel?: string, 
+/**
+ * The phone number or address (otherwise the customer's).
+ */
+to?: string, 
+/**
+ * The language of the message (otherwise the customer's).
+ */
+lang?: string, };
 
-export type DeliveryView = { id: string, invoice_id: string, channel: string, via: Via, to: string, state: DeliveryState, attempts: number, channel_message_id: string | null, error: string | null, created_at: string, updated_at: string, lang: Lang, subject: string | null, body: string | null, };
+/**
+ * A message to a customer, as the invoice's history shows it.
+ */
+export type DeliveryView = { 
+/**
+ * PayDesk's id of the message.
+ */
+id: string, 
+/**
+ * The invoice whose link it carries.
+ */
+invoice_id: string, 
+/**
+ * The channel it goes through.
+ */
+channel: string, 
+/**
+ * How it reaches the customer.
+ */
+via: Via, 
+/**
+ * The phone number or address it goes to.
+ */
+to: string, 
+/**
+ * Where it stands.
+ */
+state: DeliveryState, 
+/**
+ * How many times sending was tried.
+ */
+attempts: number, 
+/**
+ * The channel's id of the sent message.
+ */
+channel_message_id: string | null, 
+/**
+ * Why the last try failed.
+ */
+error: string | null, 
+/**
+ * When it was queued.
+ */
+created_at: string, 
+/**
+ * When it last changed.
+ */
+updated_at: string, 
+/**
+ * The language it is written in.
+ */
+lang: Lang, 
+/**
+ * The e-mail's subject (e-mail only).
+ */
+subject: string | null, 
+/**
+ * The text that was sent.
+ */
+body: string | null, };
 
 /**
  * Exactly what a customer will get, before it is sent.
  */
-export type MessagePreview = { via: Via, lang: Lang, subject: string | null, text: string, 
+export type MessagePreview = { 
+/**
+ * How it would go.
+ */
+via: Via, 
+/**
+ * The language it is written in.
+ */
+lang: Lang, 
+/**
+ * The e-mail's subject (e-mail only).
+ */
+subject: string | null, 
+/**
+ * The text, exactly as it would go.
+ */
+text: string, 
 /**
  * SMS only: the length in EUC-KR bytes and the cost class (`sms` ≤ 90 bytes, `lms`).
  */
-bytes: number | null, class: SmsClass | null, };
+bytes: number | null, 
+/**
+ * SMS only: whether it goes as a short or a long message.
+ */
+class: SmsClass | null, };
 
 /**
  * What one outbox pass did.
  */
-export type OutboxReport = { sent: number, failed: number, unknown: number, 
+export type OutboxReport = { 
+/**
+ * Messages the channel took.
+ */
+sent: number, 
+/**
+ * Messages refused, or given up on.
+ */
+failed: number, 
+/**
+ * Messages that may or may not have gone out (the clerk decides).
+ */
+unknown: number, 
 /**
  * Waiting for their link (the invoice is still a draft).
  */
@@ -301,9 +811,47 @@ waiting: number, };
  */
 export type SyncErrorKind = "unreachable" | "keys" | "invoice" | "local";
 
-export type SyncError = { invoice_id: string, account: string, provider: ProviderKind, kind: SyncErrorKind, message: string, };
+/**
+ * A problem a sync pass met with one invoice.
+ */
+export type SyncError = { 
+/**
+ * The invoice.
+ */
+invoice_id: string, 
+/**
+ * Its payment account.
+ */
+account: string, 
+/**
+ * Its provider.
+ */
+provider: ProviderKind, 
+/**
+ * What kind of problem.
+ */
+kind: SyncErrorKind, 
+/**
+ * What went wrong (secrets masked).
+ */
+message: string, };
 
-export type SyncReport = { checked: number, changed: Array<InvoiceView>, errors: Array<SyncError>, 
+/**
+ * What one sync pass did.
+ */
+export type SyncReport = { 
+/**
+ * How many invoices were asked about.
+ */
+checked: number, 
+/**
+ * The invoices that changed.
+ */
+changed: Array<InvoiceView>, 
+/**
+ * What went wrong, per invoice.
+ */
+errors: Array<SyncError>, 
 /**
  * What the outbox did in the same pass.
  */
@@ -314,15 +862,41 @@ outbox: OutboxReport,
  */
 failure: string | null, };
 
-export type MoneyTotal = { currency: string, count: number, amount: string, amount_display: string, };
+/**
+ * Money of one currency, and how many invoices it came from.
+ */
+export type MoneyTotal = { 
+/**
+ * The currency's code.
+ */
+currency: string, 
+/**
+ * How many invoices.
+ */
+count: number, 
+/**
+ * The sum as a plain decimal.
+ */
+amount: string, 
+/**
+ * The sum as people read it.
+ */
+amount_display: string, };
 
+/**
+ * The overview's figures for one period.
+ */
 export type PeriodTotals = { 
 /**
  * `today`, `week` (since Monday) or `month`.
  */
-period: "today" | "week" | "month", since: string, 
+period: "today" | "week" | "month", 
 /**
- * Money received on invoices that became paid in the period, per currency.
+ * When the period began (the store's time zone).
+ */
+since: string, 
+/**
+ * Money kept (received minus refunded) on invoices paid in the period, per currency.
  */
 paid: Array<MoneyTotal>, 
 /**
@@ -334,46 +908,181 @@ open: number,
  */
 expired: number, };
 
-export type DayCount = { day: string, paid: number, };
+/**
+ * How many invoices were paid on one day.
+ */
+export type DayCount = { 
+/**
+ * The day (`YYYY-MM-DD`, the store's time zone).
+ */
+day: string, 
+/**
+ * Invoices paid that day.
+ */
+paid: number, };
 
-export type Attention = { invoice: InvoiceView, 
+/**
+ * An invoice the clerk should look at, and why.
+ */
+export type Attention = { 
+/**
+ * The invoice.
+ */
+invoice: InvoiceView, 
 /**
  * `paid_late`, `underpaid`, `overpaid`, `delivery_failed`, `provider_error`.
  */
 reasons: Array<"paid_late" | "underpaid" | "overpaid" | "delivery_failed" | "provider_error">, };
 
-export type DashboardView = { periods: Array<PeriodTotals>, 
+/**
+ * The overview screen: periods, the last 14 days, what needs attention.
+ */
+export type DashboardView = { 
+/**
+ * Today, this week, this month.
+ */
+periods: Array<PeriodTotals>, 
 /**
  * Invoices paid per day over the last 14 days (days with none included).
  */
-daily: Array<DayCount>, attention: Array<Attention>, };
+daily: Array<DayCount>, 
+/**
+ * Invoices that need the clerk (late, short or over paid, a failed message, a provider error).
+ */
+attention: Array<Attention>, };
 
-export type AccountForm = { provider: ProviderKind, settings: Array<keyof NewAccount>, secrets: Array<string>, };
+/**
+ * What adding an account of one provider asks for.
+ */
+export type AccountForm = { 
+/**
+ * The provider.
+ */
+provider: ProviderKind, 
+/**
+ * The fields it needs.
+ */
+settings: Array<keyof NewAccount>, 
+/**
+ * The keys it needs (they go to the keyring).
+ */
+secrets: Array<string>, };
 
-export type ChannelForm = { kind: ChannelKind, settings: Array<keyof NewChannel>, secrets: Array<string>, };
+/**
+ * What adding a channel of one kind asks for.
+ */
+export type ChannelForm = { 
+/**
+ * The channel kind.
+ */
+kind: ChannelKind, 
+/**
+ * The fields it needs.
+ */
+settings: Array<keyof NewChannel>, 
+/**
+ * The keys it needs (they go to the keyring).
+ */
+secrets: Array<string>, };
 
 /**
  * What the add-account and add-channel forms ask for, per provider and per channel
  * kind: settings (field names of `NewAccount` / `NewChannel`) and the secrets that go
  * to the keyring. The window draws its forms from this.
  */
-export type Forms = { accounts: Array<AccountForm>, channels: Array<ChannelForm>, };
+export type Forms = { 
+/**
+ * One form per provider.
+ */
+accounts: Array<AccountForm>, 
+/**
+ * One form per channel kind.
+ */
+channels: Array<ChannelForm>, };
 
 /**
  * A convenience-store slip exactly as it prints, for the window's preview: its words
  * in the slip's language and the barcode as SVG (the link's QR code is the detail's).
  */
-export type SlipPreview = { title: string, store: string, customer_label: string, customer: string | null, item_label: string, item: string, amount_label: string, amount: string, deadline_label: string, deadline: string, order_label: string, order_id: string | null, number_label: string, payment_number: string, 
+export type SlipPreview = { 
+/**
+ * The slip's title (편의점 결제 안내, …).
+ */
+title: string, 
+/**
+ * The shop's name.
+ */
+store: string, 
+/**
+ * The label before the customer's name.
+ */
+customer_label: string, 
+/**
+ * The customer's name, if the invoice has one.
+ */
+customer: string | null, 
+/**
+ * The label before what is sold.
+ */
+item_label: string, 
+/**
+ * What is sold.
+ */
+item: string, 
+/**
+ * The label before the amount.
+ */
+amount_label: string, 
+/**
+ * The amount as people read it.
+ */
+amount: string, 
+/**
+ * The label before the deadline.
+ */
+deadline_label: string, 
+/**
+ * The deadline in the store's time zone.
+ */
+deadline: string, 
+/**
+ * The label before the order number.
+ */
+order_label: string, 
+/**
+ * The shop's order number.
+ */
+order_id: string | null, 
+/**
+ * The label before the payment number.
+ */
+number_label: string, 
+/**
+ * The payment number the barcode carries.
+ */
+payment_number: string, 
 /**
  * The number in groups of four, as printed under the barcode.
  */
-number_spaced: string, barcode_svg: string, instruction: string, };
+number_spaced: string, 
+/**
+ * The barcode as an SVG image.
+ */
+barcode_svg: string, 
+/**
+ * What the customer does at the counter.
+ */
+instruction: string, };
 
 /**
  * What the window shows above the invoice list: how many are open now, and the money
  * paid today (the store's day), per currency.
  */
-export type ListTotals = { open: number, 
+export type ListTotals = { 
+/**
+ * Invoices open now.
+ */
+open: number, 
 /**
  * Kept today per currency; one zero in the store's currency when nothing was.
  */
@@ -382,4 +1091,28 @@ paid_today: Array<MoneyTotal>, };
 /**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
  */
-export type ErrorView = { kind: "input" | "provider" | "channel" | "keyring" | "internal", field: string | null, fields: Array<InputError>, provider: ProviderKind | null, code: string | null, message: string, };
+export type ErrorView = { 
+/**
+ * `input`, `provider`, `channel`, `keyring` or `internal`.
+ */
+kind: "input" | "provider" | "channel" | "keyring" | "internal", 
+/**
+ * The first field that is wrong (bad input only).
+ */
+field: string | null, 
+/**
+ * Every field that is wrong, with its code.
+ */
+fields: Array<InputError>, 
+/**
+ * The provider that failed.
+ */
+provider: ProviderKind | null, 
+/**
+ * The provider's or the channel's own error code.
+ */
+code: string | null, 
+/**
+ * What went wrong, in words (secrets masked).
+ */
+message: string, };

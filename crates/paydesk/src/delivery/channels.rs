@@ -27,6 +27,7 @@ pub(crate) fn channel_kind(r: &ChannelRecord) -> Result<ChannelKind> {
 }
 
 impl Engine {
+    /// Adds a delivery channel: its settings checked, its keys to the keyring first, then its row.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_channel(&self, c: NewChannel) -> Result<ChannelView> {
         let mut errors = Vec::new();
@@ -113,6 +114,7 @@ impl Engine {
         })
     }
 
+    /// Every delivery channel; secrets only as set or missing.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn channels(&self) -> Result<Vec<ChannelView>> {
         let mut out = Vec::new();

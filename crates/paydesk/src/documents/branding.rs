@@ -12,7 +12,9 @@ const LOGO_FILE: &str = "logo";
 /// A logo the engine has read: the file's bytes, and the image they were checked to be.
 #[derive(Debug, Clone)]
 pub struct StoreLogo {
+    /// The logo file as it was given.
     pub bytes: Vec<u8>,
+    /// The image those bytes were checked to be.
     pub decoded: Logo,
 }
 

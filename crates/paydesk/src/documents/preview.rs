@@ -22,23 +22,39 @@ impl Engine {
 /// in the slip's language and the barcode as SVG (the link's QR code is the detail's).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SlipPreview {
+    /// The slip's title (편의점 결제 안내, …).
     pub title: String,
+    /// The shop's name.
     pub store: String,
+    /// The label before the customer's name.
     pub customer_label: String,
+    /// The customer's name, if the invoice has one.
     pub customer: Option<String>,
+    /// The label before what is sold.
     pub item_label: String,
+    /// What is sold.
     pub item: String,
+    /// The label before the amount.
     pub amount_label: String,
+    /// The amount as people read it.
     pub amount: String,
+    /// The label before the deadline.
     pub deadline_label: String,
+    /// The deadline in the store's time zone.
     pub deadline: String,
+    /// The label before the order number.
     pub order_label: String,
+    /// The shop's order number.
     pub order_id: Option<String>,
+    /// The label before the payment number.
     pub number_label: String,
+    /// The payment number the barcode carries.
     pub payment_number: String,
     /// The number in groups of four, as printed under the barcode.
     pub number_spaced: String,
+    /// The barcode as an SVG image.
     pub barcode_svg: String,
+    /// What the customer does at the counter.
     pub instruction: String,
 }
 

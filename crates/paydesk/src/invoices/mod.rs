@@ -64,6 +64,7 @@ impl Engine {
         })
     }
 
+    /// One page of invoices, newest first, as `q` filters them.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
         let filter = self.invoice_filter(q).await?;

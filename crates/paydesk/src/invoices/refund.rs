@@ -4,6 +4,7 @@ use crate::{error::Result, Engine, EngineError, InvoiceView};
 use paydesk_core::{InputCode, InputError, Source};
 
 impl Engine {
+    /// Gives money back: all that is left, or `amount`; refused before the provider when more than is left.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
