@@ -122,7 +122,8 @@ pub struct NewLink {
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub channel: Option<String>,
-    /// The customer's language for the message (otherwise from the phone number, or ko).
+    /// The message's language (otherwise the customer's: from their phone number, else
+    /// the store's country).
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub lang: Option<String>,

@@ -520,7 +520,8 @@ send?: Array<Via>,
  */
 channel?: string, 
 /**
- * The customer's language for the message (otherwise from the phone number, or ko).
+ * The message's language (otherwise the customer's: from their phone number, else
+ * the store's country).
  */
 lang?: string, 
 /**
