@@ -148,6 +148,12 @@ pub(crate) fn print_invoice(v: &InvoiceView) {
         say!("  CVS number:  {n}");
     }
     say!("  paid:        {} {}", v.paid_amount, v.currency);
+    if v.refunded_amount != "0" {
+        say!("  refunded:    {} {}", v.refunded_amount, v.currency);
+    }
+    if let Some(u) = &v.refund_url {
+        say!("  refund at:   {u}  (the customer claims the refund there)");
+    }
     say!("  expires:     {}", v.expires_at);
     if let Some(c) = &v.customer {
         say!(

@@ -186,6 +186,9 @@ pub struct Invoice {
     pub rest_of: Option<InvoiceId>,
     /// When it was first paid (or seen paid, unconfirmed).
     pub paid_at: Option<DateTime<Utc>>,
+    /// Where the customer claims the newest refund, when the provider does not send the
+    /// money by itself (BTCPay: a pull payment's page).
+    pub refund_url: Option<String>,
 }
 
 /// What kind of thing happened to an invoice (one audit entry).

@@ -80,6 +80,16 @@ pub fn refunded_of(local: &Invoice, remote: &RemoteInvoice, asked: Option<i64>) 
         .clamp(0, remote.paid_minor.max(0))
 }
 
+/// A refund status that matches the money: a partial refund that leaves nothing of what
+/// was received is a full one (BTCPay reports neither, PayDesk counts both).
+pub fn refund_settled(status: Status, refunded_minor: i64, paid_minor: i64) -> Status {
+    if status == Status::PartiallyRefunded && paid_minor > 0 && refunded_minor >= paid_minor {
+        Status::Refunded
+    } else {
+        status
+    }
+}
+
 /// Whether the provider's view leaves a (non-draft) invoice exactly as it is, so that
 /// only "checked now" needs writing.
 pub fn leaves_unchanged(local: &Invoice, remote: &RemoteInvoice, now: DateTime<Utc>) -> bool {
@@ -112,6 +122,7 @@ pub fn changed(before: &Invoice, after: &Invoice) -> bool {
         || before.provider_id != after.provider_id
         || before.payment_url != after.payment_url
         || before.payment_number != after.payment_number
+        || before.refund_url != after.refund_url
 }
 
 #[cfg(test)]
@@ -150,6 +161,7 @@ mod tests {
             last_checked_at: None,
             last_error: None,
             rest_of: None,
+            refund_url: None,
             paid_at: None,
         }
     }
@@ -305,5 +317,18 @@ mod tests {
             &remote(Status::Open),
             now()
         ));
+    }
+
+    #[test]
+    fn partial_refunds_that_give_back_everything_are_a_full_refund() {
+        use Status::*;
+        assert_eq!(refund_settled(PartiallyRefunded, 500, 500), Refunded);
+        assert_eq!(
+            refund_settled(PartiallyRefunded, 499, 500),
+            PartiallyRefunded
+        );
+        assert_eq!(refund_settled(Refunded, 500, 500), Refunded);
+        assert_eq!(refund_settled(Paid, 0, 500), Paid);
+        assert_eq!(refund_settled(PartiallyRefunded, 0, 0), PartiallyRefunded);
     }
 }

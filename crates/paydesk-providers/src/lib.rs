@@ -20,6 +20,51 @@ mod redacting;
 pub mod registry;
 pub mod sandbox;
 
+/// A refund PayDesk asks a provider for.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundRequest<'a> {
+    /// The provider's id of the paid invoice.
+    pub provider_id: &'a str,
+    /// How much to give back; all that is left when `None`.
+    pub amount: Option<Money>,
+    /// What PayDesk believes can still be refunded (received minus refunded) when it
+    /// asks: a provider that checks it (PortOne's `checksum`) refuses a refund asked on a
+    /// stale view, and a retry after a lost answer sees that the first one went through.
+    pub left: Money,
+    /// PayDesk's name of this refund, the same on every retry of it: a provider that
+    /// keeps it (BTCPay, in the pull payment's description) finds an earlier attempt by it
+    /// instead of refunding twice.
+    pub reference: &'a str,
+}
+
+/// What a refund did at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refunded {
+    /// The provider's view of the invoice afterwards.
+    pub invoice: RemoteInvoice,
+    /// What this refund gives back, in the invoice's currency; all that was left when
+    /// `None`. An earlier attempt found again says what *it* gave back.
+    pub amount: Option<Money>,
+    /// Where the customer claims the money, when the provider does not send it by itself
+    /// (BTCPay: the pull payment's page).
+    pub claim_url: Option<String>,
+    /// The refund was made by an earlier attempt whose answer was lost; nothing new was
+    /// asked of the provider.
+    pub earlier: bool,
+}
+
+impl Refunded {
+    /// A refund made now, as asked.
+    pub fn made(invoice: RemoteInvoice, amount: Option<Money>) -> Self {
+        Refunded {
+            invoice,
+            amount,
+            claim_url: None,
+            earlier: false,
+        }
+    }
+}
+
 /// What PayDesk asks a provider to create.
 #[derive(Debug, Clone)]
 pub struct CreateRequest {
@@ -186,9 +231,10 @@ pub trait Provider: Send + Sync {
         })
     }
 
-    /// Refunds a paid invoice, all of it or `amount`.
-    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
-        let _ = (provider_id, amount);
+    /// Refunds a paid invoice, all that is left of it or `amount`, at most once per
+    /// `reference` where the provider can tell.
+    async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refunded> {
+        let _ = req;
         Err(ProviderError::Unsupported {
             provider: self.kind(),
             operation: "refund",

@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 use crate::http::{parse_json, read_text, short, Http, Repeat};
 use crate::registry::ProviderSpec;
-use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
+use crate::{
+    CreateRequest, Provider, ProviderError, RefundRequest, Refunded, RemoteInvoice, Result,
+};
 
 const KIND: ProviderKind = ProviderKind::Pipe;
 pub const DEFAULT_BASE_URL: &str = "https://pay.pipeblockchain.com";
@@ -296,8 +298,9 @@ impl Provider for Pipe {
         })
     }
 
-    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
-        if amount.is_some() {
+    async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refunded> {
+        let provider_id = req.provider_id;
+        if req.amount.is_some() {
             return Err(ProviderError::Unsupported {
                 provider: KIND,
                 operation: "refund part of an invoice",
@@ -314,12 +317,15 @@ impl Provider for Pipe {
                 ],
             )
             .await?;
-        Ok(RemoteInvoice {
-            status: Status::Refunded,
-            refunded_minor: before.paid_minor,
-            raw_status: "refund requested".into(),
-            ..before
-        })
+        Ok(Refunded::made(
+            RemoteInvoice {
+                status: Status::Refunded,
+                refunded_minor: before.paid_minor,
+                raw_status: "refund requested".into(),
+                ..before
+            },
+            None,
+        ))
     }
 
     /// PIPE's test-callback endpoint: proves the key and shows what the callback URL answered.

@@ -18,7 +18,9 @@ use serde::Deserialize;
 
 use crate::http::{parse_json, read_text, segment, short, Http, Repeat, TokenCache};
 use crate::registry::ProviderSpec;
-use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
+use crate::{
+    CreateRequest, Provider, ProviderError, RefundRequest, Refunded, RemoteInvoice, Result,
+};
 
 const KIND: ProviderKind = ProviderKind::Portone;
 pub const DEFAULT_BASE_URL: &str = "https://api.iamport.kr";
@@ -389,15 +391,37 @@ impl Provider for Portone {
         self.payment(resp).await
     }
 
-    /// Cancels a paid payment, all or `amount`, with the refundable amount as checksum
-    /// so that two refunds racing each other cannot both go through.
-    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
-        let current = self.get(provider_id).await?;
-        let mut form: Vec<(&str, String)> = vec![("imp_uid", provider_id.to_string())];
-        // The refundable amount is what was paid less what was already cancelled.
+    /// Cancels a paid payment, all or `amount`, with PayDesk's refundable amount as
+    /// PortOne's `checksum`: a refund asked on a stale view is refused by PortOne, and a
+    /// retry after a lost answer finds its first attempt already made instead of making
+    /// a second.
+    async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refunded> {
+        let current = self.get(req.provider_id).await?;
         let refundable = current.paid_minor - current.refunded_minor;
-        form.push(("checksum", refundable.to_string()));
-        if let Some(a) = amount {
+        let asked = req.amount.unwrap_or(req.left).minor();
+        if refundable != req.left.minor() {
+            // Exactly this refund less is left: the earlier attempt went through.
+            if req.left.minor() - refundable == asked {
+                return Ok(Refunded {
+                    earlier: true,
+                    ..Refunded::made(current, req.amount)
+                });
+            }
+            return Err(ProviderError::Rejected {
+                provider: KIND,
+                code: Some("checksum".into()),
+                message: format!(
+                    "PortOne can refund {refundable} won of this payment, PayDesk counted {}: \
+                     a refund was made elsewhere; check the invoice, then refund again",
+                    req.left.minor()
+                ),
+            });
+        }
+        let mut form: Vec<(&str, String)> = vec![
+            ("imp_uid", req.provider_id.to_string()),
+            ("checksum", refundable.to_string()),
+        ];
+        if let Some(a) = req.amount {
             form.push(("amount", won(a)?));
         }
         let url = format!("{}/payments/cancel", self.base);
@@ -406,7 +430,7 @@ impl Provider for Portone {
                 c.post(&url).bearer_auth(token).form(&form)
             })
             .await?;
-        self.payment(resp).await
+        Ok(Refunded::made(self.payment(resp).await?, req.amount))
     }
 }
 

@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use paydesk_core::{Money, ProviderKind, Redactor};
+use paydesk_core::{ProviderKind, Redactor};
 
-use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
+use crate::{
+    CreateRequest, Provider, ProviderError, RefundRequest, Refunded, RemoteInvoice, Result,
+};
 
 impl ProviderError {
     /// The same error with every text cleaned by `r`.
@@ -99,7 +101,7 @@ impl Provider for Redacting {
         self.clean(self.inner.notify_customer(provider_id).await)
     }
 
-    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
-        self.clean(self.inner.refund(provider_id, amount).await)
+    async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refunded> {
+        self.clean(self.inner.refund(req).await)
     }
 }

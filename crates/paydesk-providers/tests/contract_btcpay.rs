@@ -10,7 +10,7 @@ use common::Prism;
 use paydesk_core::{Currency, InvoiceKind, Money, ProviderKind};
 use paydesk_providers::btcpay::Btcpay;
 use paydesk_providers::http::Http;
-use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError};
+use paydesk_providers::{CreateRequest, CustomerInfo, Provider, ProviderError, RefundRequest};
 use secrecy::SecretString;
 
 /// Every test runs against both: what works on both works on every server in use.
@@ -76,15 +76,25 @@ async fn every_operation_passes_the_contract_on(spec: &str) {
         None
     );
     p.cancel(&created.provider_id).await.expect("mark invalid");
-    let refunded = p.refund(&created.provider_id, None).await;
+    let left = Money::parse("0.0015", Currency::Btc).unwrap();
+    let refunded = p
+        .refund(&RefundRequest {
+            provider_id: &created.provider_id,
+            amount: None,
+            left,
+            reference: "paydesk:contract:0",
+        })
+        .await;
     // The file's own refund example breaks its schema; reading it must still not panic.
     if let Err(e) = &refunded {
         assert!(matches!(e, ProviderError::Malformed { .. }), "{e}");
     }
-    p.refund(
-        &created.provider_id,
-        Some(Money::parse("0.0001", Currency::Btc).unwrap()),
-    )
+    p.refund(&RefundRequest {
+        provider_id: &created.provider_id,
+        amount: Some(Money::parse("0.0001", Currency::Btc).unwrap()),
+        left,
+        reference: "paydesk:contract:1",
+    })
     .await
     .ok();
     assert_eq!(prism.violations(), Vec::<String>::new(), "{spec}");

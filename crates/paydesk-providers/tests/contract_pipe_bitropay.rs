@@ -8,7 +8,7 @@ use paydesk_core::{Currency, InvoiceKind, Money, ProviderKind, Status};
 use paydesk_providers::bitropay::Bitropay;
 use paydesk_providers::http::Http;
 use paydesk_providers::pipe::Pipe;
-use paydesk_providers::{CreateRequest, Provider, ProviderError};
+use paydesk_providers::{CreateRequest, Provider, ProviderError, RefundRequest};
 use secrecy::SecretString;
 
 fn link(amount: &str, currency: Currency) -> CreateRequest {
@@ -52,8 +52,16 @@ async fn pipe_every_operation_passes_the_contract() {
         "status 1 with deposit_status 1: money is on its way"
     );
     assert_eq!(got.paid_minor, 10500);
-    let refunded = p.refund(&created.provider_id, None).await.expect("refund");
-    assert_eq!(refunded.status, Status::Refunded);
+    let refunded = p
+        .refund(&RefundRequest {
+            provider_id: &created.provider_id,
+            amount: None,
+            left: Money::from_minor(got.paid_minor, Currency::Krw).unwrap(),
+            reference: "paydesk:contract:0",
+        })
+        .await
+        .expect("refund");
+    assert_eq!(refunded.invoice.status, Status::Refunded);
     assert!(p.check().await.expect("test callback").contains("ok"));
     assert!(matches!(
         p.find_by_order_id("x").await,

@@ -98,14 +98,34 @@ pub async fn btcpay() -> (String, Standin) {
         )
         .route(
             "/api/v1/stores/{store}/invoices/{id}/refund",
-            post(|State(s): State<Standin>, Path((_store, id)): Path<(String, String)>| async move {
+            post(|State(s): State<Standin>, Path((_store, id)): Path<(String, String)>, Json(b): Json<Value>| async move {
                 s.count("refund");
-                match s.find(|k| k.id == id) {
-                    Some(k) => Json(json!({ "id": format!("PP-{}", k.id), "name": "Refund", "description": "", "currency": k.currency,
-                        "amount": k.paid, "BOLT11Expiration": "30", "autoApproveClaims": false, "archived": false,
-                        "viewLink": format!("https://btcpay.example/pull-payments/PP-{}", k.id) })).into_response(),
-                    None => StatusCode::NOT_FOUND.into_response(),
+                let Some(k) = s.find(|k| k.id == id) else {
+                    return StatusCode::NOT_FOUND.into_response();
+                };
+                // A custom refund is in the currency asked; the others in the invoice's
+                // payment currency (here: the invoice's, as the stand-in takes no crypto).
+                let custom = b["refundVariant"] == "Custom";
+                let mut pulls = s.pulls.lock().unwrap();
+                let pp = format!("PP-{}", pulls.len() + 1);
+                let pull = json!({ "id": pp, "name": b["name"].as_str().unwrap_or("Refund"),
+                    "description": b["description"].as_str().unwrap_or_default(),
+                    "currency": if custom { b["customCurrency"].as_str().unwrap_or_default().to_string() } else { k.currency.clone() },
+                    "amount": if custom { b["customAmount"].as_str().unwrap_or_default().to_string() } else { k.paid.clone() },
+                    "BOLT11Expiration": "30", "autoApproveClaims": false, "archived": false,
+                    "viewLink": format!("https://btcpay.example/pull-payments/{pp}") });
+                pulls.push(pull.clone());
+                Json(pull).into_response()
+            }),
+        )
+        .route(
+            "/api/v1/stores/{store}/pull-payments",
+            get(|State(s): State<Standin>, h: HeaderMap| async move {
+                if !authorized(&h) {
+                    return StatusCode::UNAUTHORIZED.into_response();
                 }
+                s.count("pull-payments");
+                Json(Value::Array(s.pull_payments())).into_response()
             }),
         )
         .with_state(s.clone());

@@ -58,6 +58,8 @@ pub struct Standin {
     tokens: Arc<Mutex<usize>>,
     /// How long a create takes after the invoice exists (an answer still on its way).
     create_delay_ms: Arc<Mutex<u64>>,
+    /// Pull payments made by refunds (BTCPay), as BTCPay lists them.
+    pub(crate) pulls: Arc<Mutex<Vec<serde_json::Value>>>,
 }
 
 impl Default for Standin {
@@ -71,6 +73,7 @@ impl Default for Standin {
             online: Arc::new(tokio::sync::watch::channel(true).0),
             tokens: Default::default(),
             create_delay_ms: Default::default(),
+            pulls: Default::default(),
         }
     }
 }
@@ -94,9 +97,23 @@ pub(crate) struct Faults {
     keys_revoked: bool,
     /// Requests turned away by a fault so far.
     refused: usize,
+    /// The next `n` requests whose path ends so are carried out, and their answer is
+    /// lost (a 503 instead): the provider did it, PayDesk cannot know.
+    lose: Option<(String, usize)>,
 }
 
 impl Standin {
+    /// Carries out the next `n` requests whose path ends with `path_end`, then answers
+    /// each with a 503 as if the answer had been lost on its way.
+    pub fn lose_answers(&self, path_end: &str, n: usize) {
+        self.faults.lock().unwrap().lose = (n > 0).then(|| (path_end.to_string(), n));
+    }
+
+    /// The pull payments refunds have made so far (BTCPay).
+    pub fn pull_payments(&self) -> Vec<serde_json::Value> {
+        self.pulls.lock().unwrap().clone()
+    }
+
     /// Takes the stand-in off the network (connections refused, as when the provider
     /// or the shop's internet is down) or back on, on the same address.
     pub fn set_online(&self, online: bool) {
@@ -136,6 +153,15 @@ impl Standin {
         }
     }
 
+    /// Sets what was cancelled (refunded) of a payment, as a refund in the provider's own
+    /// console would (PortOne).
+    pub fn set_cancelled(&self, order_id: &str, cancelled: &str) {
+        let mut all = self.invoices.lock().unwrap();
+        if let Some(k) = all.iter_mut().find(|k| k.order_id == order_id) {
+            k.cancelled = cancelled.to_string();
+        }
+    }
+
     /// Ends every access token issued so far before its stated lifetime (as Bootpay's
     /// reused tokens do): the next call with one is refused with 401.
     pub fn end_tokens(&self) {
@@ -169,6 +195,21 @@ impl Standin {
     }
 
     /// The fault this request meets, if any (counted).
+    /// Whether this request's answer is to be lost (see [`Standin::lose_answers`]).
+    fn answer_lost(&self, path: &str) -> bool {
+        let mut f = self.faults.lock().unwrap();
+        match f.lose.take() {
+            Some((end, n)) if path.ends_with(&end) => {
+                f.lose = (n > 1).then_some((end, n - 1));
+                true
+            }
+            other => {
+                f.lose = other;
+                false
+            }
+        }
+    }
+
     fn fault(&self) -> Option<axum::response::Response> {
         let mut f = self.faults.lock().unwrap();
         let hit = if f.keys_revoked {
@@ -337,10 +378,19 @@ pub(crate) fn with_faults(app: Router, s: &Standin) -> Router {
         move |req: axum::extract::Request, next: axum::middleware::Next| {
             let s = s.clone();
             async move {
-                match s.fault() {
-                    Some(r) => r,
-                    None => next.run(req).await,
+                if let Some(r) = s.fault() {
+                    return r;
                 }
+                let lost = s.answer_lost(req.uri().path());
+                let answer = next.run(req).await;
+                if lost {
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Json(json!({"code": "unavailable", "message": "upstream timed out"})),
+                    )
+                        .into_response();
+                }
+                answer
             }
         },
     ))

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::{serve, Kept, Standin};
+use crate::{serve, with_faults, Kept, Standin};
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
@@ -136,5 +136,6 @@ pub async fn portone() -> (String, Standin) {
             }),
         )
         .with_state(s.clone());
+    let app = with_faults(app, &s);
     (format!("http://{}", serve(app).await), s)
 }

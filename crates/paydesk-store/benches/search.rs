@@ -85,6 +85,7 @@ async fn run() {
             last_checked_at: None,
             last_error: None,
             rest_of: None,
+            refund_url: None,
             paid_at: None,
         };
         store

@@ -108,6 +108,7 @@ async fn seed(dir: PathBuf, n: usize) {
             last_checked_at: Some(created),
             last_error: None,
             rest_of: None,
+            refund_url: None,
             paid_at: None,
         });
         if batch.len() == 10_000 || i + 1 == n {

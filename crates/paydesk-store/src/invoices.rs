@@ -24,6 +24,8 @@ pub struct InvoiceUpdate {
     pub provider_id: Option<String>,
     pub payment_url: Option<String>,
     pub payment_number: Option<String>,
+    /// Where the customer claims this refund (none: the kept one stays).
+    pub refund_url: Option<String>,
     pub source: Source,
     /// What caused it, for the audit log (e.g. the provider's raw status).
     pub detail: Option<String>,
@@ -210,6 +212,9 @@ impl Store {
         if u.payment_number.is_some() {
             after.payment_number = u.payment_number.clone();
         }
+        if u.refund_url.is_some() {
+            after.refund_url = u.refund_url.clone();
+        }
         after.last_checked_at = Some(u.at);
         after.last_error = None;
         if after.paid_at.is_none() && matches!(after.status, Status::Paid | Status::PaidUnconfirmed)
@@ -234,7 +239,7 @@ impl Store {
         sqlx::query(
             "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
                 refunded_minor = ?, paid_at = ?, provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
-                last_error = NULL, search_text = ?
+                last_error = NULL, search_text = ?, refund_url = ?
              WHERE id = ?",
         )
         .bind(after.status.as_str())
@@ -250,6 +255,7 @@ impl Store {
         .bind(ts(after.updated_at))
         .bind(ts(u.at))
         .bind(search_text(&after, customer.as_ref()))
+        .bind(&after.refund_url)
         .bind(id)
         .execute(&mut *tx)
         .await?;

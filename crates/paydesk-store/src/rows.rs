@@ -32,7 +32,7 @@ pub(crate) const INVOICE_SELECT: &str =
     "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
     amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid, payment_url,
     payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error,
-    refunded_minor, rest_of, paid_at FROM invoices";
+    refunded_minor, rest_of, paid_at, refund_url FROM invoices";
 
 pub(crate) const DELIVERY_SELECT: &str =
     "SELECT id, invoice_id, channel, via, recipient, state, attempts,
@@ -106,6 +106,7 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
             .try_get::<Option<String>, _>("rest_of")?
             .map(InvoiceId::from_stored),
         paid_at: parse_opt_ts(r.try_get("paid_at")?)?,
+        refund_url: r.try_get("refund_url")?,
     })
 }
 

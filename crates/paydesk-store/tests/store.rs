@@ -45,6 +45,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         last_checked_at: None,
         last_error: None,
         rest_of: None,
+        refund_url: None,
         paid_at: None,
     }
 }
@@ -66,6 +67,7 @@ fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
         provider_id: Some("sbx_1".into()),
         payment_url: Some("http://127.0.0.1:8787/pay/sbx_1".into()),
         payment_number: None,
+        refund_url: None,
         source,
         detail: Some("raw: test".into()),
         at: t0() + Duration::minutes(1),
@@ -75,7 +77,7 @@ fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
 #[tokio::test]
 async fn opens_in_wal_mode_and_migrates() {
     let (dir, s) = store().await;
-    assert_eq!(s.schema_version().await.unwrap(), 5);
+    assert_eq!(s.schema_version().await.unwrap(), 6);
     assert!(dir.path().join(DB_FILE).exists());
     assert!(
         dir.path().join(format!("{DB_FILE}-wal")).exists(),

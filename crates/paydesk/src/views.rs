@@ -159,6 +159,9 @@ pub struct InvoiceView {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[ts(optional)]
     pub rest_link: Option<String>,
+    /// Where the customer claims the newest refund, when the provider does not send the
+    /// money by itself (BTCPay: the pull payment's page; the clerk copies or sends it).
+    pub refund_url: Option<String>,
     /// The link the customer pays at.
     pub payment_url: Option<String>,
     /// The convenience-store payment number.
@@ -263,6 +266,7 @@ impl InvoiceView {
             due_display: i.due().map(|m| m.to_display()),
             rest_of: i.rest_of.as_ref().map(|r| r.to_string()),
             rest_link: None,
+            refund_url: i.refund_url.clone(),
             payment_url: i.payment_url.clone(),
             payment_number: i.payment_number.clone(),
             expires_at: format_instant(i.expires_at),

@@ -161,3 +161,105 @@ async fn the_customer_book_totals_each_customer() {
     assert_eq!(totals.invoices, 2);
     assert_eq!(totals.kept, vec!["₩25,000".to_string()]);
 }
+
+/// BTCPay makes a pull payment the customer claims. When its answer is lost the clerk
+/// refunds again: the pull payment already made is found (by PayDesk's reference in its
+/// description) and recorded, never a second one; its claim link is kept on the invoice.
+/// Two partial refunds that give back everything leave the invoice refunded.
+#[tokio::test]
+async fn a_btcpay_refund_whose_answer_was_lost_is_found_not_made_twice() {
+    let (_d, e, s) = support::btcpay_shop(&support::service("refunds-lost")).await;
+    let inv = e.create_link(support::link("coffee")).await.unwrap();
+    s.pay(&inv.order_id);
+    e.sync_once().await.unwrap();
+
+    s.lose_answers("/refund", 1);
+    let err = e.refund(&inv.id, Some("2.00")).await.unwrap_err();
+    assert!(matches!(err, EngineError::Provider { .. }), "{err:?}");
+    let after_loss = e.invoice(&inv.id).await.unwrap();
+    assert_eq!(
+        (after_loss.status, after_loss.refunded_display.as_str()),
+        (Status::Paid, "$0.00")
+    );
+    assert_eq!(s.pull_payments().len(), 1, "BTCPay made it all the same");
+
+    let again = e.refund(&inv.id, Some("2.00")).await.unwrap();
+    assert_eq!(s.pull_payments().len(), 1, "no second pull payment");
+    assert_eq!(s.calls("refund"), 1);
+    assert_eq!(
+        (again.status, again.refunded_display.as_str()),
+        (Status::PartiallyRefunded, "$2.00")
+    );
+    assert_eq!(
+        again.refund_url.as_deref(),
+        Some("https://btcpay.example/pull-payments/PP-1")
+    );
+    let last = again.timeline.as_ref().unwrap().last().unwrap();
+    assert!(
+        last.detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("earlier request"),
+        "{last:?}"
+    );
+
+    let rest = e.refund(&inv.id, Some("3.00")).await.unwrap();
+    assert_eq!(s.pull_payments().len(), 2);
+    assert_eq!(
+        (rest.status, rest.kept_display.as_str()),
+        (Status::Refunded, "$0.00"),
+        "all of it was given back in two parts"
+    );
+    assert_eq!(
+        rest.refund_url.as_deref(),
+        Some("https://btcpay.example/pull-payments/PP-2")
+    );
+    e.remove_account("shop").await.ok();
+}
+
+/// PortOne cancels at once. A retry after a lost answer sends PayDesk's own count of
+/// what can be refunded, so it sees its first attempt made instead of cancelling twice.
+#[tokio::test]
+async fn a_portone_refund_whose_answer_was_lost_is_not_made_twice() {
+    let (url, provider) = paydesk_standins::portone().await;
+    let (_d, e) = engine().await;
+    e.add_account(paydesk::NewAccount {
+        name: "po".into(),
+        provider: "portone".into(),
+        base_url: Some(url),
+        channel_key: Some("ch".into()),
+        secrets: vec![
+            ("imp_key".into(), paydesk::Secret::from("k".to_string())),
+            ("imp_secret".into(), paydesk::Secret::from("s".to_string())),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let inv = e
+        .issue_cvs(NewLink {
+            account: "po".into(),
+            ..sandbox_link("30000")
+        })
+        .await
+        .unwrap();
+    provider.pay(&inv.order_id);
+    e.sync_once().await.unwrap();
+    assert_eq!(e.invoice(&inv.id).await.unwrap().status, Status::Paid);
+
+    provider.lose_answers("/payments/cancel", 1);
+    e.refund(&inv.id, Some("10000")).await.unwrap_err();
+    let again = e.refund(&inv.id, Some("10000")).await.unwrap();
+    assert_eq!(provider.calls("refund"), 1, "one cancel reached PortOne");
+    assert_eq!(
+        (again.refunded_display.as_str(), again.kept_display.as_str()),
+        ("₩10,000", "₩20,000")
+    );
+    // A refund asked while PortOne counts differently (one made in its console) is
+    // refused by the checksum, not made on a stale view.
+    provider.set_cancelled(&inv.order_id, "13000");
+    let err = e.refund(&inv.id, Some("5000")).await.unwrap_err();
+    assert!(err.to_string().contains("elsewhere"), "{err}");
+    assert_eq!(provider.calls("refund"), 1);
+    e.remove_account("po").await.ok();
+}

@@ -339,6 +339,11 @@ rest_of: string | null,
  */
 rest_link?: string, 
 /**
+ * Where the customer claims the newest refund, when the provider does not send the
+ * money by itself (BTCPay: the pull payment's page; the clerk copies or sends it).
+ */
+refund_url: string | null, 
+/**
  * The link the customer pays at.
  */
 payment_url: string | null, 

@@ -14,7 +14,9 @@ use serde_json::json;
 
 use crate::http::{decode, segment, Http, Repeat};
 use crate::registry::ProviderSpec;
-use crate::{CreateRequest, Provider, ProviderError, RemoteInvoice, Result};
+use crate::{
+    CreateRequest, Provider, ProviderError, RefundRequest, Refunded, RemoteInvoice, Result,
+};
 
 mod payment_request;
 mod rules;
@@ -22,7 +24,7 @@ mod wire;
 
 pub use payment_request::PaymentRequest;
 pub use rules::{map_status, missing_permissions, verify_webhook, NEEDED_PERMISSIONS};
-use wire::{check, expiration_minutes, remote, ApiKeyData, InvoiceData, PullPaymentData};
+use wire::{check, expiration_minutes, money, remote, ApiKeyData, InvoiceData, PullPaymentData};
 
 const KIND: ProviderKind = ProviderKind::Btcpay;
 
@@ -242,20 +244,39 @@ impl Provider for Btcpay {
     }
 
     /// Creates a refund pull payment the customer claims; all of it at the rate of the
-    /// day, or `amount` in the invoice's currency.
-    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
-        let before = self.get(provider_id).await?;
-        let url = self.invoice_url(provider_id, "/refund")?;
-        let body = match amount {
+    /// day, or `amount` in the invoice's currency. The pull payment's description is
+    /// PayDesk's reference of the refund, so a retry after a lost answer finds the pull
+    /// payment already made instead of making a second.
+    async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refunded> {
+        let before = self.get(req.provider_id).await?;
+        let currency = req.left.currency();
+        if let Some(pull) = self.pull_payment(req.reference).await? {
+            // What that pull payment gives back in the invoice's currency (a crypto one,
+            // asked as "all of it", gave back all that was left).
+            let amount = match (&pull.currency, &pull.amount) {
+                (Some(c), Some(a)) if c == currency.code() => Some(money("amount", a, currency)?),
+                _ => None,
+            };
+            return Ok(Refunded {
+                earlier: true,
+                ..refunded(before, pull, amount)
+            });
+        }
+        let url = self.invoice_url(req.provider_id, "/refund")?;
+        let name = format!("Refund {}", before.order_id);
+        let body = match req.amount {
             Some(a) => json!({
                 "refundVariant": "Custom",
                 "customAmount": a.to_plain(),
                 "customCurrency": a.currency().code(),
-                "name": format!("Refund {}", before.order_id),
+                "name": name,
+                "description": req.reference,
             }),
-            None => {
-                json!({ "refundVariant": "CurrentRate", "name": format!("Refund {}", before.order_id) })
-            }
+            None => json!({
+                "refundVariant": "CurrentRate",
+                "name": name,
+                "description": req.reference,
+            }),
         };
         let resp = self
             .http
@@ -267,22 +288,46 @@ impl Provider for Btcpay {
             .await?;
         let resp = check(resp).await?;
         let pull: PullPaymentData = decode(KIND, resp).await?;
-        let status = if amount.is_some_and(|a| a.minor() < before.paid_minor) {
-            Status::PartiallyRefunded
-        } else {
-            Status::Refunded
-        };
-        Ok(RemoteInvoice {
+        Ok(refunded(before, pull, req.amount))
+    }
+}
+
+impl Btcpay {
+    /// The store's pull payment (archived ones too) that PayDesk made for `reference`.
+    async fn pull_payment(&self, reference: &str) -> Result<Option<PullPaymentData>> {
+        let url = self.store_url("/pull-payments")?;
+        let resp = self
+            .http
+            .send(Repeat::Safe, |c| {
+                c.get(&url)
+                    .query(&[("includeArchived", "true")])
+                    .header("Authorization", self.auth())
+            })
+            .await?;
+        let all: Vec<PullPaymentData> = decode(KIND, check(resp).await?).await?;
+        Ok(all
+            .into_iter()
+            .find(|p| p.description.as_deref() == Some(reference)))
+    }
+}
+
+/// A refund as BTCPay made it: the invoice as it was (BTCPay keeps calling it settled;
+/// PayDesk counts what was refunded), and the pull payment's page the customer claims at.
+fn refunded(before: RemoteInvoice, pull: PullPaymentData, amount: Option<Money>) -> Refunded {
+    let status = if amount.is_some_and(|a| a.minor() < before.paid_minor) {
+        Status::PartiallyRefunded
+    } else {
+        Status::Refunded
+    };
+    Refunded {
+        invoice: RemoteInvoice {
             status,
-            raw_status: format!(
-                "refund pull payment {}{}",
-                pull.id,
-                pull.view_link
-                    .map(|l| format!(" ({l})"))
-                    .unwrap_or_default()
-            ),
+            raw_status: format!("refund pull payment {}", pull.id),
             ..before
-        })
+        },
+        amount,
+        claim_url: pull.view_link,
+        earlier: false,
     }
 }
 

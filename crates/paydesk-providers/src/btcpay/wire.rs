@@ -31,6 +31,12 @@ pub(super) struct InvoiceData {
 pub(super) struct PullPaymentData {
     pub(super) id: String,
     #[serde(default)]
+    pub(super) description: Option<String>,
+    #[serde(default)]
+    pub(super) currency: Option<String>,
+    #[serde(default)]
+    pub(super) amount: Option<String>,
+    #[serde(default)]
     pub(super) view_link: Option<String>,
 }
 
@@ -86,7 +92,14 @@ pub(super) fn problem_message(body: &str) -> Option<String> {
 }
 
 pub(super) fn money(field: &str, s: &str, currency: Currency) -> Result<Money> {
-    Money::parse(s, currency).map_err(|e| ProviderError::Malformed {
+    // BTCPay writes decimals with the scale they were kept at ("2.00000000"): zeros after
+    // the last digit change nothing, so they are dropped (never rounded).
+    let exact = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    };
+    Money::parse(exact, currency).map_err(|e| ProviderError::Malformed {
         provider: KIND,
         field: field.into(),
         message: format!("{s:?} {e}"),

@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use paydesk_core::{Capabilities, Money, PaymentFlags, ProviderKind, Status};
+use paydesk_core::{Capabilities, PaymentFlags, ProviderKind, Status};
 
 use crate::{
-    registry::ProviderSpec, CreateRequest, Provider, ProviderError, RemoteInvoice, Result,
+    registry::ProviderSpec, CreateRequest, Provider, ProviderError, RefundRequest, Refunded,
+    RemoteInvoice, Result,
 };
 
 pub mod server;
@@ -149,9 +150,12 @@ impl Provider for SandboxProvider {
         self.remote(&p)
     }
 
-    async fn refund(&self, provider_id: &str, amount: Option<Money>) -> Result<RemoteInvoice> {
-        let p = self.store.refund(provider_id, amount, Utc::now()).await?;
-        self.remote(&p)
+    async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refunded> {
+        let p = self
+            .store
+            .refund(req.provider_id, req.amount, Utc::now())
+            .await?;
+        Ok(Refunded::made(self.remote(&p)?, req.amount))
     }
 }
 
@@ -159,6 +163,7 @@ impl Provider for SandboxProvider {
 mod tests {
     use super::*;
     use chrono::Duration;
+    use paydesk_core::Money;
     use paydesk_core::{Currency, InvoiceKind};
 
     #[test]
@@ -286,13 +291,15 @@ mod tests {
             "paid links cannot be cancelled"
         );
         let refunded = p
-            .refund(
-                &r.provider_id,
-                Some(Money::from_minor(900, Currency::Krw).unwrap()),
-            )
+            .refund(&RefundRequest {
+                provider_id: &r.provider_id,
+                amount: Some(Money::from_minor(900, Currency::Krw).unwrap()),
+                left: Money::from_minor(29900, Currency::Krw).unwrap(),
+                reference: "r1",
+            })
             .await
             .unwrap();
-        assert_eq!(refunded.status, Status::PartiallyRefunded);
+        assert_eq!(refunded.invoice.status, Status::PartiallyRefunded);
     }
 
     #[tokio::test]

@@ -162,6 +162,7 @@ impl Engine {
             last_error: None,
             rest_of,
             paid_at: None,
+            refund_url: None,
         };
         // Claimed before anyone can see it: sync leaves the draft alone until this
         // create has its answer written (or this process is gone).

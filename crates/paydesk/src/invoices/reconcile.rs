@@ -8,6 +8,16 @@ use paydesk_store::InvoiceUpdate;
 
 use crate::{error::Result, Engine, EngineError};
 
+/// A refund PayDesk has just asked for, as the provider made it.
+pub(crate) struct AskedRefund {
+    /// What it gives back, in minor units of the invoice's currency.
+    pub minor: i64,
+    /// Where the customer claims it (BTCPay's pull payment page).
+    pub claim_url: Option<String>,
+    /// An earlier attempt, whose answer was lost, had made it.
+    pub earlier: bool,
+}
+
 impl Engine {
     /// Applies the provider's view of an invoice (with local expiry on top).
     pub(crate) async fn apply_remote(
@@ -19,14 +29,14 @@ impl Engine {
         self.apply_remote_refund(local, remote, source, None).await
     }
 
-    /// `apply_remote` after PayDesk asked the provider to refund `asked` minor units
-    /// (counted where the provider reports no refunded figure of its own).
+    /// `apply_remote` after PayDesk asked the provider for a refund (its amount is
+    /// counted where the provider reports no refunded figure of its own).
     pub(crate) async fn apply_remote_refund(
         &self,
         local: &Invoice,
         remote: &RemoteInvoice,
         source: Source,
-        asked: Option<i64>,
+        refund: Option<&AskedRefund>,
     ) -> Result<Invoice> {
         let now = Utc::now();
         if let Some(c) = remote.currency.filter(|c| *c != local.amount.currency()) {
@@ -55,7 +65,12 @@ impl Engine {
                 true,
             ));
         }
-        let (status, flags, detail) = lifecycle::target_of(local, remote, now);
+        let (status, flags, mut detail) = lifecycle::target_of(local, remote, now);
+        let refunded = lifecycle::refunded_of(local, remote, refund.map(|r| r.minor));
+        let status = lifecycle::refund_settled(status, refunded, remote.paid_minor);
+        if refund.is_some_and(|r| r.earlier) {
+            detail.push_str("; an earlier request had made this refund (its answer was lost)");
+        }
         // A draft is first opened, then moved on, so its history shows every step.
         if local.status == Status::Draft
             && status != Status::Open
@@ -73,6 +88,7 @@ impl Engine {
                         provider_id: Some(remote.provider_id.clone()),
                         payment_url: remote.payment_url.clone(),
                         payment_number: remote.payment_number.clone(),
+                        refund_url: None,
                         source,
                         detail: Some(format!("{}: created", local.provider)),
                         at: now,
@@ -89,10 +105,11 @@ impl Engine {
                     status,
                     flags,
                     paid_minor: remote.paid_minor,
-                    refunded_minor: lifecycle::refunded_of(local, remote, asked),
+                    refunded_minor: refunded,
                     provider_id: Some(remote.provider_id.clone()),
                     payment_url: remote.payment_url.clone(),
                     payment_number: remote.payment_number.clone(),
+                    refund_url: refund.and_then(|r| r.claim_url.clone()),
                     source,
                     detail: Some(detail),
                     at: now,
@@ -132,6 +149,7 @@ impl Engine {
                     provider_id: None,
                     payment_url: None,
                     payment_number: None,
+                    refund_url: None,
                     source,
                     detail: Some(detail.into()),
                     at: Utc::now(),

@@ -1,7 +1,9 @@
 //! Refunding a paid invoice, in full or in part, through its provider.
 
+use crate::invoices::reconcile::AskedRefund;
 use crate::{error::Result, Engine, EngineError, InvoiceView};
 use paydesk_core::{InputCode, InputError, Source};
+use paydesk_providers::RefundRequest;
 
 impl Engine {
     /// Gives money back: all that is left, or `amount`; refused before the provider when more than is left.
@@ -47,19 +49,31 @@ impl Engine {
         if amount.is_some_and(|a| a.is_zero()) {
             return Err(EngineError::input("amount", "must be more than zero"));
         }
-        let asked = amount.unwrap_or(left).minor();
         let pid = inv
             .provider_id
             .clone()
             .ok_or_else(|| EngineError::Internal("a paid invoice has no provider id".into()))?;
         let account = self.account_record("account", &inv.account).await?;
         let provider = self.provider_for(&account).await?;
-        let remote = provider
-            .refund(&pid, amount)
+        // The same on every retry of this refund (until one is recorded): a provider that
+        // keeps it finds the refund a lost answer had made instead of making a second.
+        let reference = format!("paydesk-refund:{}:{}", inv.id, inv.refunded.minor());
+        let done = provider
+            .refund(&RefundRequest {
+                provider_id: &pid,
+                amount,
+                left,
+                reference: &reference,
+            })
             .await
             .map_err(|e| EngineError::from_provider(e, true))?;
+        let asked = AskedRefund {
+            minor: done.amount.unwrap_or(left).minor().min(left.minor()),
+            claim_url: done.claim_url.clone(),
+            earlier: done.earlier,
+        };
         let after = self
-            .apply_remote_refund(&inv, &remote, Source::User, Some(asked))
+            .apply_remote_refund(&inv, &done.invoice, Source::User, Some(&asked))
             .await?;
         self.publish(&after).await?;
         self.invoice(&after.id).await
