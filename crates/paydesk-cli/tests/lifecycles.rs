@@ -321,9 +321,23 @@ fn pipe_refund_lifecycle() {
         Some(2),
         "PIPE refunds whole invoices only"
     );
+    // PIPE refunds later: the request waits until PIPE shows the invoice refunded.
+    let asked = ok(dir.path(), &["link", "refund", &id]);
     assert_eq!(
-        ok(dir.path(), &["link", "refund", &id])["status"],
-        "refunded"
+        (&asked["status"], &asked["refund_requested_display"]),
+        (&serde_json::json!("paid"), &serde_json::json!("$12.34"))
+    );
+    assert_eq!(
+        run(dir.path(), &["link", "refund", &id], None).status.code(),
+        Some(2),
+        "one refund request at a time"
+    );
+    provider.set_status(link["order_id"].as_str().unwrap(), "4");
+    ok(dir.path(), &["sync", "--once"]);
+    let done = ok(dir.path(), &["link", "show", &id]);
+    assert_eq!(
+        (&done["status"], &done["refund_requested_display"]),
+        (&serde_json::json!("refunded"), &serde_json::Value::Null)
     );
     assert_eq!(provider.calls("refund"), 1);
     assert_eq!(prism.violations(), Vec::<String>::new());

@@ -89,6 +89,9 @@ pub struct Capabilities {
     pub partial_refund: bool,
     /// The provider sends the link to the customer itself (`Via::Provider`).
     pub notify_customer: bool,
+    /// A refund is done some time after the provider accepts the request (PIPE): PayDesk
+    /// counts it once the provider shows it done.
+    pub refund_later: bool,
 }
 
 /// What an invoice is paid with.
@@ -162,6 +165,9 @@ pub struct Invoice {
     pub paid: Money,
     /// Money given back so far (never more than `paid`).
     pub refunded: Money,
+    /// A refund asked of a provider that does it later (PIPE) and not yet shown done
+    /// there; zero when none is waiting.
+    pub refund_requested: Money,
     /// Where the invoice stands in its lifecycle.
     pub status: Status,
     /// Late, short or over payment.
@@ -336,6 +342,9 @@ impl Invoice {
     /// Whether money on it can be given back: paid (or partly refunded), or money that
     /// came short on a link that has expired.
     pub fn refundable(&self) -> bool {
+        if !self.refund_requested.is_zero() {
+            return false;
+        }
         match self.status {
             Status::Paid | Status::PartiallyRefunded => true,
             Status::Expired => !self.kept().is_zero(),

@@ -150,6 +150,7 @@ mod tests {
             tax_free: krw(0),
             paid: krw(0),
             refunded: krw(0),
+            refund_requested: krw(0),
             status,
             flags: PaymentFlags::default(),
             payment_url: None,

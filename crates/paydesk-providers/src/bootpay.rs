@@ -35,6 +35,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund: false,
         partial_refund: false,
         notify_customer: true,
+        refund_later: false,
     },
     settings: &["base_url"],
     required: &[],

@@ -30,6 +30,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund: true,
         partial_refund: false,
         notify_customer: false,
+        refund_later: true,
     },
     settings: &["base_url", "callback_url"],
     // PIPE takes callbacks only under the app URL registered with it: the merchant's.
@@ -317,11 +318,11 @@ impl Provider for Pipe {
                 ],
             )
             .await?;
+        // PIPE does the refund later (its refund statuses: requested, in progress, done,
+        // failed); the invoice shows status 4 once it is done.
         Ok(Refunded::made(
             RemoteInvoice {
-                status: Status::Refunded,
-                refunded_minor: before.paid_minor,
-                raw_status: "refund requested".into(),
+                raw_status: format!("{}; refund requested", before.raw_status),
                 ..before
             },
             None,

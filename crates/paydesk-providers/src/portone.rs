@@ -35,6 +35,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund: true,
         partial_refund: true,
         notify_customer: false,
+        refund_later: false,
     },
     settings: &["channel_key", "base_url"],
     required: &[],

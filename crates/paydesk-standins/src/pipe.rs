@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::{serve, Kept, Standin};
+use crate::{serve, with_faults, Kept, Standin};
 use axum::{extract::State, routing::post, Json, Router};
 use serde_json::{json, Value};
 
@@ -67,12 +67,21 @@ pub async fn pipe() -> (String, Standin) {
                 let f = fields(m).await;
                 s.count("refund");
                 let id = f.get("invoice_id").cloned().unwrap_or_default();
-                match s.update(&id, |k| k.status = "4".into()) {
-                    Some(k) => Json(json!({ "code": 1, "message": "success", "data": { "invoice_id": k.id, "create_time": 1_700_000_200 } })),
+                // PIPE refunds later: the request is kept ("requested") and the invoice
+                // shows status 4 once the test says the refund is done (`set_status`).
+                match s.find(|k| k.id == id) {
+                    Some(k) if k.cancelled == "requested" || k.status == "4" => {
+                        Json(json!({ "code": 0, "message": "refund already requested" }))
+                    }
+                    Some(k) => {
+                        s.update(&k.id, |k| k.cancelled = "requested".into());
+                        Json(json!({ "code": 1, "message": "success", "data": { "invoice_id": k.id, "create_time": 1_700_000_200 } }))
+                    }
                     None => Json(json!({ "code": 0, "message": "invoice not found" })),
                 }
             }),
         )
         .with_state(s.clone());
+    let app = with_faults(app, &s);
     (format!("http://{}", serve(app).await), s)
 }

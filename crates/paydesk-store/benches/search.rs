@@ -74,6 +74,7 @@ async fn run() {
             tax_free: krw(0),
             paid: krw(0),
             refunded: krw(0),
+            refund_requested: krw(0),
             status: Status::Open,
             flags: PaymentFlags::default(),
             payment_url: None,

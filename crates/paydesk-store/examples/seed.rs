@@ -97,6 +97,7 @@ async fn seed(dir: PathBuf, n: usize) {
             tax_free: krw(0),
             paid: krw(paid),
             refunded: krw(0),
+            refund_requested: krw(0),
             status,
             flags: PaymentFlags::default(),
             payment_url: None,

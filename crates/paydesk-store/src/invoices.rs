@@ -155,6 +155,7 @@ impl Store {
     ) -> Result<Vec<Invoice>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
+                OR refund_requested_minor > 0
                 OR (status = 'expired' AND expires_at > ?1)
                 OR (status = 'failed' AND provider_id IS NOT NULL AND expires_at > ?1)
                 OR (status IN ('paid', 'partially_refunded') AND provider_id IS NOT NULL
@@ -168,6 +169,68 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(invoice_from_row).collect()
+    }
+
+    /// Writes that a refund of `minor` is asked of a provider that does it later, with
+    /// its audit entry, before the provider is asked: `false` (nothing written) when one
+    /// is already waiting, so two clerks never ask twice.
+    pub async fn request_refund(
+        &self,
+        id: &str,
+        minor: i64,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.set_refund_requested(id, minor, detail, at, "refund_requested_minor = 0")
+            .await
+    }
+
+    /// Takes back a refund request the provider refused (its audit entry says why).
+    pub async fn drop_refund_request(
+        &self,
+        id: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.set_refund_requested(id, 0, detail, at, "refund_requested_minor > 0")
+            .await
+    }
+
+    async fn set_refund_requested(
+        &self,
+        id: &str,
+        minor: i64,
+        detail: &str,
+        at: DateTime<Utc>,
+        only_if: &str,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let status: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "UPDATE invoices SET refund_requested_minor = ?1, updated_at = ?2
+             WHERE id = ?3 AND {only_if} RETURNING status"
+        )))
+        .bind(minor)
+        .bind(ts(at))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(status) = status else {
+            return Ok(false);
+        };
+        let status: Status = status.parse()?;
+        insert_audit(
+            &mut tx,
+            id,
+            at,
+            TimelineEvent::Status,
+            Some(status),
+            Some(status),
+            Source::User,
+            Some(detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Applies what was learned about an invoice: checks the transition, updates the
@@ -215,6 +278,10 @@ impl Store {
         if u.refund_url.is_some() {
             after.refund_url = u.refund_url.clone();
         }
+        // A refund waiting at the provider is done once the provider counts it.
+        if after.refunded.minor() > before.refunded.minor() || after.status == Status::Refunded {
+            after.refund_requested = Money::zero(before.amount.currency());
+        }
         after.last_checked_at = Some(u.at);
         after.last_error = None;
         if after.paid_at.is_none() && matches!(after.status, Status::Paid | Status::PaidUnconfirmed)
@@ -239,7 +306,7 @@ impl Store {
         sqlx::query(
             "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
                 refunded_minor = ?, paid_at = ?, provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
-                last_error = NULL, search_text = ?, refund_url = ?
+                last_error = NULL, search_text = ?, refund_url = ?, refund_requested_minor = ?
              WHERE id = ?",
         )
         .bind(after.status.as_str())
@@ -256,6 +323,7 @@ impl Store {
         .bind(ts(u.at))
         .bind(search_text(&after, customer.as_ref()))
         .bind(&after.refund_url)
+        .bind(after.refund_requested.minor())
         .bind(id)
         .execute(&mut *tx)
         .await?;

@@ -32,7 +32,7 @@ pub(crate) const INVOICE_SELECT: &str =
     "SELECT id, account, provider, provider_id, order_id, kind, name, currency,
     amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid, payment_url,
     payment_number, expires_at, customer_id, created_at, updated_at, last_checked_at, last_error,
-    refunded_minor, rest_of, paid_at, refund_url FROM invoices";
+    refunded_minor, rest_of, paid_at, refund_url, refund_requested_minor FROM invoices";
 
 pub(crate) const DELIVERY_SELECT: &str =
     "SELECT id, invoice_id, channel, via, recipient, state, attempts,
@@ -86,6 +86,7 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
         tax_free: money("tax_free_minor")?,
         paid: money("paid_minor")?,
         refunded: money("refunded_minor")?,
+        refund_requested: money("refund_requested_minor")?,
         status: Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
         flags: PaymentFlags {
             paid_late: r.try_get("paid_late")?,

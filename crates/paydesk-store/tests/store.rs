@@ -34,6 +34,7 @@ fn invoice(name: &str, customer: Option<&str>) -> Invoice {
         tax_free: krw(0),
         paid: krw(0),
         refunded: krw(0),
+        refund_requested: krw(0),
         status: Status::Draft,
         flags: PaymentFlags::default(),
         payment_url: None,

@@ -162,6 +162,9 @@ pub struct InvoiceView {
     /// Where the customer claims the newest refund, when the provider does not send the
     /// money by itself (BTCPay: the pull payment's page; the clerk copies or sends it).
     pub refund_url: Option<String>,
+    /// A refund asked of a provider that does it later (PIPE), not yet done there, as
+    /// people read it; none when no refund is waiting.
+    pub refund_requested_display: Option<String>,
     /// The link the customer pays at.
     pub payment_url: Option<String>,
     /// The convenience-store payment number.
@@ -267,6 +270,8 @@ impl InvoiceView {
             rest_of: i.rest_of.as_ref().map(|r| r.to_string()),
             rest_link: None,
             refund_url: i.refund_url.clone(),
+            refund_requested_display: (!i.refund_requested.is_zero())
+                .then(|| i.refund_requested.to_display()),
             payment_url: i.payment_url.clone(),
             payment_number: i.payment_number.clone(),
             expires_at: format_instant(i.expires_at),

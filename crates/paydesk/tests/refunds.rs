@@ -263,3 +263,84 @@ async fn a_portone_refund_whose_answer_was_lost_is_not_made_twice() {
     assert_eq!(provider.calls("refund"), 1);
     e.remove_account("po").await.ok();
 }
+
+/// PIPE does a refund some time after accepting the request. PayDesk writes the request
+/// before asking (a lost answer never leads to a second request), shows it waiting,
+/// and counts the refund once PIPE shows the invoice refunded; a refused request is
+/// taken back with its reason.
+#[tokio::test]
+async fn a_pipe_refund_waits_for_pipe_and_is_never_asked_twice() {
+    let (url, provider) = paydesk_standins::pipe().await;
+    let (_d, e) = engine().await;
+    e.add_account(paydesk::NewAccount {
+        name: "pipe".into(),
+        provider: "pipe".into(),
+        base_url: Some(url),
+        callback_url: Some("https://shop.example/pipe/callback".into()),
+        secrets: vec![("api_key".into(), paydesk::Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let link = |name: &str| NewLink {
+        account: "pipe".into(),
+        name: name.into(),
+        ..sandbox_link("30000")
+    };
+    let inv = e.create_link(link("coat")).await.unwrap();
+    provider.pay(&inv.order_id);
+    e.sync_once().await.unwrap();
+    assert_eq!(e.invoice(&inv.id).await.unwrap().status, Status::Paid);
+
+    provider.lose_answers("/api/v1/invoice/refund", 1);
+    e.refund(&inv.id, None).await.unwrap_err();
+    let waiting = e.invoice(&inv.id).await.unwrap();
+    assert_eq!(
+        (
+            waiting.status,
+            waiting.refund_requested_display.as_deref(),
+            waiting.refunded_display.as_str(),
+            waiting.actions.refund
+        ),
+        (Status::Paid, Some("₩30,000"), "₩0", false)
+    );
+    let again = e.refund(&inv.id, None).await.unwrap_err();
+    assert!(matches!(again, EngineError::Input(_)), "{again:?}");
+    assert_eq!(provider.calls("refund"), 1, "asked of PIPE once");
+    e.sync_once().await.unwrap();
+    assert!(e
+        .invoice(&inv.id)
+        .await
+        .unwrap()
+        .refund_requested_display
+        .is_some());
+
+    provider.set_status(&inv.order_id, "4");
+    e.sync_once().await.unwrap();
+    let done = e.invoice(&inv.id).await.unwrap();
+    assert_eq!(
+        (
+            done.status,
+            done.refunded_display.as_str(),
+            done.refund_requested_display
+        ),
+        (Status::Refunded, "₩30,000", None)
+    );
+
+    // PIPE refuses (here: it holds a request already): nothing stays waiting.
+    let other = e.create_link(link("hat")).await.unwrap();
+    provider.pay(&other.order_id);
+    e.sync_once().await.unwrap();
+    provider.set_cancelled(&other.order_id, "requested");
+    e.refund(&other.id, None).await.unwrap_err();
+    let refused = e.invoice(&other.id).await.unwrap();
+    assert_eq!(
+        (refused.refund_requested_display, refused.actions.refund),
+        (None, true)
+    );
+    let last = refused.timeline.unwrap().pop().unwrap();
+    assert!(
+        last.detail.unwrap_or_default().contains("refused"),
+        "the timeline says why"
+    );
+}

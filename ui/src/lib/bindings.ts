@@ -59,7 +59,12 @@ partial_refund: boolean,
 /**
  * The provider sends the link to the customer itself (`Via::Provider`).
  */
-notify_customer: boolean, };
+notify_customer: boolean, 
+/**
+ * A refund is done some time after the provider accepts the request (PIPE): PayDesk
+ * counts it once the provider shows it done.
+ */
+refund_later: boolean, };
 
 /**
  * What is wrong with one field.
@@ -343,6 +348,11 @@ rest_link?: string,
  * money by itself (BTCPay: the pull payment's page; the clerk copies or sends it).
  */
 refund_url: string | null, 
+/**
+ * A refund asked of a provider that does it later (PIPE), not yet done there, as
+ * people read it; none when no refund is waiting.
+ */
+refund_requested_display: string | null, 
 /**
  * The link the customer pays at.
  */

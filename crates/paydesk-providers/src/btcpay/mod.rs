@@ -39,6 +39,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund: true,
         partial_refund: true,
         notify_customer: false,
+        refund_later: false,
     },
     settings: &["base_url", "store_id"],
     required: &["base_url", "store_id"],

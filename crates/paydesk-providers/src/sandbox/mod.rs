@@ -38,6 +38,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund: true,
         partial_refund: true,
         notify_customer: false,
+        refund_later: false,
     },
     settings: &[],
     required: &[],

@@ -150,6 +150,7 @@ impl Engine {
             tax_free: parsed.tax_free,
             paid: zero,
             refunded: zero,
+            refund_requested: zero,
             status: Status::Draft,
             flags: PaymentFlags::default(),
             payment_url: None,

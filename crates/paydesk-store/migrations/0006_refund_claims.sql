@@ -1,0 +1,6 @@
+-- Where the customer claims a refund the provider does not send by itself (BTCPay's
+-- pull payment page): the newest refund's, kept on the invoice.
+ALTER TABLE invoices ADD COLUMN refund_url TEXT;
+-- A refund asked of a provider that does it later (PIPE), not yet shown done there:
+-- written before the request, so that a lost answer never leads to a second one.
+ALTER TABLE invoices ADD COLUMN refund_requested_minor INTEGER NOT NULL DEFAULT 0;
