@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use paydesk::{
     AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, Engine,
     EngineError, InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer,
-    NewLink, Secret, SendRequest, SyncReport,
+    NewLink, RefundInput, Secret, SendRequest, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -149,9 +149,9 @@ async fn request_rest(engine: State<'_, Engine>, id: String) -> Reply<InvoiceVie
 async fn refund_link(
     engine: State<'_, Engine>,
     id: String,
-    amount: Option<String>,
+    refund: RefundInput,
 ) -> Reply<InvoiceView> {
-    engine.refund(&id, amount.as_deref()).await
+    engine.refund_with(&id, &refund).await
 }
 
 #[tauri::command]

@@ -199,9 +199,36 @@ fn portone_cvs_lifecycle() {
         ok(dir.path(), &["sync", "--once"])["changed"][0]["status"],
         "paid"
     );
-    let part = ok(dir.path(), &["link", "refund", &id, "--amount", "9900"]);
+    // A cash payment goes back by transfer: the customer's account is named (exit 2
+    // without it, nothing asked of PortOne).
+    let to = [
+        "--refund-holder",
+        "김민준",
+        "--refund-bank",
+        "004",
+        "--refund-account",
+        "123-4567-8901",
+    ];
+    let no_account = run(
+        dir.path(),
+        &["link", "refund", &id, "--amount", "9900"],
+        None,
+    );
+    assert_eq!(no_account.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&no_account.stderr).contains("refund_account"),
+        "{}",
+        String::from_utf8_lossy(&no_account.stderr)
+    );
+    let part = ok(
+        dir.path(),
+        &[&["link", "refund", &id, "--amount", "9900"][..], &to[..]].concat(),
+    );
     assert_eq!(part["status"], "partially_refunded");
-    let all = ok(dir.path(), &["link", "refund", &id]);
+    let all = ok(
+        dir.path(),
+        &[&["link", "refund", &id][..], &to[..]].concat(),
+    );
     assert_eq!(all["status"], "refunded");
 
     let other = ok(
@@ -328,7 +355,9 @@ fn pipe_refund_lifecycle() {
         (&serde_json::json!("paid"), &serde_json::json!("$12.34"))
     );
     assert_eq!(
-        run(dir.path(), &["link", "refund", &id], None).status.code(),
+        run(dir.path(), &["link", "refund", &id], None)
+            .status
+            .code(),
         Some(2),
         "one refund request at a time"
     );

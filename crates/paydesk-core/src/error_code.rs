@@ -71,6 +71,8 @@ pub enum InputCode {
     Logo,
     /// A refund of more than is left of what the customer paid.
     RefundOverLeft,
+    /// A cash payment is given back by bank transfer: the customer's account is needed.
+    RefundAccountNeeded,
 }
 
 impl InputCode {

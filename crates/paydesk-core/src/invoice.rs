@@ -92,6 +92,9 @@ pub struct Capabilities {
     /// A refund is done some time after the provider accepts the request (PIPE): PayDesk
     /// counts it once the provider shows it done.
     pub refund_later: bool,
+    /// A convenience-store (cash) payment is given back by bank transfer to the
+    /// customer's account, which the refund must name (PortOne).
+    pub cash_refund_account: bool,
 }
 
 /// What an invoice is paid with.

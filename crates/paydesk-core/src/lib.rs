@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod link;
 pub mod money;
 pub mod redact;
+pub mod refund_account;
 pub mod status;
 
 pub use channel::{ChannelKind, Lang, Via};
@@ -28,6 +29,7 @@ pub use lifecycle::RemoteInvoice;
 pub use link::{LinkDraft, LinkFields};
 pub use money::{Currency, Money, MoneyError};
 pub use redact::Redactor;
+pub use refund_account::{RefundAccount, RefundAccountFields, KOREAN_BANKS};
 pub use status::{PaymentFlags, Source, Status, StatusError};
 
 /// Timestamps as stored and printed: RFC 3339, UTC, milliseconds, `Z` (sorts as text).

@@ -31,6 +31,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: false,
         notify_customer: false,
         refund_later: false,
+        cash_refund_account: false,
     },
     settings: &["base_url", "redirect_url", "callback_url"],
     // Where the customer lands after paying: the merchant's own page (PayDesk has none).

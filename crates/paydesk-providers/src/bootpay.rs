@@ -36,6 +36,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: false,
         notify_customer: true,
         refund_later: false,
+        cash_refund_account: false,
     },
     settings: &["base_url"],
     required: &[],

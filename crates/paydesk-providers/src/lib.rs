@@ -35,6 +35,9 @@ pub struct RefundRequest<'a> {
     /// keeps it (BTCPay, in the pull payment's description) finds an earlier attempt by it
     /// instead of refunding twice.
     pub reference: &'a str,
+    /// The customer's bank account a cash payment goes back to (PortOne's convenience-store
+    /// payments), when the provider needs it.
+    pub to_account: Option<&'a paydesk_core::RefundAccount>,
 }
 
 /// What a refund did at the provider.

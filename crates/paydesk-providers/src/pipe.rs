@@ -31,6 +31,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: false,
         notify_customer: false,
         refund_later: true,
+        cash_refund_account: false,
     },
     settings: &["base_url", "callback_url"],
     // PIPE takes callbacks only under the app URL registered with it: the merchant's.

@@ -36,6 +36,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: true,
         notify_customer: false,
         refund_later: false,
+        cash_refund_account: true,
     },
     settings: &["channel_key", "base_url"],
     required: &[],
@@ -424,6 +425,12 @@ impl Provider for Portone {
         ];
         if let Some(a) = req.amount {
             form.push(("amount", won(a)?));
+        }
+        // A cash (convenience-store / virtual account) payment is given back by transfer.
+        if let Some(to) = req.to_account {
+            form.push(("refund_holder", to.holder.as_str().to_string()));
+            form.push(("refund_bank", to.bank.to_string()));
+            form.push(("refund_account", to.number.clone()));
         }
         let url = format!("{}/payments/cancel", self.base);
         let resp = self

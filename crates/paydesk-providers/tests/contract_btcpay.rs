@@ -83,6 +83,7 @@ async fn every_operation_passes_the_contract_on(spec: &str) {
             amount: None,
             left,
             reference: "paydesk:contract:0",
+            to_account: None,
         })
         .await;
     // The file's own refund example breaks its schema; reading it must still not panic.
@@ -94,6 +95,7 @@ async fn every_operation_passes_the_contract_on(spec: &str) {
         amount: Some(Money::parse("0.0001", Currency::Btc).unwrap()),
         left,
         reference: "paydesk:contract:1",
+        to_account: None,
     })
     .await
     .ok();

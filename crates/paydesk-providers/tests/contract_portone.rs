@@ -40,6 +40,17 @@ fn cvs() -> CreateRequest {
     }
 }
 
+/// The customer's account a cash payment goes back to.
+fn account() -> paydesk_core::RefundAccount {
+    paydesk_core::RefundAccount::parse(paydesk_core::RefundAccountFields {
+        holder: Some("김민준"),
+        bank: Some("004"),
+        number: Some("123-4567-8901"),
+    })
+    .unwrap()
+    .unwrap()
+}
+
 /// A refund of 1,000 won asked on what PortOne itself says is refundable (so that the
 /// cancel is sent, not refused for a stale view).
 async fn refund(p: &impl Provider, id: &str) -> Result<(), ProviderError> {
@@ -55,6 +66,7 @@ async fn refund(p: &impl Provider, id: &str) -> Result<(), ProviderError> {
         amount: Some(Money::parse("1000", Currency::Krw).unwrap()),
         left,
         reference: "paydesk:test:0",
+        to_account: Some(&account()),
     })
     .await
     .map(|_| ())

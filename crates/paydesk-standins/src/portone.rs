@@ -123,6 +123,15 @@ pub async fn portone() -> (String, Standin) {
                 if checksum != amount - done {
                     return Json(json!({"code": 1, "message": "checksum mismatch"})).into_response();
                 }
+                // Every stand-in payment is a convenience-store (virtual account) one: it is
+                // given back by transfer, to the account the cancel names.
+                let (holder, bank, account) = (f.get("refund_holder"), f.get("refund_bank"), f.get("refund_account"));
+                match (holder, bank, account) {
+                    (Some(h), Some(b), Some(a)) if !h.is_empty() && b.len() == 3 && !a.is_empty() => {
+                        s.count(&format!("refund to {b}"));
+                    }
+                    _ => return Json(json!({"code": 1, "message": "가상계좌 환불은 환불계좌 정보(refund_holder, refund_bank, refund_account)가 필요합니다"})).into_response(),
+                }
                 let now: i64 = f.get("amount").and_then(|a| a.parse().ok()).unwrap_or(amount - done);
                 let k = s
                     .update(&id, |k| {

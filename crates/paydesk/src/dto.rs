@@ -247,6 +247,30 @@ pub struct NewChannel {
     pub secrets: Vec<(String, SecretString)>,
 }
 
+/// A refund, as typed in the detail's refund form or on the command line.
+#[derive(Debug, Default, Clone, Deserialize, TS)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[ts(optional_fields)]
+pub struct RefundInput {
+    /// How much to give back (all that is left when not given).
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long, allow_hyphen_values = true))]
+    pub amount: Option<String>,
+    /// The customer's account holder, for a cash payment given back by transfer
+    /// (PortOne's convenience-store payments).
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub refund_holder: Option<String>,
+    /// Their bank: its three-digit code (004 KB국민은행, 088 신한은행, …) or its name.
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub refund_bank: Option<String>,
+    /// Their account number (never saved: it goes to the provider only).
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub refund_account: Option<String>,
+}
+
 /// Send an invoice's link to its customer.
 #[derive(Debug, Default, Clone, Deserialize, TS)]
 #[ts(optional_fields)]

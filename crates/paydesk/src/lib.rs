@@ -40,7 +40,7 @@ pub use delivery::{
     format_deadline, ChannelView, DeliveryView, MessagePreview, OutboxReport, MAX_SEND_ATTEMPTS,
 };
 pub use documents::{SlipPreview, StoreLogo};
-pub use dto::{ListQuery, NewAccount, NewChannel, NewCustomer, NewLink, SendRequest};
+pub use dto::{ListQuery, NewAccount, NewChannel, NewCustomer, NewLink, RefundInput, SendRequest};
 pub use error::{EngineError, ErrorView, Result};
 pub use paydesk_core as core;
 pub use paydesk_core::link::DEFAULT_EXPIRY;

@@ -211,6 +211,9 @@ pub struct Actions {
     pub notify_customer: bool,
     /// Under-paid and no longer payable: the rest can be asked for with a new link.
     pub request_rest: bool,
+    /// A refund must name the customer's bank account (a cash payment given back by
+    /// transfer: PortOne's convenience-store payments).
+    pub refund_needs_account: bool,
 }
 
 impl Actions {
@@ -231,6 +234,9 @@ impl Actions {
             notify_customer: caps.notify_customer
                 && matches!(i.status, Status::Open | Status::Draft),
             request_rest: i.rest_to_ask().is_some(),
+            refund_needs_account: refundable
+                && caps.cash_refund_account
+                && i.kind == paydesk_core::InvoiceKind::Cvs,
         }
     }
 }
@@ -354,6 +360,17 @@ pub struct Forms {
     pub accounts: Vec<AccountForm>,
     /// One form per channel kind.
     pub channels: Vec<ChannelForm>,
+    /// The banks a refund account can be at (a cash payment's refund).
+    pub banks: Vec<BankOption>,
+}
+
+/// A bank a refund can be sent to.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BankOption {
+    /// Its three-digit code.
+    pub code: &'static str,
+    /// Its name.
+    pub name: &'static str,
 }
 
 /// What adding an account of one provider asks for.
@@ -404,6 +421,10 @@ impl Forms {
                     settings: k.setting_names().to_vec(),
                     secrets: k.secret_names().to_vec(),
                 })
+                .collect(),
+            banks: paydesk_core::KOREAN_BANKS
+                .iter()
+                .map(|&(code, name)| BankOption { code, name })
                 .collect(),
         }
     }

@@ -10,11 +10,11 @@ use paydesk::core::{
     Status, TimelineEvent,
 };
 use paydesk::{
-    AccountForm, AccountView, Actions, Attention, ChannelForm, ChannelView, CustomerMatch,
-    CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView, Forms,
-    InvoiceView, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel,
-    NewCustomer, NewLink, OutboxReport, PeriodTotals, SecretState, SendRequest, SlipPreview,
-    SmsClass, SyncError, SyncErrorKind, SyncReport, TimelineView,
+    AccountForm, AccountView, Actions, Attention, BankOption, ChannelForm, ChannelView,
+    CustomerMatch, CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView,
+    Forms, InvoiceView, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel,
+    NewCustomer, NewLink, OutboxReport, PeriodTotals, RefundInput, SecretState, SendRequest,
+    SlipPreview, SmsClass, SyncError, SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -61,6 +61,7 @@ fn bindings() -> String {
         declaration::<NewChannel>(),
         declaration::<ChannelView>(),
         declaration::<SendRequest>(),
+        declaration::<RefundInput>(),
         declaration::<DeliveryView>(),
         declaration::<MessagePreview>(),
         declaration::<OutboxReport>(),
@@ -74,6 +75,7 @@ fn bindings() -> String {
         declaration::<DashboardView>(),
         declaration::<AccountForm>(),
         declaration::<ChannelForm>(),
+        declaration::<BankOption>(),
         declaration::<Forms>(),
         declaration::<SlipPreview>(),
         declaration::<ListTotals>(),

@@ -217,6 +217,16 @@ async fn a_btcpay_refund_whose_answer_was_lost_is_found_not_made_twice() {
     e.remove_account("shop").await.ok();
 }
 
+/// A refund of `amount` to 김민준's account at `bank`.
+fn to_account(amount: &str, bank: &str) -> paydesk::RefundInput {
+    paydesk::RefundInput {
+        amount: Some(amount.into()),
+        refund_holder: Some("김민준".into()),
+        refund_bank: Some(bank.into()),
+        refund_account: Some("123-4567-8901".into()),
+    }
+}
+
 /// PortOne cancels at once. A retry after a lost answer sends PayDesk's own count of
 /// what can be refunded, so it sees its first attempt made instead of cancelling twice.
 #[tokio::test]
@@ -247,9 +257,36 @@ async fn a_portone_refund_whose_answer_was_lost_is_not_made_twice() {
     e.sync_once().await.unwrap();
     assert_eq!(e.invoice(&inv.id).await.unwrap().status, Status::Paid);
 
+    // A cash payment goes back by transfer: without the customer's account the refund
+    // is refused before PortOne is asked, naming what is missing.
+    let err = e.refund(&inv.id, Some("10000")).await.unwrap_err();
+    match &err {
+        EngineError::Input(f) => assert_eq!(
+            (f[0].field.as_str(), f[0].code),
+            ("refund_account", InputCode::RefundAccountNeeded)
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(provider.calls("refund"), 0);
+    let bad = e
+        .refund_with(&inv.id, &to_account("10000", "999"))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.field(), Some("refund_bank"), "{bad:?}");
+
     provider.lose_answers("/payments/cancel", 1);
-    e.refund(&inv.id, Some("10000")).await.unwrap_err();
-    let again = e.refund(&inv.id, Some("10000")).await.unwrap();
+    e.refund_with(&inv.id, &to_account("10000", "004"))
+        .await
+        .unwrap_err();
+    let again = e
+        .refund_with(&inv.id, &to_account("10000", "004"))
+        .await
+        .unwrap();
+    assert_eq!(
+        provider.calls("refund to 004"),
+        1,
+        "the account went to PortOne"
+    );
     assert_eq!(provider.calls("refund"), 1, "one cancel reached PortOne");
     assert_eq!(
         (again.refunded_display.as_str(), again.kept_display.as_str()),
@@ -258,7 +295,10 @@ async fn a_portone_refund_whose_answer_was_lost_is_not_made_twice() {
     // A refund asked while PortOne counts differently (one made in its console) is
     // refused by the checksum, not made on a stale view.
     provider.set_cancelled(&inv.order_id, "13000");
-    let err = e.refund(&inv.id, Some("5000")).await.unwrap_err();
+    let err = e
+        .refund_with(&inv.id, &to_account("5000", "088"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("elsewhere"), "{err}");
     assert_eq!(provider.calls("refund"), 1);
     e.remove_account("po").await.ok();

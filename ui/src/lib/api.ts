@@ -6,14 +6,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
   AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
-  ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, SendRequest, SlipPreview, Status,
+  ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
   SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
 // The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
 // names below are the ones the window's code reads best with.
 export type {
-  AccountForm, Capabilities, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+  AccountForm, BankOption, Capabilities, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
   PeriodTotals, ProviderKind, SendRequest, SlipPreview, Status, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
@@ -122,7 +122,8 @@ export const api = {
   matchCustomer: (link: NewLink) => call<CustomerMatch | null>('match_customer', { link }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),
-  refundLink: (id: string, amount?: string) => call<Invoice>('refund_link', { id, amount: amount || null }),
+  /** A refund: all that is left, or `refund.amount`; a cash payment names the customer's account. */
+  refundLink: (id: string, refund: RefundInput = {}) => call<Invoice>('refund_link', { id, refund }),
   listAccounts: () => call<Account[]>('list_accounts'),
   /** What the add-account and add-channel forms ask for, per provider and channel kind. */
   forms: () => call<Forms>('forms'),

@@ -64,12 +64,17 @@ notify_customer: boolean,
  * A refund is done some time after the provider accepts the request (PIPE): PayDesk
  * counts it once the provider shows it done.
  */
-refund_later: boolean, };
+refund_later: boolean, 
+/**
+ * A convenience-store (cash) payment is given back by bank transfer to the
+ * customer's account, which the refund must name (PortOne).
+ */
+cash_refund_account: boolean, };
 
 /**
  * What is wrong with one field.
  */
-export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left";
+export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed";
 
 /**
  * A bad value typed by a person: which field, and what is wrong with it.
@@ -236,7 +241,12 @@ notify_customer: boolean,
 /**
  * Under-paid and no longer payable: the rest can be asked for with a new link.
  */
-request_rest: boolean, };
+request_rest: boolean, 
+/**
+ * A refund must name the customer's bank account (a cash payment given back by
+ * transfer: PortOne's convenience-store payments).
+ */
+refund_needs_account: boolean, };
 
 /**
  * An invoice as the window and the command show it.
@@ -712,6 +722,28 @@ to?: string,
 lang?: string, };
 
 /**
+ * A refund, as typed in the detail's refund form or on the command line.
+ */
+export type RefundInput = { 
+/**
+ * How much to give back (all that is left when not given).
+ */
+amount?: string, 
+/**
+ * The customer's account holder, for a cash payment given back by transfer
+ * (PortOne's convenience-store payments).
+ */
+refund_holder?: string, 
+/**
+ * Their bank: its three-digit code (004 KB국민은행, 088 신한은행, …) or its name.
+ */
+refund_bank?: string, 
+/**
+ * Their account number (never saved: it goes to the provider only).
+ */
+refund_account?: string, };
+
+/**
  * A message to a customer, as the invoice's history shows it.
  */
 export type DeliveryView = { 
@@ -1002,6 +1034,19 @@ settings: Array<keyof NewChannel>,
 secrets: Array<string>, };
 
 /**
+ * A bank a refund can be sent to.
+ */
+export type BankOption = { 
+/**
+ * Its three-digit code.
+ */
+code: string, 
+/**
+ * Its name.
+ */
+name: string, };
+
+/**
  * What the add-account and add-channel forms ask for, per provider and per channel
  * kind: settings (field names of `NewAccount` / `NewChannel`) and the secrets that go
  * to the keyring. The window draws its forms from this.
@@ -1014,7 +1059,11 @@ accounts: Array<AccountForm>,
 /**
  * One form per channel kind.
  */
-channels: Array<ChannelForm>, };
+channels: Array<ChannelForm>, 
+/**
+ * The banks a refund account can be at (a cash payment's refund).
+ */
+banks: Array<BankOption>, };
 
 /**
  * A convenience-store slip exactly as it prints, for the window's preview: its words

@@ -40,8 +40,8 @@ pub(crate) enum LinkCmd {
     },
     Refund {
         id: String,
-        #[arg(long)]
-        amount: Option<String>,
+        #[command(flatten)]
+        input: paydesk::RefundInput,
     },
     /// A new link for what an under-paid invoice that can no longer be paid still lacks
     /// (same customer; one live at a time).
@@ -121,8 +121,8 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
                 },
             );
         }
-        LinkCmd::Refund { id, amount } => {
-            let view = engine.refund(&id, amount.as_deref()).await?;
+        LinkCmd::Refund { id, input } => {
+            let view = engine.refund_with(&id, &input).await?;
             answer(json, &view);
         }
         LinkCmd::Rest { id } => {

@@ -40,6 +40,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: true,
         notify_customer: false,
         refund_later: false,
+        cash_refund_account: false,
     },
     settings: &["base_url", "store_id"],
     required: &["base_url", "store_id"],

@@ -39,6 +39,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: true,
         notify_customer: false,
         refund_later: false,
+        cash_refund_account: false,
     },
     settings: &[],
     required: &[],
@@ -297,6 +298,7 @@ mod tests {
                 amount: Some(Money::from_minor(900, Currency::Krw).unwrap()),
                 left: Money::from_minor(29900, Currency::Krw).unwrap(),
                 reference: "r1",
+                to_account: None,
             })
             .await
             .unwrap();

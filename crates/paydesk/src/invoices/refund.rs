@@ -1,16 +1,36 @@
 //! Refunding a paid invoice, in full or in part, through its provider.
 
 use crate::invoices::reconcile::AskedRefund;
-use crate::{error::Result, Engine, EngineError, InvoiceView};
+use crate::{error::Result, Engine, EngineError, InvoiceView, RefundInput};
 use chrono::Utc;
 use paydesk_core::{InputCode, InputError, Source};
-use paydesk_core::{Invoice, Money};
+use paydesk_core::{Invoice, InvoiceKind, Money, RefundAccount, RefundAccountFields};
 use paydesk_providers::{Provider, RefundRequest};
 
 impl Engine {
     /// Gives money back: all that is left, or `amount`; refused before the provider when more than is left.
-    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn refund(&self, key: &str, amount: Option<&str>) -> Result<InvoiceView> {
+        self.refund_with(
+            key,
+            &RefundInput {
+                amount: amount.map(str::to_string),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// [`Engine::refund`] with everything the refund form can say: the amount, and the
+    /// customer's bank account a cash payment goes back to (never logged or saved).
+    #[tracing::instrument(level = "debug", skip(self, input), fields(amount = ?input.amount), err(level = "info"))]
+    pub async fn refund_with(&self, key: &str, input: &RefundInput) -> Result<InvoiceView> {
+        let amount = input.amount.as_deref();
+        let to_account = RefundAccount::parse(RefundAccountFields {
+            holder: input.refund_holder.as_deref(),
+            bank: input.refund_bank.as_deref(),
+            number: input.refund_account.as_deref(),
+        })
+        .map_err(EngineError::Input)?;
         let inv = self.find(key).await?;
         let caps = paydesk_providers::spec(inv.provider).capabilities;
         if !caps.refund || (amount.is_some() && !caps.partial_refund) {
@@ -61,6 +81,22 @@ impl Engine {
         if amount.is_some_and(|a| a.is_zero()) {
             return Err(EngineError::input("amount", "must be more than zero"));
         }
+        // A cash payment goes back by transfer: to an account the clerk names, checked here
+        // before the provider is asked.
+        let needs_account = caps.cash_refund_account && inv.kind == InvoiceKind::Cvs;
+        if needs_account && to_account.is_none() {
+            return Err(InputError::new(
+                "refund_account",
+                format!(
+                    "{} gives a convenience-store (cash) payment back by bank transfer: the \
+                     customer's account holder, bank and account number are needed",
+                    inv.provider
+                ),
+            )
+            .code(InputCode::RefundAccountNeeded)
+            .into());
+        }
+        let to_account = to_account.filter(|_| needs_account);
         let pid = inv
             .provider_id
             .clone()
@@ -81,6 +117,7 @@ impl Engine {
                 amount,
                 left,
                 reference: &reference,
+                to_account: to_account.as_ref(),
             })
             .await
             .map_err(|e| EngineError::from_provider(e, true))?;
@@ -131,6 +168,7 @@ impl Engine {
                 amount,
                 left,
                 reference,
+                to_account: None,
             })
             .await;
         if let Err(e) = asking {
