@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use paydesk::core::MessageKind;
 use paydesk::{
     AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, Engine,
     EngineError, InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer,
@@ -307,8 +308,11 @@ async fn preview_message(
     id: String,
     via: String,
     lang: Option<String>,
+    what: Option<MessageKind>,
 ) -> Reply<MessagePreview> {
-    engine.preview_message(&id, &via, lang.as_deref()).await
+    engine
+        .preview_message_of(&id, what.unwrap_or_default(), &via, lang.as_deref())
+        .await
 }
 
 #[tauri::command]

@@ -144,6 +144,39 @@ impl FromStr for ChannelKind {
     }
 }
 
+/// What a message to a customer carries.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ts_rs::TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum MessageKind {
+    /// The link (or payment number) to pay.
+    #[default]
+    Link,
+    /// The page where the customer claims a refund (BTCPay's pull payment).
+    RefundClaim,
+}
+
+impl MessageKind {
+    /// The kind's name as the outbox keeps it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// How a message goes to the customer. `Lms` is an SMS too long for one SMS (Solapi
 /// picks it by length); `Provider` is the payment provider's own notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]

@@ -330,6 +330,9 @@ pub struct Delivery {
     pub updated_at: DateTime<Utc>,
     /// The customer's language for this message.
     pub lang: Lang,
+    /// What it carries: the payment link, or a refund's claim page.
+    #[serde(default)]
+    pub kind: crate::channel::MessageKind,
     /// What was sent: the e-mail subject (e-mail only) and the text.
     pub subject: Option<String>,
     /// The text (the e-mail's body, or the SMS / AlimTalk text).

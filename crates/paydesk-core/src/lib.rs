@@ -16,7 +16,7 @@ pub mod redact;
 pub mod refund_account;
 pub mod status;
 
-pub use channel::{ChannelKind, Lang, Via};
+pub use channel::{ChannelKind, Lang, MessageKind, Via};
 pub use country::Country;
 pub use error_code::InputCode;
 pub use ids::{CustomerId, DeliveryId, InvoiceId, OrderId};

@@ -57,6 +57,35 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// The message with a refund's claim link (BTCPay's pull payment page): `{amount}` is
+    /// what is given back, `{link}` where the customer says where to receive it.
+    pub fn refund_claim(lang: Lang) -> Templates {
+        let (sms, subject, text) = match lang {
+            Lang::Ko => (
+                "[{store}] {item} {amount} 환불\n받기: {link}",
+                "[{store}] 환불 안내: {item} ({amount})",
+                "{customer}님, 안녕하세요.\n\n{store}에서 {item}의 {amount}을 환불해 드립니다.\n\n아래 링크에서 받으실 곳을 입력하시면 환불이 끝납니다.\n{link}\n\n감사합니다.\n{store}",
+            ),
+            Lang::En => (
+                "[{store}] Your refund of {amount} for {item}: claim it at\n{link}",
+                "[{store}] Your refund: {item} ({amount})",
+                "Hello {customer},\n\n{store} is refunding {amount} for {item}.\n\nSay where to receive it here, and the refund is done:\n{link}\n\nThank you,\n{store}",
+            ),
+            Lang::Ja => (
+                "[{store}] {item} {amount} の返金です。受け取り：\n{link}",
+                "[{store}] 返金のご案内：{item}（{amount}）",
+                "{customer}様\n\n{store}より{item}の{amount}を返金いたします。\n\n下記のリンクで受け取り先を入力いただくと返金が完了します。\n{link}\n\n{store}",
+            ),
+        };
+        Templates {
+            sms: sms.into(),
+            email_subject: subject.into(),
+            email_text: text.into(),
+        }
+    }
+}
+
 fn customer_or_default(vars: &MessageVars, lang: Lang) -> String {
     match vars.customer.as_deref().map(str::trim) {
         Some(c) if !c.is_empty() => c.to_string(),

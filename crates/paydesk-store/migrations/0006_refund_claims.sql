@@ -4,3 +4,5 @@ ALTER TABLE invoices ADD COLUMN refund_url TEXT;
 -- A refund asked of a provider that does it later (PIPE), not yet shown done there:
 -- written before the request, so that a lost answer never leads to a second one.
 ALTER TABLE invoices ADD COLUMN refund_requested_minor INTEGER NOT NULL DEFAULT 0;
+-- What a message carries: the payment link, or a refund's claim page.
+ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'link';

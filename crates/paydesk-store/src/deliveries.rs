@@ -179,8 +179,8 @@ pub(crate) async fn insert_delivery_tx(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO deliveries (id, invoice_id, channel, via, recipient, state, attempts,
-            channel_message_id, error, created_at, updated_at, lang, subject, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            channel_message_id, error, created_at, updated_at, lang, subject, body, kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(d.id.as_str())
     .bind(d.invoice_id.as_str())
@@ -196,11 +196,19 @@ pub(crate) async fn insert_delivery_tx(
     .bind(d.lang.as_str())
     .bind(&d.subject)
     .bind(&d.body)
+    .bind(d.kind.as_str())
     .execute(&mut **tx)
     .await?;
     let detail = format!(
-        "delivery {} via {} to {}: queued ({})",
-        d.id, d.via, d.to, d.channel
+        "delivery {} via {} to {}: queued ({}){}",
+        d.id,
+        d.via,
+        d.to,
+        d.channel,
+        match d.kind {
+            paydesk_core::MessageKind::Link => "",
+            paydesk_core::MessageKind::RefundClaim => "; the refund's claim link",
+        }
     );
     insert_audit(
         tx,

@@ -36,7 +36,7 @@ pub(crate) const INVOICE_SELECT: &str =
 
 pub(crate) const DELIVERY_SELECT: &str =
     "SELECT id, invoice_id, channel, via, recipient, state, attempts,
-    channel_message_id, error, created_at, updated_at, lang, subject, body FROM deliveries";
+    channel_message_id, error, created_at, updated_at, lang, subject, body, kind FROM deliveries";
 
 pub(crate) fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord> {
     let settings: String = r.try_get("settings")?;
@@ -128,6 +128,8 @@ pub(crate) fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery>
         lang: Lang::from_str(&r.try_get::<String, _>("lang")?).map_err(corrupt("lang"))?,
         subject: r.try_get("subject")?,
         body: r.try_get("body")?,
+        kind: paydesk_core::MessageKind::from_str(&r.try_get::<String, _>("kind")?)
+            .map_err(corrupt("kind"))?,
     })
 }
 

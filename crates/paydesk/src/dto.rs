@@ -289,4 +289,8 @@ pub struct SendRequest {
     /// The language of the message (otherwise the customer's).
     #[serde(default)]
     pub lang: Option<String>,
+    /// What to send: the link to pay (default), or a refund's claim link.
+    #[serde(default)]
+    #[ts(as = "Option<paydesk_core::MessageKind>")]
+    pub what: paydesk_core::MessageKind,
 }

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use paydesk::core::{
-    Capabilities, DeliveryState, InputCode, InputError, InvoiceKind, Lang, ProviderKind, Source,
-    Status, TimelineEvent,
+    Capabilities, DeliveryState, InputCode, InputError, InvoiceKind, Lang, MessageKind,
+    ProviderKind, Source, Status, TimelineEvent,
 };
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, BankOption, ChannelForm, ChannelView,
@@ -45,6 +45,7 @@ fn bindings() -> String {
         declaration::<Lang>(),
         declaration::<ChannelKind>(),
         declaration::<Via>(),
+        declaration::<MessageKind>(),
         declaration::<SmsClass>(),
         declaration::<SecretState>(),
         declaration::<CustomerView>(),

@@ -2,6 +2,8 @@
 //! refund on the timeline with its amount, more than is left refused before the
 //! provider is asked, and the day's money counted as what the shop kept.
 
+#[path = "../../paydesk-cli/tests/support/smtp.rs"]
+mod smtp;
 mod support;
 
 use chrono::Utc;
@@ -383,4 +385,71 @@ async fn a_pipe_refund_waits_for_pipe_and_is_never_asked_twice() {
         last.detail.unwrap_or_default().contains("refused"),
         "the timeline says why"
     );
+}
+
+/// A BTCPay refund's claim link goes to the customer by e-mail, once, with the newest
+/// refund's amount; an invoice with nothing to claim refuses it before anything is
+/// written, and AlimTalk (which needs its own approved template) is refused.
+#[tokio::test]
+async fn the_refund_claim_link_is_sent_to_the_customer() {
+    let (_d, e, s) = support::btcpay_shop(&support::service("refunds-claim")).await;
+    let server = smtp::SmtpServer::start("none", None, &[]);
+    e.add_channel(paydesk::NewChannel {
+        name: "mail".into(),
+        kind: "smtp".into(),
+        host: Some("127.0.0.1".into()),
+        port: Some(server.port),
+        tls: Some("none".into()),
+        from: Some("shop@hana.kr".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let inv = e
+        .create_link(NewLink {
+            customer_name: Some("Minjun Kim".into()),
+            email: Some("minjun@example.kr".into()),
+            ..support::link("coffee")
+        })
+        .await
+        .unwrap();
+    let claim = |via: &str| paydesk::SendRequest {
+        invoice: inv.id.clone(),
+        via: via.into(),
+        lang: Some("en".into()),
+        what: paydesk::core::MessageKind::RefundClaim,
+        ..Default::default()
+    };
+    let nothing = e.send(claim("email")).await.unwrap_err();
+    assert_eq!(nothing.field(), Some("what"), "{nothing:?}");
+    s.pay(&inv.order_id);
+    e.sync_once().await.unwrap();
+    e.refund(&inv.id, Some("1.00")).await.unwrap();
+    e.refund(&inv.id, Some("1.50")).await.unwrap();
+    assert_eq!(
+        e.send(claim("alimtalk")).await.unwrap_err().field(),
+        Some("via")
+    );
+    assert!(e.deliveries(Some(&inv.id)).await.unwrap().is_empty());
+
+    let preview = e
+        .preview_message_of(
+            &inv.id,
+            paydesk::core::MessageKind::RefundClaim,
+            "email",
+            Some("en"),
+        )
+        .await
+        .unwrap();
+    assert!(preview.text.contains("$1.50"), "{}", preview.text);
+    let sent = e.send(claim("email")).await.unwrap();
+    assert_eq!(sent.to, "minjun@example.kr");
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1);
+    let mail = String::from_utf8_lossy(&mails[0]);
+    assert!(
+        mail.contains("https://btcpay.example/pull-payments/PP-2"),
+        "the newest refund's page: {mail}"
+    );
+    e.remove_account("shop").await.ok();
 }

@@ -325,6 +325,7 @@ async fn a_refused_send_writes_nothing_and_never_goes_out_later() {
         channel: Some("mail".into()),
         to: Some("customer@example.kr".into()),
         lang: None,
+        what: Default::default(),
     };
     for _ in 0..3 {
         let err = e.send(send()).await.unwrap_err();

@@ -77,6 +77,12 @@ describe('sending', () => {
     expect(sendWays([ch(['sms'])], true, 'paid')).toEqual([]);
   });
 
+  it('sends a refund\'s claim link by SMS or e-mail only, whatever the invoice\'s status', async () => {
+    const { sendWays } = await import('./api');
+    expect(sendWays([ch(['email']), ch(['sms', 'alimtalk'])], true, 'refunded', 'refund_claim')).toEqual(['sms', 'email']);
+    expect(sendWays([ch(['alimtalk'])], true, 'partially_refunded', 'refund_claim')).toEqual([]);
+  });
+
   it('sends to the customer\'s address for the way chosen', async () => {
     const { defaultRecipient } = await import('./api');
     const invoice = { customer: { id: 'c', name: '김민준', phone: '+821012345678', email: 'kim@example.kr', created_at: '' } };
@@ -95,7 +101,7 @@ describe('sending', () => {
     await api.previewMessage('inv_1', 'sms', 'ko');
     expect(calls).toEqual([
       ['send_link', { request: { invoice: 'inv_1', via: 'email', to: 'a@b.kr' } }],
-      ['preview_message', { id: 'inv_1', via: 'sms', lang: 'ko' }],
+      ['preview_message', { id: 'inv_1', via: 'sms', lang: 'ko', what: 'link' }],
     ]);
   });
 });

@@ -6,14 +6,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
   AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
-  ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
+  ListQuery, ListTotals, MessageKind, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
   SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
 // The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
 // names below are the ones the window's code reads best with.
 export type {
-  AccountForm, BankOption, Capabilities, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+  AccountForm, BankOption, Capabilities, MessageKind, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
   PeriodTotals, ProviderKind, SendRequest, SlipPreview, Status, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
@@ -147,7 +147,7 @@ export const api = {
   addAccount: (account: NewAccount, secrets: Record<string, string>) => call<Account>('add_account', { account, secrets }),
   testAccount: (name: string) => call<string>('test_account', { name }),
   removeAccount: (name: string) => call<void>('remove_account', { name }),
-  previewMessage: (id: string, via: Via, lang?: string) => call<MessagePreview>('preview_message', { id, via, lang }),
+  previewMessage: (id: string, via: Via, lang?: string, what: MessageKind = 'link') => call<MessagePreview>('preview_message', { id, via, lang, what }),
   previewNewLink: (link: NewLink, via: Via) => call<MessagePreview>('preview_new_link', { link, via }),
   previewTemplate: (lang: string, part: string, text: string) => call<MessagePreview>('preview_template', { lang, part, text }),
   sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
@@ -157,7 +157,12 @@ export const api = {
 /** The ways an invoice's link can be sent: what the configured channels offer, plus the
  * provider's own notification where the engine says the provider sends links itself
  * (`capabilities.notify_customer`). */
-export function sendWays(channels: Channel[], byProvider: boolean, status: Status): Via[] {
+export function sendWays(channels: Channel[], byProvider: boolean, status: Status, what: MessageKind = 'link'): Via[] {
+  // A refund's claim link goes by SMS or e-mail (AlimTalk needs its own approved template).
+  if (what === 'refund_claim') {
+    const offered = new Set<Via>(channels.flatMap((c) => c.vias));
+    return (['sms', 'email'] as Via[]).filter((v) => offered.has(v));
+  }
   if (status !== 'open' && status !== 'draft') return [];
   const order: Via[] = ['sms', 'alimtalk', 'email', 'provider'];
   const offered = new Set<Via>(channels.flatMap((c) => c.vias));

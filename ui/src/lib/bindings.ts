@@ -111,6 +111,11 @@ export type ChannelKind = "smtp" | "solapi" | "twilio";
 export type Via = "sms" | "lms" | "alimtalk" | "email" | "provider";
 
 /**
+ * What a message to a customer carries.
+ */
+export type MessageKind = "link" | "refund_claim";
+
+/**
  * The cost class of a text message.
  */
 export type SmsClass = "sms" | "lms";
@@ -719,7 +724,11 @@ to?: string,
 /**
  * The language of the message (otherwise the customer's).
  */
-lang?: string, };
+lang?: string, 
+/**
+ * What to send: the link to pay (default), or a refund's claim link.
+ */
+what?: MessageKind, };
 
 /**
  * A refund, as typed in the detail's refund form or on the command line.
@@ -802,7 +811,11 @@ subject: string | null,
 /**
  * The text that was sent.
  */
-body: string | null, };
+body: string | null, 
+/**
+ * What it carries: the link to pay, or a refund's claim link.
+ */
+kind: MessageKind, };
 
 /**
  * Exactly what a customer will get, before it is sent.

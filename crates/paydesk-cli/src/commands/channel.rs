@@ -1,6 +1,7 @@
 //! `paydesk channel …`, `paydesk send` and `paydesk deliveries`: messages to customers.
 
 use clap::{Args, Subcommand};
+use paydesk::core::MessageKind;
 use paydesk::{Engine, EngineError, NewChannel, SendRequest};
 use serde_json::json;
 
@@ -49,6 +50,10 @@ pub(crate) struct SendArgs {
     /// Show exactly what would be sent (with the SMS byte count) and send nothing.
     #[arg(long)]
     pub(crate) preview: bool,
+    /// Send the refund's claim link (BTCPay: where the customer receives the money)
+    /// instead of the link to pay; by SMS or e-mail.
+    #[arg(long)]
+    pub(crate) refund_claim: bool,
 }
 
 pub(crate) async fn channel(
@@ -108,9 +113,14 @@ pub(crate) async fn channel(
 }
 
 pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(), EngineError> {
+    let what = if a.refund_claim {
+        MessageKind::RefundClaim
+    } else {
+        MessageKind::Link
+    };
     if a.preview {
         let p = engine
-            .preview_message(&a.id, &a.via, a.lang.as_deref())
+            .preview_message_of(&a.id, what, &a.via, a.lang.as_deref())
             .await?;
         answer(json, &p);
         return Ok(());
@@ -122,6 +132,7 @@ pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(),
             channel: a.channel,
             to: a.to,
             lang: a.lang,
+            what,
         })
         .await?;
     answer(json, &d);

@@ -69,6 +69,8 @@ pub struct DeliveryView {
     pub subject: Option<String>,
     /// The text that was sent.
     pub body: Option<String>,
+    /// What it carries: the link to pay, or a refund's claim link.
+    pub kind: paydesk_core::MessageKind,
 }
 
 impl From<&Delivery> for DeliveryView {
@@ -88,6 +90,7 @@ impl From<&Delivery> for DeliveryView {
             lang: d.lang,
             subject: d.subject.clone(),
             body: d.body.clone(),
+            kind: d.kind,
         }
     }
 }

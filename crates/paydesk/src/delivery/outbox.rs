@@ -5,7 +5,9 @@
 //! the channel where it can (Twilio), otherwise marked `unknown` for the clerk.
 
 use chrono::{Duration, Utc};
-use paydesk_core::{Delivery, DeliveryState, Invoice, Source, Status};
+use paydesk_core::{
+    Delivery, DeliveryState, InputCode, InputError, Invoice, MessageKind, Source, Status,
+};
 use paydesk_notify::{template, Accepted, ChannelError, Outcome, Via};
 use paydesk_store::DeliverySettled;
 
@@ -52,7 +54,22 @@ impl Engine {
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn send(&self, req: SendRequest) -> Result<DeliveryView> {
         let inv = self.find(&req.invoice).await?;
-        if !matches!(inv.status, Status::Open | Status::Draft) {
+        if req.what == MessageKind::RefundClaim {
+            if inv.refund_url.is_none() {
+                return Err(EngineError::input(
+                    "what",
+                    "the invoice has no refund for the customer to claim",
+                ));
+            }
+            if !matches!(req.via.trim(), "sms" | "email") {
+                return Err(InputError::new(
+                    "via",
+                    "a refund's claim link goes by SMS or e-mail (an AlimTalk needs its own approved template)",
+                )
+                .code(InputCode::Unsupported)
+                .into());
+            }
+        } else if !matches!(inv.status, Status::Open | Status::Draft) {
             return Err(EngineError::input(
                 "invoice",
                 format!(
@@ -178,26 +195,31 @@ impl Engine {
                 return Ok(d);
             }
             let inv = self.inner.store.invoice(&d.invoice_id).await?;
-            match inv.status {
-                Status::Open => {}
-                Status::Draft => return Ok(d),
-                other => {
-                    self.settle(
-                        id,
-                        DeliveryState::Queued,
-                        DeliveryState::Failed,
-                        None,
-                        Some(format!("not sent: the invoice is {}", other.as_str())),
-                        Source::Sync,
-                    )
-                    .await?;
-                    return self.inner.store.delivery(id).await.map_err(Into::into);
-                }
+            // A link goes out while it can be paid (a draft's waits for its link); a
+            // refund's claim link while the invoice has one.
+            let not_sent = match (d.kind, inv.status) {
+                (MessageKind::Link, Status::Open) => None,
+                (MessageKind::Link, Status::Draft) => return Ok(d),
+                (MessageKind::Link, other) => Some(format!("the invoice is {}", other.as_str())),
+                (MessageKind::RefundClaim, _) if inv.refund_url.is_some() => None,
+                (MessageKind::RefundClaim, _) => Some("the invoice has no refund to claim".into()),
+            };
+            if let Some(why) = not_sent {
+                self.settle(
+                    id,
+                    DeliveryState::Queued,
+                    DeliveryState::Failed,
+                    None,
+                    Some(format!("not sent: {why}")),
+                    Source::Sync,
+                )
+                .await?;
+                return self.inner.store.delivery(id).await.map_err(Into::into);
             }
             let (via, lang) = (d.via, d.lang);
             // Everything that can fail without sending comes first: the row stays queued.
             let sender = self.sender_for_delivery(&d, &inv).await?;
-            let rendered = self.render(&inv, via, lang).await?;
+            let rendered = self.render(&inv, d.kind, via, lang).await?;
             let now = Utc::now();
             if !self
                 .inner
@@ -277,8 +299,8 @@ impl Engine {
             _ => Ok(()),
         };
         refused(self.sender_for_delivery(d, inv).await.map(|_| ()))?;
-        if inv.status == Status::Open {
-            refused(self.render(inv, d.via, d.lang).await.map(|_| ()))?;
+        if inv.status == Status::Open || d.kind == MessageKind::RefundClaim {
+            refused(self.render(inv, d.kind, d.via, d.lang).await.map(|_| ()))?;
         }
         Ok(())
     }

@@ -143,6 +143,7 @@ impl Engine {
             lang,
             subject: None,
             body: None,
+            kind: req.what,
         }))
     }
 

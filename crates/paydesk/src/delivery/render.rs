@@ -6,7 +6,7 @@ use crate::{
     context::internal, context::non_empty, error::Result, Engine, EngineError, MessagePreview,
 };
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use paydesk_core::{Invoice, Phone};
+use paydesk_core::{Invoice, MessageKind, Phone};
 use paydesk_notify::{
     sms,
     template::{self, EmailContent},
@@ -54,7 +54,17 @@ impl Engine {
         ))
     }
 
-    pub(crate) async fn render(&self, inv: &Invoice, via: Via, lang: Lang) -> Result<Rendered> {
+    /// The message of `kind` about `inv`, for `via` in `lang`.
+    pub(crate) async fn render(
+        &self,
+        inv: &Invoice,
+        kind: MessageKind,
+        via: Via,
+        lang: Lang,
+    ) -> Result<Rendered> {
+        if kind == MessageKind::RefundClaim {
+            return self.render_refund_claim(inv, via, lang).await;
+        }
         let customer = self.customer_of(inv).await?;
         let link = inv
             .payment_url
@@ -78,6 +88,38 @@ impl Engine {
         self.render_vars(vars, via, lang).await
     }
 
+    /// A refund's claim link, with the newest refund's amount (its page claims that one).
+    async fn render_refund_claim(&self, inv: &Invoice, via: Via, lang: Lang) -> Result<Rendered> {
+        let link = inv
+            .refund_url
+            .clone()
+            .ok_or_else(|| EngineError::input("what", "the invoice has no refund to claim"))?;
+        let newest = self
+            .inner
+            .store
+            .timeline(&inv.id)
+            .await?
+            .iter()
+            .rev()
+            .find_map(|e| e.refund_minor)
+            .and_then(|m| paydesk_core::Money::from_minor(m, inv.amount.currency()).ok())
+            .unwrap_or(inv.refunded);
+        let vars = MessageVars {
+            store: self.store_name().await?,
+            customer: self.customer_of(inv).await?.map(|c| c.name),
+            item: inv.name.clone(),
+            amount: newest.to_display(),
+            expiry: String::new(),
+            link,
+        };
+        let t = paydesk_notify::template::Templates::refund_claim(lang);
+        let body = match via {
+            Via::Email => Body::Email(template::email(&t, &vars, lang)),
+            _ => Body::Text(template::sms_text(&t, &vars, lang)),
+        };
+        Ok(Rendered { body, vars, lang })
+    }
+
     pub(crate) async fn render_vars(
         &self,
         vars: MessageVars,
@@ -93,10 +135,22 @@ impl Engine {
     }
 
     /// Exactly what the customer will get for `via` in `lang`, with the SMS byte count.
-    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn preview_message(
         &self,
         key: &str,
+        via: &str,
+        lang: Option<&str>,
+    ) -> Result<MessagePreview> {
+        self.preview_message_of(key, MessageKind::Link, via, lang)
+            .await
+    }
+
+    /// [`Engine::preview_message`] of a message of `kind` (the link, or a refund's claim link).
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
+    pub async fn preview_message_of(
+        &self,
+        key: &str,
+        kind: MessageKind,
         via: &str,
         lang: Option<&str>,
     ) -> Result<MessagePreview> {
@@ -106,7 +160,7 @@ impl Engine {
             Some(l) => Lang::from_str(l).map_err(|e| EngineError::input("lang", e))?,
             None => self.lang_of(self.customer_of(&inv).await?.as_ref()).await?,
         };
-        let r = self.render(&inv, via, lang).await?;
+        let r = self.render(&inv, kind, via, lang).await?;
         Ok(preview_of(via, r))
     }
 

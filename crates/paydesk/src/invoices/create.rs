@@ -99,6 +99,7 @@ impl Engine {
                 channel: l.channel.clone(),
                 to: None,
                 lang: l.lang.clone(),
+                what: Default::default(),
             };
             if let Some(d) = self
                 .plan_delivery(&invoice_id, &l.account, contact, &req, &mut errors)
