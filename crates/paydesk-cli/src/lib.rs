@@ -99,6 +99,12 @@ enum Command {
         /// Only this invoice's (PayDesk id, order id or provider id).
         id: Option<String>,
     },
+    /// The store server: receives providers' callbacks (BitroPay) at
+    /// /callbacks/PROVIDER/INVOICE on ADDRESS:PORT (behind the account's --public-url).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8788")]
+        listen: String,
+    },
     /// The store's profile: `settings` shows it, `settings set KEY VALUE` changes it.
     Settings {
         #[command(subcommand)]
@@ -167,6 +173,7 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Cvs(cmd) => cvs::cvs(&engine, cmd, json).await,
         Command::Slip(args) => cvs::slip(&engine, args, json).await,
         Command::Sync { once, interval } => sync::sync(&engine, once, interval, json).await,
+        Command::Serve { listen } => commands::serve::serve(&engine, &listen, json).await,
         Command::Sandbox(cmd) => sync::sandbox(&engine, cmd, json).await,
         Command::Channel(cmd) => channel::channel(&engine, cmd, json).await,
         Command::Send(args) => channel::send(&engine, args, json).await,

@@ -95,6 +95,9 @@ pub struct Capabilities {
     /// A convenience-store (cash) payment is given back by bank transfer to the
     /// customer's account, which the refund must name (PortOne).
     pub cash_refund_account: bool,
+    /// The provider reports statuses only by calling back (BitroPay has no lookup): a
+    /// store server receives them, at a callback URL made for each invoice.
+    pub status_by_callback: bool,
 }
 
 /// What an invoice is paid with.

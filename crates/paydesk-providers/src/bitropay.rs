@@ -32,8 +32,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         notify_customer: false,
         refund_later: false,
         cash_refund_account: false,
+        status_by_callback: true,
     },
-    settings: &["base_url", "redirect_url", "callback_url"],
+    settings: &["base_url", "redirect_url", "public_url", "callback_url"],
     // Where the customer lands after paying: the merchant's own page (PayDesk has none).
     required: &["redirect_url"],
     secrets: &["api_key"],
@@ -109,11 +110,50 @@ pub struct Callback {
     pub status: String,
     #[serde(default)]
     pub product_id: Option<String>,
+    /// The price in KRW, as the invoice was made (checked against PayDesk's).
+    #[serde(default)]
+    pub product_price: Option<serde_json::Number>,
+}
+
+/// A callback read: the invoice's new state and the price the callback names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackSeen {
+    /// The provider's view, as far as the callback tells it (no money figures).
+    pub invoice: RemoteInvoice,
+    /// The invoice's price the callback names, in won (none when it names none; an
+    /// amount that is not whole won is an error).
+    pub price_minor: Option<i64>,
+}
+
+/// Reads a callback, with the price it names (a receiver compares it with the invoice).
+pub fn read_callback(body: &[u8]) -> Result<CallbackSeen> {
+    let c: Callback = parse_json(KIND, body)?;
+    let price_minor = match &c.product_price {
+        None => None,
+        Some(n) => {
+            Some(
+                n.as_i64()
+                    .filter(|p| *p >= 0)
+                    .ok_or_else(|| ProviderError::Malformed {
+                        provider: KIND,
+                        field: "productPrice".into(),
+                        message: format!("{n} is not a whole number of won"),
+                    })?,
+            )
+        }
+    };
+    Ok(CallbackSeen {
+        invoice: remote_of(c)?,
+        price_minor,
+    })
 }
 
 /// Reads a callback into PayDesk's view of the invoice (for a merchant-run receiver).
 pub fn parse_callback(body: &[u8]) -> Result<RemoteInvoice> {
-    let c: Callback = parse_json(KIND, body)?;
+    read_callback(body).map(|c| c.invoice)
+}
+
+fn remote_of(c: Callback) -> Result<RemoteInvoice> {
     let (status, flags) = map_status(&c.status).ok_or_else(|| ProviderError::Malformed {
         provider: KIND,
         field: "status".into(),
@@ -218,7 +258,7 @@ impl Provider for Bitropay {
             "productPrice": req.amount.minor(),
             "productCurrency": "KRW",
             "redirectURL": self.redirect_url,
-            "callbackURL": self.callback_url,
+            "callbackURL": req.callback_url.as_deref().unwrap_or(&self.callback_url),
         });
         let url = format!("{}/api/v1/invoice", self.base);
         let resp = self

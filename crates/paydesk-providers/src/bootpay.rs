@@ -37,6 +37,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         notify_customer: true,
         refund_later: false,
         cash_refund_account: false,
+        status_by_callback: false,
     },
     settings: &["base_url"],
     required: &[],

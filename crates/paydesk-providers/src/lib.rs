@@ -79,6 +79,9 @@ pub struct CreateRequest {
     pub tax_free: Money,
     pub expires_at: DateTime<Utc>,
     pub customer: Option<CustomerInfo>,
+    /// Where the provider reports this invoice's statuses (a store server's address with
+    /// the invoice's own token), for a provider that only calls back.
+    pub callback_url: Option<String>,
 }
 
 impl CreateRequest {
@@ -99,6 +102,7 @@ impl CreateRequest {
                 phone: c.phone.clone(),
                 email: c.email.clone(),
             }),
+            callback_url: None,
         }
     }
 }

@@ -32,6 +32,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         notify_customer: false,
         refund_later: true,
         cash_refund_account: false,
+        status_by_callback: false,
     },
     settings: &["base_url", "callback_url"],
     // PIPE takes callbacks only under the app URL registered with it: the merchant's.

@@ -37,6 +37,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         notify_customer: false,
         refund_later: false,
         cash_refund_account: true,
+        status_by_callback: false,
     },
     settings: &["channel_key", "base_url"],
     required: &[],

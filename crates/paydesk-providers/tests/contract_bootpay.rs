@@ -34,6 +34,7 @@ fn link() -> CreateRequest {
             phone: Some("+821012345678".into()),
             email: Some("minjun@example.kr".into()),
         }),
+        callback_url: None,
     }
 }
 

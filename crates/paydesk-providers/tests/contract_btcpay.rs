@@ -42,6 +42,7 @@ fn request() -> CreateRequest {
             phone: Some("+821012345678".into()),
             email: Some("minjun@example.kr".into()),
         }),
+        callback_url: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn link(amount: &str, currency: Currency) -> CreateRequest {
         tax_free: Money::zero(currency),
         expires_at: Utc::now() + Duration::hours(3),
         customer: None,
+        callback_url: None,
     }
 }
 

@@ -37,6 +37,7 @@ fn cvs() -> CreateRequest {
             phone: Some("+821012345678".into()),
             email: None,
         }),
+        callback_url: None,
     }
 }
 

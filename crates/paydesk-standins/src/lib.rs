@@ -18,11 +18,13 @@ use axum::{
 };
 use serde_json::json;
 
+mod bitropay;
 mod bootpay;
 mod btcpay;
 mod pipe;
 mod portone;
 
+pub use bitropay::bitropay;
 pub use bootpay::bootpay;
 pub use btcpay::btcpay;
 pub use pipe::pipe;

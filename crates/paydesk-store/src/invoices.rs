@@ -171,6 +171,28 @@ impl Store {
         rows.iter().map(invoice_from_row).collect()
     }
 
+    /// Keeps the SHA-256 (hex) of the token in an invoice's callback URL, before the
+    /// provider is given the URL.
+    pub async fn set_callback_token(&self, id: &str, sha256_hex: &str) -> Result<()> {
+        sqlx::query("UPDATE invoices SET callback_token_sha256 = ?1 WHERE id = ?2")
+            .bind(sha256_hex)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The SHA-256 (hex) of the token in an invoice's callback URL, if it has one.
+    pub async fn callback_token(&self, id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT callback_token_sha256 FROM invoices WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
     /// Writes that a refund of `minor` is asked of a provider that does it later, with
     /// its audit entry, before the provider is asked: `false` (nothing written) when one
     /// is already waiting, so two clerks never ask twice.

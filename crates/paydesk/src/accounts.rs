@@ -26,6 +26,7 @@ impl Engine {
             ("base_url", &a.base_url),
             ("redirect_url", &a.redirect_url),
             ("callback_url", &a.callback_url),
+            ("public_url", &a.public_url),
         ] {
             if let Some(url) = non_empty(value) {
                 if !(url.starts_with("https://") || url.starts_with("http://"))
@@ -37,7 +38,7 @@ impl Engine {
                         "must be an http:// or https:// address",
                     ));
                 }
-                let url = if key == "base_url" {
+                let url = if key == "base_url" || key == "public_url" {
                     url.trim_end_matches('/')
                 } else {
                     url

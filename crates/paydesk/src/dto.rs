@@ -43,6 +43,12 @@ pub struct NewAccount {
     #[serde(default)]
     #[cfg_attr(feature = "cli", arg(long))]
     pub callback_url: Option<String>,
+    /// The public address of this shop's store server (`paydesk serve`: the merchant's
+    /// own domain, reverse proxy or tunnel), where a provider that only calls back
+    /// (BitroPay) reports each invoice's statuses.
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub public_url: Option<String>,
     /// Secret name → value, straight to the keyring.
     #[serde(skip)]
     #[cfg_attr(feature = "cli", arg(skip))]

@@ -20,6 +20,7 @@ use tokio::sync::broadcast;
 
 mod accounts;
 mod adapters;
+mod callbacks;
 mod context;
 mod customers;
 mod delivery;
@@ -36,6 +37,7 @@ mod views;
 
 use context::Inner;
 
+pub use callbacks::CallbackError;
 pub use delivery::{
     format_deadline, ChannelView, DeliveryView, MessagePreview, OutboxReport, MAX_SEND_ATTEMPTS,
 };

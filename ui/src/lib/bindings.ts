@@ -69,7 +69,12 @@ refund_later: boolean,
  * A convenience-store (cash) payment is given back by bank transfer to the
  * customer's account, which the refund must name (PortOne).
  */
-cash_refund_account: boolean, };
+cash_refund_account: boolean, 
+/**
+ * The provider reports statuses only by calling back (BitroPay has no lookup): a
+ * store server receives them, at a callback URL made for each invoice.
+ */
+status_by_callback: boolean, };
 
 /**
  * What is wrong with one field.
@@ -613,7 +618,13 @@ redirect_url?: string,
  * The merchant's own server that receives the provider's payment notices (PIPE:
  * under the app URL registered with PIPE; BitroPay).
  */
-callback_url?: string, };
+callback_url?: string, 
+/**
+ * The public address of this shop's store server (`paydesk serve`: the merchant's
+ * own domain, reverse proxy or tunnel), where a provider that only calls back
+ * (BitroPay) reports each invoice's statuses.
+ */
+public_url?: string, };
 
 /**
  * A new delivery channel, as typed.

@@ -10,7 +10,7 @@ use crate::output::*;
 #[derive(Subcommand)]
 pub(crate) enum AccountCmd {
     /// Add a provider account (its keys go to the OS keyring, never to a file).
-    Add(AccountAdd),
+    Add(Box<AccountAdd>),
     List,
     Show {
         name: String,

@@ -6,5 +6,6 @@ pub(crate) mod channel;
 pub(crate) mod customer;
 pub(crate) mod cvs;
 pub(crate) mod link;
+pub(crate) mod serve;
 pub(crate) mod settings;
 pub(crate) mod sync;

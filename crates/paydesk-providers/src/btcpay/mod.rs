@@ -41,6 +41,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         notify_customer: false,
         refund_later: false,
         cash_refund_account: false,
+        status_by_callback: false,
     },
     settings: &["base_url", "store_id"],
     required: &["base_url", "store_id"],

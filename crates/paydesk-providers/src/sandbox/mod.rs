@@ -40,6 +40,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         notify_customer: false,
         refund_later: false,
         cash_refund_account: false,
+        status_by_callback: false,
     },
     settings: &[],
     required: &[],
@@ -241,6 +242,7 @@ mod tests {
             tax_free: Money::zero(Currency::Krw),
             expires_at: Utc::now() + expires_in,
             customer: None,
+            callback_url: None,
         }
     }
 

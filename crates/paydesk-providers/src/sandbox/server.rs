@@ -289,6 +289,7 @@ mod tests {
                 tax_free: Money::zero(Currency::Krw),
                 expires_at: Utc::now() + chrono::Duration::days(1),
                 customer: None,
+                callback_url: None,
             })
             .await
             .unwrap();

@@ -6,7 +6,7 @@ use paydesk_core::{
     InputCode, InputError, Invoice, InvoiceId, InvoiceKind, LinkDraft, Money, PaymentFlags, Source,
     Status,
 };
-use paydesk_providers::{CreateRequest, ProviderError};
+use paydesk_providers::ProviderError;
 
 use crate::{
     context::failpoint,
@@ -192,7 +192,7 @@ impl Engine {
             .store
             .mark_create_attempt(&draft.id, Utc::now())
             .await?;
-        let req = CreateRequest::for_invoice(&draft, customer.as_ref());
+        let req = self.create_request(&draft, customer.as_ref()).await?;
         match provider.create(&req).await {
             Ok(remote) => {
                 failpoint("create:after-provider");

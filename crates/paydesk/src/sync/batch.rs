@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use paydesk_core::{lifecycle, Invoice, Source, Status};
-use paydesk_providers::{CreateRequest, Provider, ProviderError, RemoteInvoice};
+use paydesk_providers::{Provider, ProviderError, RemoteInvoice};
 
 use crate::{context::failpoint, context::Limiter, Engine, EngineError};
 
@@ -200,10 +200,11 @@ impl Engine {
                     .store
                     .mark_create_attempt(&inv.id, Utc::now())
                     .await?;
-                match provider
-                    .create(&CreateRequest::for_invoice(inv, customer.as_ref()))
+                let req = self
+                    .create_request(inv, customer.as_ref())
                     .await
-                {
+                    .map_err(CheckError::Local)?;
+                match provider.create(&req).await {
                     Ok(r) => r,
                     Err(e @ ProviderError::NotReached { .. }) => {
                         // Nothing reached the provider: the draft is as it was.

@@ -1,0 +1,134 @@
+//! `paydesk serve`: the store server. It receives providers' callbacks
+//! (`POST /callbacks/{provider}/{invoice}?t=TOKEN`) and hands each to the engine, which
+//! believes it only with the invoice's own token. The server bounds what a stranger can
+//! make it do: bodies of at most 64 KiB, read within 10 s, 64 requests at once, and a
+//! few requests per second per source address.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{ConnectInfo, Path, Query, State},
+    http::{header::CONTENT_LENGTH, HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::{get, post},
+    Json, Router,
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use paydesk::{CallbackError, Engine, EngineError};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+/// The largest callback body read.
+const BODY_LIMIT: usize = 64 * 1024;
+/// How long a client may take to send its body.
+const BODY_TIME: Duration = Duration::from_secs(10);
+/// Requests handled at once (the rest wait their turn).
+const AT_ONCE: usize = 64;
+
+#[derive(Clone)]
+struct Server {
+    engine: Engine,
+    per_source: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    at_once: Arc<Semaphore>,
+}
+
+#[derive(Deserialize)]
+struct Token {
+    #[serde(default)]
+    t: String,
+}
+
+pub(crate) async fn serve(engine: &Engine, listen: &str, json: bool) -> Result<(), EngineError> {
+    let addr: SocketAddr = listen
+        .parse()
+        .map_err(|_| EngineError::input("listen", "must be ADDRESS:PORT, e.g. 0.0.0.0:8788"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| EngineError::input("listen", format!("cannot listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| EngineError::Internal(e.to_string()))?;
+    // 10 requests a second per source, bursts of 20.
+    let quota = Quota::per_second(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN));
+    let server = Server {
+        engine: engine.clone(),
+        per_source: Arc::new(RateLimiter::keyed(quota)),
+        at_once: Arc::new(Semaphore::new(AT_ONCE)),
+    };
+    let app = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/callbacks/{provider}/{invoice}", post(callback))
+        .with_state(server);
+    if json {
+        say!("{}", json!({ "listening": format!("http://{local}") }));
+    } else {
+        say!("listening on http://{local}");
+        eprintln!("Receiving provider callbacks; press Ctrl-C to stop.");
+    }
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| EngineError::Internal(format!("the store server stopped: {e}")))
+}
+
+async fn callback(
+    State(s): State<Server>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    Path((provider, invoice)): Path<(String, String)>,
+    Query(token): Query<Token>,
+    headers: HeaderMap,
+    body: Body,
+) -> impl IntoResponse {
+    let answer = |status: StatusCode, what: &str| (status, Json(json!({ "error": what })));
+    if s.per_source.check_key(&from.ip()).is_err() {
+        tracing::info!(source = %from.ip(), "callback refused: too many requests");
+        return answer(StatusCode::TOO_MANY_REQUESTS, "too many requests").into_response();
+    }
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT) {
+        return answer(StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response();
+    }
+    let Ok(_turn) = s.at_once.acquire().await else {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response();
+    };
+    let bytes = match tokio::time::timeout(BODY_TIME, to_bytes(body, BODY_LIMIT)).await {
+        Err(_) => {
+            return answer(StatusCode::REQUEST_TIMEOUT, "the body came too slowly").into_response()
+        }
+        Ok(Err(_)) => {
+            return answer(StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response()
+        }
+        Ok(Ok(b)) => b,
+    };
+    match s
+        .engine
+        .receive_callback(&provider, &invoice, &token.t, &bytes)
+        .await
+    {
+        Ok(changed) => Json(json!({ "ok": true, "changed": changed.is_some() })).into_response(),
+        Err(e) => {
+            // Never the token or the body: the path's invoice and why.
+            tracing::info!(source = %from.ip(), provider = %provider, invoice = %invoice, "callback refused: {e}");
+            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let what = match e {
+                CallbackError::Engine(_) => "try again later".to_string(),
+                other => other.to_string(),
+            };
+            answer(status, &what).into_response()
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The store server (`paydesk serve`) receiving BitroPay's callbacks. BitroPay has no
+//! lookup: a BitroPay invoice reaches paid through its callback alone. Callbacks with
+//! another token, for another invoice or price, malformed, oversized or replayed change
+//! nothing; a flood from one source is turned away while others are still served.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+use support::{ok, run, standin, BIN};
+
+/// A running `paydesk serve` on a free port, stopped when dropped.
+struct Serve {
+    child: Child,
+    addr: String,
+}
+
+impl Serve {
+    fn start(dir: &std::path::Path) -> Serve {
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--json", "serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("paydesk serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line).expect("the address it listens on");
+        let addr = v["listening"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("http://")
+            .to_string();
+        Serve { child, addr }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// POSTs `body` to `path_and_query` and returns the status code.
+fn post(addr: &str, path_and_query: &str, body: &[u8]) -> u16 {
+    post_declaring(addr, path_and_query, body, body.len())
+}
+
+/// POSTs `body`, saying it is `length` bytes long.
+fn post_declaring(addr: &str, path_and_query: &str, body: &[u8], length: usize) -> u16 {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let _ = s.write_all(body);
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn callback(invoice_id: &str, order: &str, price: i64, status: &str) -> Vec<u8> {
+    json!({ "invoiceId": invoice_id, "no": "1520998774032", "productId": order,
+        "productName": "coffee", "productPrice": price, "productCurrency": "KRW",
+        "userData": {}, "status": status, "amount": 0.001 })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn a_bitropay_invoice_is_followed_to_paid_through_its_callbacks() {
+    let (upstream, provider) = standin(paydesk_standins::bitropay);
+    let dir = tempfile::tempdir().unwrap();
+    let server = Serve::start(dir.path());
+    let name = format!("bitro-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &name,
+            "--provider",
+            "bitropay",
+            "--base-url",
+            &upstream,
+            "--redirect-url",
+            "https://shop.example/paid",
+            "--public-url",
+            &format!("http://{}", server.addr),
+            "--secret-stdin",
+        ],
+        Some("api_key=k\n"),
+    );
+    assert!(add.status.success(), "{}", support::stderr(&add));
+    let link = |item: &str| {
+        ok(
+            dir.path(),
+            &[
+                "link",
+                "create",
+                "--account",
+                &name,
+                "--name",
+                item,
+                "--amount",
+                "12000",
+            ],
+        )
+    };
+    let paid = link("coffee");
+    let other = link("tea");
+    let order = paid["order_id"].as_str().unwrap().to_string();
+    let id = paid["id"].as_str().unwrap().to_string();
+    // BitroPay was given a callback URL of this invoice's own, with its token in the query.
+    let (url, bitro_id) = provider.callback_of(&order).unwrap();
+    let prefix = format!("http://{}", server.addr);
+    assert!(
+        url.starts_with(&format!("{prefix}/callbacks/bitropay/{id}?t=")),
+        "{url}"
+    );
+    let path = url.trim_start_matches(&prefix).to_string();
+    let (other_url, other_bitro) = provider
+        .callback_of(other["order_id"].as_str().unwrap())
+        .unwrap();
+    let other_id = other["id"].as_str().unwrap();
+    let status_of = |id: &str| ok(dir.path(), &["link", "show", id])["status"].clone();
+    let history = |id: &str| {
+        ok(dir.path(), &["link", "show", id])["timeline"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    // Turned away, nothing changed: another invoice's token, no token, a wrong price, a
+    // body naming another BitroPay invoice, malformed and oversized bodies, unknown ids.
+    let other_token = other_url.split("?t=").nth(1).unwrap();
+    let before = history(&id);
+    let body = callback(&bitro_id, &order, 12000, "confirmed");
+    assert_eq!(
+        post(
+            &server.addr,
+            &format!("/callbacks/bitropay/{id}?t={other_token}"),
+            &body
+        ),
+        403
+    );
+    assert_eq!(
+        post(&server.addr, &format!("/callbacks/bitropay/{id}"), &body),
+        403
+    );
+    assert_eq!(
+        post(
+            &server.addr,
+            &path,
+            &callback(&bitro_id, &order, 1200, "confirmed")
+        ),
+        422
+    );
+    assert_eq!(
+        post(
+            &server.addr,
+            &path,
+            &callback(&other_bitro, &order, 12000, "confirmed")
+        ),
+        422
+    );
+    assert_eq!(post(&server.addr, &path, b"{\"invoiceId\": "), 400);
+    assert_eq!(post_declaring(&server.addr, &path, b"", 200 * 1024), 413);
+    assert_eq!(
+        post(
+            &server.addr,
+            "/callbacks/bitropay/inv_01aaaaaaaaaaaaaaaaaaaaaaaa?t=x",
+            &body
+        ),
+        404
+    );
+    assert_eq!(post(&server.addr, "/callbacks/btcpay/x?t=x", &body), 404);
+    assert_eq!(status_of(&id), "open");
+    assert_eq!(
+        history(&id),
+        before,
+        "no audit entry for a refused callback"
+    );
+
+    // Seen, then confirmed: open → paid_unconfirmed → paid, each once.
+    assert_eq!(
+        post(
+            &server.addr,
+            &path,
+            &callback(&bitro_id, &order, 12000, "ok")
+        ),
+        200
+    );
+    assert_eq!(status_of(&id), "paid_unconfirmed");
+    assert_eq!(post(&server.addr, &path, &body), 200);
+    let shown = ok(dir.path(), &["link", "show", &id]);
+    assert_eq!(
+        (&shown["status"], &shown["paid_amount"]),
+        (&json!("paid"), &json!("12000"))
+    );
+    let last = shown["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["source"], "provider");
+    // Replays, and an older status arriving late, change nothing.
+    let seen = history(&id);
+    assert_eq!(post(&server.addr, &path, &body), 200);
+    assert_eq!(
+        post(
+            &server.addr,
+            &path,
+            &callback(&bitro_id, &order, 12000, "ok")
+        ),
+        200
+    );
+    assert_eq!(status_of(&id), "paid");
+    assert_eq!(history(&id), seen);
+    assert_eq!(status_of(other_id), "open");
+
+    // A flood from one source is turned away; the server still answers afterwards.
+    let refused = (0..60)
+        .map(|_| post(&server.addr, &path, &body))
+        .filter(|c| *c == 429)
+        .count();
+    assert!(refused > 0, "a flood meets 429s");
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    assert_eq!(post(&server.addr, &path, &body), 200);
+    assert_eq!(provider.calls("create"), 2);
+}
