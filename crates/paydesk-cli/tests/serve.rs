@@ -51,14 +51,31 @@ impl Drop for Serve {
 
 /// POSTs `body` to `path_and_query` and returns the status code.
 fn post(addr: &str, path_and_query: &str, body: &[u8]) -> u16 {
-    post_declaring(addr, path_and_query, body, body.len())
+    post_declaring(addr, path_and_query, body, body.len(), "")
 }
 
-/// POSTs `body`, saying it is `length` bytes long.
-fn post_declaring(addr: &str, path_and_query: &str, body: &[u8], length: usize) -> u16 {
+/// POSTs `body` with a `BTCPay-Sig` header.
+fn post_signed(addr: &str, path: &str, body: &[u8], sig: &str) -> u16 {
+    post_declaring(
+        addr,
+        path,
+        body,
+        body.len(),
+        &format!("BTCPay-Sig: {sig}\r\n"),
+    )
+}
+
+/// POSTs `body`, saying it is `length` bytes long, with `extra` header lines.
+fn post_declaring(
+    addr: &str,
+    path_and_query: &str,
+    body: &[u8],
+    length: usize,
+    extra: &str,
+) -> u16 {
     let mut s = TcpStream::connect(addr).unwrap();
     let head = format!(
-        "POST {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+        "POST {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n{extra}Connection: close\r\n\r\n"
     );
     s.write_all(head.as_bytes()).unwrap();
     let _ = s.write_all(body);
@@ -177,7 +194,10 @@ fn a_bitropay_invoice_is_followed_to_paid_through_its_callbacks() {
         422
     );
     assert_eq!(post(&server.addr, &path, b"{\"invoiceId\": "), 400);
-    assert_eq!(post_declaring(&server.addr, &path, b"", 200 * 1024), 413);
+    assert_eq!(
+        post_declaring(&server.addr, &path, b"", 200 * 1024, ""),
+        413
+    );
     assert_eq!(
         post(
             &server.addr,
@@ -241,4 +261,180 @@ fn a_bitropay_invoice_is_followed_to_paid_through_its_callbacks() {
     std::thread::sleep(std::time::Duration::from_millis(2_500));
     assert_eq!(post(&server.addr, &path, &body), 200);
     assert_eq!(provider.calls("create"), 2);
+}
+
+/// `sha256=HEX` of the HMAC-SHA256 of `body` under `secret`, as BTCPay signs webhooks.
+fn btcpay_sig(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// BTCPay's webhook is a signed "check now": the invoice is read again from BTCPay (the
+/// body is never believed). Unsigned, tampered or another store's webhooks change
+/// nothing; a redelivery changes nothing either. PortOne's notice is the same, unsigned.
+#[test]
+fn btcpay_webhooks_and_portone_notices_are_a_check_now() {
+    let (btcpay, bp) = standin(paydesk_standins::btcpay);
+    let (portone, po) = standin(paydesk_standins::portone);
+    let dir = tempfile::tempdir().unwrap();
+    let server = Serve::start(dir.path());
+    let public = format!("http://{}", server.addr);
+    let shop = format!("shop-{}", std::process::id());
+    let cvs = format!("cvs-{}", std::process::id());
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &shop,
+            "--provider",
+            "btcpay",
+            "--base-url",
+            &btcpay,
+            "--store-id",
+            "STORE1",
+            "--public-url",
+            &public,
+            "--secret-stdin",
+        ],
+        Some("api_key=k\nwebhook_secret=whsec-of-the-shop\n"),
+    );
+    assert!(add.status.success(), "{}", support::stderr(&add));
+    // The address to paste at BTCPay (Store → Webhooks), with the secret typed above.
+    let shown = ok(dir.path(), &["account", "show", &shop]);
+    assert_eq!(
+        shown["callback_url"],
+        json!(format!("{public}/callbacks/btcpay/{shop}"))
+    );
+    assert_eq!(shown["secrets"]["webhook_secret"], "set");
+    let link = ok(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            &shop,
+            "--name",
+            "coffee",
+            "--amount",
+            "5.00",
+            "--currency",
+            "USD",
+        ],
+    );
+    let id = link["id"].as_str().unwrap().to_string();
+    let bp_id = link["provider_id"].as_str().unwrap().to_string();
+    bp.pay(link["order_id"].as_str().unwrap());
+    let path = format!("/callbacks/btcpay/{shop}");
+    let hook = |store: &str| {
+        json!({ "deliveryId": "d1", "webhookId": "w1", "originalDeliveryId": "d1", "isRedelivery": false,
+            "type": "InvoiceSettled", "timestamp": 1_700_000_000, "storeId": store, "invoiceId": bp_id,
+            "metadata": {}, "manuallyMarked": false, "overPaid": false })
+        .to_string()
+        .into_bytes()
+    };
+    let body = hook("STORE1");
+    let sig = btcpay_sig("whsec-of-the-shop", &body);
+    let status_of = || ok(dir.path(), &["link", "show", &id])["status"].clone();
+    assert_eq!(post(&server.addr, &path, &body), 403, "unsigned");
+    assert_eq!(
+        post_signed(&server.addr, &path, &body, &btcpay_sig("another", &body)),
+        403
+    );
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    assert_eq!(
+        post_signed(&server.addr, &path, &tampered, &sig),
+        403,
+        "tampered"
+    );
+    let other_store = hook("STORE2");
+    assert_eq!(
+        post_signed(
+            &server.addr,
+            &path,
+            &other_store,
+            &btcpay_sig("whsec-of-the-shop", &other_store)
+        ),
+        422
+    );
+    assert_eq!(status_of(), "open", "nothing believed so far");
+    assert_eq!(post_signed(&server.addr, &path, &body, &sig), 200);
+    assert_eq!(status_of(), "paid");
+    let seen = ok(dir.path(), &["link", "show", &id])["timeline"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        post_signed(&server.addr, &path, &body, &sig),
+        200,
+        "a redelivery"
+    );
+    assert_eq!(
+        ok(dir.path(), &["link", "show", &id])["timeline"]
+            .as_array()
+            .unwrap()
+            .len(),
+        seen
+    );
+
+    // PortOne: the notice names a payment; PayDesk asks PortOne about it.
+    let add = run(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            &cvs,
+            "--provider",
+            "portone",
+            "--base-url",
+            &portone,
+            "--channel-key",
+            "ch",
+            "--public-url",
+            &public,
+            "--secret-stdin",
+        ],
+        Some("imp_key=k\nimp_secret=s\n"),
+    );
+    assert!(add.status.success(), "{}", support::stderr(&add));
+    let number = ok(
+        dir.path(),
+        &[
+            "cvs",
+            "issue",
+            "--account",
+            &cvs,
+            "--name",
+            "slip",
+            "--amount",
+            "30000",
+        ],
+    );
+    let imp = number["provider_id"].as_str().unwrap().to_string();
+    let notice =
+        json!({ "imp_uid": imp, "merchant_uid": number["order_id"], "status": "paid" }).to_string();
+    let cvs_path = format!("/callbacks/portone/{cvs}");
+    assert_eq!(post(&server.addr, &cvs_path, notice.as_bytes()), 200);
+    assert_eq!(
+        ok(dir.path(), &["link", "show", &imp])["status"],
+        "open",
+        "PortOne says not yet"
+    );
+    po.pay(number["order_id"].as_str().unwrap());
+    assert_eq!(post(&server.addr, &cvs_path, notice.as_bytes()), 200);
+    assert_eq!(ok(dir.path(), &["link", "show", &imp])["status"], "paid");
+    let stranger = json!({ "imp_uid": "imp_999999", "status": "paid" }).to_string();
+    assert_eq!(post(&server.addr, &cvs_path, stranger.as_bytes()), 404);
+    assert_eq!(
+        post(
+            &server.addr,
+            &format!("/callbacks/portone/{shop}"),
+            notice.as_bytes()
+        ),
+        404,
+        "another provider's account"
+    );
 }

@@ -34,7 +34,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         cash_refund_account: false,
         status_by_callback: false,
     },
-    settings: &["base_url", "callback_url"],
+    settings: &["base_url", "callback_url", "public_url"],
     // PIPE takes callbacks only under the app URL registered with it: the merchant's.
     required: &["callback_url"],
     secrets: &["api_key"],

@@ -39,7 +39,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         cash_refund_account: true,
         status_by_callback: false,
     },
-    settings: &["channel_key", "base_url"],
+    settings: &["channel_key", "base_url", "public_url"],
     required: &[],
     secrets: &["imp_key", "imp_secret"],
     default_base_url: Some(DEFAULT_BASE_URL),
@@ -323,6 +323,10 @@ impl Provider for Portone {
                     paydesk_core::Phone::from_e164(p.clone()).korean_digits(),
                 ));
             }
+        }
+        // The store server's address: PortOne tells it of the payment (a "check now").
+        if let Some(u) = &req.callback_url {
+            form.push(("notice_url", u.clone()));
         }
         let url = format!("{}/cvs", self.base);
         let resp = self

@@ -115,7 +115,13 @@ impl Engine {
                 paydesk_providers::spec(r.provider).secrets,
             )
             .await;
+        let callback_url = r
+            .settings
+            .get("public_url")
+            .and_then(|v| v.as_str())
+            .and_then(|public| crate::callbacks::notice_url(&r.name, r.provider, public));
         Ok(AccountView {
+            callback_url,
             capabilities: paydesk_providers::spec(r.provider).capabilities,
             sandbox: r.provider == ProviderKind::Sandbox,
             name: r.name,

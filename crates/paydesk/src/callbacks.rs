@@ -1,13 +1,17 @@
-//! Provider callbacks, as the store server receives them: for a provider that only
+//! Provider callbacks, as the store server receives them. For a provider that only
 //! calls back (BitroPay), each invoice gets a callback URL with a token of its own; a
-//! callback is believed only with that token, for that invoice, at its price, and a
-//! replay of an older status changes nothing.
+//! callback is believed only with that token, for that invoice, at its price. For the
+//! others (BTCPay's signed webhooks, PortOne's and PIPE's notices) a callback is only
+//! "check now": the invoice is read again from the provider, the body never believed.
+//! A replay, or an older status arriving late, changes nothing.
 
 use std::str::FromStr;
 
 use chrono::Utc;
 use paydesk_core::{lifecycle, Invoice, InvoiceId, ProviderKind, Source, Status};
-use paydesk_providers::{bitropay, CreateRequest};
+use paydesk_providers::{bitropay, btcpay, CreateRequest};
+use paydesk_secrets::Owner;
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -46,6 +50,37 @@ impl CallbackError {
     }
 }
 
+/// A callback as the store server received it.
+#[derive(Debug, Clone, Copy)]
+pub struct IncomingCallback<'a> {
+    /// The provider, from the URL's path (`/callbacks/{provider}/…`).
+    pub provider: &'a str,
+    /// The invoice (a provider that only calls back) or the account (the others), from
+    /// the URL's path.
+    pub key: &'a str,
+    /// The URL's token (`?t=`), for a provider that only calls back.
+    pub token: Option<&'a str>,
+    /// The body's signature header (BTCPay: `BTCPay-Sig`).
+    pub signature: Option<&'a str>,
+    /// The raw body.
+    pub body: &'a [u8],
+}
+
+/// Where a provider that sends notices (BTCPay webhooks, PortOne, PIPE) reaches the store
+/// server for `account`, under the account's public URL.
+pub(crate) fn notice_url(account: &str, provider: ProviderKind, public: &str) -> Option<String> {
+    matches!(
+        provider,
+        ProviderKind::Btcpay | ProviderKind::Portone | ProviderKind::Pipe
+    )
+    .then(|| {
+        format!(
+            "{}/callbacks/{provider}/{account}",
+            public.trim_end_matches('/')
+        )
+    })
+}
+
 /// The SHA-256 of a callback token, in hex (what the store keeps).
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -61,16 +96,19 @@ impl Engine {
         customer: Option<&paydesk_core::Customer>,
     ) -> crate::Result<CreateRequest> {
         let mut req = CreateRequest::for_invoice(inv, customer);
-        if !paydesk_providers::spec(inv.provider)
-            .capabilities
-            .status_by_callback
-        {
+        let caps = paydesk_providers::spec(inv.provider).capabilities;
+        if !caps.status_by_callback && inv.provider != ProviderKind::Portone {
             return Ok(req);
         }
         let account = self.account_record("account", &inv.account).await?;
         let Some(public) = account.settings.get("public_url").and_then(|v| v.as_str()) else {
             return Ok(req);
         };
+        if !caps.status_by_callback {
+            // PortOne tells the store server about each payment (its `notice_url`).
+            req.callback_url = notice_url(&account.name, inv.provider, public);
+            return Ok(req);
+        }
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw)
             .map_err(|e| EngineError::Internal(format!("no OS randomness for a token: {e}")))?;
@@ -88,25 +126,34 @@ impl Engine {
         Ok(req)
     }
 
-    /// A provider's callback about one invoice (`provider` and `invoice` from the
-    /// callback URL's path, `token` from its query): checked, then applied with its
-    /// audit entry. `Ok(None)`: believed, and nothing changed (a repeat, or an older
-    /// status arriving late).
-    #[tracing::instrument(level = "debug", skip(self, token, body), fields(bytes = body.len()), err(level = "info"))]
+    /// A provider's callback: checked, then what it changed applied with its audit
+    /// entry. `Ok(None)`: believed, and nothing changed (a repeat, or an older status
+    /// arriving late).
+    #[tracing::instrument(level = "debug", skip(self, c), fields(provider = c.provider, key = c.key, bytes = c.body.len()), err(level = "info"))]
     pub async fn receive_callback(
         &self,
-        provider: &str,
+        c: IncomingCallback<'_>,
+    ) -> Result<Option<InvoiceView>, CallbackError> {
+        let provider = ProviderKind::from_str(c.provider).map_err(|_| CallbackError::NotFound)?;
+        if paydesk_providers::spec(provider)
+            .capabilities
+            .status_by_callback
+        {
+            self.status_callback(provider, c.key, c.token.unwrap_or_default(), c.body)
+                .await
+        } else {
+            self.check_now(provider, c.key, c.signature, c.body).await
+        }
+    }
+
+    /// A callback that carries the status itself (BitroPay), about one invoice.
+    async fn status_callback(
+        &self,
+        provider: ProviderKind,
         invoice: &str,
         token: &str,
         body: &[u8],
     ) -> Result<Option<InvoiceView>, CallbackError> {
-        let provider = ProviderKind::from_str(provider).map_err(|_| CallbackError::NotFound)?;
-        if !paydesk_providers::spec(provider)
-            .capabilities
-            .status_by_callback
-        {
-            return Err(CallbackError::NotFound);
-        }
         let id = InvoiceId::parse(invoice).ok_or(CallbackError::NotFound)?;
         let inv = match self.inner.store.invoice(id.as_str()).await {
             Ok(i) if i.provider == provider => i,
@@ -153,6 +200,83 @@ impl Engine {
             if target != inv.status {
                 tracing::info!(invoice = %inv.id, from = %inv.status, to = %target, "an older status arrived late; left as it is");
             }
+            return Ok(None);
+        }
+        let after = self.apply_remote(&inv, &remote, Source::Provider).await?;
+        let view = self.publish(&after).await?;
+        Ok(Some(view))
+    }
+
+    /// A notice that only says "look at this invoice" (BTCPay webhooks, signed; PortOne
+    /// and PIPE notices, unsigned): the invoice is read again from the provider.
+    async fn check_now(
+        &self,
+        provider: ProviderKind,
+        account: &str,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<Option<InvoiceView>, CallbackError> {
+        if !matches!(
+            provider,
+            ProviderKind::Btcpay | ProviderKind::Portone | ProviderKind::Pipe
+        ) {
+            return Err(CallbackError::NotFound);
+        }
+        let record = match self.inner.store.account(account).await {
+            Ok(Some(r)) if r.provider == provider => r,
+            Ok(_) => return Err(CallbackError::NotFound),
+            Err(e) => return Err(EngineError::from(e).into()),
+        };
+        let v: serde_json::Value = if provider == ProviderKind::Btcpay {
+            let name = record.name.clone();
+            let secret = self
+                .secrets(move |s| s.get(Owner::Account(&name), "webhook_secret"))
+                .await?
+                .ok_or(CallbackError::Forbidden)?;
+            let signed = signature.is_some_and(|sig| {
+                btcpay::verify_webhook(secret.expose_secret().as_bytes(), body, sig)
+            });
+            if !signed {
+                return Err(CallbackError::Forbidden);
+            }
+            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?
+        } else {
+            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?
+        };
+        let field = |path: &[&str]| {
+            path.iter()
+                .try_fold(&v, |v, k| v.get(k))
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+        };
+        let provider_id = match provider {
+            ProviderKind::Btcpay => {
+                let store = record.settings.get("store_id").and_then(|s| s.as_str());
+                if field(&["storeId"]).as_deref() != store {
+                    return Err(CallbackError::Mismatch("storeId".into()));
+                }
+                field(&["invoiceId"])
+            }
+            ProviderKind::Portone => field(&["imp_uid"]),
+            _ => field(&["data", "invoice_id"]).or_else(|| field(&["invoice_id"])),
+        }
+        .ok_or_else(|| CallbackError::Malformed("no invoice id".into()))?;
+        let inv = match self.inner.store.find_invoice(&provider_id).await {
+            Ok(Some(i))
+                if i.account == record.name && i.provider_id.as_deref() == Some(&provider_id) =>
+            {
+                i
+            }
+            Ok(_) => return Err(CallbackError::NotFound),
+            Err(e) => return Err(EngineError::from(e).into()),
+        };
+        let adapter = self.provider_for(&record).await?;
+        let remote = adapter
+            .get(&provider_id)
+            .await
+            .map_err(|e| EngineError::from_provider(e, true))?;
+        let now = Utc::now();
+        if lifecycle::leaves_unchanged(&inv, &remote, now) {
             return Ok(None);
         }
         let after = self.apply_remote(&inv, &remote, Source::Provider).await?;

@@ -320,6 +320,10 @@ pub struct AccountView {
     pub secrets: BTreeMap<String, SecretState>,
     /// When it was added.
     pub created_at: String,
+    /// Where the provider reaches the store server with its notices (BTCPay's webhook,
+    /// PortOne's notification URL, PIPE's callback URL): to paste at the provider. None
+    /// without a public URL, or for a provider that sends none.
+    pub callback_url: Option<String>,
 }
 
 /// Whether a secret is in the keyring; never its value.

@@ -455,7 +455,13 @@ secrets: { [key in string]?: SecretState },
 /**
  * When it was added.
  */
-created_at: string, };
+created_at: string, 
+/**
+ * Where the provider reaches the store server with its notices (BTCPay's webhook,
+ * PortOne's notification URL, PIPE's callback URL): to paste at the provider. None
+ * without a public URL, or for a provider that sends none.
+ */
+callback_url: string | null, };
 
 /**
  * Which invoices the list shows, and which page of them.

@@ -1,6 +1,8 @@
-//! `paydesk serve`: the store server. It receives providers' callbacks
-//! (`POST /callbacks/{provider}/{invoice}?t=TOKEN`) and hands each to the engine, which
-//! believes it only with the invoice's own token. The server bounds what a stranger can
+//! `paydesk serve`: the store server. It receives providers' callbacks —
+//! `POST /callbacks/bitropay/{invoice}?t=TOKEN` (believed only with the invoice's own
+//! token) and `POST /callbacks/{btcpay|portone|pipe}/{account}` (a "check now": the
+//! engine reads the invoice again from the provider; BTCPay's must carry a valid
+//! `BTCPay-Sig`) — and hands each to the engine. The server bounds what a stranger can
 //! make it do: bodies of at most 64 KiB, read within 10 s, 64 requests at once, and a
 //! few requests per second per source address.
 
@@ -18,7 +20,7 @@ use axum::{
     Json, Router,
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use paydesk::{CallbackError, Engine, EngineError};
+use paydesk::{CallbackError, Engine, EngineError, IncomingCallback};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -63,7 +65,7 @@ pub(crate) async fn serve(engine: &Engine, listen: &str, json: bool) -> Result<(
     };
     let app = Router::new()
         .route("/health", get(|| async { "ok" }))
-        .route("/callbacks/{provider}/{invoice}", post(callback))
+        .route("/callbacks/{provider}/{key}", post(callback))
         .with_state(server);
     if json {
         say!("{}", json!({ "listening": format!("http://{local}") }));
@@ -85,7 +87,7 @@ pub(crate) async fn serve(engine: &Engine, listen: &str, json: bool) -> Result<(
 async fn callback(
     State(s): State<Server>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
-    Path((provider, invoice)): Path<(String, String)>,
+    Path((provider, key)): Path<(String, String)>,
     Query(token): Query<Token>,
     headers: HeaderMap,
     body: Body,
@@ -114,15 +116,19 @@ async fn callback(
         }
         Ok(Ok(b)) => b,
     };
-    match s
-        .engine
-        .receive_callback(&provider, &invoice, &token.t, &bytes)
-        .await
-    {
+    let signature = headers.get("btcpay-sig").and_then(|v| v.to_str().ok());
+    let incoming = IncomingCallback {
+        provider: &provider,
+        key: &key,
+        token: Some(token.t.as_str()).filter(|t| !t.is_empty()),
+        signature,
+        body: &bytes,
+    };
+    match s.engine.receive_callback(incoming).await {
         Ok(changed) => Json(json!({ "ok": true, "changed": changed.is_some() })).into_response(),
         Err(e) => {
             // Never the token or the body: the path's invoice and why.
-            tracing::info!(source = %from.ip(), provider = %provider, invoice = %invoice, "callback refused: {e}");
+            tracing::info!(source = %from.ip(), provider = %provider, key = %key, "callback refused: {e}");
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
             let what = match e {
                 CallbackError::Engine(_) => "try again later".to_string(),

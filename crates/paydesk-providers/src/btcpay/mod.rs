@@ -43,9 +43,10 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         cash_refund_account: false,
         status_by_callback: false,
     },
-    settings: &["base_url", "store_id"],
+    settings: &["base_url", "store_id", "public_url"],
     required: &["base_url", "store_id"],
-    secrets: &["api_key"],
+    // The webhook's secret (optional): the store server checks `BTCPay-Sig` with it.
+    secrets: &["api_key", "webhook_secret"],
     default_base_url: None,
     build: |mut a| {
         let base = a.base_url()?;
