@@ -76,6 +76,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
         result = search_by_phone_and_e_mail(&driver).await;
     }
     if result.is_ok() {
+        result = a_cash_payment_is_refunded_to_an_account(&driver, &cli, &data_dir).await;
+    }
+    if result.is_ok() {
         result = a_japanese_store(&driver).await;
     }
 
@@ -1496,6 +1499,108 @@ async fn an_under_paid_link_is_finished(driver: &WebDriver) -> WebDriverResult<(
     .await;
     driver.find(By::Id("open-rest-link")).await?;
     assert!(driver.find(By::Id("request-rest")).await.is_err());
+    Ok(())
+}
+
+/// A convenience-store payment is cash: its refund goes to the customer's bank account,
+/// which the refund form asks for (holder, a bank from the list, account number); without
+/// it the refund is refused next to the form, with it the invoice is refunded.
+async fn a_cash_payment_is_refunded_to_an_account(
+    driver: &WebDriver,
+    cli: &Path,
+    data_dir: &Path,
+) -> WebDriverResult<()> {
+    let paydesk = |args: &[&str]| {
+        let out = Command::new(cli)
+            .args(["--json", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .output()
+            .expect("paydesk runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let cvs = paydesk(&[
+        "cvs",
+        "issue",
+        "--account",
+        "sandbox",
+        "--name",
+        "현금 환불 상품",
+        "--amount",
+        "15000",
+    ]);
+    let id = cvs["id"].as_str().unwrap().to_string();
+    paydesk(&["sandbox", "pay", &id]);
+    let search = driver.find(By::Id("invoice-search")).await?;
+    set_value(driver, &search, "현금 환불 상품").await?;
+    let cell = wait_for(
+        "the paid number in the list",
+        Duration::from_secs(30),
+        || async {
+            let row = driver
+                .find(By::Css(&format!("tr.invoice-row[data-id='{id}']")))
+                .await
+                .ok()?;
+            (row.attr("data-status").await.ok()?? == "paid").then_some(())?;
+            row.find(By::Css("td.name")).await.ok()
+        },
+    )
+    .await;
+    cell.click().await?;
+    let holder = wait_for(
+        "the refund account fields",
+        Duration::from_secs(20),
+        || async { driver.find(By::Id("refund-holder")).await.ok() },
+    )
+    .await;
+    // No account: refused before anything is asked of the provider.
+    click_and_confirm(driver, "refund-link").await;
+    let refused = wait_for("the refund's error", Duration::from_secs(20), || async {
+        driver
+            .find(By::Css("#invoice-detail .field-error[data-field='amount']"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert!(
+        refused.contains("계좌") || refused.contains("account"),
+        "{refused}"
+    );
+    set_value(driver, &holder, "최유나").await?;
+    // The bank list comes from the engine.
+    let banks = wait_for("the bank list", Duration::from_secs(10), || async {
+        let n = driver
+            .find_all(By::Css("#refund-bank option"))
+            .await
+            .ok()?
+            .len();
+        (n > 10).then_some(n)
+    })
+    .await;
+    assert!(banks > 10);
+    driver
+        .execute(
+            "const s = document.getElementById('refund-bank'); s.value = '004'; s.dispatchEvent(new Event('change'));",
+            Vec::new(),
+        )
+        .await?;
+    let account = driver.find(By::Id("refund-account")).await?;
+    set_value(driver, &account, "123-4567-8901").await?;
+    click_and_confirm(driver, "refund-link").await;
+    wait_for("the refund", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        (d.attr("data-status").await.ok()?? == "refunded").then_some(())
+    })
+    .await;
+    set_value(driver, &search, "").await?;
     Ok(())
 }
 

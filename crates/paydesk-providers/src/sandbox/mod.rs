@@ -39,7 +39,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         partial_refund: true,
         notify_customer: false,
         refund_later: false,
-        cash_refund_account: false,
+        // Its convenience-store numbers are paid in cash, as PortOne's: a refund names
+        // the customer's bank account (the sandbox moves no money; the clerk practises).
+        cash_refund_account: true,
         status_by_callback: false,
     },
     settings: &[],
