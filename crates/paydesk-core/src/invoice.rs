@@ -98,6 +98,9 @@ pub struct Capabilities {
     /// The provider reports statuses only by calling back (BitroPay has no lookup): a
     /// store server receives them, at a callback URL made for each invoice.
     pub status_by_callback: bool,
+    /// The provider can notify a store server of an invoice's change (BTCPay's webhook,
+    /// PortOne's and PIPE's notices), which PayDesk takes only as "check now".
+    pub notices: bool,
 }
 
 /// What an invoice is paid with.

@@ -33,6 +33,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund_later: false,
         cash_refund_account: false,
         status_by_callback: true,
+        notices: false,
     },
     settings: &["base_url", "redirect_url", "public_url", "callback_url"],
     // Where the customer lands after paying: the merchant's own page (PayDesk has none).

@@ -38,6 +38,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund_later: false,
         cash_refund_account: false,
         status_by_callback: false,
+        notices: false,
     },
     settings: &["base_url"],
     required: &[],

@@ -33,6 +33,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund_later: true,
         cash_refund_account: false,
         status_by_callback: false,
+        notices: true,
     },
     settings: &["base_url", "callback_url", "public_url"],
     // PIPE takes callbacks only under the app URL registered with it: the merchant's.
@@ -256,7 +257,13 @@ impl Provider for Pipe {
             ("order_id", req.order_id.clone()),
             ("order_name", req.name.clone()),
             ("language", "kr".to_string()),
-            ("callback_url", self.callback_url.clone()),
+            // The store server's address when the account has one, else the account's.
+            (
+                "callback_url",
+                req.callback_url
+                    .clone()
+                    .unwrap_or_else(|| self.callback_url.clone()),
+            ),
         ];
         let created: Created = self
             .post("/api/v1/invoice/create", Repeat::Unsafe, fields)

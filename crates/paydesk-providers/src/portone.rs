@@ -38,6 +38,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund_later: false,
         cash_refund_account: true,
         status_by_callback: false,
+        notices: true,
     },
     settings: &["channel_key", "base_url", "public_url"],
     required: &[],

@@ -69,16 +69,15 @@ pub struct IncomingCallback<'a> {
 /// Where a provider that sends notices (BTCPay webhooks, PortOne, PIPE) reaches the store
 /// server for `account`, under the account's public URL.
 pub(crate) fn notice_url(account: &str, provider: ProviderKind, public: &str) -> Option<String> {
-    matches!(
-        provider,
-        ProviderKind::Btcpay | ProviderKind::Portone | ProviderKind::Pipe
-    )
-    .then(|| {
-        format!(
-            "{}/callbacks/{provider}/{account}",
-            public.trim_end_matches('/')
-        )
-    })
+    paydesk_providers::spec(provider)
+        .capabilities
+        .notices
+        .then(|| {
+            format!(
+                "{}/callbacks/{provider}/{account}",
+                public.trim_end_matches('/')
+            )
+        })
 }
 
 /// The SHA-256 of a callback token, in hex (what the store keeps).
@@ -97,7 +96,7 @@ impl Engine {
     ) -> crate::Result<CreateRequest> {
         let mut req = CreateRequest::for_invoice(inv, customer);
         let caps = paydesk_providers::spec(inv.provider).capabilities;
-        if !caps.status_by_callback && inv.provider != ProviderKind::Portone {
+        if !caps.status_by_callback && !caps.notices {
             return Ok(req);
         }
         let account = self.account_record("account", &inv.account).await?;
@@ -105,7 +104,8 @@ impl Engine {
             return Ok(req);
         };
         if !caps.status_by_callback {
-            // PortOne tells the store server about each payment (its `notice_url`).
+            // Where the provider notifies the store server (PortOne's `notice_url`, PIPE's
+            // `callback_url`; BTCPay's webhook is set at the store instead).
             req.callback_url = notice_url(&account.name, inv.provider, public);
             return Ok(req);
         }
@@ -216,10 +216,7 @@ impl Engine {
         signature: Option<&str>,
         body: &[u8],
     ) -> Result<Option<InvoiceView>, CallbackError> {
-        if !matches!(
-            provider,
-            ProviderKind::Btcpay | ProviderKind::Portone | ProviderKind::Pipe
-        ) {
+        if !paydesk_providers::spec(provider).capabilities.notices {
             return Err(CallbackError::NotFound);
         }
         let record = match self.inner.store.account(account).await {
@@ -227,7 +224,7 @@ impl Engine {
             Ok(_) => return Err(CallbackError::NotFound),
             Err(e) => return Err(EngineError::from(e).into()),
         };
-        let v: serde_json::Value = if provider == ProviderKind::Btcpay {
+        if provider == ProviderKind::Btcpay {
             let name = record.name.clone();
             let secret = self
                 .secrets(move |s| s.get(Owner::Account(&name), "webhook_secret"))
@@ -239,10 +236,9 @@ impl Engine {
             if !signed {
                 return Err(CallbackError::Forbidden);
             }
-            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?
-        } else {
-            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?
-        };
+        }
+        let v: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
         let field = |path: &[&str]| {
             path.iter()
                 .try_fold(&v, |v, k| v.get(k))

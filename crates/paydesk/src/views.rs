@@ -214,6 +214,9 @@ pub struct Actions {
     /// A refund must name the customer's bank account (a cash payment given back by
     /// transfer: PortOne's convenience-store payments).
     pub refund_needs_account: bool,
+    /// What a message sends now: a refund's claim link once it can no longer be paid
+    /// and has one (BTCPay), otherwise the link to pay.
+    pub send_what: paydesk_core::MessageKind,
 }
 
 impl Actions {
@@ -234,6 +237,11 @@ impl Actions {
             notify_customer: caps.notify_customer
                 && matches!(i.status, Status::Open | Status::Draft),
             request_rest: i.rest_to_ask().is_some(),
+            send_what: if i.refund_url.is_some() && !i.may_still_be_paid() {
+                paydesk_core::MessageKind::RefundClaim
+            } else {
+                paydesk_core::MessageKind::Link
+            },
             refund_needs_account: refundable
                 && caps.cash_refund_account
                 && i.kind == paydesk_core::InvoiceKind::Cvs,

@@ -51,7 +51,7 @@ describe('capabilities', () => {
   it('offer links only on accounts whose provider makes them', () => {
     const acc = (name: ProviderKind, links: boolean): Account => ({
       name, provider: name, sandbox: false, settings: {}, secrets: {}, created_at: '', callback_url: null,
-      capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true, notify_customer: false, refund_later: false, cash_refund_account: false, status_by_callback: false },
+      capabilities: { links, cvs: !links, cancel: true, refund: true, partial_refund: true, notify_customer: false, refund_later: false, cash_refund_account: false, status_by_callback: false, notices: false },
     });
     expect(linkAccounts([acc('sandbox', true), acc('portone', false), acc('btcpay', true)]).map((a) => a.name)).toEqual(['sandbox', 'btcpay']);
   });

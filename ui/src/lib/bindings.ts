@@ -74,7 +74,12 @@ cash_refund_account: boolean,
  * The provider reports statuses only by calling back (BitroPay has no lookup): a
  * store server receives them, at a callback URL made for each invoice.
  */
-status_by_callback: boolean, };
+status_by_callback: boolean, 
+/**
+ * The provider can notify a store server of an invoice's change (BTCPay's webhook,
+ * PortOne's and PIPE's notices), which PayDesk takes only as "check now".
+ */
+notices: boolean, };
 
 /**
  * What is wrong with one field.
@@ -256,7 +261,12 @@ request_rest: boolean,
  * A refund must name the customer's bank account (a cash payment given back by
  * transfer: PortOne's convenience-store payments).
  */
-refund_needs_account: boolean, };
+refund_needs_account: boolean, 
+/**
+ * What a message sends now: a refund's claim link once it can no longer be paid
+ * and has one (BTCPay), otherwise the link to pay.
+ */
+send_what: MessageKind, };
 
 /**
  * An invoice as the window and the command show it.

@@ -42,6 +42,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         refund_later: false,
         cash_refund_account: false,
         status_by_callback: false,
+        notices: true,
     },
     settings: &["base_url", "store_id", "public_url"],
     required: &["base_url", "store_id"],

@@ -43,6 +43,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         // the customer's bank account (the sandbox moves no money; the clerk practises).
         cash_refund_account: true,
         status_by_callback: false,
+        notices: false,
     },
     settings: &[],
     required: &[],
