@@ -128,6 +128,14 @@ pub struct CallbackSeen {
 
 /// Reads a callback, with the price it names (a receiver compares it with the invoice).
 pub fn read_callback(body: &[u8]) -> Result<CallbackSeen> {
+    // An object only: serde would read a struct from a JSON array by position too.
+    if !serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object()) {
+        return Err(ProviderError::Malformed {
+            provider: KIND,
+            field: "(body)".into(),
+            message: "not a JSON object".into(),
+        });
+    }
     let c: Callback = parse_json(KIND, body)?;
     let price_minor = match &c.product_price {
         None => None,
@@ -364,6 +372,11 @@ mod tests {
         ));
         assert!(matches!(
             parse_callback(b"{"),
+            Err(ProviderError::Malformed { .. })
+        ));
+        // Found by tests/hostile_callbacks.rs: serde reads a struct from an array too.
+        assert!(matches!(
+            parse_callback(br#"["Zi","confirmed"]"#),
             Err(ProviderError::Malformed { .. })
         ));
     }

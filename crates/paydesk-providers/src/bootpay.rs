@@ -254,11 +254,11 @@ async fn read<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
     parse_json(KIND, body.as_bytes())
 }
 
-fn remote(i: &Invoice, fallback_id: &str, url: Option<String>) -> RemoteInvoice {
+fn remote(i: &Invoice, fallback_id: &str, url: Option<String>) -> Result<RemoteInvoice> {
     let status = map_status(i.pay_at.as_deref());
     let paid = status == Status::Paid;
-    let price = i.price.unwrap_or(0);
-    RemoteInvoice {
+    let price = crate::http::amount(KIND, "price", i.price.unwrap_or(0), Currency::Krw)?;
+    Ok(RemoteInvoice {
         provider_id: i
             .invoice_id
             .clone()
@@ -276,7 +276,7 @@ fn remote(i: &Invoice, fallback_id: &str, url: Option<String>) -> RemoteInvoice 
             i.status,
             if paid { " (pay_at set)" } else { "" }
         ),
-    }
+    })
 }
 
 fn won(field: &str, m: Money) -> Result<i64> {
@@ -386,7 +386,7 @@ impl Provider for Bootpay {
             .authed(Repeat::Safe, |c, token| c.get(&url).bearer_auth(token))
             .await?;
         let i: Invoice = read(resp).await?;
-        Ok(remote(&i, provider_id, None))
+        remote(&i, provider_id, None)
     }
 
     async fn cancel(&self, _provider_id: &str) -> Result<RemoteInvoice> {
@@ -410,9 +410,20 @@ mod tests {
         let unpaid: Invoice =
             serde_json::from_value(json!({"invoice_id": "INV_1", "price": 50000, "status": 1}))
                 .unwrap();
-        let r = remote(&unpaid, "", None);
+        let r = remote(&unpaid, "", None).unwrap();
         assert_eq!((r.status, r.paid_minor), (Status::Open, 0));
         assert!(r.raw_status.contains('1'), "the raw status is kept");
+        // Found by tests/hostile_answers.rs: a price PayDesk cannot keep is refused.
+        for price in [-1i64, 1_000_000_000_000_000] {
+            let paid: Invoice = serde_json::from_value(
+                json!({"invoice_id": "INV_1", "price": price, "pay_at": "2025-07-11T03:00:00Z"}),
+            )
+            .unwrap();
+            assert!(matches!(
+                remote(&paid, "", None),
+                Err(ProviderError::Malformed { ref field, .. }) if field == "price"
+            ));
+        }
     }
 
     #[test]

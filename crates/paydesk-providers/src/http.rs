@@ -311,6 +311,23 @@ pub async fn decode<T: DeserializeOwned>(provider: ProviderKind, resp: Response)
     parse_json(provider, &bytes)
 }
 
+/// An amount a provider names, in minor units: refused (a malformed answer naming the
+/// field) when negative or above what PayDesk keeps ([`paydesk_core::money::MAX_MINOR`]).
+pub fn amount(
+    provider: ProviderKind,
+    field: &str,
+    minor: i64,
+    currency: paydesk_core::Currency,
+) -> Result<i64> {
+    paydesk_core::Money::from_minor(minor, currency)
+        .map(paydesk_core::Money::minor)
+        .map_err(|e| ProviderError::Malformed {
+            provider,
+            field: field.into(),
+            message: format!("{minor}: {e}"),
+        })
+}
+
 pub fn parse_json<T: DeserializeOwned>(provider: ProviderKind, bytes: &[u8]) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {

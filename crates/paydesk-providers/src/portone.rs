@@ -230,8 +230,23 @@ fn envelope_message(body: &str) -> Option<String> {
 }
 
 fn remote(p: &Payment) -> Result<RemoteInvoice> {
-    let amount = whole("response.amount", &p.amount)?;
-    let cancel = whole("response.cancel_amount", &p.cancel_amount)?;
+    let currency: Currency = p.currency.parse().map_err(|_| ProviderError::Malformed {
+        provider: KIND,
+        field: "response.currency".into(),
+        message: format!("{:?} is not a currency PayDesk keeps", p.currency),
+    })?;
+    let amount = crate::http::amount(
+        KIND,
+        "response.amount",
+        whole("response.amount", &p.amount)?,
+        currency,
+    )?;
+    let cancel = crate::http::amount(
+        KIND,
+        "response.cancel_amount",
+        whole("response.cancel_amount", &p.cancel_amount)?,
+        currency,
+    )?;
     let paid_at = p.paid_at.unwrap_or(0);
     let status =
         map_status(&p.status, amount, cancel, paid_at).ok_or_else(|| ProviderError::Malformed {
@@ -239,11 +254,6 @@ fn remote(p: &Payment) -> Result<RemoteInvoice> {
             field: "response.status".into(),
             message: format!("unknown status {:?}", p.status),
         })?;
-    let currency: Currency = p.currency.parse().map_err(|_| ProviderError::Malformed {
-        provider: KIND,
-        field: "response.currency".into(),
-        message: format!("{:?} is not a currency PayDesk keeps", p.currency),
-    })?;
     let paid = match status {
         Status::Paid | Status::PartiallyRefunded | Status::Refunded => amount,
         _ => 0,
@@ -471,6 +481,25 @@ mod tests {
             );
         }
         assert_eq!(map_status("string", 1, 0, 0), None);
+    }
+
+    #[test]
+    fn amounts_past_what_paydesk_keeps_are_refused() {
+        // Found by tests/hostile_answers.rs: a cancel of 10^15 won was taken as a refund.
+        for (amount, cancel, field) in [
+            (3000, 1_000_000_000_000_000i64, "response.cancel_amount"),
+            (-3000, 0, "response.amount"),
+        ] {
+            let p: Payment = serde_json::from_value(serde_json::json!({
+                "imp_uid": "imp_1", "merchant_uid": "PD-1", "amount": amount,
+                "cancel_amount": cancel, "currency": "KRW", "status": "ready"
+            }))
+            .unwrap();
+            assert!(matches!(
+                remote(&p),
+                Err(ProviderError::Malformed { field: ref f, .. }) if f == field
+            ));
+        }
     }
 
     #[test]

@@ -80,6 +80,37 @@ pub(crate) fn notice_url(account: &str, provider: ProviderKind, public: &str) ->
         })
 }
 
+/// The provider's id of the invoice a notice names — the only thing read from its body:
+/// BTCPay's `invoiceId` (under the account's `storeId`), PortOne's `imp_uid`, PIPE's
+/// `invoice_id` (at the top or under `data`).
+pub fn notice_names(
+    provider: ProviderKind,
+    store_id: Option<&str>,
+    body: &[u8],
+) -> Result<String, CallbackError> {
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+    let field = |path: &[&str]| {
+        path.iter()
+            .try_fold(&v, |v, k| v.get(k))
+            .and_then(|x| x.as_str())
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+    };
+    match provider {
+        ProviderKind::Btcpay => {
+            if field(&["storeId"]).as_deref() != store_id {
+                return Err(CallbackError::Mismatch("storeId".into()));
+            }
+            field(&["invoiceId"])
+        }
+        ProviderKind::Portone => field(&["imp_uid"]),
+        _ => field(&["data", "invoice_id"]).or_else(|| field(&["invoice_id"])),
+    }
+    .ok_or_else(|| CallbackError::Malformed("no invoice id".into()))
+}
+
 /// The SHA-256 of a callback token, in hex (what the store keeps).
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -237,26 +268,8 @@ impl Engine {
                 return Err(CallbackError::Forbidden);
             }
         }
-        let v: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
-        let field = |path: &[&str]| {
-            path.iter()
-                .try_fold(&v, |v, k| v.get(k))
-                .and_then(|x| x.as_str())
-                .map(str::to_string)
-        };
-        let provider_id = match provider {
-            ProviderKind::Btcpay => {
-                let store = record.settings.get("store_id").and_then(|s| s.as_str());
-                if field(&["storeId"]).as_deref() != store {
-                    return Err(CallbackError::Mismatch("storeId".into()));
-                }
-                field(&["invoiceId"])
-            }
-            ProviderKind::Portone => field(&["imp_uid"]),
-            _ => field(&["data", "invoice_id"]).or_else(|| field(&["invoice_id"])),
-        }
-        .ok_or_else(|| CallbackError::Malformed("no invoice id".into()))?;
+        let store = record.settings.get("store_id").and_then(|s| s.as_str());
+        let provider_id = notice_names(provider, store, body)?;
         let inv = match self.inner.store.find_invoice(&provider_id).await {
             Ok(Some(i))
                 if i.account == record.name && i.provider_id.as_deref() == Some(&provider_id) =>

@@ -37,7 +37,7 @@ mod views;
 
 use context::Inner;
 
-pub use callbacks::{CallbackError, IncomingCallback};
+pub use callbacks::{notice_names, CallbackError, IncomingCallback};
 pub use delivery::{
     format_deadline, ChannelView, DeliveryView, MessagePreview, OutboxReport, MAX_SEND_ATTEMPTS,
 };
