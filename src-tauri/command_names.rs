@@ -42,6 +42,7 @@ pub const COMMANDS: &[&str] = &[
     "preview_new_link",
     "preview_template",
     "send_link",
+    "resend_link",
     "list_deliveries",
     "app_info",
     "open_data_folder",

@@ -59,6 +59,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         preview_new_link,
         preview_template,
         send_link,
+        resend_link,
         list_deliveries,
         app_info,
         open_data_folder,
@@ -328,6 +329,11 @@ async fn preview_template(
 #[tauri::command]
 async fn send_link(engine: State<'_, Engine>, request: SendRequest) -> Reply<DeliveryView> {
     engine.send(request).await
+}
+
+#[tauri::command]
+async fn resend_link(engine: State<'_, Engine>, id: String) -> Reply<DeliveryView> {
+    engine.resend(&id).await
 }
 
 #[tauri::command]

@@ -73,6 +73,8 @@ pub enum InputCode {
     RefundOverLeft,
     /// A cash payment is given back by bank transfer: the customer's account is needed.
     RefundAccountNeeded,
+    /// "Send again" for a link that was never sent (how to send it is the clerk's choice).
+    NotSent,
 }
 
 impl InputCode {

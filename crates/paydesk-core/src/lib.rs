@@ -14,6 +14,7 @@ pub mod link;
 pub mod money;
 pub mod redact;
 pub mod refund_account;
+pub mod sort;
 pub mod status;
 
 pub use channel::{ChannelKind, Lang, MessageKind, Via};
@@ -30,6 +31,7 @@ pub use link::{LinkDraft, LinkFields};
 pub use money::{Currency, Money, MoneyError};
 pub use redact::Redactor;
 pub use refund_account::{RefundAccount, RefundAccountFields, KOREAN_BANKS};
+pub use sort::SortBy;
 pub use status::{PaymentFlags, Source, Status, StatusError};
 
 /// Timestamps as stored and printed: RFC 3339, UTC, milliseconds, `Z` (sorts as text).

@@ -2,7 +2,7 @@
 
 use crate::{rows::invoice_from_row, rows::ts, rows::INVOICE_SELECT, Result, Store};
 use chrono::{DateTime, Utc};
-use paydesk_core::{Invoice, Status};
+use paydesk_core::{Invoice, SortBy, Status};
 use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, Default)]
@@ -17,6 +17,10 @@ pub struct InvoiceFilter {
     pub search: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// The order (newest first when not given).
+    pub sort: SortBy,
+    /// Largest, latest or last first.
+    pub descending: bool,
 }
 
 impl Store {
@@ -40,7 +44,8 @@ impl Store {
 
     pub async fn invoices(&self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
         let (mut sql, search_param) = filter_sql(INVOICE_SELECT, f);
-        sql.push_str(" ORDER BY seq DESC LIMIT ?4 OFFSET ?5");
+        sql.push_str(&order_sql(f.sort, f.descending));
+        sql.push_str(" LIMIT ?4 OFFSET ?5");
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(f.status.map(|s| s.as_str()))
             .bind(f.account.as_deref())
@@ -54,6 +59,34 @@ impl Store {
             .await?;
         rows.iter().map(invoice_from_row).collect()
     }
+}
+
+/// The ORDER BY of a list sorted by `sort`; equal keys keep the list's own order (newest
+/// first), so paging through a sorted list neither repeats nor skips a row.
+pub(crate) fn order_sql(sort: SortBy, descending: bool) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    let key = match sort {
+        SortBy::Created => return format!(" ORDER BY seq {dir}"),
+        SortBy::Name => "name".to_string(),
+        SortBy::Customer => {
+            // Invoices without a customer come last in either direction.
+            return format!(
+                " ORDER BY (SELECT c.name FROM customers c WHERE c.id = invoices.customer_id) IS NULL, \
+                 (SELECT c.name FROM customers c WHERE c.id = invoices.customer_id) {dir}, seq DESC"
+            );
+        }
+        SortBy::Amount => return format!(" ORDER BY currency, amount_minor {dir}, seq DESC"),
+        SortBy::Status => {
+            let ranks: String = Status::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!(" WHEN '{}' THEN {i}", s.as_str()))
+                .collect();
+            format!("CASE status{ranks} END")
+        }
+        SortBy::When => "coalesce(paid_at, expires_at)".to_string(),
+    };
+    format!(" ORDER BY {key} {dir}, seq DESC")
 }
 
 /// The search text as an FTS5 phrase: a literal, whatever characters it holds.

@@ -189,6 +189,15 @@ pub struct ListQuery {
     #[serde(default)]
     #[ts(as = "Option<u32>")]
     pub offset: Option<i64>,
+    /// The column to sort by (newest first when not given): `created`, `name`,
+    /// `customer`, `amount`, `status` or `when`.
+    #[serde(default)]
+    #[ts(as = "Option<paydesk_core::SortBy>")]
+    pub sort: Option<String>,
+    /// Largest, latest or last first (when not given: the column's first direction —
+    /// newest and largest first, names and statuses from the start).
+    #[serde(default)]
+    pub descending: Option<bool>,
 }
 
 /// A new delivery channel, as typed.

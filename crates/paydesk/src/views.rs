@@ -217,6 +217,9 @@ pub struct Actions {
     /// What a message sends now: a refund's claim link once it can no longer be paid
     /// and has one (BTCPay), otherwise the link to pay.
     pub send_what: paydesk_core::MessageKind,
+    /// The link can be sent again the way it last went (it can still be paid; one never
+    /// sent is refused with `not_sent`).
+    pub resend: bool,
 }
 
 impl Actions {
@@ -245,6 +248,7 @@ impl Actions {
             refund_needs_account: refundable
                 && caps.cash_refund_account
                 && i.kind == paydesk_core::InvoiceKind::Cvs,
+            resend: matches!(i.status, Status::Open | Status::Draft),
         }
     }
 }
@@ -374,6 +378,17 @@ pub struct Forms {
     pub channels: Vec<ChannelForm>,
     /// The banks a refund account can be at (a cash payment's refund).
     pub banks: Vec<BankOption>,
+    /// The columns the invoice list sorts by.
+    pub sorts: Vec<SortOption>,
+}
+
+/// A column the invoice list sorts by, and the direction its first click sorts in.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SortOption {
+    /// The column.
+    pub column: paydesk_core::SortBy,
+    /// Newest and largest first (dates, amounts); names and statuses from the start.
+    pub first_descending: bool,
 }
 
 /// A bank a refund can be sent to.
@@ -437,6 +452,13 @@ impl Forms {
             banks: paydesk_core::KOREAN_BANKS
                 .iter()
                 .map(|&(code, name)| BankOption { code, name })
+                .collect(),
+            sorts: paydesk_core::SortBy::ALL
+                .into_iter()
+                .map(|column| SortOption {
+                    column,
+                    first_descending: column.first_descending(),
+                })
                 .collect(),
         }
     }

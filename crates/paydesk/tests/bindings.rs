@@ -7,14 +7,14 @@ use std::path::PathBuf;
 
 use paydesk::core::{
     Capabilities, DeliveryState, InputCode, InputError, InvoiceKind, Lang, MessageKind,
-    ProviderKind, Source, Status, TimelineEvent,
+    ProviderKind, SortBy, Source, Status, TimelineEvent,
 };
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, BankOption, ChannelForm, ChannelView,
     CustomerMatch, CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView,
     Forms, InvoiceView, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel,
     NewCustomer, NewLink, OutboxReport, PeriodTotals, RefundInput, SecretState, SendRequest,
-    SlipPreview, SmsClass, SyncError, SyncErrorKind, SyncReport, TimelineView,
+    SlipPreview, SmsClass, SortOption, SyncError, SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -34,6 +34,7 @@ fn declaration<T: TS + ?Sized>() -> String {
 fn bindings() -> String {
     let parts = [
         declaration::<Status>(),
+        declaration::<SortBy>(),
         declaration::<Source>(),
         declaration::<ProviderKind>(),
         declaration::<InvoiceKind>(),
@@ -77,6 +78,7 @@ fn bindings() -> String {
         declaration::<AccountForm>(),
         declaration::<ChannelForm>(),
         declaration::<BankOption>(),
+        declaration::<SortOption>(),
         declaration::<Forms>(),
         declaration::<SlipPreview>(),
         declaration::<ListTotals>(),

@@ -701,6 +701,77 @@ async fn the_list_is_counted_and_paged_in_the_backend() {
 }
 
 #[tokio::test]
+async fn the_list_sorts_by_any_column_and_pages_stably() {
+    let (_d, e) = engine().await;
+    for (name, amount, customer, email) in [
+        ("나 상품", "3000", Some("김하나"), Some("kim@example.kr")),
+        ("가 상품", "1000", None, None),
+        ("다 상품", "2000", Some("박두리"), Some("park@example.kr")),
+        ("라 상품", "2000", Some("이세나"), Some("lee@example.kr")),
+    ] {
+        e.create_link(NewLink {
+            customer_name: customer.map(str::to_string),
+            email: email.map(str::to_string),
+            ..link(name, amount)
+        })
+        .await
+        .unwrap();
+    }
+    let names = |sort: &str, descending: Option<bool>| {
+        let e = e.clone();
+        let sort = sort.to_string();
+        async move {
+            let q = ListQuery {
+                sort: Some(sort),
+                descending,
+                ..Default::default()
+            };
+            let all: Vec<String> = e
+                .invoices(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.name)
+                .collect();
+            // Page by page, the same order: nothing repeated, nothing skipped.
+            let mut paged = Vec::new();
+            for offset in 0..4 {
+                let page = e
+                    .invoices(&ListQuery {
+                        limit: Some(1),
+                        offset: Some(offset),
+                        ..q.clone()
+                    })
+                    .await
+                    .unwrap();
+                paged.extend(page.into_iter().map(|i| i.name));
+            }
+            assert_eq!(all, paged);
+            all.iter()
+                .map(|n| n.chars().next().unwrap())
+                .collect::<String>()
+        }
+    };
+    assert_eq!(names("created", None).await, "라다가나", "newest first");
+    assert_eq!(names("name", None).await, "가나다라");
+    assert_eq!(names("name", Some(true)).await, "라다나가");
+    // Largest first; equal amounts newest first.
+    assert_eq!(names("amount", None).await, "나라다가");
+    assert_eq!(names("amount", Some(false)).await, "가라다나");
+    // By customer name (김, 박, 이), the one without a customer last.
+    assert_eq!(names("customer", None).await, "나다라가");
+    assert_eq!(names("customer", Some(true)).await, "라다나가");
+    let bad = e
+        .invoices(&ListQuery {
+            sort: Some("price".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().contains("sort"), "{bad}");
+}
+
+#[tokio::test]
 async fn the_list_filters_by_account_and_by_day_in_the_store_s_time_zone() {
     let (_d, e) = engine().await;
     e.create_link(link("오늘", "1000")).await.unwrap();

@@ -14,9 +14,11 @@ import type {
 // names below are the ones the window's code reads best with.
 export type {
   AccountForm, BankOption, Capabilities, MessageKind, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
-  PeriodTotals, ProviderKind, SendRequest, SlipPreview, Status, SyncReport, Via,
+  PeriodTotals, ProviderKind, SendRequest, SlipPreview, SortBy, SortOption, Status, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
+/** What the list does to one row or a selection at once. */
+export type BulkAction = 'resend' | 'print' | 'cancel';
 export type Customer = CustomerView;
 export type TimelineEntry = TimelineView;
 export type Account = AccountView;
@@ -79,6 +81,13 @@ export function inWords(t: (k: string, p?: Record<string, string>) => string): (
     const text = t(key, { message, example: shop.phoneExample });
     return text === key ? null : text;
   };
+}
+
+/** One error as one line in the clerk's words: its first field's code where there is a
+ * text for it, the engine's own words otherwise. */
+export function errorLine(e: AppError, t: (k: string, p?: Record<string, string>) => string): string {
+  const f = e.fields[0];
+  return (f && inWords(t)(f.code, f.message)) || f?.message || e.message;
 }
 
 /** Milliseconds from the page's start to the script, the mount and the first list. */
@@ -151,6 +160,8 @@ export const api = {
   previewNewLink: (link: NewLink, via: Via) => call<MessagePreview>('preview_new_link', { link, via }),
   previewTemplate: (lang: string, part: string, text: string) => call<MessagePreview>('preview_template', { lang, part, text }),
   sendLink: (request: SendRequest) => call<Delivery>('send_link', { request }),
+  /** Sends a link again the way it last went. */
+  resendLink: (id: string) => call<Delivery>('resend_link', { id }),
   listDeliveries: (id: string) => call<Delivery[]>('list_deliveries', { id }),
 };
 

@@ -7,6 +7,11 @@
 export type Status = "draft" | "open" | "paid_unconfirmed" | "paid" | "partially_refunded" | "refunded" | "expired" | "cancelled" | "failed";
 
 /**
+ * A column the invoice list can be sorted by.
+ */
+export type SortBy = "created" | "name" | "customer" | "amount" | "status" | "when";
+
+/**
  * Who or what caused a change (kept in the audit log).
  */
 export type Source = "user" | "sync" | "provider";
@@ -84,7 +89,7 @@ notices: boolean, };
 /**
  * What is wrong with one field.
  */
-export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed";
+export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed" | "not_sent";
 
 /**
  * A bad value typed by a person: which field, and what is wrong with it.
@@ -266,7 +271,12 @@ refund_needs_account: boolean,
  * What a message sends now: a refund's claim link once it can no longer be paid
  * and has one (BTCPay), otherwise the link to pay.
  */
-send_what: MessageKind, };
+send_what: MessageKind, 
+/**
+ * The link can be sent again the way it last went (it can still be paid; one never
+ * sent is refused with `not_sent`).
+ */
+resend: boolean, };
 
 /**
  * An invoice as the window and the command show it.
@@ -508,7 +518,17 @@ limit?: number | null,
 /**
  * How many to skip.
  */
-offset?: number | null, };
+offset?: number | null, 
+/**
+ * The column to sort by (newest first when not given): `created`, `name`,
+ * `customer`, `amount`, `status` or `when`.
+ */
+sort?: SortBy | null, 
+/**
+ * Largest, latest or last first (when not given: the column's first direction —
+ * newest and largest first, names and statuses from the start).
+ */
+descending?: boolean | null, };
 
 /**
  * A new payment link, as typed in the form or on the command line.
@@ -1087,6 +1107,19 @@ code: string,
 name: string, };
 
 /**
+ * A column the invoice list sorts by, and the direction its first click sorts in.
+ */
+export type SortOption = { 
+/**
+ * The column.
+ */
+column: SortBy, 
+/**
+ * Newest and largest first (dates, amounts); names and statuses from the start.
+ */
+first_descending: boolean, };
+
+/**
  * What the add-account and add-channel forms ask for, per provider and per channel
  * kind: settings (field names of `NewAccount` / `NewChannel`) and the secrets that go
  * to the keyring. The window draws its forms from this.
@@ -1103,7 +1136,11 @@ channels: Array<ChannelForm>,
 /**
  * The banks a refund account can be at (a cash payment's refund).
  */
-banks: Array<BankOption>, };
+banks: Array<BankOption>, 
+/**
+ * The columns the invoice list sorts by.
+ */
+sorts: Array<SortOption>, };
 
 /**
  * A convenience-store slip exactly as it prints, for the window's preview: its words

@@ -37,8 +37,11 @@ pub(crate) struct ChannelAdd {
 pub(crate) struct SendArgs {
     pub(crate) id: String,
     /// sms, alimtalk, email or provider.
-    #[arg(long)]
-    pub(crate) via: String,
+    #[arg(long, required_unless_present = "again")]
+    pub(crate) via: Option<String>,
+    /// Send the link again the way it last went (same way, channel, recipient, language).
+    #[arg(long, conflicts_with_all = ["via", "channel", "to", "lang", "preview", "refund_claim"])]
+    pub(crate) again: bool,
     #[arg(long)]
     pub(crate) channel: Option<String>,
     /// The phone number or e-mail address (default: the invoice's customer's).
@@ -118,9 +121,15 @@ pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(),
     } else {
         MessageKind::Link
     };
+    if a.again {
+        let d = engine.resend(&a.id).await?;
+        answer(json, &d);
+        return Ok(());
+    }
+    let via = a.via.unwrap_or_default();
     if a.preview {
         let p = engine
-            .preview_message_of(&a.id, what, &a.via, a.lang.as_deref())
+            .preview_message_of(&a.id, what, &via, a.lang.as_deref())
             .await?;
         answer(json, &p);
         return Ok(());
@@ -128,7 +137,7 @@ pub(crate) async fn send(engine: &Engine, a: SendArgs, json: bool) -> Result<(),
     let d = engine
         .send(SendRequest {
             invoice: a.id,
-            via: a.via,
+            via,
             channel: a.channel,
             to: a.to,
             lang: a.lang,

@@ -31,6 +31,16 @@ pub(crate) enum LinkCmd {
         to: Option<String>,
         #[arg(long, default_value_t = 500)]
         limit: i64,
+        /// Sort by created (default, newest first), name, customer, amount, status or when
+        /// (paid at, or the deadline while unpaid).
+        #[arg(long)]
+        sort: Option<String>,
+        /// Ascending instead of the column's first direction (newest and largest first).
+        #[arg(long, conflicts_with = "desc")]
+        asc: bool,
+        /// Descending (names and statuses from the end).
+        #[arg(long)]
+        desc: bool,
     },
     Show {
         id: String,
@@ -76,6 +86,9 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
             from,
             to,
             limit,
+            sort,
+            asc,
+            desc,
         } => {
             let list = engine
                 .invoices(&ListQuery {
@@ -87,6 +100,8 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
                     search,
                     limit: Some(limit),
                     offset: None,
+                    sort,
+                    descending: (asc || desc).then_some(desc),
                 })
                 .await?;
             answer(json, &list);

@@ -5,6 +5,7 @@ mod channels;
 mod outbox;
 mod plan;
 mod render;
+mod resend;
 
 pub(crate) use outbox::failed_deliveries_error;
 pub use outbox::MAX_SEND_ATTEMPTS;

@@ -14,7 +14,7 @@ use crate::{
     context::non_empty, context::truncate, error::Result, Engine, EngineError, InvoiceView,
     ListQuery,
 };
-use paydesk_core::{Invoice, Status};
+use paydesk_core::{Invoice, SortBy, Status};
 use paydesk_store::InvoiceFilter;
 
 impl Engine {
@@ -50,9 +50,20 @@ impl Engine {
         if !(1..=5000).contains(&limit) {
             return Err(EngineError::input("limit", "must be between 1 and 5000"));
         }
+        let sort = match non_empty(&q.sort) {
+            Some(s) => SortBy::from_str(s).map_err(|_| {
+                EngineError::input(
+                    "sort",
+                    format!("must be one of {}", SortBy::names().join(", ")),
+                )
+            })?,
+            None => SortBy::default(),
+        };
         let (created_from, created_before) =
             self.day_range(q.from.as_deref(), q.to.as_deref()).await?;
         Ok(InvoiceFilter {
+            sort,
+            descending: q.descending.unwrap_or(sort.first_descending()),
             created_from,
             created_before,
             status,
@@ -64,7 +75,7 @@ impl Engine {
         })
     }
 
-    /// One page of invoices, newest first, as `q` filters them.
+    /// One page of invoices, as `q` filters and sorts them (newest first by default).
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceView>> {
         let filter = self.invoice_filter(q).await?;
