@@ -70,6 +70,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
         result = send_panel_follows_the_invoice(&driver, &maildir).await;
     }
     if result.is_ok() {
+        result = the_list_sorts_and_acts_on_a_selection(&driver, &maildir).await;
+    }
+    if result.is_ok() {
         result = an_under_paid_link_is_finished(&driver).await;
     }
     if result.is_ok() {
@@ -1680,6 +1683,131 @@ async fn search_by_phone_and_e_mail(driver: &WebDriver) -> WebDriverResult<()> {
         driver.find(By::Css("tr.invoice-row")).await.ok()
     })
     .await;
+    Ok(())
+}
+
+/// The names of the list's rows, top to bottom.
+async fn row_names(driver: &WebDriver) -> Option<Vec<String>> {
+    let v = driver
+        .execute(
+            "return [...document.querySelectorAll('tr.invoice-row td.name')].map(c => c.innerText);",
+            vec![],
+        )
+        .await
+        .ok()?;
+    serde_json::from_value(v.json().clone()).ok()
+}
+
+/// The list sorts by a column header (amount: largest first, then the other way), sends
+/// one row's link again the way it last went (one more mail to the same address), and
+/// cancels a selection of two with one confirmation.
+async fn the_list_sorts_and_acts_on_a_selection(
+    driver: &WebDriver,
+    maildir: &Path,
+) -> WebDriverResult<()> {
+    let search = driver.find(By::Id("invoice-search")).await?;
+    set_value(driver, &search, "패널").await?;
+    let two = |first: &'static str| async move {
+        wait_for("the sorted rows", Duration::from_secs(10), || async {
+            let names = row_names(driver).await?;
+            (names.len() == 2 && names[0].contains(first)).then_some(names)
+        })
+        .await
+    };
+    driver
+        .find(By::Css("button.sort[data-sort='amount']"))
+        .await?
+        .click()
+        .await?;
+    two("패널 A").await; // ₩240,000 before ₩2,980
+    driver
+        .find(By::Css("button.sort[data-sort='amount']"))
+        .await?
+        .click()
+        .await?;
+    let names = two("패널 B").await;
+    assert!(names[1].contains("패널 A"), "{names:?}");
+    let header = driver.find(By::Css("th[aria-sort='ascending']")).await?;
+    assert!(
+        header.text().await?.contains("Amount"),
+        "the sorted column says so"
+    );
+
+    // Send B's link again from its row: one more mail, to the same address.
+    let before = mail_recipients(maildir)
+        .iter()
+        .filter(|(to, _)| to.contains("misaki.sato@example.jp"))
+        .count();
+    let question = wait_for("B's resend button", Duration::from_secs(10), || async {
+        let rows = driver.find_all(By::Css("tr.invoice-row")).await.ok()?;
+        for r in rows {
+            if r.text().await.ok()?.contains("패널 B") {
+                return r.find(By::Css(".row-resend")).await.ok();
+            }
+        }
+        None
+    })
+    .await;
+    question.scroll_into_view().await?;
+    question.click().await?;
+    let asked = wait_for("the resend question", Duration::from_secs(10), || async {
+        let d = driver.find(By::Id("confirm-text")).await.ok()?;
+        let text = d.text().await.ok()?;
+        (!text.is_empty()).then_some(text)
+    })
+    .await;
+    assert!(asked.contains("again"), "{asked}");
+    driver.find(By::Id("confirm-yes")).await?.click().await?;
+    let after = wait_for("the mail sent again", Duration::from_secs(20), || async {
+        let n = mail_recipients(maildir)
+            .iter()
+            .filter(|(to, _)| to.contains("misaki.sato@example.jp"))
+            .count();
+        (n > before).then_some(n)
+    })
+    .await;
+    assert_eq!(after, before + 1, "exactly one more");
+
+    // Both ticked, cancelled with one confirmation.
+    for b in driver
+        .find_all(By::Css("tr.invoice-row input.pick"))
+        .await?
+    {
+        b.click().await?;
+    }
+    let count = driver.find(By::Id("bulk-count")).await?.text().await?;
+    assert!(count.contains('2'), "{count}");
+    let asked = click_and_confirm(driver, "bulk-cancel").await;
+    assert!(asked.contains("Cancel 2 "), "{asked}");
+    wait_for("both cancelled", Duration::from_secs(20), || async {
+        let rows = driver.find_all(By::Css("tr.invoice-row")).await.ok()?;
+        let mut cancelled = 0;
+        for r in &rows {
+            if r.attr("data-status").await.ok()?.as_deref() == Some("cancelled") {
+                cancelled += 1;
+            }
+        }
+        (rows.len() == 2 && cancelled == 2).then_some(())
+    })
+    .await;
+    let notice = driver.find(By::Id("notice")).await?.text().await?;
+    assert!(notice.contains("Cancelled: 2."), "{notice}");
+    // A third click goes back to the list's own order.
+    driver
+        .find(By::Css("button.sort[data-sort='amount']"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the list's own order", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css(
+                "th[aria-sort='ascending'], th[aria-sort='descending']",
+            ))
+            .await
+            .err()
+    })
+    .await;
+    set_value(driver, &search, "").await?;
     Ok(())
 }
 
