@@ -2,8 +2,8 @@
 //! way it last went — the same way, channel, recipient and language — as a new delivery;
 //! a link never sent, or no longer payable, is refused with nothing written.
 
-use paydesk_secrets::SecretStore;
 use paydesk::{Engine, NewLink, SendRequest};
+use paydesk_secrets::SecretStore;
 
 #[path = "../../paydesk-cli/tests/support/smtp.rs"]
 mod smtp;
