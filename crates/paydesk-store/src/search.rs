@@ -19,8 +19,8 @@ pub struct InvoiceFilter {
     pub offset: Option<i64>,
     /// The order (newest first when not given).
     pub sort: SortBy,
-    /// Largest, latest or last first.
-    pub descending: bool,
+    /// Smallest, earliest or first first (the default, false, is newest first).
+    pub ascending: bool,
 }
 
 impl Store {
@@ -44,7 +44,7 @@ impl Store {
 
     pub async fn invoices(&self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
         let (mut sql, search_param) = filter_sql(INVOICE_SELECT, f);
-        sql.push_str(&order_sql(f.sort, f.descending));
+        sql.push_str(&order_sql(f.sort, !f.ascending));
         sql.push_str(" LIMIT ?4 OFFSET ?5");
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(f.status.map(|s| s.as_str()))

@@ -63,7 +63,7 @@ impl Engine {
             self.day_range(q.from.as_deref(), q.to.as_deref()).await?;
         Ok(InvoiceFilter {
             sort,
-            descending: q.descending.unwrap_or(sort.first_descending()),
+            ascending: !q.descending.unwrap_or(sort.first_descending()),
             created_from,
             created_before,
             status,
