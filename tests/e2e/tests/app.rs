@@ -557,7 +557,7 @@ async fn drive(
     let copy = row.find(By::Css("button.copy-link")).await?;
     copy.click().await?;
     wait_for("the copied mark", Duration::from_secs(5), || async {
-        let t = copy.text().await.ok()?;
+        let t = copy.attr("title").await.ok()??;
         (t == "복사됨").then_some(())
     })
     .await;

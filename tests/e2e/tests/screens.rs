@@ -197,7 +197,7 @@ async fn tour(driver: &WebDriver, dir: &Path, i: usize, lang: &str) -> WebDriver
             let row = wait_for("the paid row", Duration::from_secs(10), || async {
                 for r in driver.find_all(By::Css("tr.invoice-row")).await.ok()? {
                     if r.text().await.ok()?.contains("유기농 사과") {
-                        return r.find(By::Css("td")).await.ok();
+                        return r.find(By::Css("td.name")).await.ok();
                     }
                 }
                 None
