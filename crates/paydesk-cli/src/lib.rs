@@ -166,6 +166,9 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         .unwrap_or_else(paydesk::default_data_dir);
     let engine = Engine::open(&data_dir).await?;
     let json = cli.json;
+    if !json {
+        output::set_zone(engine.time_zone().await?);
+    }
     match cli.command {
         Command::Account(cmd) => account::account(&engine, cmd, json).await,
         Command::Customer(cmd) => customer::customer(&engine, cmd, json).await,

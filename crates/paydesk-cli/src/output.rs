@@ -8,6 +8,23 @@ use paydesk::{AccountView, ChannelView, CustomerView, EngineError, ErrorView, In
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
+/// The store's time zone, for the times people read (JSON keeps UTC instants).
+static ZONE: std::sync::OnceLock<chrono::FixedOffset> = std::sync::OnceLock::new();
+
+/// Sets the time zone the tables and lines show times in (once, after the store opens).
+pub(crate) fn set_zone(zone: chrono::FixedOffset) {
+    let _ = ZONE.set(zone);
+}
+
+/// An RFC 3339 instant as the store's local time (`2026-12-05 17:29`); text that is not
+/// one is shown as it is.
+pub(crate) fn when(instant: &str) -> String {
+    match (chrono::DateTime::parse_from_rfc3339(instant), ZONE.get()) {
+        (Ok(t), Some(zone)) => paydesk::core::local_time(t.with_timezone(&chrono::Utc), *zone),
+        _ => instant.to_string(),
+    }
+}
+
 /// One line on stdout (see `say!`). Control characters from data (an escape sequence in
 /// a name, a carriage return) are shown as `�`, never sent to the terminal; line breaks
 /// and tabs stay. A closed pipe ends the process with 141, the status of a Unix tool
@@ -114,7 +131,7 @@ pub(crate) fn print_invoices(list: &[InvoiceView]) {
                         .as_ref()
                         .map(|c| c.name.clone())
                         .unwrap_or_default(),
-                    v.expires_at.clone(),
+                    when(&v.expires_at),
                     flags(v),
                 ]
             })
@@ -154,7 +171,10 @@ pub(crate) fn print_invoice(v: &InvoiceView) {
     if let Some(u) = &v.refund_url {
         say!("  refund at:   {u}  (the customer claims the refund there)");
     }
-    say!("  expires:     {}", v.expires_at);
+    say!("  expires:     {}", when(&v.expires_at));
+    if let Some(p) = &v.paid_at {
+        say!("  paid at:     {}", when(p));
+    }
     if let Some(c) = &v.customer {
         say!(
             "  customer:    {}{}{}",
@@ -177,7 +197,7 @@ pub(crate) fn print_invoice(v: &InvoiceView) {
         for t in tl {
             say!(
                 "    {}  {:<8} {:<16} {:<8} {}",
-                t.at,
+                when(&t.at),
                 t.event,
                 t.status.map_or("-", |s| s.as_str()),
                 t.source,
@@ -209,7 +229,7 @@ pub(crate) fn print_accounts(list: &[AccountView]) {
                     a.name.clone(),
                     a.provider.to_string(),
                     keys,
-                    a.created_at.clone(),
+                    when(&a.created_at),
                 ]
             })
             .collect(),
@@ -420,7 +440,7 @@ impl Human for Vec<paydesk::DeliveryView> {
                         d.to.clone(),
                         d.state.as_str().to_string(),
                         d.attempts.to_string(),
-                        d.updated_at.chars().take(19).collect(),
+                        when(&d.updated_at),
                         d.error
                             .clone()
                             .or_else(|| d.channel_message_id.clone())

@@ -1017,6 +1017,36 @@ fn slips_print_what_the_customer_pays_with() {
 
 /// For Excel in a Korean or Japanese shop: a byte order mark (or Excel reads the UTF-8
 /// as the local code page), column names in the language, times in the store's zone.
+/// People read the store's local times (default +09:00) in `link show` and `link list`;
+/// `--json` keeps UTC instants.
+#[test]
+fn tables_and_lines_show_the_store_s_local_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = create_link(dir.path(), "케이크");
+    let expires: chrono::DateTime<chrono::Utc> = a["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        a["expires_at"].as_str().unwrap().ends_with('Z'),
+        "JSON stays UTC"
+    );
+    let kst = expires
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    for args in [
+        vec!["link", "show", a["id"].as_str().unwrap()],
+        vec!["link", "list"],
+    ] {
+        let o = run(dir.path(), &args, None, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains(&kst), "{args:?}: {text}");
+        assert!(
+            !text.contains(a["expires_at"].as_str().unwrap()),
+            "{args:?}: {text}"
+        );
+    }
+}
+
 #[test]
 fn export_for_excel_has_a_byte_order_mark_local_headers_and_local_times() {
     let dir = tempfile::tempdir().unwrap();

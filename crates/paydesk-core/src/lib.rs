@@ -34,6 +34,12 @@ pub use refund_account::{RefundAccount, RefundAccountFields, KOREAN_BANKS};
 pub use sort::SortBy;
 pub use status::{PaymentFlags, Source, Status, StatusError};
 
+/// An instant as a clerk reads it: the store's local date and time to the minute
+/// (`2026-12-05 17:29`), as CSV for Excel and the command's tables show it.
+pub fn local_time(t: chrono::DateTime<chrono::Utc>, zone: chrono::FixedOffset) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// Timestamps as stored and printed: RFC 3339, UTC, milliseconds, `Z` (sorts as text).
 pub fn format_instant(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

@@ -414,7 +414,7 @@ impl Engine {
         let tz = self.time_zone().await?;
         let at = |t: chrono::DateTime<Utc>| match form {
             CsvForm::Data => paydesk_core::format_instant(t),
-            CsvForm::Spreadsheet(_) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+            CsvForm::Spreadsheet(_) => paydesk_core::local_time(t, tz),
         };
         let mut out = Vec::new();
         if matches!(form, CsvForm::Spreadsheet(_)) {
