@@ -36,6 +36,7 @@ pub const COMMANDS: &[&str] = &[
     "get_settings",
     "set_setting",
     "add_channel",
+    "edit_channel",
     "test_channel",
     "remove_channel",
     "preview_message",

@@ -53,6 +53,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         get_settings,
         set_setting,
         add_channel,
+        edit_channel,
         test_channel,
         remove_channel,
         preview_message,
@@ -272,6 +273,16 @@ async fn add_channel(
 ) -> Reply<ChannelView> {
     channel.secrets = typed_secrets(secrets);
     engine.add_channel(channel).await
+}
+
+#[tauri::command]
+async fn edit_channel(
+    engine: State<'_, Engine>,
+    mut channel: NewChannel,
+    secrets: BTreeMap<String, String>,
+) -> Reply<ChannelView> {
+    channel.secrets = typed_secrets(secrets);
+    engine.edit_channel(channel).await
 }
 
 #[tauri::command]

@@ -49,6 +49,23 @@ impl Store {
         rows.iter().map(channel_from_row).collect()
     }
 
+    /// Replaces a channel's settings (its name, kind and age stay).
+    pub async fn update_channel(&self, c: &ChannelRecord) -> Result<()> {
+        let r = sqlx::query("UPDATE channels SET settings = ? WHERE name = ? AND kind = ?")
+            .bind(serde_json::Value::Object(c.settings.clone()).to_string())
+            .bind(&c.name)
+            .bind(&c.kind)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "channel",
+                key: c.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
     /// Removes a channel; the deliveries it made keep its name in their history.
     pub async fn delete_channel(&self, name: &str) -> Result<()> {
         let r = sqlx::query("DELETE FROM channels WHERE name = ?")

@@ -414,6 +414,63 @@ async fn drive(
     })
     .await;
     assert!(tested.contains("logged in as shop"), "{tested}");
+    // Changed in place: a new sender address, the password left empty (kept).
+    let edit = driver
+        .find(By::Css("#channels li[data-name='mail'] .edit-channel"))
+        .await?;
+    edit.scroll_into_view().await?;
+    edit.click().await?;
+    let from = wait_for(
+        "the channel's settings in the form",
+        Duration::from_secs(10),
+        || async {
+            let f = driver.find(By::Id("channel-from")).await.ok()?;
+            let v = f.prop("value").await.ok()??;
+            v.contains("shop@hana.kr").then_some(f)
+        },
+    )
+    .await;
+    set_value(driver, &from, "하나상회 카운터 <counter@hana.kr>").await?;
+    click_in_view(driver, "add-channel-submit").await?;
+    let changed = wait_for("the changed channel", Duration::from_secs(10), || async {
+        driver
+            .find(By::Id("settings-message"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+            .filter(|t| t.contains("수정했습니다"))
+    })
+    .await;
+    assert!(changed.contains("mail"), "{changed}");
+    assert!(
+        driver
+            .find(By::Css("#channels li[data-name='mail'] .test-result"))
+            .await
+            .is_err(),
+        "the earlier test result is gone with the old settings"
+    );
+    let test = driver
+        .find(By::Css("#channels li[data-name='mail'] .test-channel"))
+        .await?;
+    test.scroll_into_view().await?;
+    test.click().await?;
+    wait_for(
+        "the test with the kept password",
+        Duration::from_secs(20),
+        || async {
+            let t = driver
+                .find(By::Css("#channels li[data-name='mail'] .test-result"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            (t.starts_with('✓') && t.contains("logged in as shop")).then_some(t)
+        },
+    )
+    .await;
     // The SMS wording: a text without the link is refused; the preview shows the rest.
     let text = driver.find(By::Id("template-text")).await?;
     text.clear().await?;

@@ -151,6 +151,8 @@ export const api = {
   getSettings: () => call<Record<string, string>>('get_settings'),
   setSetting: (key: string, value: string) => call<void>('set_setting', { key, value }),
   addChannel: (channel: NewChannel, secrets: Record<string, string>) => call<Channel>('add_channel', { channel, secrets }),
+  /** Changes a channel's settings; secrets left empty are kept. */
+  editChannel: (channel: NewChannel, secrets: Record<string, string>) => call<Channel>('edit_channel', { channel, secrets }),
   testChannel: (name: string, to?: string) => call<string>('test_channel', { name, to: to || null }),
   removeChannel: (name: string) => call<void>('remove_channel', { name }),
   addAccount: (account: NewAccount, secrets: Record<string, string>) => call<Account>('add_account', { account, secrets }),

@@ -12,6 +12,9 @@ use crate::output::*;
 pub(crate) enum ChannelCmd {
     /// Add a delivery channel (its secrets go to the OS keyring).
     Add(Box<ChannelAdd>),
+    /// Change a channel's settings, given whole as for add (same name and kind); keys
+    /// given with --secret-stdin replace those in the keyring, the others are kept.
+    Edit(Box<ChannelAdd>),
     List,
     /// SMTP logs in, Twilio checks its keys; with --to, a test message is sent there.
     Test {
@@ -82,6 +85,26 @@ pub(crate) async fn channel(
                 print_json(&view);
             } else {
                 say!("Channel {} ({}) added.", view.name, view.kind);
+                print_channels(std::slice::from_ref(&view));
+            }
+        }
+        ChannelCmd::Edit(c) => {
+            let c = *c;
+            let secrets = if c.secret_stdin {
+                read_secrets()?
+            } else {
+                Vec::new()
+            };
+            let view = engine
+                .edit_channel(NewChannel {
+                    secrets,
+                    ..c.channel
+                })
+                .await?;
+            if json {
+                print_json(&view);
+            } else {
+                say!("Channel {} ({}) changed.", view.name, view.kind);
                 print_channels(std::slice::from_ref(&view));
             }
         }

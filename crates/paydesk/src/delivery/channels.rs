@@ -1,11 +1,11 @@
 //! Delivery channels (SMTP, Solapi, Twilio): settings in the database, secrets in the
-//! keyring; add, list, remove, test.
+//! keyring; add, change, list, remove, test.
 
 use std::{collections::BTreeMap, str::FromStr, sync::Arc};
 
 use crate::{
     context::non_empty, context::truncate, context::Holder, error::Result, ChannelView, Engine,
-    EngineError, NewChannel,
+    EngineError, NewChannel, SecretState,
 };
 use chrono::Utc;
 use paydesk_core::{invoice, AccountName, Email, InputCode, InputError, Phone};
@@ -30,47 +30,7 @@ impl Engine {
     /// Adds a delivery channel: its settings checked, its keys to the keyring first, then its row.
     #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
     pub async fn add_channel(&self, c: NewChannel) -> Result<ChannelView> {
-        let mut errors = Vec::new();
-        let name = AccountName::parse("name", &c.name)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let kind = ChannelKind::from_str(&c.kind)
-            .map_err(|e| errors.push(InputError::new("kind", e)))
-            .ok();
-        let settings = match kind {
-            Some(k) => channel_settings(k, &c, &mut errors),
-            None => serde_json::Map::new(),
-        };
-        if let Some(k) = kind {
-            for (n, (key, _)) in c.secrets.iter().enumerate() {
-                if !k.secret_names().contains(&key.as_str()) {
-                    errors.push(crate::context::unknown_secret(n, k, k.secret_names()));
-                }
-            }
-            // A channel that cannot send is never saved: every key it signs in with is
-            // given (an SMTP relay without a user name needs no password).
-            let needed: &[&str] = match k {
-                ChannelKind::Smtp if non_empty(&c.username).is_none() => &[],
-                _ => k.secret_names(),
-            };
-            for s in needed {
-                let given = c.secrets.iter().any(|(key, v)| {
-                    key == s && !secrecy::ExposeSecret::expose_secret(v).trim().is_empty()
-                });
-                if !given {
-                    errors.push(
-                        InputError::new(
-                            *s,
-                            format!("a {k} channel needs its {s} (kept in the keyring)"),
-                        )
-                        .code(InputCode::Empty),
-                    );
-                }
-            }
-        }
-        let (Some(name), Some(kind), true) = (name, kind, errors.is_empty()) else {
-            return Err(EngineError::Input(errors));
-        };
+        let (name, kind, settings) = check_channel(&c, &[])?;
         if self.inner.store.channel(name.as_str()).await?.is_some() {
             return Err(
                 InputError::new("name", format!("a channel named {name} already exists"))
@@ -92,6 +52,42 @@ impl Engine {
         )
         .await?;
         tracing::info!(channel = %channel, kind = %kind, "channel added");
+        self.channel_view(record).await
+    }
+
+    /// Changes a channel's settings, and the keys given (a key not given is kept). Its
+    /// name and kind stay (another kind is another channel: remove it and add one), so
+    /// messages queued for it go out with the new settings. Everything is checked
+    /// before anything is written.
+    #[tracing::instrument(level = "debug", skip(self), err(level = "info"))]
+    pub async fn edit_channel(&self, c: NewChannel) -> Result<ChannelView> {
+        let old = self.channel_record(&c.name).await?;
+        let old_kind = channel_kind(&old)?;
+        let kept: Vec<String> = self
+            .secret_states(Holder::Channel(old.name.clone()), old_kind.secret_names())
+            .await
+            .into_iter()
+            .filter(|(_, state)| *state == SecretState::Set)
+            .map(|(n, _)| n)
+            .collect();
+        let (_, kind, settings) = check_channel(&c, &kept)?;
+        if kind != old_kind {
+            return Err(InputError::new(
+                "kind",
+                format!("channel {} is {old_kind}; another kind is another channel (remove it and add one)", old.name),
+            )
+            .into());
+        }
+        let given: Vec<_> = c
+            .secrets
+            .into_iter()
+            .filter(|(_, v)| !secrecy::ExposeSecret::expose_secret(v).trim().is_empty())
+            .collect();
+        self.save_secrets(Holder::Channel(old.name.clone()), given)
+            .await?;
+        let record = ChannelRecord { settings, ..old };
+        self.inner.store.update_channel(&record).await?;
+        tracing::info!(channel = %record.name, kind = %kind, "channel changed");
         self.channel_view(record).await
     }
 
@@ -234,6 +230,59 @@ impl Engine {
             "test {} accepted for {shown} ({})",
             sent.via, sent.message_id
         ))
+    }
+}
+
+/// A channel as typed, checked whole: its name, kind, settings and keys. Every key it
+/// signs in with must be given or, when it is edited, be in the keyring already (`kept`);
+/// an SMTP relay without a user name needs no password.
+fn check_channel(
+    c: &NewChannel,
+    kept: &[String],
+) -> Result<(
+    AccountName,
+    ChannelKind,
+    serde_json::Map<String, serde_json::Value>,
+)> {
+    let mut errors = Vec::new();
+    let name = AccountName::parse("name", &c.name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let kind = ChannelKind::from_str(&c.kind)
+        .map_err(|e| errors.push(InputError::new("kind", e)))
+        .ok();
+    let settings = match kind {
+        Some(k) => channel_settings(k, c, &mut errors),
+        None => serde_json::Map::new(),
+    };
+    if let Some(k) = kind {
+        for (n, (key, _)) in c.secrets.iter().enumerate() {
+            if !k.secret_names().contains(&key.as_str()) {
+                errors.push(crate::context::unknown_secret(n, k, k.secret_names()));
+            }
+        }
+        let needed: &[&str] = match k {
+            ChannelKind::Smtp if non_empty(&c.username).is_none() => &[],
+            _ => k.secret_names(),
+        };
+        for s in needed {
+            let given = c.secrets.iter().any(|(key, v)| {
+                key == s && !secrecy::ExposeSecret::expose_secret(v).trim().is_empty()
+            });
+            if !given && !kept.iter().any(|k| k == s) {
+                errors.push(
+                    InputError::new(
+                        *s,
+                        format!("a {k} channel needs its {s} (kept in the keyring)"),
+                    )
+                    .code(InputCode::Empty),
+                );
+            }
+        }
+    }
+    match (name, kind, errors.is_empty()) {
+        (Some(name), Some(kind), true) => Ok((name, kind, settings)),
+        _ => Err(EngineError::Input(errors)),
     }
 }
 
