@@ -262,12 +262,13 @@ pub(crate) fn print_channels(list: &[ChannelView]) {
         return;
     }
     table(
-        &["NAME", "KIND", "SENDS", "SECRETS"],
+        &["NAME", "KIND", "FROM", "SENDS", "SECRETS"],
         list.iter()
             .map(|c| {
                 vec![
                     c.name.clone(),
                     c.kind.to_string(),
+                    c.sends_from.clone(),
                     c.vias
                         .iter()
                         .map(|v| v.as_str())

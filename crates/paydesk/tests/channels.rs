@@ -116,6 +116,10 @@ async fn a_channel_is_edited_with_its_keys_kept_or_replaced() {
     // Settings alone: the password in the keyring is kept.
     let v = e.edit_channel(mail("counter@hana.kr", None)).await.unwrap();
     assert_eq!(v.settings["from"], "counter@hana.kr");
+    assert_eq!(
+        v.sends_from,
+        format!("127.0.0.1:{} · counter@hana.kr", server.port)
+    );
     e.test_channel("mail", None).await.unwrap();
 
     // Another kind, a bad address, an unknown channel: refused, nothing changed.

@@ -444,6 +444,15 @@ async fn drive(
     })
     .await;
     assert!(changed.contains("mail"), "{changed}");
+    let shown = driver
+        .find(By::Css("#channels li[data-name='mail'] .channel-from"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        shown.contains("counter@hana.kr") && shown.contains("127.0.0.1:"),
+        "{shown}"
+    );
     assert!(
         driver
             .find(By::Css("#channels li[data-name='mail'] .test-result"))

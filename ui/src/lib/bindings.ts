@@ -744,6 +744,11 @@ secrets: { [key in string]?: SecretState },
  */
 vias: Array<Via>, 
 /**
+ * Where it sends from, in one line: an SMTP channel's server and sender address,
+ * an SMS channel's sender number.
+ */
+sends_from: string, 
+/**
  * When it was added.
  */
 created_at: string, };

@@ -100,7 +100,25 @@ impl Engine {
         if kind == ChannelKind::Solapi && r.settings.get("template_id").is_none() {
             vias.retain(|v| *v != Via::Alimtalk);
         }
+        let setting = |k: &str| {
+            r.settings.get(k).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        let sends_from = match kind {
+            ChannelKind::Smtp => format!(
+                "{}:{}{}",
+                setting("host").unwrap_or_default(),
+                setting("port").unwrap_or_default(),
+                setting("from")
+                    .map(|f| format!(" · {f}"))
+                    .unwrap_or_default()
+            ),
+            _ => setting("sender").unwrap_or_default(),
+        };
         Ok(ChannelView {
+            sends_from,
             name: r.name,
             kind,
             settings: r.settings,

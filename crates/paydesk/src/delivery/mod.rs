@@ -34,6 +34,9 @@ pub struct ChannelView {
     pub secrets: BTreeMap<String, SecretState>,
     /// The ways of sending it offers (`sms`, `alimtalk`, `email`).
     pub vias: Vec<Via>,
+    /// Where it sends from, in one line: an SMTP channel's server and sender address,
+    /// an SMS channel's sender number.
+    pub sends_from: String,
     /// When it was added.
     pub created_at: String,
 }
