@@ -967,3 +967,60 @@ fn the_link_goes_to_the_typed_address_and_a_matched_customer_changes_only_when_a
     assert_eq!(book[0]["email"], "newer@example.kr");
     let _ = run(dir.path(), &["channel", "remove", "mail"], None);
 }
+
+/// `channel edit`: the settings given whole, the password in the keyring kept when none
+/// is given on stdin, the channel still logs in; people read "changed".
+#[test]
+fn a_channel_is_edited_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("none", Some(("shop", PASSWORD)), &[]);
+    add_smtp(dir.path(), &server, "none", true);
+    let port = server.port.to_string();
+    let edit = [
+        "channel",
+        "edit",
+        "mail",
+        "--kind",
+        "smtp",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--tls",
+        "none",
+        "--username",
+        "shop",
+        "--from",
+        "counter@hana.kr",
+    ];
+    let out = run(dir.path(), &edit, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Channel mail (smtp) changed."));
+    let view = ok(dir.path(), &["channel", "list"]);
+    assert_eq!(
+        view[0]["sends_from"],
+        format!("127.0.0.1:{port} · counter@hana.kr")
+    );
+    assert_eq!(view[0]["secrets"]["password"], "set");
+    ok(dir.path(), &["channel", "test", "mail"]);
+    // Another kind is refused, nothing changed.
+    let o = run(
+        dir.path(),
+        &[
+            "--json",
+            "channel",
+            "edit",
+            "mail",
+            "--kind",
+            "twilio",
+            "--sender",
+            "+15005550006",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        ok(dir.path(), &["channel", "list"])[0]["sends_from"],
+        view[0]["sends_from"]
+    );
+}

@@ -62,52 +62,45 @@ pub(crate) struct SendArgs {
     pub(crate) refund_claim: bool,
 }
 
+/// Adds a channel, or changes one (`edit`), with the keys read from stdin.
+async fn save_channel(
+    engine: &Engine,
+    c: ChannelAdd,
+    edit: bool,
+    json: bool,
+) -> Result<(), EngineError> {
+    let secrets = if c.secret_stdin {
+        read_secrets()?
+    } else {
+        Vec::new()
+    };
+    let channel = NewChannel {
+        secrets,
+        ..c.channel
+    };
+    let view = if edit {
+        engine.edit_channel(channel).await?
+    } else {
+        engine.add_channel(channel).await?
+    };
+    if json {
+        print_json(&view);
+    } else {
+        let done = if edit { "changed" } else { "added" };
+        say!("Channel {} ({}) {done}.", view.name, view.kind);
+        print_channels(std::slice::from_ref(&view));
+    }
+    Ok(())
+}
+
 pub(crate) async fn channel(
     engine: &Engine,
     cmd: ChannelCmd,
     json: bool,
 ) -> Result<(), EngineError> {
     match cmd {
-        ChannelCmd::Add(c) => {
-            let c = *c;
-            let secrets = if c.secret_stdin {
-                read_secrets()?
-            } else {
-                Vec::new()
-            };
-            let view = engine
-                .add_channel(NewChannel {
-                    secrets,
-                    ..c.channel
-                })
-                .await?;
-            if json {
-                print_json(&view);
-            } else {
-                say!("Channel {} ({}) added.", view.name, view.kind);
-                print_channels(std::slice::from_ref(&view));
-            }
-        }
-        ChannelCmd::Edit(c) => {
-            let c = *c;
-            let secrets = if c.secret_stdin {
-                read_secrets()?
-            } else {
-                Vec::new()
-            };
-            let view = engine
-                .edit_channel(NewChannel {
-                    secrets,
-                    ..c.channel
-                })
-                .await?;
-            if json {
-                print_json(&view);
-            } else {
-                say!("Channel {} ({}) changed.", view.name, view.kind);
-                print_channels(std::slice::from_ref(&view));
-            }
-        }
+        ChannelCmd::Add(c) => save_channel(engine, *c, false, json).await?,
+        ChannelCmd::Edit(c) => save_channel(engine, *c, true, json).await?,
         ChannelCmd::List => {
             let list = engine.channels().await?;
             answer(json, &list);
