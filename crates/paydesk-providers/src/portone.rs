@@ -168,7 +168,10 @@ impl Portone {
             })
             .await?;
         let token: Token = self.read(resp).await?;
-        Ok((token.access_token, token.expired_at - token.now))
+        Ok((
+            token.access_token,
+            token.expired_at.saturating_sub(token.now),
+        ))
     }
 
     /// Sends a request with the access token (fetched once, reused until a minute before
