@@ -105,6 +105,10 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8788")]
         listen: String,
     },
+    /// Where this data folder's invoices live: this computer, or a PostgreSQL database
+    /// shared by the shop's counters.
+    #[command(subcommand)]
+    Store(commands::store::StoreCmd),
     /// The store's profile: `settings` shows it, `settings set KEY VALUE` changes it.
     Settings {
         #[command(subcommand)]
@@ -164,12 +168,17 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         .data_dir
         .clone()
         .unwrap_or_else(paydesk::default_data_dir);
-    let engine = Engine::open(&data_dir).await?;
     let json = cli.json;
+    let command = match cli.command {
+        Command::Store(cmd) => return commands::store::store(&data_dir, cmd, json).await,
+        other => other,
+    };
+    let engine = Engine::open(&data_dir).await?;
     if !json {
         output::set_zone(engine.time_zone().await?);
     }
-    match cli.command {
+    match command {
+        Command::Store(_) => Ok(()),
         Command::Account(cmd) => account::account(&engine, cmd, json).await,
         Command::Customer(cmd) => customer::customer(&engine, cmd, json).await,
         Command::Link(cmd) => link::link(&engine, cmd, json).await,

@@ -27,11 +27,13 @@ pub enum SecretError {
 
 pub type Result<T> = std::result::Result<T, SecretError>;
 
-/// What owns a secret: a provider account or a delivery channel.
+/// What owns a secret: a provider account, a delivery channel, or the data folder's
+/// shared store (its database password).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner<'a> {
     Account(&'a str),
     Channel(&'a str),
+    Store,
 }
 
 impl Owner<'_> {
@@ -39,6 +41,7 @@ impl Owner<'_> {
         match self {
             Owner::Account(a) => format!("account:{a}:{name}"),
             Owner::Channel(c) => format!("channel:{c}:{name}"),
+            Owner::Store => format!("store:{name}"),
         }
     }
 }

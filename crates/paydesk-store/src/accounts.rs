@@ -18,7 +18,7 @@ impl Store {
     pub async fn insert_account(&self, a: &AccountRecord) -> Result<()> {
         let settings = serde_json::Value::Object(a.settings.clone()).to_string();
         let r = sqlx::query(
-            "INSERT INTO accounts (name, provider, settings, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO accounts (name, provider, settings, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&a.name)
         .bind(a.provider.as_str())
@@ -45,11 +45,12 @@ impl Store {
     }
 
     pub async fn account(&self, name: &str) -> Result<Option<AccountRecord>> {
-        let row =
-            sqlx::query("SELECT name, provider, settings, created_at FROM accounts WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT name, provider, settings, created_at FROM accounts WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| account_from_row(&r)).transpose()
     }
 
@@ -64,7 +65,7 @@ impl Store {
     /// Removes an account that no invoice uses; an account with invoices is kept (their
     /// history needs it) and the error says so.
     pub async fn delete_account(&self, name: &str) -> Result<()> {
-        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE account = ?")
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE account = $1")
             .bind(name)
             .fetch_one(&self.pool)
             .await?;
@@ -74,7 +75,7 @@ impl Store {
                 key: name.to_string(),
             });
         }
-        let r = sqlx::query("DELETE FROM accounts WHERE name = ?")
+        let r = sqlx::query("DELETE FROM accounts WHERE name = $1")
             .bind(name)
             .execute(&self.pool)
             .await?;

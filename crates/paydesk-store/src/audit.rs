@@ -12,7 +12,7 @@ impl Store {
     pub async fn timeline(&self, invoice_id: &str) -> Result<Vec<TimelineEntry>> {
         let rows = sqlx::query(
             "SELECT at, event, from_status, to_status, source, detail, refund_minor FROM audit_log
-             WHERE invoice_id = ? ORDER BY id",
+             WHERE invoice_id = $1 ORDER BY id",
         )
         .bind(invoice_id)
         .fetch_all(&self.pool)
@@ -41,7 +41,7 @@ impl Store {
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_audit(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     invoice_id: &str,
     at: DateTime<Utc>,
     event: TimelineEvent,
@@ -56,7 +56,7 @@ pub(crate) async fn insert_audit(
 /// `insert_audit` for a change that recorded a refund of `refund_minor`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_audit_refund(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     invoice_id: &str,
     at: DateTime<Utc>,
     event: TimelineEvent,
@@ -69,7 +69,7 @@ pub(crate) async fn insert_audit_refund(
     sqlx::query(
         "INSERT INTO audit_log (invoice_id, at, event, from_status, to_status, source, detail,
             refund_minor)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(invoice_id)
     .bind(ts(at))

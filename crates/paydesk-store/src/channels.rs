@@ -15,7 +15,7 @@ pub struct ChannelRecord {
 impl Store {
     pub async fn insert_channel(&self, c: &ChannelRecord) -> Result<()> {
         let r = sqlx::query(
-            "INSERT INTO channels (name, kind, settings, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO channels (name, kind, settings, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&c.name)
         .bind(&c.kind)
@@ -34,7 +34,7 @@ impl Store {
 
     pub async fn channel(&self, name: &str) -> Result<Option<ChannelRecord>> {
         let row =
-            sqlx::query("SELECT name, kind, settings, created_at FROM channels WHERE name = ?")
+            sqlx::query("SELECT name, kind, settings, created_at FROM channels WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -51,7 +51,7 @@ impl Store {
 
     /// Replaces a channel's settings (its name, kind and age stay).
     pub async fn update_channel(&self, c: &ChannelRecord) -> Result<()> {
-        let r = sqlx::query("UPDATE channels SET settings = ? WHERE name = ? AND kind = ?")
+        let r = sqlx::query("UPDATE channels SET settings = $1 WHERE name = $2 AND kind = $3")
             .bind(serde_json::Value::Object(c.settings.clone()).to_string())
             .bind(&c.name)
             .bind(&c.kind)
@@ -68,7 +68,7 @@ impl Store {
 
     /// Removes a channel; the deliveries it made keep its name in their history.
     pub async fn delete_channel(&self, name: &str) -> Result<()> {
-        let r = sqlx::query("DELETE FROM channels WHERE name = ?")
+        let r = sqlx::query("DELETE FROM channels WHERE name = $1")
             .bind(name)
             .execute(&self.pool)
             .await?;

@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, Row};
 impl Store {
     pub async fn insert_customer(&self, c: &Customer) -> Result<()> {
         sqlx::query(
-            "INSERT INTO customers (id, name, phone, email, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO customers (id, name, phone, email, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(c.id.as_str())
         .bind(&c.name)
@@ -21,7 +21,7 @@ impl Store {
 
     /// Saves a customer's new name, phone and e-mail (the clerk agreed to it).
     pub async fn update_customer(&self, c: &Customer) -> Result<()> {
-        let r = sqlx::query("UPDATE customers SET name = ?, phone = ?, email = ? WHERE id = ?")
+        let r = sqlx::query("UPDATE customers SET name = $1, phone = $2, email = $3 WHERE id = $4")
             .bind(&c.name)
             .bind(&c.phone)
             .bind(&c.email)
@@ -39,7 +39,7 @@ impl Store {
 
     pub async fn customer(&self, id: &str) -> Result<Option<Customer>> {
         let row =
-            sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
+            sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -57,10 +57,10 @@ impl Store {
         let mut out: std::collections::HashMap<String, (i64, Vec<(String, i64)>)> =
             std::collections::HashMap::new();
         for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
+            let marks = crate::placeholders(chunk.len());
             let sql = format!(
                 "SELECT customer_id, currency, COUNT(*) AS n,
-                        COALESCE(SUM(paid_minor - refunded_minor), 0) AS kept
+                        CAST(COALESCE(SUM(paid_minor - refunded_minor), 0) AS BIGINT) AS kept
                  FROM invoices WHERE customer_id IN ({marks})
                  GROUP BY customer_id, currency ORDER BY customer_id, currency"
             );
@@ -91,7 +91,7 @@ impl Store {
         unique.dedup();
         // SQLite's bound-parameter limit is far above a page; chunks keep any caller safe.
         for chunk in unique.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
+            let marks = crate::placeholders(chunk.len());
             let sql = format!(
                 "SELECT id, name, phone, email, created_at FROM customers WHERE id IN ({marks})"
             );
@@ -115,7 +115,7 @@ impl Store {
     ) -> Result<Option<Customer>> {
         let row = sqlx::query(
             "SELECT id, name, phone, email, created_at FROM customers
-             WHERE (?1 IS NOT NULL AND phone = ?1) OR (?2 IS NOT NULL AND email = ?2)
+             WHERE ($1 IS NOT NULL AND phone = $1) OR ($2 IS NOT NULL AND email = $2)
              ORDER BY created_at LIMIT 1",
         )
         .bind(phone)
@@ -131,12 +131,13 @@ impl Store {
         let digits = search
             .and_then(paydesk_core::input::phone_search_digits)
             .map(|d| like_pattern(&d));
-        let rows = sqlx::query(
+        let like = self.like();
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, name, phone, email, created_at FROM customers
-             WHERE ?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
-                OR phone LIKE ?3 ESCAPE '\\'
-             ORDER BY name LIMIT ?2",
-        )
+             WHERE $1 IS NULL OR name {like} $1 ESCAPE '\\' OR phone {like} $1 ESCAPE '\\'
+                OR email {like} $1 ESCAPE '\\' OR phone {like} $3 ESCAPE '\\'
+             ORDER BY name LIMIT $2"
+        )))
         .bind(pattern)
         .bind(limit)
         .bind(digits)

@@ -24,7 +24,7 @@ pub struct DeliverySettled {
 impl Store {
     /// Queues messages to customers, each with its audit entry, in one transaction.
     pub async fn insert_deliveries(&self, list: &[Delivery]) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         for d in list {
             insert_delivery_tx(&mut tx, d).await?;
         }
@@ -37,7 +37,7 @@ impl Store {
     }
 
     pub async fn delivery(&self, id: &str) -> Result<Delivery> {
-        let row = sqlx::query(AssertSqlSafe(format!("{DELIVERY_SELECT} WHERE id = ?")))
+        let row = sqlx::query(AssertSqlSafe(format!("{DELIVERY_SELECT} WHERE id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -50,7 +50,7 @@ impl Store {
 
     pub async fn deliveries(&self, invoice_id: Option<&str>) -> Result<Vec<Delivery>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "{DELIVERY_SELECT} WHERE ?1 IS NULL OR invoice_id = ?1 ORDER BY created_at, id"
+            "{DELIVERY_SELECT} WHERE $1 IS NULL OR invoice_id = $1 ORDER BY created_at, id"
         )))
         .bind(invoice_id)
         .fetch_all(&self.pool)
@@ -63,7 +63,7 @@ impl Store {
     pub async fn deliveries_due(&self, stale_before: DateTime<Utc>) -> Result<Vec<Delivery>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{DELIVERY_SELECT} WHERE state = 'queued'
-                OR (state = 'sending' AND updated_at < ?)
+                OR (state = 'sending' AND updated_at < $1)
              ORDER BY created_at, id LIMIT 500"
         )))
         .bind(ts(stale_before))
@@ -82,11 +82,11 @@ impl Store {
         subject: Option<&str>,
         body: &str,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query(
-            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ?,
-                subject = ?, body = ?
-             WHERE id = ? AND state = 'queued'",
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $1,
+                subject = $2, body = $3
+             WHERE id = $4 AND state = 'queued'",
         )
         .bind(ts(at))
         .bind(subject)
@@ -125,11 +125,11 @@ impl Store {
         from: DeliveryState,
         s: &DeliverySettled,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query(
-            "UPDATE deliveries SET state = ?, via = COALESCE(?, via),
-                channel_message_id = COALESCE(?, channel_message_id), error = ?, updated_at = ?
-             WHERE id = ? AND state = ?",
+            "UPDATE deliveries SET state = $1, via = COALESCE($2, via),
+                channel_message_id = COALESCE($3, channel_message_id), error = $4, updated_at = $5
+             WHERE id = $6 AND state = $7",
         )
         .bind(s.state.as_str())
         .bind(s.via.map(Via::as_str))
@@ -174,13 +174,13 @@ impl Store {
 }
 
 pub(crate) async fn insert_delivery_tx(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     d: &Delivery,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO deliveries (id, invoice_id, channel, via, recipient, state, attempts,
             channel_message_id, error, created_at, updated_at, lang, subject, body, kind)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(d.id.as_str())
     .bind(d.invoice_id.as_str())
@@ -224,10 +224,10 @@ pub(crate) async fn insert_delivery_tx(
 }
 
 pub(crate) async fn delivery_tx(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
 ) -> Result<Delivery> {
-    let row = sqlx::query(AssertSqlSafe(format!("{DELIVERY_SELECT} WHERE id = ?")))
+    let row = sqlx::query(AssertSqlSafe(format!("{DELIVERY_SELECT} WHERE id = $1")))
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;

@@ -66,7 +66,7 @@ impl Store {
             Some(id) => self.customer(id).await?,
             None => None,
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         insert_invoice_tx(&mut tx, inv, customer.as_ref(), source, detail).await?;
         for d in deliveries {
             insert_delivery_tx(&mut tx, d).await?;
@@ -85,7 +85,7 @@ impl Store {
                 customers.insert(id.clone(), self.customer(id).await?);
             }
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         for inv in list {
             let customer = inv
                 .customer_id
@@ -100,7 +100,7 @@ impl Store {
     /// Looks an invoice up by PayDesk id, merchant order id or provider id.
     pub async fn find_invoice(&self, key: &str) -> Result<Option<Invoice>> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "{INVOICE_SELECT} WHERE id = ?1 OR order_id = ?1 OR provider_id = ?1 ORDER BY (id = ?1) DESC LIMIT 1"
+            "{INVOICE_SELECT} WHERE id = $1 OR order_id = $1 OR provider_id = $1 ORDER BY (id = $1) DESC LIMIT 1"
         )))
         .bind(key)
         .fetch_optional(&self.pool)
@@ -112,7 +112,7 @@ impl Store {
     /// PayDesk id happens to be the same text).
     pub async fn invoice_by_order_id(&self, order_id: &str) -> Result<Option<Invoice>> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "{INVOICE_SELECT} WHERE order_id = ?1"
+            "{INVOICE_SELECT} WHERE order_id = $1"
         )))
         .bind(order_id)
         .fetch_optional(&self.pool)
@@ -123,7 +123,7 @@ impl Store {
     /// The newest invoice that asks for the rest of `id` (an under-paid invoice), if any.
     pub async fn rest_link(&self, id: &str) -> Result<Option<Invoice>> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "{INVOICE_SELECT} WHERE rest_of = ?1 ORDER BY seq DESC LIMIT 1"
+            "{INVOICE_SELECT} WHERE rest_of = $1 ORDER BY seq DESC LIMIT 1"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -156,11 +156,11 @@ impl Store {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{INVOICE_SELECT} WHERE status IN ('draft', 'open', 'paid_unconfirmed')
                 OR refund_requested_minor > 0
-                OR (status = 'expired' AND expires_at > ?1)
-                OR (status = 'failed' AND provider_id IS NOT NULL AND expires_at > ?1)
+                OR (status = 'expired' AND expires_at > $1)
+                OR (status = 'failed' AND provider_id IS NOT NULL AND expires_at > $1)
                 OR (status IN ('paid', 'partially_refunded') AND provider_id IS NOT NULL
-                    AND updated_at > ?3 AND (last_checked_at IS NULL OR last_checked_at < ?4))
-             ORDER BY last_checked_at IS NOT NULL, last_checked_at ASC, expires_at ASC LIMIT ?2"
+                    AND updated_at > $3 AND (last_checked_at IS NULL OR last_checked_at < $4))
+             ORDER BY last_checked_at IS NOT NULL, last_checked_at ASC, expires_at ASC LIMIT $2"
         )))
         .bind(ts(now - w.late_grace))
         .bind(limit)
@@ -174,7 +174,7 @@ impl Store {
     /// Keeps the SHA-256 (hex) of the token in an invoice's callback URL, before the
     /// provider is given the URL.
     pub async fn set_callback_token(&self, id: &str, sha256_hex: &str) -> Result<()> {
-        sqlx::query("UPDATE invoices SET callback_token_sha256 = ?1 WHERE id = ?2")
+        sqlx::query("UPDATE invoices SET callback_token_sha256 = $1 WHERE id = $2")
             .bind(sha256_hex)
             .bind(id)
             .execute(&self.pool)
@@ -185,7 +185,7 @@ impl Store {
     /// The SHA-256 (hex) of the token in an invoice's callback URL, if it has one.
     pub async fn callback_token(&self, id: &str) -> Result<Option<String>> {
         Ok(
-            sqlx::query_scalar("SELECT callback_token_sha256 FROM invoices WHERE id = ?1")
+            sqlx::query_scalar("SELECT callback_token_sha256 FROM invoices WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?
@@ -228,8 +228,8 @@ impl Store {
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let status: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-            "UPDATE invoices SET refund_requested_minor = ?1, updated_at = ?2
-             WHERE id = ?3 AND {only_if} RETURNING status"
+            "UPDATE invoices SET refund_requested_minor = $1, updated_at = $2
+             WHERE id = $3 AND {only_if} RETURNING status"
         )))
         .bind(minor)
         .bind(ts(at))
@@ -258,8 +258,8 @@ impl Store {
     /// Applies what was learned about an invoice: checks the transition, updates the
     /// row and appends the audit entry, all in one transaction.
     pub async fn apply_update(&self, id: &str, u: &InvoiceUpdate) -> Result<Applied> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row = sqlx::query(AssertSqlSafe(format!("{INVOICE_SELECT} WHERE id = ?")))
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(AssertSqlSafe(format!("{INVOICE_SELECT} WHERE id = $1")))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
@@ -315,26 +315,26 @@ impl Store {
             after.updated_at = u.at;
         }
         let customer = match &after.customer_id {
-            Some(cid) => {
-                sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = ?")
-                    .bind(cid.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| customer_from_row(&r))
-                    .transpose()?
-            }
+            Some(cid) => sqlx::query(
+                "SELECT id, name, phone, email, created_at FROM customers WHERE id = $1",
+            )
+            .bind(cid.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| customer_from_row(&r))
+            .transpose()?,
             None => None,
         };
         sqlx::query(
-            "UPDATE invoices SET status = ?, paid_late = ?, underpaid = ?, overpaid = ?, paid_minor = ?,
-                refunded_minor = ?, paid_at = ?, provider_id = ?, payment_url = ?, payment_number = ?, updated_at = ?, last_checked_at = ?,
-                last_error = NULL, search_text = ?, refund_url = ?, refund_requested_minor = ?
-             WHERE id = ?",
+            "UPDATE invoices SET status = $1, paid_late = $2, underpaid = $3, overpaid = $4, paid_minor = $5,
+                refunded_minor = $6, paid_at = $7, provider_id = $8, payment_url = $9, payment_number = $10, updated_at = $11, last_checked_at = $12,
+                last_error = NULL, search_text = $13, refund_url = $14, refund_requested_minor = $15
+             WHERE id = $16",
         )
         .bind(after.status.as_str())
-        .bind(after.flags.paid_late)
-        .bind(after.flags.underpaid)
-        .bind(after.flags.overpaid)
+        .bind(i64::from(after.flags.paid_late))
+        .bind(i64::from(after.flags.underpaid))
+        .bind(i64::from(after.flags.overpaid))
         .bind(after.paid.minor())
         .bind(after.refunded.minor())
         .bind(after.paid_at.map(ts))
@@ -375,7 +375,7 @@ impl Store {
 
     /// Forgets a create attempt that provably never reached the provider.
     pub async fn clear_create_attempt(&self, id: &str) -> Result<()> {
-        sqlx::query("UPDATE invoices SET create_attempted_at = NULL WHERE id = ?")
+        sqlx::query("UPDATE invoices SET create_attempted_at = NULL WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -384,7 +384,7 @@ impl Store {
 
     /// Records, before the provider is called, that a create is about to be sent.
     pub async fn mark_create_attempt(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE invoices SET create_attempted_at = ? WHERE id = ?")
+        sqlx::query("UPDATE invoices SET create_attempted_at = $1 WHERE id = $2")
             .bind(ts(at))
             .bind(id)
             .execute(&self.pool)
@@ -395,7 +395,7 @@ impl Store {
     /// When a create was last sent for this invoice, if ever.
     pub async fn create_attempted_at(&self, id: &str) -> Result<Option<DateTime<Utc>>> {
         let v: Option<Option<String>> =
-            sqlx::query_scalar("SELECT create_attempted_at FROM invoices WHERE id = ?")
+            sqlx::query_scalar("SELECT create_attempted_at FROM invoices WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -405,13 +405,15 @@ impl Store {
     /// Records that these invoices were checked at `at` and found unchanged, in one
     /// transaction.
     pub async fn mark_checked_many(&self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         for id in ids {
-            sqlx::query("UPDATE invoices SET last_checked_at = ?, last_error = NULL WHERE id = ?")
-                .bind(ts(at))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE invoices SET last_checked_at = $1, last_error = NULL WHERE id = $2",
+            )
+            .bind(ts(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -426,9 +428,9 @@ impl Store {
         source: Source,
         message: &str,
     ) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let previous: Option<Option<String>> =
-            sqlx::query_scalar("SELECT last_error FROM invoices WHERE id = ?")
+            sqlx::query_scalar("SELECT last_error FROM invoices WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -438,7 +440,7 @@ impl Store {
                 key: id.to_string(),
             });
         };
-        sqlx::query("UPDATE invoices SET last_error = ?, last_checked_at = ? WHERE id = ?")
+        sqlx::query("UPDATE invoices SET last_error = $1, last_checked_at = $2 WHERE id = $3")
             .bind(message)
             .bind(ts(at))
             .bind(id)
@@ -464,7 +466,7 @@ impl Store {
 
 /// Inserts one invoice and its `created` audit entry inside the caller's transaction.
 pub(crate) async fn insert_invoice_tx(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     inv: &Invoice,
     customer: Option<&Customer>,
     source: Source,
@@ -476,7 +478,7 @@ pub(crate) async fn insert_invoice_tx(
                 amount_minor, tax_free_minor, paid_minor, status, paid_late, underpaid, overpaid,
                 payment_url, payment_number, expires_at, customer_id, created_at, updated_at,
                 last_checked_at, last_error, search_text, refunded_minor, rest_of, paid_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)",
     )
     .bind(inv.id.as_str())
     .bind(&inv.account)
@@ -490,9 +492,9 @@ pub(crate) async fn insert_invoice_tx(
     .bind(inv.tax_free.minor())
     .bind(inv.paid.minor())
     .bind(inv.status.as_str())
-    .bind(inv.flags.paid_late)
-    .bind(inv.flags.underpaid)
-    .bind(inv.flags.overpaid)
+    .bind(i64::from(inv.flags.paid_late))
+    .bind(i64::from(inv.flags.underpaid))
+    .bind(i64::from(inv.flags.overpaid))
     .bind(&inv.payment_url)
     .bind(&inv.payment_number)
     .bind(ts(inv.expires_at))

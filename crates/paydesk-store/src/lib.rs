@@ -1,9 +1,11 @@
-//! PayDesk's local store: one SQLite file in WAL mode in the data directory, with
-//! forward-only migrations embedded in the binary, repositories for accounts,
-//! customers, invoices and deliveries, and an append-only audit log.
+//! PayDesk's store: one SQLite file in WAL mode in the data directory, or a shared
+//! PostgreSQL database for a shop with several counters; forward-only migrations for
+//! each embedded in the binary, repositories for accounts, customers, invoices and
+//! deliveries, and an append-only audit log.
 //!
-//! SQLite-only parts (pragmas, full-text search) stay inside this crate so that a
-//! shared PostgreSQL backend can be added later without touching its callers.
+//! Both backends run the same SQL through sqlx's `Any` driver (`$N` parameters, which
+//! SQLite reads too); what differs (pragmas, full-text search, write locks, dates)
+//! stays behind [`Backend`] inside this crate, so callers never see which one it is.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod accounts;
@@ -32,15 +34,27 @@ use std::{
 
 use crate::migrate::migrate_with_backup;
 use paydesk_core::StatusError;
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
-};
+use sqlx::{any::AnyPoolOptions, AnyPool};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "paydesk.sqlite";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-postgres");
+
+/// Which database holds the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A file in the data folder (one computer).
+    Sqlite,
+    /// A shared PostgreSQL database (several counters).
+    Postgres,
+}
+
+/// The one lock every writing transaction on PostgreSQL takes (as SQLite's
+/// `BEGIN IMMEDIATE` does for a file): read-then-write steps of two terminals never
+/// interleave, so a status change is applied and audited once.
+const PG_WRITE_LOCK: i64 = 0x0050_4159_4445_534b; // "PAYDESK"
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -91,13 +105,55 @@ pub struct SyncWindow {
 
 #[derive(Clone)]
 pub struct Store {
-    pub(crate) pool: SqlitePool,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    /// The SQLite file, or for PostgreSQL the server and database (no password).
     pub(crate) path: PathBuf,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// `$1, $2, …, $n`: the parameters of an `IN (…)` list.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A file path as an `sqlite:` URL (every byte but the unreserved ones percent-encoded,
+/// so spaces, `?`, `#` and Windows drive letters survive).
+fn sqlite_url(path: &Path) -> String {
+    let mut url = String::from("sqlite:");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url.push_str("?mode=rwc");
+    url
+}
+
+/// The server and database of a PostgreSQL URL, without user or password (for
+/// messages and logs).
+pub fn postgres_display(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!(
+            "postgres://{}{}{}",
+            u.host_str().unwrap_or("localhost"),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+            u.path()
+        ),
+        Err(_) => "postgres://(unreadable address)".into(),
     }
 }
 
@@ -121,16 +177,21 @@ impl Store {
         // (an OS lock on `paydesk.sqlite.lock`, let go when the opener is done or gone);
         // the others wait, then find it ready.
         let _only_me = open_lock(path).await?;
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;
+                         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .connect(&sqlite_url(path))
             .await
             .map_err(|source| StoreError::Open {
                 path: path.to_path_buf(),
@@ -139,8 +200,62 @@ impl Store {
         migrate_with_backup(&pool, path).await?;
         Ok(Store {
             pool,
+            backend: Backend::Sqlite,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Connects to a shared PostgreSQL store (`url` with its password, e.g.
+    /// `postgres://paydesk:…@db.shop.lan/paydesk?sslmode=verify-full&sslrootcert=ca.pem`)
+    /// and migrates it forward, each migration in its own transaction (sqlx holds an
+    /// advisory lock meanwhile, so two terminals starting together migrate once).
+    pub async fn connect_postgres(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let shown = PathBuf::from(postgres_display(url));
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source: redact(source, url),
+            })?;
+        PG_MIGRATOR.run(&pool).await?;
+        Ok(Store {
+            pool,
+            backend: Backend::Postgres,
+            path: shown,
+        })
+    }
+
+    /// Which database holds this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A transaction for read-then-write steps: one writer at a time (SQLite's
+    /// `BEGIN IMMEDIATE`; on PostgreSQL the shop-wide write lock, held to commit).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS l")
+                    .bind(PG_WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// `LIKE` that ignores case on both backends (SQLite's does for ASCII already).
+    pub(crate) fn like(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "LIKE",
+            Backend::Postgres => "ILIKE",
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -150,7 +265,7 @@ impl Store {
     /// The schema version (the newest migration applied).
     pub async fn schema_version(&self) -> Result<i64> {
         let v: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&self.pool)
                 .await?;
         Ok(v.unwrap_or(0))
@@ -158,6 +273,20 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// A connection error never carries the password of the URL it was made with.
+fn redact(e: sqlx::Error, url: &str) -> sqlx::Error {
+    let password = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_string))
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(p) if e.to_string().contains(&p) => {
+            sqlx::Error::Configuration(e.to_string().replace(&p, "***").into())
+        }
+        _ => e,
     }
 }
 

@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use crate::{Result, StoreError, MIGRATOR};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Migrates the database forward. When a database made by an earlier version is about
 /// to change, a consistent copy of it is written first (`paydesk.sqlite.before-vN`, by
 /// `VACUUM INTO`) and kept until every migration has succeeded; if one fails, the copy
 /// stays and the error says where it is.
-pub(crate) async fn migrate_with_backup(pool: &SqlitePool, path: &Path) -> Result<()> {
+pub(crate) async fn migrate_with_backup(pool: &AnyPool, path: &Path) -> Result<()> {
     let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     let has_table: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
@@ -29,7 +29,7 @@ pub(crate) async fn migrate_with_backup(pool: &SqlitePool, path: &Path) -> Resul
     }
     let backup = backup_path(path, latest);
     let _ = std::fs::remove_file(&backup);
-    sqlx::query("VACUUM INTO ?")
+    sqlx::query("VACUUM INTO $1")
         .bind(backup.to_string_lossy().to_string())
         .execute(pool)
         .await?;

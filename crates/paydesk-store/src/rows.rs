@@ -38,7 +38,7 @@ pub(crate) const DELIVERY_SELECT: &str =
     "SELECT id, invoice_id, channel, via, recipient, state, attempts,
     channel_message_id, error, created_at, updated_at, lang, subject, body, kind FROM deliveries";
 
-pub(crate) fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord> {
+pub(crate) fn account_from_row(r: &sqlx::any::AnyRow) -> Result<AccountRecord> {
     let settings: String = r.try_get("settings")?;
     let settings = match serde_json::from_str(&settings).map_err(corrupt("account settings"))? {
         serde_json::Value::Object(m) => m,
@@ -57,7 +57,7 @@ pub(crate) fn account_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AccountRec
     })
 }
 
-pub(crate) fn customer_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Customer> {
+pub(crate) fn customer_from_row(r: &sqlx::any::AnyRow) -> Result<Customer> {
     Ok(Customer {
         id: CustomerId::from_stored(r.try_get::<String, _>("id")?),
         name: r.try_get("name")?,
@@ -67,7 +67,7 @@ pub(crate) fn customer_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Customer>
     })
 }
 
-pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
+pub(crate) fn invoice_from_row(r: &sqlx::any::AnyRow) -> Result<Invoice> {
     let currency =
         Currency::from_str(&r.try_get::<String, _>("currency")?).map_err(corrupt("currency"))?;
     let money = |col: &str| -> Result<Money> {
@@ -89,9 +89,9 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
         refund_requested: money("refund_requested_minor")?,
         status: Status::from_str(&r.try_get::<String, _>("status")?).map_err(corrupt("status"))?,
         flags: PaymentFlags {
-            paid_late: r.try_get("paid_late")?,
-            underpaid: r.try_get("underpaid")?,
-            overpaid: r.try_get("overpaid")?,
+            paid_late: r.try_get::<i64, _>("paid_late")? != 0,
+            underpaid: r.try_get::<i64, _>("underpaid")? != 0,
+            overpaid: r.try_get::<i64, _>("overpaid")? != 0,
         },
         payment_url: r.try_get("payment_url")?,
         payment_number: r.try_get("payment_number")?,
@@ -111,7 +111,7 @@ pub(crate) fn invoice_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Invoice> {
     })
 }
 
-pub(crate) fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
+pub(crate) fn delivery_from_row(r: &sqlx::any::AnyRow) -> Result<Delivery> {
     Ok(Delivery {
         id: DeliveryId::from_stored(r.try_get::<String, _>("id")?),
         invoice_id: InvoiceId::from_stored(r.try_get::<String, _>("invoice_id")?),
@@ -133,7 +133,7 @@ pub(crate) fn delivery_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery>
     })
 }
 
-pub(crate) fn channel_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ChannelRecord> {
+pub(crate) fn channel_from_row(r: &sqlx::any::AnyRow) -> Result<ChannelRecord> {
     let settings: String = r.try_get("settings")?;
     let settings = match serde_json::from_str(&settings).map_err(corrupt("channel settings"))? {
         serde_json::Value::Object(m) => m,

@@ -1,6 +1,6 @@
 //! The invoice list: filters, full-text search (FTS5, LIKE for short words), paging and counts.
 
-use crate::{rows::invoice_from_row, rows::ts, rows::INVOICE_SELECT, Result, Store};
+use crate::{rows::invoice_from_row, rows::ts, rows::INVOICE_SELECT, Backend, Result, Store};
 use chrono::{DateTime, Utc};
 use paydesk_core::{Invoice, SortBy, Status};
 use sqlx::AssertSqlSafe;
@@ -28,7 +28,7 @@ impl Store {
     /// name, customer (name, phone, e-mail), order id and provider id.
     /// How many invoices match the filter (its limit and offset aside).
     pub async fn count_invoices(&self, f: &InvoiceFilter) -> Result<i64> {
-        let (sql, search) = filter_sql("SELECT COUNT(*) FROM invoices", f);
+        let (sql, search) = filter_sql("SELECT COUNT(*) FROM invoices", f, self.backend);
         Ok(sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(f.status.map(|s| s.as_str()))
             .bind(f.account.as_deref())
@@ -43,9 +43,9 @@ impl Store {
     }
 
     pub async fn invoices(&self, f: &InvoiceFilter) -> Result<Vec<Invoice>> {
-        let (mut sql, search_param) = filter_sql(INVOICE_SELECT, f);
+        let (mut sql, search_param) = filter_sql(INVOICE_SELECT, f, self.backend);
         sql.push_str(&order_sql(f.sort, !f.ascending));
-        sql.push_str(" LIMIT ?4 OFFSET ?5");
+        sql.push_str(" LIMIT $4 OFFSET $5");
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(f.status.map(|s| s.as_str()))
             .bind(f.account.as_deref())
@@ -94,6 +94,18 @@ pub(crate) fn fts_phrase(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// `s` as a PostgreSQL regular expression matching exactly its characters.
+pub(crate) fn regex_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if c.is_ascii_punctuation() || c == ' ' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub(crate) fn like_pattern(s: &str) -> String {
     let escaped = s
         .replace('\\', "\\\\")
@@ -105,43 +117,58 @@ pub(crate) fn like_pattern(s: &str) -> String {
 /// The WHERE part every invoice list shares (parameters ?1 status, ?2 account, ?3
 /// search, ?6 customer), and the search parameter: FTS5 trigram for 3+ characters,
 /// LIKE below that.
-pub(crate) fn filter_sql(select: &str, f: &InvoiceFilter) -> (String, Option<String>) {
+pub(crate) fn filter_sql(
+    select: &str,
+    f: &InvoiceFilter,
+    backend: Backend,
+) -> (String, Option<String>) {
     let mut sql = format!("{select} WHERE 1 = 1");
     let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let use_fts = search.map(|s| s.chars().count() >= 3).unwrap_or(false);
     if f.status.is_some() {
-        sql.push_str(" AND status = ?1");
+        sql.push_str(" AND status = $1");
     }
     if f.account.is_some() {
-        sql.push_str(" AND account = ?2");
+        sql.push_str(" AND account = $2");
     }
     // Only the filters in use are written out, so the planner can count through an index
     // and range over `created_at`; ?8 is always mentioned (a condition that is always
     // true), so that every statement takes the same eight parameters.
     if f.customer_id.is_some() {
-        sql.push_str(" AND customer_id = ?6");
+        sql.push_str(" AND customer_id = $6");
     }
     if f.created_from.is_some() {
-        sql.push_str(" AND created_at >= ?7");
+        sql.push_str(" AND created_at >= $7");
     }
     if f.created_before.is_some() {
-        sql.push_str(" AND created_at < ?8");
+        sql.push_str(" AND created_at < $8");
     } else {
-        sql.push_str(" AND coalesce(?8, 1) IS NOT NULL");
+        sql.push_str(" AND (CAST($8 AS TEXT) IS NULL OR 1 = 1)");
     }
-    if search.is_some() {
+    if search.is_some() && backend == Backend::Postgres {
+        // No FTS5 on PostgreSQL (and pg_trgm needs rights a shop's database user may
+        // lack): a case-blind regular expression over the same text.
+        sql.push_str(" AND search_text ~* $3");
+    } else if search.is_some() {
         if use_fts {
             sql.push_str(
-                " AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?3)",
+                " AND seq IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH $3)",
             );
         } else {
-            sql.push_str(" AND search_text LIKE ?3 ESCAPE '\\'");
+            sql.push_str(" AND search_text LIKE $3 ESCAPE '\\'");
         }
     }
     let param = search.map(|s| {
+        // A phone number in any common form also finds the stored E.164 number.
+        let digits = paydesk_core::input::phone_search_digits(s).filter(|d| d != s);
+        if backend == Backend::Postgres {
+            return match digits {
+                Some(d) => format!("{}|{}", regex_literal(s), regex_literal(&d)),
+                None => regex_literal(s),
+            };
+        }
         if use_fts {
-            // A phone number in any common form also finds the stored E.164 number.
-            match paydesk_core::input::phone_search_digits(s).filter(|d| d != s) {
+            match digits {
                 Some(d) => format!("{} OR {}", fts_phrase(s), fts_phrase(&d)),
                 None => fts_phrase(s),
             }

@@ -2,7 +2,9 @@
 
 use std::str::FromStr;
 
-use crate::{rows::corrupt, rows::invoice_from_row, rows::ts, rows::INVOICE_SELECT, Result, Store};
+use crate::{
+    rows::corrupt, rows::invoice_from_row, rows::ts, rows::INVOICE_SELECT, Backend, Result, Store,
+};
 use chrono::{DateTime, Utc};
 use paydesk_core::{Invoice, Status};
 use sqlx::{AssertSqlSafe, Row};
@@ -13,9 +15,9 @@ impl Store {
     /// refunded invoice counts for nothing.
     pub async fn paid_since(&self, since: DateTime<Utc>) -> Result<Vec<(String, i64, i64)>> {
         let rows = sqlx::query(
-            "SELECT currency, COUNT(*) AS n, COALESCE(SUM(paid_minor - refunded_minor), 0) AS paid FROM invoices
+            "SELECT currency, COUNT(*) AS n, CAST(COALESCE(SUM(paid_minor - refunded_minor), 0) AS BIGINT) AS paid FROM invoices
              WHERE paid_minor > refunded_minor AND id IN (SELECT invoice_id FROM audit_log
-                          WHERE event = 'status' AND to_status IN ('paid', 'paid_unconfirmed') AND at >= ?)
+                          WHERE event = 'status' AND to_status IN ('paid', 'paid_unconfirmed') AND at >= $1)
                AND status IN ('paid', 'paid_unconfirmed', 'partially_refunded', 'refunded')
              GROUP BY currency ORDER BY currency",
         )
@@ -31,14 +33,14 @@ impl Store {
     /// since `since`.
     pub async fn open_and_expired_since(&self, since: DateTime<Utc>) -> Result<(i64, i64)> {
         let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM invoices WHERE status IN ('open', 'draft') AND created_at >= ?",
+            "SELECT COUNT(*) FROM invoices WHERE status IN ('open', 'draft') AND created_at >= $1",
         )
         .bind(ts(since))
         .fetch_one(&self.pool)
         .await?;
         let expired: i64 = sqlx::query_scalar(
             "SELECT COUNT(DISTINCT invoice_id) FROM audit_log
-             WHERE event = 'status' AND to_status = 'expired' AND at >= ?",
+             WHERE event = 'status' AND to_status = 'expired' AND at >= $1",
         )
         .bind(ts(since))
         .fetch_one(&self.pool)
@@ -52,13 +54,20 @@ impl Store {
         since: DateTime<Utc>,
         offset_secs: i32,
     ) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT date(at, ?2) AS day, COUNT(DISTINCT invoice_id) AS n FROM audit_log
-             WHERE event = 'status' AND to_status IN ('paid', 'paid_unconfirmed') AND at >= ?1
-             GROUP BY day ORDER BY day",
-        )
+        let day = match self.backend {
+            Backend::Sqlite => "date(at, $2 || ' seconds')",
+            Backend::Postgres => {
+                "to_char((CAST(at AS TIMESTAMPTZ) AT TIME ZONE 'UTC')
+                    + CAST($2 AS DOUBLE PRECISION) * INTERVAL '1 second', 'YYYY-MM-DD')"
+            }
+        };
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {day} AS day, COUNT(DISTINCT invoice_id) AS n FROM audit_log
+             WHERE event = 'status' AND to_status IN ('paid', 'paid_unconfirmed') AND at >= $1
+             GROUP BY day ORDER BY day"
+        )))
         .bind(ts(since))
-        .bind(format!("{offset_secs:+} seconds"))
+        .bind(format!("{offset_secs:+}"))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -73,7 +82,7 @@ impl Store {
             "{INVOICE_SELECT} WHERE paid_late = 1 OR underpaid = 1 OR overpaid = 1
                 OR id IN (SELECT invoice_id FROM deliveries WHERE state IN ('failed', 'unknown'))
                 OR (last_error IS NOT NULL AND status IN ('draft', 'open', 'paid_unconfirmed'))
-             ORDER BY updated_at DESC LIMIT ?"
+             ORDER BY updated_at DESC LIMIT $1"
         )))
         .bind(limit)
         .fetch_all(&self.pool)

@@ -6,9 +6,47 @@ fn t0() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
 }
 
+mod common;
+
 async fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).await.unwrap();
+    with_account(s, dir).await
+}
+
+/// A store on `backend` with the sandbox account (and its temp folder, for SQLite).
+async fn store_on(backend: Backend) -> (tempfile::TempDir, Store) {
+    match backend {
+        Backend::Sqlite => store().await,
+        Backend::Postgres => {
+            let url = common::fresh_postgres_database().await;
+            let s = Store::connect_postgres(&url).await.unwrap();
+            with_account(s, tempfile::tempdir().unwrap()).await
+        }
+    }
+}
+
+/// Each test in it, once on a SQLite file and once on PostgreSQL.
+macro_rules! on_both_backends {
+    (async fn $name:ident($s:ident: Store) $body:block) => {
+        mod $name {
+            use super::*;
+            async fn run($s: Store) $body
+            #[tokio::test]
+            async fn sqlite() {
+                let (_d, s) = store_on(Backend::Sqlite).await;
+                run(s).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let (_d, s) = store_on(Backend::Postgres).await;
+                run(s).await
+            }
+        }
+    };
+}
+
+async fn with_account(s: Store, dir: tempfile::TempDir) -> (tempfile::TempDir, Store) {
     s.ensure_account(&AccountRecord {
         name: "sandbox".into(),
         provider: ProviderKind::Sandbox,
@@ -92,96 +130,96 @@ async fn opens_in_wal_mode_and_migrates() {
     assert_eq!(s2.invoice(&inv.id).await.unwrap(), inv);
 }
 
-#[tokio::test]
-async fn another_provider_invoice_never_silently_replaces_the_one_followed() {
-    let (_d, s) = store().await;
-    let inv = invoice("두 번", None);
-    s.insert_invoice(&inv, Source::User, None).await.unwrap();
-    s.apply_update(&inv.id, &update(Status::Open, 0, Source::User))
-        .await
-        .unwrap();
-    let mut other = update(Status::Paid, 29900, Source::Sync);
-    other.provider_id = Some("sbx_2".into());
-    let err = s.apply_update(&inv.id, &other).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::OtherProviderId { ref kept, ref other, .. } if kept == "sbx_1" && other == "sbx_2"),
-        "{err}"
-    );
-    let kept = s.invoice(&inv.id).await.unwrap();
-    assert_eq!(
-        (kept.provider_id.as_deref(), kept.status),
-        (Some("sbx_1"), Status::Open),
-        "nothing written"
-    );
+on_both_backends! {
+    async fn another_provider_invoice_never_silently_replaces_the_one_followed(s: Store) {
+        let inv = invoice("두 번", None);
+        s.insert_invoice(&inv, Source::User, None).await.unwrap();
+        s.apply_update(&inv.id, &update(Status::Open, 0, Source::User))
+            .await
+            .unwrap();
+        let mut other = update(Status::Paid, 29900, Source::Sync);
+        other.provider_id = Some("sbx_2".into());
+        let err = s.apply_update(&inv.id, &other).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::OtherProviderId { ref kept, ref other, .. } if kept == "sbx_1" && other == "sbx_2"),
+            "{err}"
+        );
+        let kept = s.invoice(&inv.id).await.unwrap();
+        assert_eq!(
+            (kept.provider_id.as_deref(), kept.status),
+            (Some("sbx_1"), Status::Open),
+            "nothing written"
+        );
+    }
 }
 
-#[tokio::test]
-async fn accounts_are_unique_and_kept_while_used() {
-    let (_d, s) = store().await;
-    let again = AccountRecord {
-        name: "sandbox".into(),
-        provider: ProviderKind::Sandbox,
-        settings: Default::default(),
-        created_at: t0(),
-    };
-    assert!(matches!(
-        s.insert_account(&again).await,
-        Err(StoreError::Exists { .. })
-    ));
-    s.insert_invoice(&invoice("x", None), Source::User, None)
-        .await
-        .unwrap();
-    assert!(s.delete_account("sandbox").await.is_err());
-    assert!(matches!(
-        s.delete_account("nope").await,
-        Err(StoreError::NotFound { .. })
-    ));
+on_both_backends! {
+    async fn accounts_are_unique_and_kept_while_used(s: Store) {
+        let again = AccountRecord {
+            name: "sandbox".into(),
+            provider: ProviderKind::Sandbox,
+            settings: Default::default(),
+            created_at: t0(),
+        };
+        assert!(matches!(
+            s.insert_account(&again).await,
+            Err(StoreError::Exists { .. })
+        ));
+        s.insert_invoice(&invoice("x", None), Source::User, None)
+            .await
+            .unwrap();
+        assert!(s.delete_account("sandbox").await.is_err());
+        assert!(matches!(
+            s.delete_account("nope").await,
+            Err(StoreError::NotFound { .. })
+        ));
+    }
 }
 
-#[tokio::test]
-async fn every_status_change_has_its_audit_entry() {
-    let (_d, s) = store().await;
-    let inv = invoice("테스트 상품", None);
-    s.insert_invoice(&inv, Source::User, Some("sandbox link"))
-        .await
-        .unwrap();
-    let a = s
-        .apply_update(&inv.id, &update(Status::Open, 0, Source::User))
-        .await
-        .unwrap();
-    assert!(a.changed);
-    assert_eq!(a.after.provider_id.as_deref(), Some("sbx_1"));
-    // Nothing new: no audit entry.
-    let a = s
-        .apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
-        .await
-        .unwrap();
-    assert!(!a.changed);
-    let a = s
-        .apply_update(&inv.id, &update(Status::Paid, 29900, Source::Sync))
-        .await
-        .unwrap();
-    assert_eq!(a.after.status, Status::Paid);
-    assert_eq!(a.after.paid.minor(), 29900);
-    // Forbidden: paid → open. Nothing is written.
-    let err = s
-        .apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Transition(_)), "{err}");
-    assert_eq!(s.invoice(&inv.id).await.unwrap().status, Status::Paid);
+on_both_backends! {
+    async fn every_status_change_has_its_audit_entry(s: Store) {
+        let inv = invoice("테스트 상품", None);
+        s.insert_invoice(&inv, Source::User, Some("sandbox link"))
+            .await
+            .unwrap();
+        let a = s
+            .apply_update(&inv.id, &update(Status::Open, 0, Source::User))
+            .await
+            .unwrap();
+        assert!(a.changed);
+        assert_eq!(a.after.provider_id.as_deref(), Some("sbx_1"));
+        // Nothing new: no audit entry.
+        let a = s
+            .apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
+            .await
+            .unwrap();
+        assert!(!a.changed);
+        let a = s
+            .apply_update(&inv.id, &update(Status::Paid, 29900, Source::Sync))
+            .await
+            .unwrap();
+        assert_eq!(a.after.status, Status::Paid);
+        assert_eq!(a.after.paid.minor(), 29900);
+        // Forbidden: paid → open. Nothing is written.
+        let err = s
+            .apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Transition(_)), "{err}");
+        assert_eq!(s.invoice(&inv.id).await.unwrap().status, Status::Paid);
 
-    let tl = s.timeline(&inv.id).await.unwrap();
-    let events: Vec<_> = tl.iter().map(|e| (e.event, e.status, e.source)).collect();
-    assert_eq!(
-        events,
-        vec![
-            (TimelineEvent::Created, Some(Status::Draft), Source::User),
-            (TimelineEvent::Status, Some(Status::Open), Source::User),
-            (TimelineEvent::Status, Some(Status::Paid), Source::Sync),
-        ]
-    );
-    assert!(tl[2].detail.as_deref().unwrap().contains("open → paid"));
+        let tl = s.timeline(&inv.id).await.unwrap();
+        let events: Vec<_> = tl.iter().map(|e| (e.event, e.status, e.source)).collect();
+        assert_eq!(
+            events,
+            vec![
+                (TimelineEvent::Created, Some(Status::Draft), Source::User),
+                (TimelineEvent::Status, Some(Status::Open), Source::User),
+                (TimelineEvent::Status, Some(Status::Paid), Source::Sync),
+            ]
+        );
+        assert!(tl[2].detail.as_deref().unwrap().contains("open → paid"));
+    }
 }
 
 #[tokio::test]
@@ -202,175 +240,175 @@ async fn the_audit_log_is_append_only() {
     assert!(del.unwrap_err().to_string().contains("append-only"));
 }
 
-#[tokio::test]
-async fn search_by_name_customer_and_order_id() {
-    let (_d, s) = store().await;
-    let kim = Customer {
-        id: paydesk_core::CustomerId::generate(),
-        name: "김민준".into(),
-        phone: Some("+821012345678".into()),
-        email: Some("minjun@example.kr".into()),
-        created_at: t0(),
-    };
-    s.insert_customer(&kim).await.unwrap();
-    let a = invoice("아메리카노 두 잔", Some(&kim.id));
-    let b = invoice("抹茶ラテ", None);
-    let c = invoice("100% cotton_shirt", None);
-    for i in [&a, &b, &c] {
-        s.insert_invoice(i, Source::User, None).await.unwrap();
-    }
-    let find = |q: &str| {
-        let s = s.clone();
-        let q = q.to_string();
-        async move {
-            let mut ids: Vec<String> = s
-                .invoices(&InvoiceFilter {
-                    search: Some(q),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|i| i.id.into())
-                .collect();
-            ids.sort();
-            ids
+on_both_backends! {
+    async fn search_by_name_customer_and_order_id(s: Store) {
+        let kim = Customer {
+            id: paydesk_core::CustomerId::generate(),
+            name: "김민준".into(),
+            phone: Some("+821012345678".into()),
+            email: Some("minjun@example.kr".into()),
+            created_at: t0(),
+        };
+        s.insert_customer(&kim).await.unwrap();
+        let a = invoice("아메리카노 두 잔", Some(&kim.id));
+        let b = invoice("抹茶ラテ", None);
+        let c = invoice("100% cotton_shirt", None);
+        for i in [&a, &b, &c] {
+            s.insert_invoice(i, Source::User, None).await.unwrap();
         }
-    };
-    assert_eq!(find("메리카").await, vec![a.id.clone()]);
-    // The customer's phone in every form a clerk types it, and the e-mail.
-    for q in [
-        "010-1234-5678",
-        "01012345678",
-        "+82 10-1234-5678",
-        "+821012345678",
-        "1234-5678",
-        "minjun@example.kr",
-    ] {
-        assert_eq!(find(q).await, vec![a.id.clone()], "{q}");
+        let find = |q: &str| {
+            let s = s.clone();
+            let q = q.to_string();
+            async move {
+                let mut ids: Vec<String> = s
+                    .invoices(&InvoiceFilter {
+                        search: Some(q),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|i| i.id.into())
+                    .collect();
+                ids.sort();
+                ids
+            }
+        };
+        assert_eq!(find("메리카").await, vec![a.id.clone()]);
+        // The customer's phone in every form a clerk types it, and the e-mail.
+        for q in [
+            "010-1234-5678",
+            "01012345678",
+            "+82 10-1234-5678",
+            "+821012345678",
+            "1234-5678",
+            "minjun@example.kr",
+        ] {
+            assert_eq!(find(q).await, vec![a.id.clone()], "{q}");
+        }
+        assert!(find("010-9999-0000").await.is_empty());
+        for q in [
+            "010-1234-5678",
+            "01012345678",
+            "+82 10 1234 5678",
+            "minjun@",
+        ] {
+            let found = s.customers(Some(q), 10).await.unwrap();
+            assert_eq!(found.len(), 1, "{q}");
+        }
+        assert_eq!(find("김민준").await, vec![a.id.clone()]);
+        assert_eq!(
+            find("김").await,
+            vec![a.id.clone()],
+            "short queries fall back to LIKE"
+        );
+        assert_eq!(find("minjun@").await, vec![a.id.clone()]);
+        assert_eq!(find("ラテ").await, vec![b.id.clone()]);
+        assert_eq!(find(&b.order_id).await, vec![b.id.clone()]);
+        assert_eq!(find("100%").await, vec![c.id.clone()]);
+        assert_eq!(
+            find("%").await,
+            vec![c.id.clone()],
+            "LIKE wildcards are literal"
+        );
+        assert_eq!(find("\"quoted\" OR x").await, Vec::<String>::new());
+        assert_eq!(find("없는상품").await, Vec::<String>::new());
     }
-    assert!(find("010-9999-0000").await.is_empty());
-    for q in [
-        "010-1234-5678",
-        "01012345678",
-        "+82 10 1234 5678",
-        "minjun@",
-    ] {
-        let found = s.customers(Some(q), 10).await.unwrap();
-        assert_eq!(found.len(), 1, "{q}");
-    }
-    assert_eq!(find("김민준").await, vec![a.id.clone()]);
-    assert_eq!(
-        find("김").await,
-        vec![a.id.clone()],
-        "short queries fall back to LIKE"
-    );
-    assert_eq!(find("minjun@").await, vec![a.id.clone()]);
-    assert_eq!(find("ラテ").await, vec![b.id.clone()]);
-    assert_eq!(find(&b.order_id).await, vec![b.id.clone()]);
-    assert_eq!(find("100%").await, vec![c.id.clone()]);
-    assert_eq!(
-        find("%").await,
-        vec![c.id.clone()],
-        "LIKE wildcards are literal"
-    );
-    assert_eq!(find("\"quoted\" OR x").await, Vec::<String>::new());
-    assert_eq!(find("없는상품").await, Vec::<String>::new());
 }
 
-#[tokio::test]
-async fn sync_picks_open_and_recently_expired_soonest_first() {
-    let (_d, s) = store().await;
-    let mut late = invoice("late", None);
-    late.expires_at = t0() + Duration::days(3);
-    let mut soon = invoice("soon", None);
-    soon.expires_at = t0() + Duration::hours(1);
-    let mut old_expired = invoice("old", None);
-    old_expired.expires_at = t0() - Duration::days(30);
-    for i in [&late, &soon, &old_expired] {
-        s.insert_invoice(i, Source::User, None).await.unwrap();
-        s.apply_update(&i.id, &update(Status::Open, 0, Source::User))
-            .await
-            .unwrap();
-    }
-    s.apply_update(&old_expired.id, &update(Status::Expired, 0, Source::Sync))
-        .await
-        .unwrap();
-    let picked: Vec<String> = s
-        .invoices_to_sync(t0(), &window(), 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.name)
-        .collect();
-    assert_eq!(picked, vec!["soon", "late"]);
-}
-
-#[tokio::test]
-async fn passes_limited_in_size_still_reach_every_invoice() {
-    let (_d, s) = store().await;
-    let mut ids = vec![];
-    for i in 0..5 {
-        let mut inv = invoice(&format!("i{i}"), None);
-        inv.expires_at = t0() + Duration::hours(1 + i);
-        s.insert_invoice(&inv, Source::User, None).await.unwrap();
-        ids.push(inv.id);
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for pass in 0..3 {
-        let due = s.invoices_to_sync(t0(), &window(), 2).await.unwrap();
-        for inv in due {
-            seen.insert(inv.id.clone());
-            s.mark_checked_many(&[inv.id.to_string()], t0() + Duration::minutes(pass))
+on_both_backends! {
+    async fn sync_picks_open_and_recently_expired_soonest_first(s: Store) {
+        let mut late = invoice("late", None);
+        late.expires_at = t0() + Duration::days(3);
+        let mut soon = invoice("soon", None);
+        soon.expires_at = t0() + Duration::hours(1);
+        let mut old_expired = invoice("old", None);
+        old_expired.expires_at = t0() - Duration::days(30);
+        for i in [&late, &soon, &old_expired] {
+            s.insert_invoice(i, Source::User, None).await.unwrap();
+            s.apply_update(&i.id, &update(Status::Open, 0, Source::User))
                 .await
                 .unwrap();
         }
+        s.apply_update(&old_expired.id, &update(Status::Expired, 0, Source::Sync))
+            .await
+            .unwrap();
+        let picked: Vec<String> = s
+            .invoices_to_sync(t0(), &window(), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(picked, vec!["soon", "late"]);
     }
-    assert_eq!(seen.len(), 5, "three passes of two reach all five");
 }
 
-#[tokio::test]
-async fn many_invoices_are_saved_in_one_transaction_all_or_none() {
-    let (_d, s) = store().await;
-    s.insert_customer(&Customer {
-        id: paydesk_core::CustomerId::from_stored("cus_1"),
-        name: "김민준".into(),
-        phone: None,
-        email: None,
-        created_at: t0(),
-    })
-    .await
-    .unwrap();
-    let batch: Vec<Invoice> = (0..3)
-        .map(|i| invoice(&format!("상품 {i}"), Some("cus_1")))
-        .collect();
-    s.insert_invoices(&batch, Source::User).await.unwrap();
-    for inv in &batch {
-        assert_eq!(s.invoice(&inv.id).await.unwrap().name, inv.name);
-        assert_eq!(
-            s.timeline(&inv.id).await.unwrap().len(),
-            1,
-            "its created entry"
-        );
+on_both_backends! {
+    async fn passes_limited_in_size_still_reach_every_invoice(s: Store) {
+        let mut ids = vec![];
+        for i in 0..5 {
+            let mut inv = invoice(&format!("i{i}"), None);
+            inv.expires_at = t0() + Duration::hours(1 + i);
+            s.insert_invoice(&inv, Source::User, None).await.unwrap();
+            ids.push(inv.id);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for pass in 0..3 {
+            let due = s.invoices_to_sync(t0(), &window(), 2).await.unwrap();
+            for inv in due {
+                seen.insert(inv.id.clone());
+                s.mark_checked_many(&[inv.id.to_string()], t0() + Duration::minutes(pass))
+                    .await
+                    .unwrap();
+            }
+        }
+        assert_eq!(seen.len(), 5, "three passes of two reach all five");
     }
-    // Found by the customer's name, like one saved alone.
-    let found = s
-        .invoices(&InvoiceFilter {
-            search: Some("김민준".into()),
-            limit: Some(10),
-            ..Default::default()
+}
+
+on_both_backends! {
+    async fn many_invoices_are_saved_in_one_transaction_all_or_none(s: Store) {
+        s.insert_customer(&Customer {
+            id: paydesk_core::CustomerId::from_stored("cus_1"),
+            name: "김민준".into(),
+            phone: None,
+            email: None,
+            created_at: t0(),
         })
         .await
         .unwrap();
-    assert_eq!(found.len(), 3);
+        let batch: Vec<Invoice> = (0..3)
+            .map(|i| invoice(&format!("상품 {i}"), Some("cus_1")))
+            .collect();
+        s.insert_invoices(&batch, Source::User).await.unwrap();
+        for inv in &batch {
+            assert_eq!(s.invoice(&inv.id).await.unwrap().name, inv.name);
+            assert_eq!(
+                s.timeline(&inv.id).await.unwrap().len(),
+                1,
+                "its created entry"
+            );
+        }
+        // Found by the customer's name, like one saved alone.
+        let found = s
+            .invoices(&InvoiceFilter {
+                search: Some("김민준".into()),
+                limit: Some(10),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 3);
 
-    // A duplicate order id in a batch: nothing of the batch is saved.
-    let fresh = invoice("새 상품", None);
-    let mut dup = invoice("중복", None);
-    dup.order_id = batch[0].order_id.clone();
-    let err = s.insert_invoices(&[fresh.clone(), dup], Source::User).await;
-    assert!(matches!(err, Err(StoreError::Exists { .. })), "{err:?}");
-    assert!(s.find_invoice(&fresh.id).await.unwrap().is_none());
+        // A duplicate order id in a batch: nothing of the batch is saved.
+        let fresh = invoice("새 상품", None);
+        let mut dup = invoice("중복", None);
+        dup.order_id = batch[0].order_id.clone();
+        let err = s.insert_invoices(&[fresh.clone(), dup], Source::User).await;
+        assert!(matches!(err, Err(StoreError::Exists { .. })), "{err:?}");
+        assert!(s.find_invoice(&fresh.id).await.unwrap().is_none());
+    }
 }
 
 #[cfg(unix)]
@@ -388,37 +426,129 @@ async fn the_data_folder_and_database_are_the_owner_s_only() {
     s.close().await;
 }
 
+on_both_backends! {
+    async fn paid_invoices_are_asked_about_again_now_and_then_until_the_refund_window_closes(s: Store) {
+        let paid = invoice("paid", None);
+        s.insert_invoice(&paid, Source::User, None).await.unwrap();
+        s.apply_update(&paid.id, &update(Status::Open, 0, Source::User))
+            .await
+            .unwrap();
+        s.apply_update(&paid.id, &update(Status::Paid, 29900, Source::Sync))
+            .await
+            .unwrap();
+        // `update` checks at t0 + 1 min.
+        let checked = t0() + Duration::minutes(1);
+        let due = |at| {
+            let s = s.clone();
+            async move {
+                s.invoices_to_sync(at, &window(), 100)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|i| i.name)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(
+            due(checked + Duration::hours(1)).await.is_empty(),
+            "just checked"
+        );
+        assert_eq!(due(checked + Duration::hours(7)).await, vec!["paid"]);
+        assert!(
+            due(checked + Duration::days(91)).await.is_empty(),
+            "past the refund window"
+        );
+    }
+}
+
 #[tokio::test]
-async fn paid_invoices_are_asked_about_again_now_and_then_until_the_refund_window_closes() {
-    let (_d, s) = store().await;
-    let paid = invoice("paid", None);
-    s.insert_invoice(&paid, Source::User, None).await.unwrap();
-    s.apply_update(&paid.id, &update(Status::Open, 0, Source::User))
+async fn a_shared_postgres_store_migrates_once_and_keeps_its_data() {
+    let url = common::fresh_postgres_database().await;
+    // Two terminals starting at the same moment: one migrates, both open.
+    let (a, b) = tokio::join!(Store::connect_postgres(&url), Store::connect_postgres(&url));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.backend(), Backend::Postgres);
+    assert_eq!(a.schema_version().await.unwrap(), 6);
+    assert_eq!(b.schema_version().await.unwrap(), 6);
+    let (_d, a) = with_account(a, tempfile::tempdir().unwrap()).await;
+    let inv = invoice("커피", None);
+    a.insert_invoice(&inv, Source::User, None).await.unwrap();
+    // What one terminal writes, the other reads.
+    assert_eq!(b.invoice(&inv.id).await.unwrap(), inv);
+    a.close().await;
+    b.close().await;
+    let again = Store::connect_postgres(&url).await.unwrap();
+    assert_eq!(again.invoice(&inv.id).await.unwrap(), inv);
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_on_postgres() {
+    let url = common::fresh_postgres_database().await;
+    let (_d, s) = with_account(
+        Store::connect_postgres(&url).await.unwrap(),
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    s.insert_invoice(&invoice("x", None), Source::User, None)
         .await
         .unwrap();
-    s.apply_update(&paid.id, &update(Status::Paid, 29900, Source::Sync))
-        .await
-        .unwrap();
-    // `update` checks at t0 + 1 min.
-    let checked = t0() + Duration::minutes(1);
-    let due = |at| {
-        let s = s.clone();
-        async move {
-            s.invoices_to_sync(at, &window(), 100)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|i| i.name)
-                .collect::<Vec<_>>()
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    for sql in [
+        "UPDATE audit_log SET detail = 'forged'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log CASCADE",
+    ] {
+        let err = sqlx::query(sql).execute(&pool).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}
+
+on_both_backends! {
+    async fn two_terminals_applying_the_same_payment_audit_it_once(s: Store) {
+        // Eight writers (connections of the pool; on PostgreSQL as two terminals would)
+        // learn the same payment at the same moment: one change, one audit entry.
+        let inv = invoice("동시", None);
+        s.insert_invoice(&inv, Source::User, None).await.unwrap();
+        s.apply_update(&inv.id, &update(Status::Open, 0, Source::User))
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                let id = inv.id.to_string();
+                tokio::spawn(async move {
+                    s.apply_update(&id, &update(Status::Paid, 29900, Source::Sync))
+                        .await
+                        .unwrap()
+                        .changed
+                })
+            })
+            .collect();
+        let mut changed = 0;
+        for t in tasks {
+            changed += usize::from(t.await.unwrap());
         }
-    };
-    assert!(
-        due(checked + Duration::hours(1)).await.is_empty(),
-        "just checked"
-    );
-    assert_eq!(due(checked + Duration::hours(7)).await, vec!["paid"]);
-    assert!(
-        due(checked + Duration::days(91)).await.is_empty(),
-        "past the refund window"
-    );
+        assert_eq!(changed, 1, "exactly one writer saw the change");
+        let paid_entries = s
+            .timeline(&inv.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.status == Some(Status::Paid))
+            .count();
+        assert_eq!(paid_entries, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_postgres_login_never_shows_the_password() {
+    let admin = url::Url::parse(&common::postgres_admin_url()).unwrap();
+    let mut url = admin.clone();
+    url.set_username("nobody_here").unwrap();
+    url.set_password(Some("s3cret-Pa55word")).unwrap();
+    url.set_path("/nowhere");
+    let err = Store::connect_postgres(url.as_str()).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("s3cret-Pa55word"), "{shown}");
+    assert!(shown.contains("127.0.0.1"), "names the server: {shown}");
 }

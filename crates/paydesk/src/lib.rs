@@ -14,7 +14,7 @@ use std::{
 use chrono::Utc;
 use paydesk_core::ProviderKind;
 use paydesk_providers::sandbox::{SandboxStore, DEFAULT_PORT};
-use paydesk_secrets::SecretStore;
+pub use paydesk_secrets::SecretStore;
 use paydesk_store::{AccountRecord, Store};
 use tokio::sync::broadcast;
 
@@ -32,6 +32,7 @@ mod invoices;
 mod reports;
 mod sandbox;
 mod settings;
+mod store_location;
 mod sync;
 mod views;
 
@@ -55,6 +56,10 @@ pub use reports::{
 };
 pub use sandbox::SANDBOX_ACCOUNT;
 pub use settings::{DEFAULT_RATE_LIMIT, DEFAULT_SYNC_INTERVAL};
+pub use store_location::{
+    store_location, use_local_store, use_shared_store, SharedStoreAddress, StoreLocation,
+    LOCATION_FILE,
+};
 pub use sync::{BATCH, LATE_PAYMENT_GRACE, MAX_PER_PASS, PER_ACCOUNT_CONCURRENCY};
 pub use views::*;
 
@@ -94,7 +99,7 @@ impl Engine {
     /// Opens the data directory with another secret store (tests' own keyring collection).
     #[tracing::instrument(level = "debug", skip(secrets), err(level = "info"))]
     pub async fn open_with(data_dir: &Path, secrets: SecretStore) -> Result<Engine> {
-        let store = Store::open(data_dir).await?;
+        let store = store_location::open_store(data_dir, &secrets).await?;
         let port = std::env::var("PAYDESK_SANDBOX_PORT")
             .ok()
             .and_then(|p| p.parse::<u16>().ok())

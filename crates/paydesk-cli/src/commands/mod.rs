@@ -8,4 +8,5 @@ pub(crate) mod cvs;
 pub(crate) mod link;
 pub(crate) mod serve;
 pub(crate) mod settings;
+pub(crate) mod store;
 pub(crate) mod sync;

@@ -1,0 +1,79 @@
+//! `paydesk store use / show` against the throw-away PostgreSQL server `./x test`
+//! starts: two counters' data folders on one database list one set of links; a bad
+//! address is exit 2 naming `url`, a wrong password exit 1, and neither changes anything.
+
+mod support;
+use support::*;
+
+#[path = "../../paydesk-store/tests/common/mod.rs"]
+mod common;
+
+#[tokio::test]
+async fn two_counters_share_one_store_from_the_command_line() {
+    let mut url = url::Url::parse(&common::fresh_postgres_database().await).unwrap();
+    let password = url.password().unwrap().to_string();
+    url.set_password(None).unwrap();
+    let address = url.to_string();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+
+    // Checked before anything is tried or written.
+    for bad in [
+        "mysql://x@y/z",
+        "postgres://db.shop.lan/paydesk",
+        "postgres://x@y/z?sslmode=maybe",
+    ] {
+        let o = run(a.path(), &["--json", "store", "use", bad], None);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("\"field\":\"url\""), "{}", stderr(&o));
+    }
+    let o = run(
+        a.path(),
+        &["store", "use", &address, "--password-stdin"],
+        Some("wrong\n"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(&password));
+    assert_eq!(ok(a.path(), &["store", "show"])["backend"], "local");
+
+    let used = json(&run(
+        a.path(),
+        &["--json", "store", "use", &address, "--password-stdin"],
+        Some(&format!("{password}\n")),
+    ));
+    assert_eq!(used["backend"], "postgres");
+    assert_eq!(used["url"], address.as_str());
+    // Counter B: the same database's password is already in the keyring.
+    ok(b.path(), &["store", "use", &address]);
+    let shown = run(b.path(), &["store", "show"], None);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("Shared (PostgreSQL)"));
+
+    let made = ok(
+        a.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "2번 카운터 라떼",
+            "--amount",
+            "5500",
+        ],
+    );
+    let listed = ok(b.path(), &["link", "list"]);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![made["id"].as_str().unwrap()]);
+
+    // Back to its own file at counter A; B still sees the shared list.
+    assert_eq!(ok(a.path(), &["store", "use", "local"])["backend"], "local");
+    assert!(ok(a.path(), &["link", "list"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(ok(b.path(), &["link", "list"]).as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,285 @@
+//! Where a data folder's invoices live: on this computer (SQLite, the default, needs
+//! nothing) or in a shared PostgreSQL database that every counter of a shop uses. The
+//! choice is a small file in the data folder (`store.json`, the address without its
+//! password); the password is in the OS keyring.
+
+use std::path::{Path, PathBuf};
+
+use paydesk_secrets::{Owner, SecretStore, SecretString};
+use paydesk_store::Store;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use crate::{EngineError, Result};
+
+/// The file in the data folder that names a shared store.
+pub const LOCATION_FILE: &str = "store.json";
+
+/// `sslmode` values PostgreSQL's clients know.
+const SSL_MODES: [&str; 6] = [
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
+
+/// Where the store is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "backend", rename_all = "snake_case")]
+pub enum StoreLocation {
+    /// A SQLite file in the data folder.
+    Local {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A shared PostgreSQL database.
+    Postgres {
+        /// The address without a password (`postgres://user@host:port/db?sslmode=…`).
+        url: String,
+    },
+}
+
+/// A shared store's address, checked: `postgres://` or `postgresql://`, a user, a host,
+/// a database, a known `sslmode` and a readable `sslrootcert`; the password kept apart.
+#[derive(Debug, Clone)]
+pub struct SharedStoreAddress {
+    url: url::Url,
+}
+
+impl SharedStoreAddress {
+    /// Reads an address a merchant typed; a password inside it is taken out and returned.
+    pub fn parse(input: &str) -> Result<(SharedStoreAddress, Option<SecretString>)> {
+        let bad = |m: String| EngineError::input("url", m);
+        let mut url = url::Url::parse(input.trim()).map_err(|e| {
+            bad(format!(
+                "not a database address ({e}); write postgres://USER@HOST:PORT/DATABASE"
+            ))
+        })?;
+        if !matches!(url.scheme(), "postgres" | "postgresql") {
+            return Err(bad(format!(
+                "{}: is not PostgreSQL; write postgres://USER@HOST:PORT/DATABASE",
+                url.scheme()
+            )));
+        }
+        if url.host_str().filter(|h| !h.is_empty()).is_none() {
+            return Err(bad("names no server (postgres://USER@HOST/DATABASE)".into()));
+        }
+        if url.username().is_empty() {
+            return Err(bad("names no user (postgres://USER@HOST/DATABASE)".into()));
+        }
+        if url.path().trim_matches('/').is_empty() {
+            return Err(bad(
+                "names no database (postgres://USER@HOST/DATABASE)".into()
+            ));
+        }
+        for (k, v) in url.query_pairs() {
+            match &*k {
+                "sslmode" if !SSL_MODES.contains(&&*v) => {
+                    return Err(bad(format!(
+                        "sslmode={v} is not one of {}",
+                        SSL_MODES.join(", ")
+                    )))
+                }
+                "sslrootcert" if !Path::new(&*v).is_file() => {
+                    return Err(bad(format!("sslrootcert: no file {v}")))
+                }
+                "password" => {
+                    return Err(bad("give the password apart, not in the address".into()))
+                }
+                _ => {}
+            }
+        }
+        let password = url
+            .password()
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                percent_encoding::percent_decode_str(p)
+                    .decode_utf8()
+                    .map(|p| SecretString::from(p.into_owned()))
+                    .map_err(|_| bad("the password is not UTF-8".into()))
+            })
+            .transpose()?;
+        let _ = url.set_password(None);
+        Ok((SharedStoreAddress { url }, password))
+    }
+
+    /// The address without a password.
+    pub fn as_str(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The keyring entry of this database's password: one per user, server and
+    /// database, so every data folder pointed at it shares it.
+    fn secret_name(&self) -> String {
+        format!(
+            "postgres:{}@{}:{}{}",
+            self.url.username(),
+            self.url.host_str().unwrap_or_default(),
+            self.url.port().unwrap_or(5432),
+            self.url.path()
+        )
+    }
+
+    fn with_password(&self, password: Option<&SecretString>) -> String {
+        let mut url = self.url.clone();
+        if let Some(p) = password {
+            let encoded = percent_encoding::utf8_percent_encode(
+                p.expose_secret(),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string();
+            let _ = url.set_password(Some(&encoded));
+        }
+        url.to_string()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct LocationFile {
+    postgres: String,
+}
+
+/// Where `data_dir`'s store is.
+pub fn store_location(data_dir: &Path) -> Result<StoreLocation> {
+    Ok(match read_location(data_dir)? {
+        Some(a) => StoreLocation::Postgres {
+            url: a.as_str().to_string(),
+        },
+        None => StoreLocation::Local {
+            path: data_dir.join(paydesk_store::DB_FILE),
+        },
+    })
+}
+
+fn read_location(data_dir: &Path) -> Result<Option<SharedStoreAddress>> {
+    let file = data_dir.join(LOCATION_FILE);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(EngineError::Internal(format!("{}: {e}", file.display()))),
+    };
+    let saved: LocationFile = serde_json::from_str(&text).map_err(|e| {
+        EngineError::Internal(format!(
+            "{} cannot be read ({e}); was it edited by hand?",
+            file.display()
+        ))
+    })?;
+    Ok(Some(SharedStoreAddress::parse(&saved.postgres)?.0))
+}
+
+/// Opens the data folder's store: the SQLite file, or the shared database with its
+/// password from the keyring.
+pub(crate) async fn open_store(data_dir: &Path, secrets: &SecretStore) -> Result<Store> {
+    match read_location(data_dir)? {
+        None => Ok(Store::open(data_dir).await?),
+        Some(address) => connect(&address, secrets, None).await,
+    }
+}
+
+async fn connect(
+    address: &SharedStoreAddress,
+    secrets: &SecretStore,
+    password: Option<&SecretString>,
+) -> Result<Store> {
+    let kept;
+    let password = match password {
+        Some(p) => Some(p),
+        None => {
+            kept = secrets.get(Owner::Store, &address.secret_name())?;
+            kept.as_ref()
+        }
+    };
+    Ok(Store::connect_postgres(&address.with_password(password)).await?)
+}
+
+/// Points `data_dir` at a shared PostgreSQL store: connects first (and migrates it
+/// forward), and only then keeps the password in the keyring and the address in the
+/// data folder; a wrong address or password changes nothing.
+#[tracing::instrument(level = "info", skip(secrets, password), err(level = "info"))]
+pub async fn use_shared_store(
+    data_dir: &Path,
+    secrets: &SecretStore,
+    input: &str,
+    password: Option<SecretString>,
+) -> Result<StoreLocation> {
+    let (address, in_url) = SharedStoreAddress::parse(input)?;
+    let password = password.or(in_url);
+    let store = connect(&address, secrets, password.as_ref()).await?;
+    store.close().await;
+    if let Some(p) = &password {
+        secrets.set(Owner::Store, &address.secret_name(), p)?;
+    }
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| EngineError::Internal(format!("{}: {e}", data_dir.display())))?;
+    let text = serde_json::to_string_pretty(&LocationFile {
+        postgres: address.as_str().to_string(),
+    })
+    .map_err(|e| EngineError::Internal(e.to_string()))?;
+    let tmp = data_dir.join(format!("{LOCATION_FILE}.new"));
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, data_dir.join(LOCATION_FILE)))
+        .map_err(|e| EngineError::Internal(format!("{}: {e}", data_dir.display())))?;
+    store_location(data_dir)
+}
+
+/// Points `data_dir` back at its own SQLite file (kept all along); the shared
+/// database and its password stay as they are.
+pub fn use_local_store(data_dir: &Path) -> Result<StoreLocation> {
+    match std::fs::remove_file(data_dir.join(LOCATION_FILE)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(EngineError::Internal(format!(
+                "{}: {e}",
+                data_dir.display()
+            )))
+        }
+    }
+    store_location(data_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_checked_and_its_password_taken_out() {
+        let (a, p) = SharedStoreAddress::parse(
+            "postgres://shop:p%40ss%20word@db.shop.lan:5433/paydesk?sslmode=verify-full",
+        )
+        .unwrap();
+        assert_eq!(
+            a.as_str(),
+            "postgres://shop@db.shop.lan:5433/paydesk?sslmode=verify-full"
+        );
+        assert_eq!(p.unwrap().expose_secret(), "p@ss word");
+        assert_eq!(a.secret_name(), "postgres:shop@db.shop.lan:5433/paydesk");
+        let back = a.with_password(Some(&SecretString::from("p@ss word".to_string())));
+        assert_eq!(
+            url::Url::parse(&back).unwrap().password(),
+            Some("p%40ss%20word")
+        );
+        for (bad, says) in [
+            ("mysql://a@b/c", "not PostgreSQL"),
+            ("postgres://b/c", "no user"),
+            ("postgres://a@b", "no database"),
+            ("postgres://a@b/c?sslmode=sometimes", "sslmode"),
+            (
+                "postgres://a@b/c?sslrootcert=/nonexistent/ca.pem",
+                "sslrootcert",
+            ),
+            ("postgres://a@b/c?password=x", "apart"),
+            ("db.shop.lan", "not a database address"),
+        ] {
+            let err = SharedStoreAddress::parse(bad).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(says), "{bad}: {text}");
+            assert!(
+                matches!(&err, EngineError::Input(f) if f[0].field == "url"),
+                "{bad}"
+            );
+        }
+    }
+}

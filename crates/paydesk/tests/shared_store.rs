@@ -1,0 +1,123 @@
+//! A shop with several counters: data folders pointed at one PostgreSQL database (the
+//! throw-away server `./x test` starts) see one list; a wrong address or password
+//! changes nothing; the password lives in the keyring, never in the data folder.
+
+use paydesk::{Engine, ListQuery, NewLink, StoreLocation};
+use paydesk_secrets::SecretStore;
+
+#[path = "../../paydesk-store/tests/common/mod.rs"]
+mod common;
+
+fn without_password(url: &str) -> (String, String) {
+    let mut u = url::Url::parse(url).unwrap();
+    let password = u.password().unwrap_or_default().to_string();
+    u.set_password(None).unwrap();
+    (u.to_string(), password)
+}
+
+#[tokio::test]
+async fn two_counters_on_one_shared_store_see_one_list() {
+    let secrets = SecretStore::with_service(format!("paydesk-shared-test-{}", std::process::id()));
+    let (address, password) = without_password(&common::fresh_postgres_database().await);
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+
+    // A wrong password: refused, nothing kept.
+    let err = paydesk::use_shared_store(
+        a.path(),
+        &secrets,
+        &address,
+        Some(paydesk::Secret::from("wrong".to_string())),
+    )
+    .await
+    .unwrap_err();
+    assert!(!err.to_string().contains(&password), "{err}");
+    assert!(!a.path().join(paydesk::LOCATION_FILE).exists());
+    assert!(matches!(
+        paydesk::store_location(a.path()).unwrap(),
+        StoreLocation::Local { .. }
+    ));
+
+    // Counter A is given the password; counter B (same database) finds it in the keyring.
+    let at_a = paydesk::use_shared_store(
+        a.path(),
+        &secrets,
+        &address,
+        Some(paydesk::Secret::from(password.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        at_a,
+        StoreLocation::Postgres {
+            url: address.clone()
+        }
+    );
+    paydesk::use_shared_store(b.path(), &secrets, &address, None)
+        .await
+        .unwrap();
+    let kept = std::fs::read_to_string(a.path().join(paydesk::LOCATION_FILE)).unwrap();
+    assert!(
+        !kept.contains(&password),
+        "no password in the data folder: {kept}"
+    );
+
+    let ea = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
+    let eb = Engine::open_with(b.path(), secrets.clone()).await.unwrap();
+    let made = ea
+        .create_link(NewLink {
+            account: "sandbox".into(),
+            name: "카운터 1 아메리카노".into(),
+            amount: "4500".into(),
+            expires_in: Some("1d".into()),
+            customer_name: Some("김민준".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let seen = eb.invoices(&ListQuery::default()).await.unwrap();
+    assert_eq!(
+        seen.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        vec![&made.id],
+        "counter B lists counter A's link"
+    );
+    assert_eq!(eb.invoice(&made.id).await.unwrap().name, made.name);
+    // Nothing went into either counter's own file.
+    assert!(!a.path().join(paydesk_store::DB_FILE).exists());
+
+    // Back to its own file: counter A's list is its own again (empty), the shared
+    // database keeps what it has.
+    drop(ea);
+    paydesk::use_local_store(a.path()).unwrap();
+    let local = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
+    assert!(local
+        .invoices(&ListQuery::default())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(eb.invoices(&ListQuery::default()).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unreachable_shared_store_is_a_clear_error() {
+    let secrets = SecretStore::with_service(format!("paydesk-shared-down-{}", std::process::id()));
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let err = paydesk::use_shared_store(
+        dir.path(),
+        &secrets,
+        &format!("postgres://pd@127.0.0.1:{port}/paydesk"),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(!dir.path().join(paydesk::LOCATION_FILE).exists());
+}
