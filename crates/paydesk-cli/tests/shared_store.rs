@@ -77,3 +77,38 @@ async fn two_counters_share_one_store_from_the_command_line() {
         .is_empty());
     assert_eq!(ok(b.path(), &["link", "list"]).as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_counter_s_history_moves_into_the_shared_store() {
+    let url = common::fresh_postgres_database().await;
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let made = ok(
+        a.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "옮길 링크",
+            "--amount",
+            "7000",
+        ],
+    );
+    let moved = ok(a.path(), &["store", "move", "--to", &url]);
+    assert_eq!(moved["location"]["backend"], "postgres");
+    assert_eq!(moved["moved"]["invoices_copied"], 1);
+    assert_eq!(moved["moved"]["invoices"], 1);
+    // Counter A now works on the shared store; the local file stays as it was.
+    assert!(a.path().join("paydesk.sqlite").is_file());
+    assert_eq!(ok(a.path(), &["store", "show"])["backend"], "postgres");
+    ok(b.path(), &["store", "use", &url]);
+    let at_b = ok(b.path(), &["link", "show", made["id"].as_str().unwrap()]);
+    assert_eq!(at_b["name"], "옮길 링크");
+    assert_eq!(at_b["status"], made["status"]);
+    // Moving again from the local file copies nothing twice.
+    ok(a.path(), &["store", "use", "local"]);
+    let again = ok(a.path(), &["store", "move", "--to", &url]);
+    assert_eq!(again["moved"]["invoices_copied"], 0);
+    assert_eq!(ok(b.path(), &["link", "list"]).as_array().unwrap().len(), 1);
+}

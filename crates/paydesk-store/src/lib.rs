@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod channels;
+mod copy;
 mod customers;
 mod deliveries;
 mod invoices;
@@ -22,6 +23,7 @@ mod stats;
 
 pub use accounts::AccountRecord;
 pub use channels::ChannelRecord;
+pub use copy::MoveReport;
 pub use deliveries::DeliverySettled;
 pub use invoices::{Applied, InvoiceUpdate};
 pub use migrate::backup_path;

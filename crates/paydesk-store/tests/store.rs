@@ -552,3 +552,92 @@ async fn a_refused_postgres_login_never_shows_the_password() {
     assert!(!shown.contains("s3cret-Pa55word"), "{shown}");
     assert!(shown.contains("127.0.0.1"), "names the server: {shown}");
 }
+
+#[tokio::test]
+async fn a_local_history_moves_into_the_shared_store_once() {
+    let (_d, local) = store().await;
+    let kim = Customer {
+        id: paydesk_core::CustomerId::generate(),
+        name: "김민준".into(),
+        phone: Some("+821012345678".into()),
+        email: None,
+        created_at: t0(),
+    };
+    local.insert_customer(&kim).await.unwrap();
+    let paid = invoice("아메리카노", Some(kim.id.as_str()));
+    let open = invoice("라떼", None);
+    for i in [&paid, &open] {
+        local.insert_invoice(i, Source::User, None).await.unwrap();
+        local
+            .apply_update(&i.id, &update(Status::Open, 0, Source::User))
+            .await
+            .unwrap();
+    }
+    local
+        .apply_update(&paid.id, &update(Status::Paid, 29900, Source::Sync))
+        .await
+        .unwrap();
+    local.set_setting("store_name", "하나 상회").await.unwrap();
+
+    let shared = Store::connect_postgres(&common::fresh_postgres_database().await)
+        .await
+        .unwrap();
+    let first = local.copy_into(&shared).await.unwrap();
+    assert_eq!(
+        (first.invoices_copied, first.invoices, first.audit_entries),
+        (2, 2, 5)
+    );
+    assert_eq!((first.amount_minor, first.paid_minor), (59800, 29900));
+    assert_eq!(
+        shared.invoice(&paid.id).await.unwrap(),
+        local.invoice(&paid.id).await.unwrap()
+    );
+    assert_eq!(
+        shared.timeline(&paid.id).await.unwrap(),
+        local.timeline(&paid.id).await.unwrap()
+    );
+    assert_eq!(
+        shared.customer(&kim.id).await.unwrap().unwrap().name,
+        "김민준"
+    );
+    assert_eq!(
+        shared.setting("store_name").await.unwrap().as_deref(),
+        Some("하나 상회")
+    );
+    // Found by the customer's name there too (the search text came along).
+    let found = shared
+        .invoices(&InvoiceFilter {
+            search: Some("김민준".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+
+    // Again: nothing copied twice.
+    let again = local.copy_into(&shared).await.unwrap();
+    assert_eq!(again.invoices_copied, 0);
+    assert_eq!(
+        (again.invoices, again.audit_entries, again.paid_minor),
+        (2, 5, 29900)
+    );
+    // A second counter's history joins it; the first's settings are kept.
+    let (_d2, other) = store().await;
+    other.set_setting("store_name", "다른 이름").await.unwrap();
+    other
+        .insert_invoice(&invoice("케이크", None), Source::User, None)
+        .await
+        .unwrap();
+    assert_eq!(other.copy_into(&shared).await.unwrap().invoices_copied, 1);
+    assert_eq!(
+        shared
+            .count_invoices(&InvoiceFilter::default())
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        shared.setting("store_name").await.unwrap().as_deref(),
+        Some("하나 상회")
+    );
+}

@@ -57,8 +57,8 @@ pub use reports::{
 pub use sandbox::SANDBOX_ACCOUNT;
 pub use settings::{DEFAULT_RATE_LIMIT, DEFAULT_SYNC_INTERVAL};
 pub use store_location::{
-    store_location, use_local_store, use_shared_store, SharedStoreAddress, StoreLocation,
-    LOCATION_FILE,
+    move_to_shared_store, store_location, use_local_store, use_shared_store, SharedStoreAddress,
+    StoreLocation, LOCATION_FILE,
 };
 pub use sync::{BATCH, LATE_PAYMENT_GRACE, MAX_PER_PASS, PER_ACCOUNT_CONCURRENCY};
 pub use views::*;

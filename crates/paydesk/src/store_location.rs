@@ -105,6 +105,28 @@ impl SharedStoreAddress {
         Ok((SharedStoreAddress { url }, password))
     }
 
+    /// `input` with a CA file to check the server's certificate against
+    /// (`sslrootcert`, and `sslmode=verify-full` unless the address names a mode).
+    pub fn with_ca_file(input: &str, ca_file: &Path) -> Result<String> {
+        let mut url = url::Url::parse(input.trim())
+            .map_err(|e| EngineError::input("url", format!("not a database address ({e})")))?;
+        if !ca_file.is_file() {
+            return Err(EngineError::input(
+                "ca_file",
+                format!("no file {}", ca_file.display()),
+            ));
+        }
+        let ca = std::path::absolute(ca_file).unwrap_or_else(|_| ca_file.to_path_buf());
+        let has_mode = url.query_pairs().any(|(k, _)| k == "sslmode");
+        let mut q = url.query_pairs_mut();
+        q.append_pair("sslrootcert", &ca.to_string_lossy());
+        if !has_mode {
+            q.append_pair("sslmode", "verify-full");
+        }
+        drop(q);
+        Ok(url.to_string())
+    }
+
     /// The address without a password.
     pub fn as_str(&self) -> &str {
         self.url.as_str()
@@ -194,6 +216,35 @@ async fn connect(
     Ok(Store::connect_postgres(&address.with_password(password)).await?)
 }
 
+/// Moves `data_dir`'s whole local history (invoices with their audit log and messages,
+/// customers, accounts, channels, settings) into a shared PostgreSQL store, checks
+/// counts and sums on both sides, and then points the data folder at it. The SQLite
+/// file is kept as it was. Run twice, or from a second counter, nothing is copied twice.
+#[tracing::instrument(level = "info", skip(secrets, password), err(level = "info"))]
+pub async fn move_to_shared_store(
+    data_dir: &Path,
+    secrets: &SecretStore,
+    input: &str,
+    password: Option<SecretString>,
+) -> Result<(StoreLocation, paydesk_store::MoveReport)> {
+    let (address, in_url) = SharedStoreAddress::parse(input)?;
+    let password = password.or(in_url);
+    if !data_dir.join(paydesk_store::DB_FILE).is_file() {
+        return Err(EngineError::input(
+            "data_dir",
+            format!("{} holds no local store to move", data_dir.display()),
+        ));
+    }
+    let shared = connect(&address, secrets, password.as_ref()).await?;
+    let local = Store::open(data_dir).await?;
+    let report = local.copy_into(&shared).await;
+    local.close().await;
+    shared.close().await;
+    let report = report?;
+    let location = use_shared_store(data_dir, secrets, address.as_str(), password).await?;
+    Ok((location, report))
+}
+
 /// Points `data_dir` at a shared PostgreSQL store: connects first (and migrates it
 /// forward), and only then keeps the password in the keyring and the address in the
 /// data folder; a wrong address or password changes nothing.
@@ -281,5 +332,29 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_ca_file_asks_for_a_verified_server() {
+        let dir = std::env::temp_dir();
+        let ca = dir.join(format!("paydesk-ca-{}.pem", std::process::id()));
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----").unwrap();
+        let with = SharedStoreAddress::with_ca_file("postgres://a@db.lan/pd", &ca).unwrap();
+        let (a, _) = SharedStoreAddress::parse(&with).unwrap();
+        let q: Vec<(String, String)> = a.url.query_pairs().into_owned().collect();
+        assert!(
+            q.contains(&("sslmode".into(), "verify-full".into())),
+            "{q:?}"
+        );
+        assert!(q.contains(&("sslrootcert".into(), ca.to_string_lossy().into_owned())));
+        // A mode the merchant wrote stays.
+        let kept =
+            SharedStoreAddress::with_ca_file("postgres://a@db.lan/pd?sslmode=verify-ca", &ca)
+                .unwrap();
+        assert!(!kept.contains("verify-full"), "{kept}");
+        let missing =
+            SharedStoreAddress::with_ca_file("postgres://a@db.lan/pd", &dir.join("none.pem"));
+        assert!(matches!(missing, Err(EngineError::Input(f)) if f[0].field == "ca_file"));
+        std::fs::remove_file(ca).unwrap();
     }
 }

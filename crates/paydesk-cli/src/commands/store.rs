@@ -19,6 +19,22 @@ pub(crate) enum StoreCmd {
     /// The database is reached and set up first; nothing changes when it cannot be.
     Use {
         target: String,
+        /// The CA certificate the server's is checked against (sslmode=verify-full).
+        #[arg(long)]
+        ca_file: Option<std::path::PathBuf>,
+        /// Read the database password from stdin (one line) into the OS keyring.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Copy this data folder's whole history into a shared PostgreSQL store, check
+    /// counts and sums on both sides, then use it (the local file is kept as it was).
+    /// Run twice or from a second counter, nothing is copied twice.
+    Move {
+        #[arg(long)]
+        to: String,
+        /// The CA certificate the server's is checked against (sslmode=verify-full).
+        #[arg(long)]
+        ca_file: Option<std::path::PathBuf>,
         /// Read the database password from stdin (one line) into the OS keyring.
         #[arg(long)]
         password_stdin: bool,
@@ -31,11 +47,37 @@ pub(crate) async fn store(data_dir: &Path, cmd: StoreCmd, json: bool) -> Result<
         StoreCmd::Use { target, .. } if target == "local" => paydesk::use_local_store(data_dir)?,
         StoreCmd::Use {
             target,
+            ca_file,
             password_stdin,
         } => {
+            let target = with_ca(target, ca_file)?;
             let password = password_stdin.then(read_password).transpose()?;
             paydesk::use_shared_store(data_dir, &paydesk::SecretStore::new(), &target, password)
                 .await?
+        }
+        StoreCmd::Move {
+            to,
+            ca_file,
+            password_stdin,
+        } => {
+            let to = with_ca(to, ca_file)?;
+            let password = password_stdin.then(read_password).transpose()?;
+            let (location, report) = paydesk::move_to_shared_store(
+                data_dir,
+                &paydesk::SecretStore::new(),
+                &to,
+                password,
+            )
+            .await?;
+            if json {
+                print_json(&serde_json::json!({ "location": location, "moved": report }));
+            } else {
+                say!(
+                    "{} invoice(s) copied; the shared store holds all {} of this counter's, with {} audit entries and {} messages.",
+                    report.invoices_copied, report.invoices, report.audit_entries, report.deliveries
+                );
+            }
+            return Ok(());
         }
     };
     if json {
@@ -47,6 +89,13 @@ pub(crate) async fn store(data_dir: &Path, cmd: StoreCmd, json: bool) -> Result<
         }
     }
     Ok(())
+}
+
+fn with_ca(address: String, ca_file: Option<std::path::PathBuf>) -> Result<String, EngineError> {
+    match ca_file {
+        Some(ca) => paydesk::SharedStoreAddress::with_ca_file(&address, &ca),
+        None => Ok(address),
+    }
 }
 
 fn read_password() -> Result<Secret, EngineError> {
