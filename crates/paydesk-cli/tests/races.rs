@@ -3,9 +3,14 @@
 //! create form), against a slow provider (a BTCPay stand-in whose creates answer 1.5 s
 //! after the invoice exists) and a fast one (the sandbox, which refuses a second invoice
 //! for an order id), with creates and syncs killed (SIGKILL) along the way. At the end
-//! every PayDesk invoice has exactly one provider invoice and every payment is seen.
+//! every PayDesk invoice has exactly one provider invoice and every payment is seen,
+//! each with exactly one audit entry. Run on one data folder (SQLite) and on two
+//! counters' data folders sharing one PostgreSQL store, each with its own processes.
 
 mod support;
+
+#[path = "../../paydesk-store/tests/common/mod.rs"]
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, Stdio};
@@ -32,12 +37,33 @@ fn kill(mut c: Child) {
 
 #[test]
 fn creates_beside_two_syncs_make_one_provider_invoice_each() {
+    let dir = tempfile::tempdir().unwrap();
+    races(&[dir.path()], true);
+}
+
+#[test]
+fn two_counters_on_one_postgres_store_make_one_provider_invoice_each() {
+    let url = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::fresh_postgres_database());
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        ok(d.path(), &["store", "use", &url]);
+    }
+    // The sandbox's pretend payments live in each counter's own folder: BTCPay only.
+    races(&[a.path(), b.path()], false);
+}
+
+/// Creates spread over `dirs` beside a sync loop in each of the first two (one folder:
+/// both there), killed along the way; then every invoice is checked.
+fn races(dirs: &[&std::path::Path], sandbox: bool) {
     let (url, btcpay) = standin(paydesk_standins::btcpay);
     btcpay.slow_create(1500);
-    let dir = tempfile::tempdir().unwrap();
-    let name = format!("slow-{}", std::process::id());
+    let dir = dirs[0];
+    let at = |i: usize| dirs[i % dirs.len()];
+    let name = format!("slow-{}-{}", std::process::id(), dirs.len());
     let add = run(
-        dir.path(),
+        dir,
         &[
             "account",
             "add",
@@ -59,18 +85,18 @@ fn creates_beside_two_syncs_make_one_provider_invoice_each() {
     );
 
     let sync = |dir: &std::path::Path| spawn(dir, &["sync", "--interval", "1"]);
-    let mut syncs = vec![sync(dir.path()), sync(dir.path())];
+    let mut syncs = vec![sync(at(0)), sync(at(1))];
     for round in 0..6 {
         let mut creates = Vec::new();
         for i in 0..4 {
-            let (account, amount, currency) = if i % 2 == 0 {
+            let (account, amount, currency) = if i % 2 == 0 || !sandbox {
                 (name.as_str(), "5.00", "USD")
             } else {
                 ("sandbox", "5000", "KRW")
             };
             let order = format!("RACE-{round}-{i}");
             creates.push(spawn(
-                dir.path(),
+                at(i + round),
                 &[
                     "--json",
                     "link",
@@ -95,7 +121,7 @@ fn creates_beside_two_syncs_make_one_provider_invoice_each() {
         }
         // And one of the syncs dies and is started again.
         let i = round % 2;
-        kill(std::mem::replace(&mut syncs[i], sync(dir.path())));
+        kill(std::mem::replace(&mut syncs[i], sync(at(i))));
         for mut c in creates {
             c.wait().unwrap();
         }
@@ -105,11 +131,11 @@ fn creates_beside_two_syncs_make_one_provider_invoice_each() {
         kill(s);
     }
     for _ in 0..2 {
-        let report = ok(dir.path(), &["sync", "--once"]);
+        let report = ok(dir, &["sync", "--once"]);
         assert_eq!(report["errors"], Value::Array(vec![]), "{report}");
     }
 
-    let all = ok(dir.path(), &["link", "list"]);
+    let all = ok(at(1), &["link", "list"]);
     let all = all.as_array().unwrap();
     assert!(all.len() >= 21, "{} invoices", all.len());
     let mut followed: BTreeMap<String, String> = BTreeMap::new();
@@ -137,13 +163,26 @@ fn creates_beside_two_syncs_make_one_provider_invoice_each() {
         btcpay.pay(order);
     }
     for inv in all.iter().filter(|i| i["provider"] == "sandbox") {
-        ok(dir.path(), &["sandbox", "pay", inv["id"].as_str().unwrap()]);
+        ok(dir, &["sandbox", "pay", inv["id"].as_str().unwrap()]);
     }
-    let report = ok(dir.path(), &["sync", "--once"]);
+    // Both counters sync at the same moment: each payment applied and audited once.
+    let both: Vec<Child> = (0..2).map(|i| spawn(at(i), &["sync", "--once"])).collect();
+    for mut c in both {
+        c.wait().unwrap();
+    }
+    let report = ok(at(1), &["sync", "--once"]);
     assert_eq!(report["errors"], Value::Array(vec![]), "{report}");
-    let all = ok(dir.path(), &["link", "list"]);
+    let all = ok(dir, &["link", "list"]);
     for inv in all.as_array().unwrap() {
         assert_eq!(inv["status"], "paid", "{inv}");
+        let shown = ok(dir, &["link", "show", inv["id"].as_str().unwrap()]);
+        let paid_entries = shown["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["status"] == "paid")
+            .count();
+        assert_eq!(paid_entries, 1, "one audit entry for the payment: {shown}");
     }
-    run(dir.path(), &["account", "remove", &name], None);
+    run(dir, &["account", "remove", &name], None);
 }

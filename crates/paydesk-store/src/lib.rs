@@ -333,3 +333,41 @@ fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     let _ = (path, mode);
     Ok(())
 }
+
+/// A claim this process holds on a key for every terminal of a shared store: a
+/// PostgreSQL session lock on a connection of its own, let go when the claim is
+/// dropped or its process ends however it ends (the server sees the connection close).
+pub struct SharedClaim {
+    _conn: sqlx::AnyConnection,
+}
+
+impl std::fmt::Debug for SharedClaim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedClaim")
+    }
+}
+
+/// PayDesk's namespace of claim keys (two-int advisory locks), apart from the write lock.
+const PG_CLAIMS: i32 = 0x5044;
+
+impl Store {
+    /// Takes the claim on `key` across every terminal of this PostgreSQL store, or
+    /// `None` while another process holds it. `None` on SQLite too: a file's claims are
+    /// the data folder's own (`paydesk` keeps them as OS file locks there).
+    pub async fn try_claim(&self, key: &str) -> Result<Option<SharedClaim>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        // FNV-1a: two keys that share a hash only wait for each other.
+        let hash = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let mut conn = self.pool.acquire().await?.detach();
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+            .bind(PG_CLAIMS)
+            .bind(i32::from_ne_bytes(hash.to_ne_bytes()))
+            .fetch_one(&mut conn)
+            .await?;
+        Ok(taken.then_some(SharedClaim { _conn: conn }))
+    }
+}

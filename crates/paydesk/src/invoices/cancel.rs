@@ -30,7 +30,7 @@ impl Engine {
         // A draft is cancelled under its create claim, never while a create of it is
         // in flight (its answer would reopen what the clerk cancelled).
         let claim = match (&inv.provider_id, inv.status) {
-            (None, Status::Draft) => Some(self.claim_create(&inv.id)?.ok_or_else(|| {
+            (None, Status::Draft) => Some(self.claim_create(&inv.id).await?.ok_or_else(|| {
                 EngineError::input(
                     "id",
                     "is being created at its provider right now; try again in a moment",

@@ -1,9 +1,11 @@
-//! Who is creating a draft at its provider right now. A create holds an OS lock on a
-//! file named after the draft, in the data folder, for as long as its provider call and
-//! the write of its answer last; the OS lets go of it when the process ends, however it
-//! ends (kill -9 too). So sync never sends a second create for a draft whose first is
-//! still in flight — in this process (the window's background sync beside its create
-//! form) or another (`paydesk sync` beside the app) — and picks a crashed one up at once.
+//! Who is creating a draft at its provider right now. A create holds a lock named after
+//! the draft for as long as its provider call and the write of its answer last: an OS
+//! lock on a file in the data folder for a SQLite store, a PostgreSQL session lock for
+//! a shared one (every counter's processes see it). The OS or the server lets go of it
+//! when the process ends, however it ends (kill -9 too). So sync never sends a second
+//! create for a draft whose first is still in flight — in this process (the window's
+//! background sync beside its create form), another (`paydesk sync` beside the app) or,
+//! on a shared store, another counter's — and picks a crashed one up at once.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -14,9 +16,15 @@ use crate::{context::internal, error::Result, Engine};
 
 /// The claim on one draft; released when dropped.
 #[derive(Debug)]
-pub(crate) struct CreateClaim {
-    _file: File,
-    path: PathBuf,
+pub(crate) enum CreateClaim {
+    File {
+        _file: File,
+        path: PathBuf,
+    },
+    /// Held, not read: dropping it lets go.
+    Shared {
+        _held: paydesk_store::SharedClaim,
+    },
 }
 
 impl CreateClaim {
@@ -31,7 +39,7 @@ impl CreateClaim {
             .truncate(false)
             .open(&path)?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(CreateClaim { _file: file, path })),
+            Ok(()) => Ok(Some(CreateClaim::File { _file: file, path })),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(e),
         }
@@ -40,13 +48,22 @@ impl CreateClaim {
     /// The invoice is no longer a draft, so nobody claims it again: its file goes (a
     /// late opener of the old file finds the invoice created and does nothing).
     pub(crate) fn done(self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let CreateClaim::File { path, .. } = &self {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
 impl Engine {
     /// The claim on creating this draft, or `None` while another create holds it.
-    pub(crate) fn claim_create(&self, id: &InvoiceId) -> Result<Option<CreateClaim>> {
+    pub(crate) async fn claim_create(&self, id: &InvoiceId) -> Result<Option<CreateClaim>> {
+        let store = &self.inner.store;
+        if store.backend() == paydesk_store::Backend::Postgres {
+            return Ok(store
+                .try_claim(&format!("create:{id}"))
+                .await?
+                .map(|held| CreateClaim::Shared { _held: held }));
+        }
         CreateClaim::try_take(&self.inner.data_dir, id).map_err(internal)
     }
 }

@@ -169,7 +169,8 @@ impl Engine {
         // Claimed before anyone can see it: sync leaves the draft alone until this
         // create has its answer written (or this process is gone).
         let claim = self
-            .claim_create(&draft.id)?
+            .claim_create(&draft.id)
+            .await?
             .ok_or_else(|| EngineError::Internal("a new invoice id is already claimed".into()))?;
         // A message whose channel cannot send (its keys gone from the keyring…) is
         // refused now, before anything is written or asked of the provider.

@@ -176,7 +176,11 @@ impl Engine {
         provider: &dyn Provider,
         now: DateTime<Utc>,
     ) -> std::result::Result<Option<Invoice>, CheckError> {
-        let Some(claim) = self.claim_create(&inv.id).map_err(CheckError::Local)? else {
+        let Some(claim) = self
+            .claim_create(&inv.id)
+            .await
+            .map_err(CheckError::Local)?
+        else {
             return Ok(None);
         };
         // Read again under the claim: the create that held it may just have finished.
