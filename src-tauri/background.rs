@@ -19,6 +19,13 @@ pub(crate) fn start(
     let engine = app.state::<Engine>().inner().clone();
     tauri::async_runtime::spawn(serve_sandbox(engine.clone()));
     let mut changes = engine.subscribe();
+    let follower = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        // A shared store: the other counters' changes reach this window live.
+        if let Err(e) = follower.follow_other_counters().await {
+            tracing::warn!(error = %e, "the other counters' changes cannot be followed");
+        }
+    });
     tauri::async_runtime::spawn(async move {
         loop {
             match changes.recv().await {

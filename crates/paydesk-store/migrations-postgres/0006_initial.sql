@@ -1,6 +1,6 @@
 -- PayDesk schema for a shared PostgreSQL store. It begins at version 6: the tables,
 -- columns and rules the SQLite file has after migrations 1-6 (../migrations), so both
--- backends run the same SQL and report the same schema version. Times are RFC 3339 text in UTC, as in SQLite; flags are 0/1
+-- backends run the same SQL. Times are RFC 3339 text in UTC, as in SQLite; flags are 0/1
 -- integers. Migrations only move forward: never edit a released file, add a new one.
 
 CREATE TABLE accounts (

@@ -111,6 +111,9 @@ pub struct Store {
     pub(crate) backend: Backend,
     /// The SQLite file, or for PostgreSQL the server and database (no password).
     pub(crate) path: PathBuf,
+    /// For PostgreSQL, the address it was opened with (password included): for the
+    /// change listener's own connection. Never shown.
+    pub(crate) listen_url: Option<std::sync::Arc<str>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -204,6 +207,7 @@ impl Store {
             pool,
             backend: Backend::Sqlite,
             path: path.to_path_buf(),
+            listen_url: None,
         })
     }
 
@@ -228,6 +232,7 @@ impl Store {
             pool,
             backend: Backend::Postgres,
             path: shown,
+            listen_url: Some(url.into()),
         })
     }
 
@@ -369,5 +374,38 @@ impl Store {
             .fetch_one(&mut conn)
             .await?;
         Ok(taken.then_some(SharedClaim { _conn: conn }))
+    }
+}
+
+/// The ids of invoices other processes change in a shared store, as they commit.
+pub struct ChangeListener {
+    listener: sqlx::postgres::PgListener,
+}
+
+impl ChangeListener {
+    /// The next changed invoice's id. After a lost connection the listener connects
+    /// again by itself; what changed meanwhile is not replayed (`None` says so once:
+    /// read the list again).
+    pub async fn next(&mut self) -> Result<Option<String>> {
+        Ok(self
+            .listener
+            .try_recv()
+            .await?
+            .map(|n| n.payload().to_string()))
+    }
+}
+
+impl Store {
+    /// Listens for other processes' changes (PostgreSQL; `None` for a SQLite file,
+    /// whose other processes are on this computer and found by the next read).
+    pub async fn listen_changes(&self) -> Result<Option<ChangeListener>> {
+        let Some(url) = &self.listen_url else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect(url)
+            .await
+            .map_err(|e| redact(e, url))?;
+        listener.listen("paydesk_invoices").await?;
+        Ok(Some(ChangeListener { listener }))
     }
 }

@@ -468,8 +468,8 @@ async fn a_shared_postgres_store_migrates_once_and_keeps_its_data() {
     let (a, b) = tokio::join!(Store::connect_postgres(&url), Store::connect_postgres(&url));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.backend(), Backend::Postgres);
-    assert_eq!(a.schema_version().await.unwrap(), 6);
-    assert_eq!(b.schema_version().await.unwrap(), 6);
+    assert_eq!(a.schema_version().await.unwrap(), 7);
+    assert_eq!(b.schema_version().await.unwrap(), 7);
     let (_d, a) = with_account(a, tempfile::tempdir().unwrap()).await;
     let inv = invoice("커피", None);
     a.insert_invoice(&inv, Source::User, None).await.unwrap();

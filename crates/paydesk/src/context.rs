@@ -27,6 +27,18 @@ pub(crate) struct Inner {
     pub(crate) backoff: std::sync::Mutex<BTreeMap<String, Backoff>>,
     /// Each account's request rate (requests per second, shared by every pass).
     pub(crate) limiters: std::sync::Mutex<BTreeMap<String, Arc<Limiter>>>,
+    /// The accounts this process polls for every counter of a shared store.
+    pub(crate) leases: tokio::sync::Mutex<BTreeMap<String, paydesk_store::SharedClaim>>,
+    /// The task that follows the other counters' changes, stopped with the engine.
+    pub(crate) listener: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(task) = self.listener.get_mut().ok().and_then(Option::take) {
+            task.abort();
+        }
+    }
 }
 
 /// One account's request rate, shared by every pass.

@@ -32,6 +32,7 @@ mod invoices;
 mod reports;
 mod sandbox;
 mod settings;
+mod shared_changes;
 mod store_location;
 mod sync;
 mod views;
@@ -131,6 +132,8 @@ impl Engine {
                 adapters: tokio::sync::Mutex::new(Default::default()),
                 backoff: std::sync::Mutex::new(Default::default()),
                 limiters: std::sync::Mutex::new(Default::default()),
+                leases: tokio::sync::Mutex::new(Default::default()),
+                listener: std::sync::Mutex::new(None),
             }),
         })
     }

@@ -121,3 +121,104 @@ async fn an_unreachable_shared_store_is_a_clear_error() {
     );
     assert!(!dir.path().join(paydesk::LOCATION_FILE).exists());
 }
+
+#[tokio::test]
+async fn one_counter_polls_each_account_until_it_stops() {
+    let secrets = SecretStore::with_service(format!("paydesk-shared-lease-{}", std::process::id()));
+    let url = common::fresh_postgres_database().await;
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        paydesk::use_shared_store(d.path(), &secrets, &url, None)
+            .await
+            .unwrap();
+    }
+    let ea = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
+    let eb = Engine::open_with(b.path(), secrets.clone()).await.unwrap();
+    let (base, btcpay) = paydesk_standins::btcpay().await;
+    ea.add_account(paydesk::NewAccount {
+        name: "shop".into(),
+        provider: "btcpay".into(),
+        base_url: Some(base),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), paydesk::Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let made = ea
+        .create_link(NewLink {
+            account: "shop".into(),
+            name: "리스".into(),
+            amount: "5.00".into(),
+            currency: Some("USD".into()),
+            expires_in: Some("1d".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // Counter A's pass takes the account's lease; counter B's leaves the account alone.
+    assert_eq!(ea.sync_once().await.unwrap().checked, 1);
+    btcpay.pay(&made.order_id);
+    assert_eq!(
+        eb.sync_once().await.unwrap().checked,
+        0,
+        "polled by counter A"
+    );
+    assert_eq!(eb.invoice(&made.id).await.unwrap().status.as_str(), "open");
+    // Counter A stops: the lease moves, counter B polls and sees the payment.
+    drop(ea);
+    let mut checked = 0;
+    for _ in 0..50 {
+        checked = eb.sync_once().await.unwrap().checked;
+        if checked > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(checked, 1, "counter B took the lease over");
+    assert_eq!(eb.invoice(&made.id).await.unwrap().status.as_str(), "paid");
+}
+
+#[tokio::test]
+async fn a_counter_hears_what_another_changes_as_it_commits() {
+    let secrets = SecretStore::with_service(format!("paydesk-shared-live-{}", std::process::id()));
+    let url = common::fresh_postgres_database().await;
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        paydesk::use_shared_store(d.path(), &secrets, &url, None)
+            .await
+            .unwrap();
+    }
+    let ea = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
+    let eb = Engine::open_with(b.path(), secrets.clone()).await.unwrap();
+    eb.follow_other_counters().await.unwrap();
+    let mut heard = eb.subscribe();
+    let made = ea
+        .create_link(NewLink {
+            account: "sandbox".into(),
+            name: "실시간".into(),
+            amount: "3000".into(),
+            expires_in: Some("1d".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let view = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let v = heard.recv().await.unwrap();
+            if v.id == made.id && v.status == made.status {
+                break v;
+            }
+        }
+    })
+    .await
+    .expect("counter B hears counter A's link");
+    assert_eq!(view.name, "실시간");
+    // Cancelled at counter A: counter B hears that too.
+    ea.cancel(&made.id).await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while heard.recv().await.unwrap().status.as_str() != "cancelled" {}
+    })
+    .await
+    .expect("counter B hears the cancel");
+}

@@ -3,6 +3,7 @@
 
 mod backoff;
 mod batch;
+mod lease;
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -69,7 +70,13 @@ impl Engine {
         let mut waiting: BTreeMap<String, (String, ProviderKind, DateTime<Utc>)> = BTreeMap::new();
         let mut batches: Vec<(AccountRun, Vec<Invoice>)> = Vec::new();
         let mut open: BTreeMap<String, usize> = BTreeMap::new();
+        // Accounts another counter of the shared store polls (its lease).
+        let mut elsewhere: std::collections::BTreeSet<String> = Default::default();
         for inv in due {
+            if elsewhere.contains(&inv.account) {
+                report.checked -= 1;
+                continue;
+            }
             if let Some(b) = self.backoff_of(&inv.account).filter(|b| b.until > now) {
                 report.checked -= 1;
                 waiting.entry(inv.account.clone()).or_insert((
@@ -83,6 +90,11 @@ impl Engine {
                 Some(p) => p.clone(),
                 None => {
                     let account = self.account_record("account", &inv.account).await?;
+                    if !self.polls_here(&account).await? {
+                        report.checked -= 1;
+                        elsewhere.insert(inv.account.clone());
+                        continue;
+                    }
                     match self.provider_for(&account).await {
                         Ok(p) => {
                             let limiter = (account.provider != ProviderKind::Sandbox)

@@ -1,0 +1,40 @@
+//! On a shared store, one counter polls each provider account: the first sync pass to
+//! take an account's lease keeps it for as long as its process runs (a PostgreSQL
+//! session lock, so it moves to another counter as soon as the holder stops, however
+//! it stops), and the other counters leave that account's invoices alone — the
+//! provider's rate limits hold for the whole shop. A file of its own needs no lease.
+
+use paydesk_core::ProviderKind;
+use paydesk_store::{AccountRecord, Backend};
+
+use crate::{error::Result, Engine};
+
+impl Engine {
+    /// Whether this process polls `account` (holding its lease, or taking it now).
+    pub(crate) async fn polls_here(&self, account: &AccountRecord) -> Result<bool> {
+        // The sandbox is each counter's own, in its data folder.
+        if self.inner.store.backend() != Backend::Postgres
+            || account.provider == ProviderKind::Sandbox
+        {
+            return Ok(true);
+        }
+        if self.inner.leases.lock().await.contains_key(&account.name) {
+            return Ok(true);
+        }
+        let Some(lease) = self
+            .inner
+            .store
+            .try_claim(&format!("poll:{}", account.name))
+            .await?
+        else {
+            return Ok(false);
+        };
+        tracing::info!(account = %account.name, "this counter polls the account");
+        self.inner
+            .leases
+            .lock()
+            .await
+            .insert(account.name.clone(), lease);
+        Ok(true)
+    }
+}
