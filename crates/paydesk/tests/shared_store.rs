@@ -81,6 +81,12 @@ async fn two_counters_on_one_shared_store_see_one_list() {
         "counter B lists counter A's link"
     );
     assert_eq!(eb.invoice(&made.id).await.unwrap().name, made.name);
+    // Counter B's sandbox does not know counter A's pretend payment: its sync leaves the
+    // link alone (no error on it), counter A's follows it.
+    let at_b = eb.sync_once().await.unwrap();
+    assert!(at_b.errors.is_empty(), "{:?}", at_b.errors);
+    assert_eq!(eb.invoice(&made.id).await.unwrap().last_error, None);
+    assert!(ea.sync_once().await.unwrap().errors.is_empty());
     // Nothing went into either counter's own file.
     assert!(!a.path().join(paydesk_store::DB_FILE).exists());
 

@@ -4,7 +4,8 @@
 //! it stops), and the other counters leave that account's invoices alone — the
 //! provider's rate limits hold for the whole shop. A file of its own needs no lease.
 
-use paydesk_core::ProviderKind;
+use paydesk_core::{Invoice, ProviderKind};
+use paydesk_providers::ProviderError;
 use paydesk_store::{AccountRecord, Backend};
 
 use crate::{error::Result, Engine};
@@ -36,5 +37,14 @@ impl Engine {
             .await
             .insert(account.name.clone(), lease);
         Ok(true)
+    }
+
+    /// A sandbox link another counter of the shared store made: its pretend payment is
+    /// in that counter's own folder, so this counter's sandbox does not know it — not an
+    /// error of the invoice, and nothing to change.
+    pub(crate) fn another_counters_sandbox(&self, inv: &Invoice, e: &ProviderError) -> bool {
+        inv.provider == ProviderKind::Sandbox
+            && self.inner.store.backend() == Backend::Postgres
+            && matches!(e, ProviderError::NotFound { .. })
     }
 }

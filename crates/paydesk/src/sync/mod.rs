@@ -151,6 +151,10 @@ impl Engine {
         }
         for (inv, outcome) in results {
             let (kind, message) = match outcome {
+                Checked::Provider(ref e) if self.another_counters_sandbox(&inv, e) => {
+                    skipped += 1;
+                    continue;
+                }
                 Checked::Skipped => {
                     skipped += 1;
                     continue;
