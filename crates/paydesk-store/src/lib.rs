@@ -71,7 +71,11 @@ pub enum StoreError {
         source: sqlx::migrate::MigrateError,
     },
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// The database did not answer (a shared store's server down or out of reach, a
+    /// connection lost): nothing was recorded, and nothing that needs a record was done.
+    #[error("the store's database cannot be reached ({0}); nothing was recorded — PayDesk connects again by itself, try again once it answers")]
+    Unreachable(sqlx::Error),
     #[error("{what} {key:?} already exists")]
     Exists { what: &'static str, key: String },
     #[error("no {what} {key:?}")]
@@ -91,6 +95,28 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unreachable(e),
+            // The server going away under a connection (shut down, restarted, the
+            // connection ended by an administrator): 57P01–57P03 admin shutdown,
+            // crash shutdown, cannot connect now; 08xxx connection exceptions.
+            sqlx::Error::Database(ref d)
+                if d.code()
+                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+            {
+                StoreError::Unreachable(e)
+            }
+            e => StoreError::Db(e),
+        }
+    }
+}
 
 /// How far back sync looks ([`Store::invoices_to_sync`]).
 #[derive(Debug, Clone, Copy)]

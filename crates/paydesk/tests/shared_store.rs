@@ -228,3 +228,117 @@ async fn a_counter_hears_what_another_changes_as_it_commits() {
     .await
     .expect("counter B hears the cancel");
 }
+
+/// A TCP relay to the test PostgreSQL server on its own port: the shared store "out of
+/// reach" when it stops (its connections cut, new ones refused), back when it starts.
+struct Relay {
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    async fn start(port: u16, to: u16) -> Relay {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((mut client, _)) = listener.accept().await {
+                conns.spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        });
+        Relay { port, task }
+    }
+
+    /// Stops listening and cuts every connection (the JoinSet goes with the task).
+    async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+/// How many pretend payments the counter's sandbox holds (its own SQLite file).
+fn sandbox_payments(dir: &std::path::Path) -> i64 {
+    tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current().block_on(async {
+            let url = format!(
+                "sqlite:{}?mode=ro",
+                dir.join(paydesk_providers::sandbox::SANDBOX_FILE).display()
+            );
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_payments")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            n
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_shared_store_records_nothing_and_is_found_again() {
+    let secrets = SecretStore::with_service(format!("paydesk-shared-relay-{}", std::process::id()));
+    let direct = url::Url::parse(&common::fresh_postgres_database().await).unwrap();
+    let relay = Relay::start(0, direct.port().unwrap()).await;
+    let port = relay.port;
+    let mut via = direct.clone();
+    via.set_port(Some(port)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    paydesk::use_shared_store(dir.path(), &secrets, via.as_str(), None)
+        .await
+        .unwrap();
+    let e = Engine::open_with(dir.path(), secrets.clone())
+        .await
+        .unwrap();
+    let link = |name: &str| NewLink {
+        account: "sandbox".into(),
+        name: name.into(),
+        amount: "4000".into(),
+        expires_in: Some("1d".into()),
+        ..Default::default()
+    };
+    e.create_link(link("첫 링크")).await.unwrap();
+    assert_eq!(sandbox_payments(dir.path()), 1);
+
+    relay.stop().await;
+    let err = e.create_link(link("닿지 않는 링크")).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("cannot be reached"), "{text}");
+    assert!(!text.contains(direct.password().unwrap()), "{text}");
+    assert_eq!(
+        sandbox_payments(dir.path()),
+        1,
+        "no payment made at the provider"
+    );
+    assert!(e.sync_once().await.is_err(), "a pass says so too");
+
+    // The server is back: the same engine connects again by itself.
+    let _back = Relay::start(port, direct.port().unwrap()).await;
+    let mut again = None;
+    for _ in 0..20 {
+        match e.create_link(link("다시 링크")).await {
+            Ok(v) => {
+                again = Some(v);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        }
+    }
+    again.expect("the store is found again");
+    let names: Vec<String> = e
+        .invoices(&ListQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(names, vec!["다시 링크", "첫 링크"], "nothing half-written");
+    assert_eq!(sandbox_payments(dir.path()), 2);
+}
