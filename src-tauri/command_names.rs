@@ -48,4 +48,9 @@ pub const COMMANDS: &[&str] = &[
     "app_info",
     "open_data_folder",
     "list_shown",
+    "store_view",
+    "use_shared_store",
+    "move_to_shared_store",
+    "use_local_store",
+    "restart_app",
 ];

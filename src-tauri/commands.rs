@@ -8,7 +8,7 @@ use paydesk::core::MessageKind;
 use paydesk::{
     AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, Engine,
     EngineError, InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer,
-    NewLink, RefundInput, Secret, SendRequest, SyncReport,
+    NewLink, RefundInput, Secret, SendRequest, SharedStoreInput, StoreView, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -65,6 +65,11 @@ pub(crate) fn handler<R: tauri::Runtime>(
         app_info,
         open_data_folder,
         list_shown,
+        store_view,
+        use_shared_store,
+        move_to_shared_store,
+        use_local_store,
+        restart_app,
     ]
 }
 
@@ -367,6 +372,35 @@ fn open_for_printing(path: &std::path::Path) -> String {
 #[tauri::command]
 fn open_data_folder(engine: State<'_, Engine>) -> String {
     open_for_printing(engine.data_dir())
+}
+
+#[tauri::command]
+fn store_view(engine: State<'_, Engine>) -> Reply<StoreView> {
+    engine.store_view()
+}
+
+#[tauri::command]
+async fn use_shared_store(engine: State<'_, Engine>, input: SharedStoreInput) -> Reply<StoreView> {
+    engine.use_shared_store(&input).await
+}
+
+#[tauri::command]
+async fn move_to_shared_store(
+    engine: State<'_, Engine>,
+    input: SharedStoreInput,
+) -> Reply<StoreView> {
+    engine.move_to_shared_store(&input).await
+}
+
+#[tauri::command]
+fn use_local_store(engine: State<'_, Engine>) -> Reply<StoreView> {
+    engine.use_local_store()
+}
+
+/// Starts PayDesk again (to open the store database just chosen).
+#[tauri::command]
+fn restart_app<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    app.restart()
 }
 
 #[derive(Serialize)]

@@ -59,7 +59,7 @@ pub use sandbox::SANDBOX_ACCOUNT;
 pub use settings::{DEFAULT_RATE_LIMIT, DEFAULT_SYNC_INTERVAL};
 pub use store_location::{
     move_to_shared_store, store_location, use_local_store, use_shared_store, SharedStoreAddress,
-    StoreLocation, LOCATION_FILE,
+    SharedStoreInput, StoreLocation, StoreView, LOCATION_FILE,
 };
 pub use sync::{BATCH, LATE_PAYMENT_GRACE, MAX_PER_PASS, PER_ACCOUNT_CONCURRENCY};
 pub use views::*;

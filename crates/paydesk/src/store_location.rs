@@ -26,12 +26,13 @@ const SSL_MODES: [&str; 6] = [
 ];
 
 /// Where the store is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "backend", rename_all = "snake_case")]
 pub enum StoreLocation {
     /// A SQLite file in the data folder.
     Local {
         /// The file.
+        #[ts(type = "string")]
         path: PathBuf,
     },
     /// A shared PostgreSQL database.
@@ -39,6 +40,32 @@ pub enum StoreLocation {
         /// The address without a password (`postgres://user@host:port/db?sslmode=…`).
         url: String,
     },
+}
+
+/// A shared store as the merchant types it in Settings.
+#[derive(Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
+pub struct SharedStoreInput {
+    /// `postgres://USER@HOST:PORT/DATABASE` (a password in it is taken out).
+    pub address: String,
+    /// The database password (kept in the OS keyring), unless in the address or kept.
+    pub password: Option<String>,
+    /// A CA certificate file to check the server's against (`sslmode=verify-full`).
+    pub ca_file: Option<String>,
+}
+
+/// The store database as Settings shows it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct StoreView {
+    /// What the data folder names: used from the next start.
+    pub chosen: StoreLocation,
+    /// Where this running PayDesk keeps its invoices.
+    pub in_use: StoreLocation,
+    /// Whether PayDesk must start again to use the chosen one.
+    pub restart_needed: bool,
+    /// How many invoices a move just copied.
+    #[ts(type = "number | null")]
+    pub copied: Option<u64>,
 }
 
 /// A shared store's address, checked: `postgres://` or `postgresql://`, a user, a host,
@@ -289,6 +316,81 @@ pub fn use_local_store(data_dir: &Path) -> Result<StoreLocation> {
         }
     }
     store_location(data_dir)
+}
+
+impl SharedStoreInput {
+    /// The address with its CA file, and the password typed beside it.
+    fn parts(&self) -> Result<(String, Option<SecretString>)> {
+        let address = match self
+            .ca_file
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(ca) => SharedStoreAddress::with_ca_file(&self.address, Path::new(ca))?,
+            None => self.address.clone(),
+        };
+        let password = self
+            .password
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(|p| SecretString::from(p.to_string()));
+        Ok((address, password))
+    }
+}
+
+impl crate::Engine {
+    /// The store database: the one chosen for this data folder and the one in use.
+    pub fn store_view(&self) -> Result<StoreView> {
+        self.store_view_with(None)
+    }
+
+    fn store_view_with(&self, copied: Option<u64>) -> Result<StoreView> {
+        let chosen = store_location(self.data_dir())?;
+        let store = self.store();
+        let in_use = match store.backend() {
+            paydesk_store::Backend::Sqlite => StoreLocation::Local {
+                path: store.path().to_path_buf(),
+            },
+            paydesk_store::Backend::Postgres => StoreLocation::Postgres {
+                url: store.path().display().to_string(),
+            },
+        };
+        let restart_needed = match (&chosen, &in_use) {
+            (StoreLocation::Local { .. }, StoreLocation::Local { .. }) => false,
+            (StoreLocation::Postgres { url }, StoreLocation::Postgres { url: shown }) => {
+                paydesk_store::postgres_display(url) != *shown
+            }
+            _ => true,
+        };
+        Ok(StoreView {
+            chosen,
+            in_use,
+            restart_needed,
+            copied,
+        })
+    }
+
+    /// Chooses a shared PostgreSQL store for this data folder (used from the next start).
+    pub async fn use_shared_store(&self, input: &SharedStoreInput) -> Result<StoreView> {
+        let (address, password) = input.parts()?;
+        use_shared_store(self.data_dir(), &self.inner.secrets, &address, password).await?;
+        self.store_view()
+    }
+
+    /// Moves this data folder's local history into a shared store and chooses it.
+    pub async fn move_to_shared_store(&self, input: &SharedStoreInput) -> Result<StoreView> {
+        let (address, password) = input.parts()?;
+        let (_, report) =
+            move_to_shared_store(self.data_dir(), &self.inner.secrets, &address, password).await?;
+        self.store_view_with(Some(report.invoices_copied))
+    }
+
+    /// Chooses this computer's own file again (used from the next start).
+    pub fn use_local_store(&self) -> Result<StoreView> {
+        use_local_store(self.data_dir())?;
+        self.store_view()
+    }
 }
 
 #[cfg(test)]

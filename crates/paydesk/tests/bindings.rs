@@ -14,7 +14,8 @@ use paydesk::{
     CustomerMatch, CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView,
     Forms, InvoiceView, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel,
     NewCustomer, NewLink, OutboxReport, PeriodTotals, RefundInput, SecretState, SendRequest,
-    SlipPreview, SmsClass, SortOption, SyncError, SyncErrorKind, SyncReport, TimelineView,
+    SharedStoreInput, SlipPreview, SmsClass, SortOption, StoreLocation, StoreView, SyncError,
+    SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -82,6 +83,9 @@ fn bindings() -> String {
         declaration::<Forms>(),
         declaration::<SlipPreview>(),
         declaration::<ListTotals>(),
+        declaration::<StoreLocation>(),
+        declaration::<SharedStoreInput>(),
+        declaration::<StoreView>(),
         declaration::<ErrorView>(),
     ];
     let mut out = String::from(

@@ -84,6 +84,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     if result.is_ok() {
         result = a_japanese_store(&driver).await;
     }
+    if result.is_ok() {
+        result = the_store_database_can_be_shared(&driver, &cli, &data_dir).await;
+    }
 
     if result.is_ok() {
         result = second_launch(
@@ -1975,6 +1978,101 @@ async fn a_japanese_store(driver: &WebDriver) -> WebDriverResult<()> {
     })
     .await;
     assert_eq!(lang, "ja", "her message starts in Japanese");
+    Ok(())
+}
+
+/// Settings → store database: a bad address is refused naming it; the test PostgreSQL
+/// server's (password typed beside it) is checked, set up and chosen — "start again to
+/// use it", the password never in the page or the data folder; then this computer again.
+async fn the_store_database_can_be_shared(
+    driver: &WebDriver,
+    cli: &Path,
+    data_dir: &Path,
+) -> WebDriverResult<()> {
+    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
+        .expect("PAYDESK_TEST_POSTGRES: ./x test starts a PostgreSQL server for this");
+    let name = format!("pd_e2e_app_{}", std::process::id());
+    let made = Command::new("psql")
+        .arg(&admin)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql runs");
+    assert!(made.success());
+    // postgres://pd:PASSWORD@127.0.0.1:PORT/postgres → the address and the password apart.
+    let (userinfo, rest) = admin
+        .trim_start_matches("postgres://")
+        .split_once('@')
+        .unwrap();
+    let (user, password) = userinfo.split_once(':').unwrap();
+    let (host, _) = rest.split_once('/').unwrap();
+    let address = format!("postgres://{user}@{host}/{name}");
+
+    driver
+        .find(By::Id("settings-button"))
+        .await?
+        .click()
+        .await?;
+    let chosen = |backend: &'static str| async move {
+        driver
+            .find(By::Id("db-chosen"))
+            .await
+            .ok()?
+            .attr("data-backend")
+            .await
+            .ok()?
+            .filter(|b| b == backend)
+    };
+    wait_for(
+        "the store database section",
+        Duration::from_secs(10),
+        || chosen("local"),
+    )
+    .await;
+    let field = driver.find(By::Id("db-address")).await?;
+    set_value(driver, &field, "mysql://shop@db.lan/paydesk").await?;
+    click_in_view(driver, "db-use-shared").await?;
+    wait_for("the address refused", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css(
+                "#db-address ~ .field-error[data-field='url'], .field-error[data-field='url']",
+            ))
+            .await
+            .ok()
+    })
+    .await;
+    set_value(driver, &field, &address).await?;
+    let secret = driver.find(By::Id("db-password")).await?;
+    set_value(driver, &secret, password).await?;
+    click_in_view(driver, "db-use-shared").await?;
+    wait_for("the shared store chosen", Duration::from_secs(30), || {
+        chosen("postgres")
+    })
+    .await;
+    driver.find(By::Id("db-restart")).await?;
+    let page = driver.source().await?;
+    assert!(
+        !page.contains(password),
+        "the password never reaches the page"
+    );
+    let kept = std::fs::read_to_string(data_dir.join("store.json")).unwrap();
+    assert!(kept.contains(&name) && !kept.contains(password), "{kept}");
+    let shown = Command::new(cli)
+        .env("PAYDESK_DATA_DIR", data_dir)
+        .args(["--json", "store", "show"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("\"postgres\""));
+
+    click_in_view(driver, "db-use-local").await?;
+    wait_for("this computer again", Duration::from_secs(10), || {
+        chosen("local")
+    })
+    .await;
+    assert!(
+        driver.find(By::Id("db-restart")).await.is_err(),
+        "nothing to restart for"
+    );
+    assert!(!data_dir.join("store.json").exists());
     Ok(())
 }
 

@@ -7,14 +7,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
   ListQuery, ListTotals, MessageKind, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
-  SyncError, SyncReport, TimelineView, Via,
+  SharedStoreInput, StoreView, SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
 // The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
 // names below are the ones the window's code reads best with.
 export type {
   AccountForm, BankOption, Capabilities, MessageKind, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
-  PeriodTotals, ProviderKind, SendRequest, SlipPreview, SortBy, SortOption, Status, SyncReport, Via,
+  PeriodTotals, ProviderKind, SendRequest, SharedStoreInput, SlipPreview, SortBy, SortOption, Status, StoreLocation, StoreView, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
 /** What the list does to one row or a selection at once. */
@@ -145,6 +145,11 @@ export const api = {
   printInvoice: (id: string) => call<string>('print_invoice', { id }),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
   openDataFolder: () => call<string>('open_data_folder'),
+  storeView: () => call<StoreView>('store_view'),
+  useSharedStore: (input: SharedStoreInput) => call<StoreView>('use_shared_store', { input }),
+  moveToSharedStore: (input: SharedStoreInput) => call<StoreView>('move_to_shared_store', { input }),
+  useLocalStore: () => call<StoreView>('use_local_store'),
+  restartApp: () => call<void>('restart_app'),
   /** Tells the app the list is on screen: background sync starts after it. */
   listShown: () => call<void>('list_shown', { pageMs: performance.now(), pagePhases: pagePhases() }),
   listChannels: () => call<Channel[]>('list_channels'),

@@ -1236,6 +1236,57 @@ open: number,
 paid_today: Array<MoneyTotal>, };
 
 /**
+ * Where the store is.
+ */
+export type StoreLocation = { "backend": "local", 
+/**
+ * The file.
+ */
+path: string, } | { "backend": "postgres", 
+/**
+ * The address without a password (`postgres://user@host:port/db?sslmode=…`).
+ */
+url: string, };
+
+/**
+ * A shared store as the merchant types it in Settings.
+ */
+export type SharedStoreInput = { 
+/**
+ * `postgres://USER@HOST:PORT/DATABASE` (a password in it is taken out).
+ */
+address: string, 
+/**
+ * The database password (kept in the OS keyring), unless in the address or kept.
+ */
+password?: string, 
+/**
+ * A CA certificate file to check the server's against (`sslmode=verify-full`).
+ */
+ca_file?: string, };
+
+/**
+ * The store database as Settings shows it.
+ */
+export type StoreView = { 
+/**
+ * What the data folder names: used from the next start.
+ */
+chosen: StoreLocation, 
+/**
+ * Where this running PayDesk keeps its invoices.
+ */
+in_use: StoreLocation, 
+/**
+ * Whether PayDesk must start again to use the chosen one.
+ */
+restart_needed: boolean, 
+/**
+ * How many invoices a move just copied.
+ */
+copied: number | null, };
+
+/**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
  */
 export type ErrorView = { 
