@@ -438,3 +438,37 @@ fn btcpay_webhooks_and_portone_notices_are_a_check_now() {
         "another provider's account"
     );
 }
+
+#[test]
+fn the_store_server_syncs_for_the_shop() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = ok(
+        dir.path(),
+        &[
+            "link",
+            "create",
+            "--account",
+            "sandbox",
+            "--name",
+            "서버 동기화",
+            "--amount",
+            "7000",
+        ],
+    );
+    let id = link["id"].as_str().unwrap();
+    let _server = Serve::start(dir.path());
+    ok(dir.path(), &["sandbox", "pay", id]);
+    // No `paydesk sync` runs: the server's own passes (every 5 s) see the payment.
+    let mut status = String::new();
+    for _ in 0..60 {
+        status = ok(dir.path(), &["link", "show", id])["status"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if status == "paid" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert_eq!(status, "paid");
+}

@@ -29,6 +29,8 @@ pub(crate) struct Inner {
     pub(crate) limiters: std::sync::Mutex<BTreeMap<String, Arc<Limiter>>>,
     /// The accounts this process polls for every counter of a shared store.
     pub(crate) leases: tokio::sync::Mutex<BTreeMap<String, paydesk_store::SharedClaim>>,
+    /// Whether this process is the shop's store server (it polls for every counter).
+    pub(crate) store_server: std::sync::atomic::AtomicBool,
     /// The task that follows the other counters' changes, stopped with the engine.
     pub(crate) listener: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
 }

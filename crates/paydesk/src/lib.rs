@@ -133,6 +133,7 @@ impl Engine {
                 backoff: std::sync::Mutex::new(Default::default()),
                 limiters: std::sync::Mutex::new(Default::default()),
                 leases: tokio::sync::Mutex::new(Default::default()),
+                store_server: std::sync::atomic::AtomicBool::new(false),
                 listener: std::sync::Mutex::new(None),
             }),
         })

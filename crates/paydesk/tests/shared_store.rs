@@ -342,3 +342,70 @@ async fn an_unreachable_shared_store_records_nothing_and_is_found_again() {
     assert_eq!(names, vec!["다시 링크", "첫 링크"], "nothing half-written");
     assert_eq!(sandbox_payments(dir.path()), 2);
 }
+
+#[tokio::test]
+async fn a_store_server_polls_for_the_shop_while_it_runs() {
+    let secrets =
+        SecretStore::with_service(format!("paydesk-shared-server-{}", std::process::id()));
+    let url = common::fresh_postgres_database().await;
+    let (a, s) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &s] {
+        paydesk::use_shared_store(d.path(), &secrets, &url, None)
+            .await
+            .unwrap();
+    }
+    let counter = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
+    let (base, _btcpay) = paydesk_standins::btcpay().await;
+    counter
+        .add_account(paydesk::NewAccount {
+            name: "shop".into(),
+            provider: "btcpay".into(),
+            base_url: Some(base),
+            store_id: Some("S1".into()),
+            secrets: vec![("api_key".into(), paydesk::Secret::from("k".to_string()))],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    counter
+        .create_link(NewLink {
+            account: "shop".into(),
+            name: "서버".into(),
+            amount: "5.00".into(),
+            currency: Some("USD".into()),
+            expires_in: Some("1d".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // The counter polls first and holds the account's lease.
+    assert_eq!(counter.sync_once().await.unwrap().checked, 1);
+    let server = Engine::open_with(s.path(), secrets.clone()).await.unwrap();
+    assert!(server.become_store_server().await.unwrap());
+    let other = Engine::open_with(s.path(), secrets.clone()).await.unwrap();
+    assert!(
+        !other.become_store_server().await.unwrap(),
+        "one server at a time"
+    );
+    assert_eq!(
+        server.sync_once().await.unwrap().checked,
+        0,
+        "still the counter's"
+    );
+    // The counter sees the server and lets go; the server polls from then on.
+    assert_eq!(counter.sync_once().await.unwrap().checked, 0);
+    assert_eq!(server.sync_once().await.unwrap().checked, 1);
+    assert_eq!(counter.sync_once().await.unwrap().checked, 0);
+    // The server stops: the counter polls again.
+    drop(other);
+    drop(server);
+    let mut checked = 0;
+    for _ in 0..50 {
+        checked = counter.sync_once().await.unwrap().checked;
+        if checked > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(checked, 1);
+}

@@ -1,4 +1,5 @@
-//! `paydesk serve`: the store server. It receives providers' callbacks —
+//! `paydesk serve`: the store server. It runs the shop's sync and outbox (on a shared
+//! store, in place of the counters) and receives providers' callbacks —
 //! `POST /callbacks/bitropay/{invoice}?t=TOKEN` (believed only with the invoice's own
 //! token) and `POST /callbacks/{btcpay|portone|pipe}/{account}` (a "check now": the
 //! engine reads the invoice again from the provider; BTCPay's must carry a valid
@@ -67,11 +68,21 @@ pub(crate) async fn serve(engine: &Engine, listen: &str, json: bool) -> Result<(
         .route("/health", get(|| async { "ok" }))
         .route("/callbacks/{provider}/{key}", post(callback))
         .with_state(server);
+    // The shop's sync and outbox run here too; on a shared store the counters leave
+    // polling to the server while it runs.
+    if !engine.become_store_server().await? {
+        return Err(EngineError::input(
+            "listen",
+            "another store server already serves this shared store",
+        ));
+    }
+    let syncing = engine.clone();
+    tokio::spawn(async move { syncing.run_sync(None, std::future::pending()).await });
     if json {
         say!("{}", json!({ "listening": format!("http://{local}") }));
     } else {
         say!("listening on http://{local}");
-        eprintln!("Receiving provider callbacks; press Ctrl-C to stop.");
+        eprintln!("Receiving provider callbacks and syncing for the shop; press Ctrl-C to stop.");
     }
     axum::serve(
         listener,

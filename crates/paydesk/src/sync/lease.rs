@@ -2,13 +2,18 @@
 //! take an account's lease keeps it for as long as its process runs (a PostgreSQL
 //! session lock, so it moves to another counter as soon as the holder stops, however
 //! it stops), and the other counters leave that account's invoices alone — the
-//! provider's rate limits hold for the whole shop. A file of its own needs no lease.
+//! provider's rate limits hold for the whole shop. While a store server runs
+//! (`paydesk serve`, always on), it polls for the shop: the counters let their leases
+//! go and poll nothing. A file of its own needs no lease.
 
 use paydesk_core::{Invoice, ProviderKind};
 use paydesk_providers::ProviderError;
 use paydesk_store::{AccountRecord, Backend};
 
 use crate::{error::Result, Engine};
+
+/// The lease the store server holds while it runs.
+const SERVER_LEASE: &str = "store-server";
 
 impl Engine {
     /// Whether this process polls `account` (holding its lease, or taking it now).
@@ -18,6 +23,11 @@ impl Engine {
             || account.provider == ProviderKind::Sandbox
         {
             return Ok(true);
+        }
+        if !self.is_store_server() && self.store_server_runs().await? {
+            // The store server polls for the shop: what this counter held goes to it.
+            self.inner.leases.lock().await.clear();
+            return Ok(false);
         }
         if self.inner.leases.lock().await.contains_key(&account.name) {
             return Ok(true);
@@ -37,6 +47,37 @@ impl Engine {
             .await
             .insert(account.name.clone(), lease);
         Ok(true)
+    }
+
+    /// Makes this process the shop's store server: it holds the server's own lease while
+    /// it runs, so the counters leave polling to it. `false` while another server runs.
+    pub async fn become_store_server(&self) -> Result<bool> {
+        if self.inner.store.backend() != Backend::Postgres {
+            return Ok(true);
+        }
+        let Some(lease) = self.inner.store.try_claim(SERVER_LEASE).await? else {
+            return Ok(false);
+        };
+        self.inner
+            .leases
+            .lock()
+            .await
+            .insert(SERVER_LEASE.to_string(), lease);
+        self.inner
+            .store_server
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(true)
+    }
+
+    fn is_store_server(&self) -> bool {
+        self.inner
+            .store_server
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether a store server holds its lease (taken and let go at once when not).
+    async fn store_server_runs(&self) -> Result<bool> {
+        Ok(self.inner.store.try_claim(SERVER_LEASE).await?.is_none())
     }
 
     /// A sandbox link another counter of the shared store made: its pretend payment is
