@@ -39,6 +39,25 @@ fn kill(mut c: Child) {
 fn creates_beside_two_syncs_make_one_provider_invoice_each() {
     let dir = tempfile::tempdir().unwrap();
     races(&[dir.path()], true);
+    // The file is whole after the kills: pages, indexes and references.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!(
+            "sqlite:{}?mode=ro",
+            dir.path().join("paydesk.sqlite").display()
+        );
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let whole: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(whole, "ok");
+        let dangling: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert!(dangling.is_empty(), "{dangling:?}");
+    });
 }
 
 #[test]
@@ -52,6 +71,24 @@ fn two_counters_on_one_postgres_store_make_one_provider_invoice_each() {
     }
     // The sandbox's pretend payments live in each counter's own folder: BTCPay only.
     races(&[a.path(), b.path()], false);
+    // The shared database is whole after the kills: pg_amcheck checks every table's
+    // heap and every B-tree index (installing the amcheck extension in the test server).
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("Debian's postgresql package")
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin/pg_amcheck")))
+        .find(|p| p.exists())
+        .expect("pg_amcheck");
+    let out = Command::new(bin)
+        .args(["--install-missing", "--heapallindexed"])
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "pg_amcheck: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Creates spread over `dirs` beside a sync loop in each of the first two (one folder:
