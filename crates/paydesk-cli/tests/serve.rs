@@ -472,3 +472,29 @@ fn the_store_server_syncs_for_the_shop() {
     }
     assert_eq!(status, "paid");
 }
+
+#[test]
+fn a_client_too_slow_with_its_headers_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Serve::start(dir.path());
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
+    slow.write_all(b"POST /callbacks/bitropay/x HTTP/1.1\r\nHost: shop\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    // The rest of the headers never comes: the server answers 408 or just closes.
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    let waited = started.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(15),
+        "cut off after {waited:?}"
+    );
+    // Meanwhile and after, others are served.
+    assert_eq!(
+        post(&server.addr, "/callbacks/nobody/x", b"{}"),
+        404,
+        "the server still answers"
+    );
+}

@@ -641,3 +641,51 @@ async fn a_local_history_moves_into_the_shared_store_once() {
         Some("하나 상회")
     );
 }
+
+#[tokio::test]
+async fn a_shared_store_over_tls_checks_the_server_s_certificate() {
+    let ca = std::env::var("PAYDESK_TEST_POSTGRES_CA")
+        .expect("PAYDESK_TEST_POSTGRES_CA: ./x test starts PostgreSQL with TLS and its CA");
+    let url = url::Url::parse(&common::fresh_postgres_database().await).unwrap();
+    let with = |host: &str, ca: &str| {
+        let mut u = url.clone();
+        u.set_host(Some(host)).unwrap();
+        u.query_pairs_mut()
+            .append_pair("sslmode", "verify-full")
+            .append_pair("sslrootcert", ca);
+        u.to_string()
+    };
+    let s = Store::connect_postgres(&with("127.0.0.1", &ca))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.schema_version().await.unwrap(),
+        7,
+        "connected and set up over TLS"
+    );
+    s.close().await;
+    // The certificate names 127.0.0.1, not localhost: refused, never sent in the clear.
+    let err = Store::connect_postgres(&with("localhost", &ca))
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains(url.password().unwrap()), "{err}");
+    // Another CA (the certificate's own is not it): refused.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other-ca.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=Someone else's CA", "-keyout"])
+        .arg(dir.path().join("other.key"))
+        .arg("-out")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    assert!(
+        Store::connect_postgres(&with("127.0.0.1", other.to_str().unwrap()))
+            .await
+            .is_err()
+    );
+}

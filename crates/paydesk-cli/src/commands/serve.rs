@@ -4,8 +4,8 @@
 //! token) and `POST /callbacks/{btcpay|portone|pipe}/{account}` (a "check now": the
 //! engine reads the invoice again from the provider; BTCPay's must carry a valid
 //! `BTCPay-Sig`) — and hands each to the engine. The server bounds what a stranger can
-//! make it do: bodies of at most 64 KiB, read within 10 s, 64 requests at once, and a
-//! few requests per second per source address.
+//! make it do: headers within 10 s, bodies of at most 64 KiB read within 10 s, 64
+//! requests at once, and a few requests per second per source address.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -30,6 +30,8 @@ use tokio::sync::Semaphore;
 const BODY_LIMIT: usize = 64 * 1024;
 /// How long a client may take to send its body.
 const BODY_TIME: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers.
+const HEADER_TIME: Duration = Duration::from_secs(10);
 /// Requests handled at once (the rest wait their turn).
 const AT_ONCE: usize = 64;
 
@@ -84,15 +86,37 @@ pub(crate) async fn serve(engine: &Engine, listen: &str, json: bool) -> Result<(
         say!("listening on http://{local}");
         eprintln!("Receiving provider callbacks and syncing for the shop; press Ctrl-C to stop.");
     }
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| EngineError::Internal(format!("the store server stopped: {e}")))
+    // hyper's own connection loop (axum::serve sets no time limit on headers): a client
+    // that sends its headers too slowly is cut off, so slow clients cannot hold the
+    // server's connections.
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let (socket, from) = tokio::select! {
+            _ = &mut stop => return Ok(()),
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a connection could not be accepted");
+                    continue;
+                }
+            },
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(from));
+                    tower::ServiceExt::oneshot(app.clone(), req.map(Body::new))
+                },
+            );
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIME)
+                .serve_connection(hyper_util::rt::TokioIo::new(socket), service)
+                .await;
+        });
+    }
 }
 
 async fn callback(
