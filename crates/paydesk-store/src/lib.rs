@@ -140,6 +140,9 @@ pub struct Store {
     /// For PostgreSQL, the address it was opened with (password included): for the
     /// change listener's own connection. Never shown.
     pub(crate) listen_url: Option<std::sync::Arc<str>>,
+    /// For PostgreSQL, the connections claims hold their session locks on (apart from
+    /// the pool the queries use, so a long create never starves them).
+    pub(crate) claims: Option<AnyPool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -234,6 +237,7 @@ impl Store {
             backend: Backend::Sqlite,
             path: path.to_path_buf(),
             listen_url: None,
+            claims: None,
         })
     }
 
@@ -254,11 +258,20 @@ impl Store {
                 source: redact(source, url),
             })?;
         PG_MIGRATOR.run(&pool).await?;
+        let claims = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy(url)
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source: redact(source, url),
+            })?;
         Ok(Store {
             pool,
             backend: Backend::Postgres,
             path: shown,
             listen_url: Some(url.into()),
+            claims: Some(claims),
         })
     }
 
@@ -366,10 +379,12 @@ fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
 }
 
 /// A claim this process holds on a key for every terminal of a shared store: a
-/// PostgreSQL session lock on a connection of its own, let go when the claim is
-/// dropped or its process ends however it ends (the server sees the connection close).
+/// PostgreSQL session lock on a connection of the store's claims pool, let go when the
+/// claim is dropped (unlocked, the connection back in the pool) or its process ends
+/// however it ends (the server sees the connection close).
 pub struct SharedClaim {
-    _conn: sqlx::AnyConnection,
+    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    key: (i32, i32),
 }
 
 impl std::fmt::Debug for SharedClaim {
@@ -378,28 +393,81 @@ impl std::fmt::Debug for SharedClaim {
     }
 }
 
+impl Drop for SharedClaim {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        let (class, object) = self.key;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, $2)")
+                        .bind(class)
+                        .bind(object)
+                        .execute(&mut *conn)
+                        .await
+                        .is_ok();
+                    if !unlocked {
+                        conn.close_on_drop();
+                    }
+                });
+            }
+            // No runtime to unlock on: closing the connection lets go of it.
+            Err(_) => conn.close_on_drop(),
+        }
+    }
+}
+
 /// PayDesk's namespace of claim keys (two-int advisory locks), apart from the write lock.
 const PG_CLAIMS: i32 = 0x5044;
+
+/// A claim's two-int key (FNV-1a of the name: two names that share a hash only wait for
+/// each other).
+fn claim_key(key: &str) -> (i32, i32) {
+    let hash = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (PG_CLAIMS, i32::from_ne_bytes(hash.to_ne_bytes()))
+}
 
 impl Store {
     /// Takes the claim on `key` across every terminal of this PostgreSQL store, or
     /// `None` while another process holds it. `None` on SQLite too: a file's claims are
     /// the data folder's own (`paydesk` keeps them as OS file locks there).
     pub async fn try_claim(&self, key: &str) -> Result<Option<SharedClaim>> {
-        if self.backend != Backend::Postgres {
+        let Some(claims) = &self.claims else {
             return Ok(None);
-        }
-        // FNV-1a: two keys that share a hash only wait for each other.
-        let hash = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        let mut conn = self.pool.acquire().await?.detach();
+        };
+        let key = claim_key(key);
+        let mut conn = claims.acquire().await?;
         let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-            .bind(PG_CLAIMS)
-            .bind(i32::from_ne_bytes(hash.to_ne_bytes()))
-            .fetch_one(&mut conn)
+            .bind(key.0)
+            .bind(key.1)
+            .fetch_one(&mut *conn)
             .await?;
-        Ok(taken.then_some(SharedClaim { _conn: conn }))
+        Ok(taken.then_some(SharedClaim {
+            conn: Some(conn),
+            key,
+        }))
+    }
+
+    /// Whether any process holds the claim on `key` (PostgreSQL; `false` on SQLite).
+    pub async fn claim_held(&self, key: &str) -> Result<bool> {
+        if self.backend != Backend::Postgres {
+            return Ok(false);
+        }
+        let (class, object) = claim_key(key);
+        let held: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND classid = $1 AND objid = $2 AND objsubid = 2",
+        )
+        .bind(class)
+        .bind(object)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(held > 0)
     }
 }
 

@@ -75,9 +75,9 @@ impl Engine {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Whether a store server holds its lease (taken and let go at once when not).
+    /// Whether a store server holds its lease.
     async fn store_server_runs(&self) -> Result<bool> {
-        Ok(self.inner.store.try_claim(SERVER_LEASE).await?.is_none())
+        Ok(self.inner.store.claim_held(SERVER_LEASE).await?)
     }
 
     /// A sandbox link another counter of the shared store made: its pretend payment is
