@@ -481,6 +481,10 @@ pub struct SyncReport {
     /// runs as usual.
     #[serde(default)]
     pub failure: Option<String>,
+    /// The pass failed because the store's database did not answer (a shared store out
+    /// of reach): nothing can be recorded until it does.
+    #[serde(default)]
+    pub store_unreachable: bool,
 }
 
 /// What kind of problem a sync pass met with one invoice.

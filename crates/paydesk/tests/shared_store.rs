@@ -318,6 +318,24 @@ async fn an_unreachable_shared_store_records_nothing_and_is_found_again() {
         "no payment made at the provider"
     );
     assert!(e.sync_once().await.is_err(), "a pass says so too");
+    // The background sync tells the window which failure it is (its own banner).
+    let mut reports = e.subscribe_sync();
+    let looping = e.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        looping
+            .run_sync(Some(std::time::Duration::from_millis(100)), async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let report = tokio::time::timeout(std::time::Duration::from_secs(30), reports.recv())
+        .await
+        .expect("a report")
+        .unwrap();
+    assert!(report.store_unreachable, "{:?}", report.failure);
+    let _ = stop.send(());
+    task.await.unwrap();
 
     // The server is back: the same engine connects again by itself.
     let _back = Relay::start(port, direct.port().unwrap()).await;

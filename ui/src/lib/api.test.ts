@@ -61,9 +61,9 @@ describe('provider problems', () => {
   it('keep one banner per account and kind, and leave invoice problems on the invoice', () => {
     const p = (invoice_id: string, account: string, kind: SyncProblem['kind']): SyncProblem => ({ invoice_id, account, provider: 'btcpay', kind, message: 'm' });
     const outbox = { sent: 0, failed: 0, unknown: 0, waiting: 0 };
-    const r = { checked: 4, changed: [], outbox, failure: null, errors: [p('1', 'shop', 'unreachable'), p('2', 'shop', 'unreachable'), p('3', 'shop', 'invoice'), p('4', 'other', 'keys')] };
+    const r = { checked: 4, changed: [], outbox, failure: null, store_unreachable: false, errors: [p('1', 'shop', 'unreachable'), p('2', 'shop', 'unreachable'), p('3', 'shop', 'invoice'), p('4', 'other', 'keys')] };
     expect(providerProblems(r).map((e) => `${e.account}/${e.kind}`)).toEqual(['shop/unreachable', 'other/keys']);
-    expect(providerProblems({ checked: 1, changed: [], errors: [], outbox, failure: null })).toEqual([]);
+    expect(providerProblems({ checked: 1, changed: [], errors: [], outbox, failure: null, store_unreachable: false })).toEqual([]);
   });
 });
 

@@ -973,7 +973,12 @@ outbox: OutboxReport,
  * The pass itself failed (PayDesk's own fault, never a provider's); the next pass
  * runs as usual.
  */
-failure: string | null, };
+failure: string | null, 
+/**
+ * The pass failed because the store's database did not answer (a shared store out
+ * of reach): nothing can be recorded until it does.
+ */
+store_unreachable: boolean, };
 
 /**
  * Money of one currency, and how many invoices it came from.

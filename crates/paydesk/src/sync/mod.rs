@@ -245,16 +245,26 @@ impl Engine {
             let engine = self.clone();
             let failure = match tokio::spawn(async move { engine.sync_once().await }).await {
                 Ok(Ok(_)) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(e) => Some(format!(
-                    "the sync pass stopped unexpectedly ({}); it runs again",
-                    panic_text(e)
+                Ok(Err(e)) => Some((
+                    e.to_string(),
+                    matches!(
+                        e,
+                        crate::EngineError::Store(paydesk_store::StoreError::Unreachable(_))
+                    ),
+                )),
+                Err(e) => Some((
+                    format!(
+                        "the sync pass stopped unexpectedly ({}); it runs again",
+                        panic_text(e)
+                    ),
+                    false,
                 )),
             };
-            if let Some(f) = failure {
+            if let Some((f, store_unreachable)) = failure {
                 tracing::error!(error = %f, "sync pass failed");
                 let _ = self.inner.sync_reports.send(SyncReport {
                     failure: Some(f),
+                    store_unreachable,
                     ..Default::default()
                 });
             }
