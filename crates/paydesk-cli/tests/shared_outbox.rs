@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
-use paydesk::core::{Delivery, DeliveryId, DeliveryState, Lang, Via};
+use paydesk::core::{Delivery, Lang, Via};
 use support::{ok, run_env, smtp::SmtpServer, BIN};
 
 #[path = "../../paydesk-store/tests/common/mod.rs"]
@@ -84,24 +84,15 @@ fn four_processes_at_two_counters_send_each_message_at_most_once() {
                 })
                 .await
                 .unwrap();
-            let now = Utc::now();
-            queued.push(Delivery {
-                id: DeliveryId::generate(),
-                invoice_id: paydesk::core::InvoiceId::from_stored(v.id.clone()),
-                channel: "mail".into(),
-                via: Via::Email,
-                to: format!("r{i}@example.kr"),
-                state: DeliveryState::Queued,
-                attempts: 0,
-                channel_message_id: None,
-                error: None,
-                created_at: now,
-                updated_at: now,
-                lang: Lang::Ko,
-                kind: Default::default(),
-                subject: None,
-                body: None,
-            });
+            queued.push(Delivery::queued(
+                paydesk::core::InvoiceId::from_stored(v.id.clone()),
+                "mail".into(),
+                Via::Email,
+                format!("r{i}@example.kr"),
+                Lang::Ko,
+                Default::default(),
+                Utc::now(),
+            ));
         }
         engine.store().insert_deliveries(&queued).await.unwrap();
     });

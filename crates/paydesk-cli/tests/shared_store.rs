@@ -112,3 +112,21 @@ async fn a_counter_s_history_moves_into_the_shared_store() {
     assert_eq!(again["moved"]["invoices_copied"], 0);
     assert_eq!(ok(b.path(), &["link", "list"]).as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_password_typed_in_the_address_never_reaches_the_log() {
+    let mut url = url::Url::parse(&common::postgres_admin_url()).unwrap();
+    url.set_password(Some("Canary-9f3b7e")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Refused (a wrong password), with every info-level event and span written out.
+    let o = support::run_env(
+        dir.path(),
+        &["store", "use", url.as_str()],
+        None,
+        &[("RUST_LOG", "info")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = format!("{}{}", stderr(&o), String::from_utf8_lossy(&o.stdout));
+    assert!(!said.contains("Canary-9f3b7e"), "{said}");
+    assert!(!dir.path().join("store.json").exists());
+}

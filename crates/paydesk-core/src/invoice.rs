@@ -345,6 +345,38 @@ pub struct Delivery {
     pub body: Option<String>,
 }
 
+impl Delivery {
+    /// A new message waiting in the outbox, not tried yet (its text is written when it
+    /// is sent).
+    pub fn queued(
+        invoice_id: InvoiceId,
+        channel: String,
+        via: Via,
+        to: String,
+        lang: Lang,
+        kind: crate::channel::MessageKind,
+        now: DateTime<Utc>,
+    ) -> Delivery {
+        Delivery {
+            id: DeliveryId::generate(),
+            invoice_id,
+            channel,
+            via,
+            to,
+            state: DeliveryState::Queued,
+            attempts: 0,
+            channel_message_id: None,
+            error: None,
+            created_at: now,
+            updated_at: now,
+            lang,
+            kind,
+            subject: None,
+            body: None,
+        }
+    }
+}
+
 impl Invoice {
     /// What the shop keeps: received minus given back.
     pub fn kept(&self) -> Money {

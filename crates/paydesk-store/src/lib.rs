@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod channels;
+mod claims;
 mod copy;
 mod customers;
 mod deliveries;
@@ -23,6 +24,7 @@ mod stats;
 
 pub use accounts::AccountRecord;
 pub use channels::ChannelRecord;
+pub use claims::Claim;
 pub use copy::MoveReport;
 pub use deliveries::DeliverySettled;
 pub use invoices::{Applied, InvoiceUpdate};
@@ -162,19 +164,20 @@ pub(crate) fn placeholders(n: usize) -> String {
         .join(", ")
 }
 
-/// A file path as an `sqlite:` URL (every byte but the unreserved ones percent-encoded,
-/// so spaces, `?`, `#` and Windows drive letters survive).
+/// A file path as an `sqlite:` URL (everything but unreserved characters and `/`
+/// percent-encoded, so spaces, `?`, `#` and Windows drive letters survive).
 fn sqlite_url(path: &Path) -> String {
-    let mut url = String::from("sqlite:");
-    for b in path.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            url.push(b as char);
-        } else {
-            url.push_str(&format!("%{b:02X}"));
-        }
-    }
-    url.push_str("?mode=rwc");
-    url
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    let path = path.to_string_lossy();
+    format!(
+        "sqlite:{}?mode=rwc",
+        percent_encoding::utf8_percent_encode(&path, KEEP)
+    )
 }
 
 /// The server and database of a PostgreSQL URL, without user or password (for
@@ -376,99 +379,6 @@ fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = (path, mode);
     Ok(())
-}
-
-/// A claim this process holds on a key for every terminal of a shared store: a
-/// PostgreSQL session lock on a connection of the store's claims pool, let go when the
-/// claim is dropped (unlocked, the connection back in the pool) or its process ends
-/// however it ends (the server sees the connection close).
-pub struct SharedClaim {
-    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
-    key: (i32, i32),
-}
-
-impl std::fmt::Debug for SharedClaim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SharedClaim")
-    }
-}
-
-impl Drop for SharedClaim {
-    fn drop(&mut self) {
-        let Some(mut conn) = self.conn.take() else {
-            return;
-        };
-        let (class, object) = self.key;
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, $2)")
-                        .bind(class)
-                        .bind(object)
-                        .execute(&mut *conn)
-                        .await
-                        .is_ok();
-                    if !unlocked {
-                        conn.close_on_drop();
-                    }
-                });
-            }
-            // No runtime to unlock on: closing the connection lets go of it.
-            Err(_) => conn.close_on_drop(),
-        }
-    }
-}
-
-/// PayDesk's namespace of claim keys (two-int advisory locks), apart from the write lock.
-const PG_CLAIMS: i32 = 0x5044;
-
-/// A claim's two-int key (FNV-1a of the name: two names that share a hash only wait for
-/// each other).
-fn claim_key(key: &str) -> (i32, i32) {
-    let hash = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    (PG_CLAIMS, i32::from_ne_bytes(hash.to_ne_bytes()))
-}
-
-impl Store {
-    /// Takes the claim on `key` across every terminal of this PostgreSQL store, or
-    /// `None` while another process holds it. `None` on SQLite too: a file's claims are
-    /// the data folder's own (`paydesk` keeps them as OS file locks there).
-    pub async fn try_claim(&self, key: &str) -> Result<Option<SharedClaim>> {
-        let Some(claims) = &self.claims else {
-            return Ok(None);
-        };
-        let key = claim_key(key);
-        let mut conn = claims.acquire().await?;
-        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-            .bind(key.0)
-            .bind(key.1)
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok(taken.then_some(SharedClaim {
-            conn: Some(conn),
-            key,
-        }))
-    }
-
-    /// Whether any process holds the claim on `key` (PostgreSQL; `false` on SQLite).
-    pub async fn claim_held(&self, key: &str) -> Result<bool> {
-        if self.backend != Backend::Postgres {
-            return Ok(false);
-        }
-        let (class, object) = claim_key(key);
-        let held: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-               AND classid = $1 AND objid = $2 AND objsubid = 2",
-        )
-        .bind(class)
-        .bind(object)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(held > 0)
-    }
 }
 
 /// The ids of invoices other processes change in a shared store, as they commit.

@@ -689,3 +689,45 @@ async fn a_shared_store_over_tls_checks_the_server_s_certificate() {
             .is_err()
     );
 }
+
+on_both_backends! {
+    async fn a_claim_has_one_holder_at_a_time_and_is_free_again_when_dropped(s: Store) {
+        let first = s.try_claim("inv_one").await.unwrap().expect("free");
+        assert!(s.try_claim("inv_one").await.unwrap().is_none(), "held");
+        assert!(s.try_claim("inv_two").await.unwrap().is_some(), "another key");
+        drop(first);
+        // A session lock is let go as the claim's connection goes back to the pool.
+        let mut again = None;
+        for _ in 0..50 {
+            again = s.try_claim("inv_one").await.unwrap();
+            if again.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        again.expect("free again").release();
+        if s.backend() == Backend::Sqlite {
+            assert!(!s.path().with_file_name("claims").join("inv_one.lock").exists());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_data_folder_with_spaces_and_url_characters_in_its_name_opens() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("하나 상회 #1 ? 100%");
+    let (_d, s) = with_account(
+        Store::open(&dir).await.unwrap(),
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    let inv = invoice("이름", None);
+    s.insert_invoice(&inv, Source::User, None).await.unwrap();
+    s.close().await;
+    assert!(
+        dir.join(DB_FILE).is_file(),
+        "the file is where it was asked for"
+    );
+    let again = Store::open(&dir).await.unwrap();
+    assert_eq!(again.invoice(&inv.id).await.unwrap(), inv);
+}

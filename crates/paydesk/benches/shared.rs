@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use paydesk::core::{Delivery, DeliveryId, DeliveryState, InvoiceId, Lang, Via};
+use paydesk::core::{Delivery, InvoiceId, Lang, Via};
 use paydesk::{Engine, NewAccount, NewChannel, NewLink, Secret};
 use paydesk_secrets::SecretStore;
 use sqlx::Connection;
@@ -54,7 +54,11 @@ async fn run() {
     let secrets = secrets("shared");
     let mut engines = Vec::new();
     for d in &dirs {
-        paydesk::use_shared_store(d.path(), &secrets, &url, None)
+        let shared = paydesk::SharedStoreInput {
+            address: url.clone(),
+            ..Default::default()
+        };
+        paydesk::use_shared_store(d.path(), &secrets, &shared)
             .await
             .unwrap();
         engines.push(Engine::open_with(d.path(), secrets.clone()).await.unwrap());
@@ -176,22 +180,16 @@ async fn work(terminals: &[Engine], smtp: &Smtp) -> Figures {
         .iter()
         .take(MAILS)
         .enumerate()
-        .map(|(i, (id, _))| Delivery {
-            id: DeliveryId::generate(),
-            invoice_id: InvoiceId::from_stored(id.clone()),
-            channel: "mail".into(),
-            via: Via::Email,
-            to: format!("r{i}@example.kr"),
-            state: DeliveryState::Queued,
-            attempts: 0,
-            channel_message_id: None,
-            error: None,
-            created_at: now,
-            updated_at: now,
-            lang: Lang::Ko,
-            kind: Default::default(),
-            subject: None,
-            body: None,
+        .map(|(i, (id, _))| {
+            Delivery::queued(
+                InvoiceId::from_stored(id.clone()),
+                "mail".into(),
+                Via::Email,
+                format!("r{i}@example.kr"),
+                Lang::Ko,
+                Default::default(),
+                now,
+            )
         })
         .collect();
     first.store().insert_deliveries(&queued).await.unwrap();

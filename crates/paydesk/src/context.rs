@@ -28,7 +28,7 @@ pub(crate) struct Inner {
     /// Each account's request rate (requests per second, shared by every pass).
     pub(crate) limiters: std::sync::Mutex<BTreeMap<String, Arc<Limiter>>>,
     /// The accounts this process polls for every counter of a shared store.
-    pub(crate) leases: tokio::sync::Mutex<BTreeMap<String, paydesk_store::SharedClaim>>,
+    pub(crate) leases: tokio::sync::Mutex<BTreeMap<String, paydesk_store::Claim>>,
     /// Whether this process is the shop's store server (it polls for every counter).
     pub(crate) store_server: std::sync::atomic::AtomicBool,
     /// The task that follows the other counters' changes, stopped with the engine.

@@ -42,8 +42,8 @@ pub enum StoreLocation {
     },
 }
 
-/// A shared store as the merchant types it in Settings.
-#[derive(Debug, Default, Deserialize, ts_rs::TS)]
+/// A shared store as the merchant types it (Settings, `paydesk store use/move`).
+#[derive(Default, Deserialize, ts_rs::TS)]
 #[ts(optional_fields)]
 pub struct SharedStoreInput {
     /// `postgres://USER@HOST:PORT/DATABASE` (a password in it is taken out).
@@ -52,6 +52,16 @@ pub struct SharedStoreInput {
     pub password: Option<String>,
     /// A CA certificate file to check the server's against (`sslmode=verify-full`).
     pub ca_file: Option<String>,
+}
+
+impl std::fmt::Debug for SharedStoreInput {
+    /// Never the password, nor one typed inside the address.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedStoreInput")
+            .field("address", &paydesk_store::postgres_display(&self.address))
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The store database as Settings shows it.
@@ -134,7 +144,7 @@ impl SharedStoreAddress {
 
     /// `input` with a CA file to check the server's certificate against
     /// (`sslrootcert`, and `sslmode=verify-full` unless the address names a mode).
-    pub fn with_ca_file(input: &str, ca_file: &Path) -> Result<String> {
+    fn with_ca_file(input: &str, ca_file: &Path) -> Result<String> {
         let mut url = url::Url::parse(input.trim())
             .map_err(|e| EngineError::input("url", format!("not a database address ({e})")))?;
         if !ca_file.is_file() {
@@ -247,15 +257,13 @@ async fn connect(
 /// customers, accounts, channels, settings) into a shared PostgreSQL store, checks
 /// counts and sums on both sides, and then points the data folder at it. The SQLite
 /// file is kept as it was. Run twice, or from a second counter, nothing is copied twice.
-#[tracing::instrument(level = "info", skip(secrets, password), err(level = "info"))]
+#[tracing::instrument(level = "info", skip_all, err(level = "info"))]
 pub async fn move_to_shared_store(
     data_dir: &Path,
     secrets: &SecretStore,
-    input: &str,
-    password: Option<SecretString>,
+    input: &SharedStoreInput,
 ) -> Result<(StoreLocation, paydesk_store::MoveReport)> {
-    let (address, in_url) = SharedStoreAddress::parse(input)?;
-    let password = password.or(in_url);
+    let (address, password) = input.parts()?;
     if !data_dir.join(paydesk_store::DB_FILE).is_file() {
         return Err(EngineError::input(
             "data_dir",
@@ -268,25 +276,36 @@ pub async fn move_to_shared_store(
     local.close().await;
     shared.close().await;
     let report = report?;
-    let location = use_shared_store(data_dir, secrets, address.as_str(), password).await?;
+    let location = remember(data_dir, secrets, &address, password.as_ref())?;
     Ok((location, report))
 }
 
 /// Points `data_dir` at a shared PostgreSQL store: connects first (and migrates it
 /// forward), and only then keeps the password in the keyring and the address in the
 /// data folder; a wrong address or password changes nothing.
-#[tracing::instrument(level = "info", skip(secrets, password), err(level = "info"))]
+#[tracing::instrument(level = "info", skip_all, err(level = "info"))]
 pub async fn use_shared_store(
     data_dir: &Path,
     secrets: &SecretStore,
-    input: &str,
-    password: Option<SecretString>,
+    input: &SharedStoreInput,
 ) -> Result<StoreLocation> {
-    let (address, in_url) = SharedStoreAddress::parse(input)?;
-    let password = password.or(in_url);
-    let store = connect(&address, secrets, password.as_ref()).await?;
-    store.close().await;
-    if let Some(p) = &password {
+    let (address, password) = input.parts()?;
+    connect(&address, secrets, password.as_ref())
+        .await?
+        .close()
+        .await;
+    remember(data_dir, secrets, &address, password.as_ref())
+}
+
+/// Keeps a shared store that answered: its password in the keyring, its address in the
+/// data folder (written whole or not at all).
+fn remember(
+    data_dir: &Path,
+    secrets: &SecretStore,
+    address: &SharedStoreAddress,
+    password: Option<&SecretString>,
+) -> Result<StoreLocation> {
+    if let Some(p) = password {
         secrets.set(Owner::Store, &address.secret_name(), p)?;
     }
     std::fs::create_dir_all(data_dir)
@@ -319,23 +338,25 @@ pub fn use_local_store(data_dir: &Path) -> Result<StoreLocation> {
 }
 
 impl SharedStoreInput {
-    /// The address with its CA file, and the password typed beside it.
-    fn parts(&self) -> Result<(String, Option<SecretString>)> {
-        let address = match self
+    /// The address checked (with its CA file), and its password: the one typed beside
+    /// it, else one typed inside it.
+    fn parts(&self) -> Result<(SharedStoreAddress, Option<SecretString>)> {
+        let ca = self
             .ca_file
             .as_deref()
             .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
+            .filter(|c| !c.is_empty());
+        let address = match ca {
             Some(ca) => SharedStoreAddress::with_ca_file(&self.address, Path::new(ca))?,
             None => self.address.clone(),
         };
-        let password = self
+        let (address, in_address) = SharedStoreAddress::parse(&address)?;
+        let typed = self
             .password
             .as_deref()
             .filter(|p| !p.is_empty())
             .map(|p| SecretString::from(p.to_string()));
-        Ok((address, password))
+        Ok((address, typed.or(in_address)))
     }
 }
 
@@ -373,16 +394,13 @@ impl crate::Engine {
 
     /// Chooses a shared PostgreSQL store for this data folder (used from the next start).
     pub async fn use_shared_store(&self, input: &SharedStoreInput) -> Result<StoreView> {
-        let (address, password) = input.parts()?;
-        use_shared_store(self.data_dir(), &self.inner.secrets, &address, password).await?;
+        use_shared_store(self.data_dir(), &self.inner.secrets, input).await?;
         self.store_view()
     }
 
     /// Moves this data folder's local history into a shared store and chooses it.
     pub async fn move_to_shared_store(&self, input: &SharedStoreInput) -> Result<StoreView> {
-        let (address, password) = input.parts()?;
-        let (_, report) =
-            move_to_shared_store(self.data_dir(), &self.inner.secrets, &address, password).await?;
+        let (_, report) = move_to_shared_store(self.data_dir(), &self.inner.secrets, input).await?;
         self.store_view_with(Some(report.invoices_copied))
     }
 

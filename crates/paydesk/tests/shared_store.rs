@@ -2,11 +2,93 @@
 //! throw-away server `./x test` starts) see one list; a wrong address or password
 //! changes nothing; the password lives in the keyring, never in the data folder.
 
-use paydesk::{Engine, ListQuery, NewLink, StoreLocation};
+use paydesk::{Engine, ListQuery, NewLink, SharedStoreInput, StoreLocation};
 use paydesk_secrets::SecretStore;
 
 #[path = "../../paydesk-store/tests/common/mod.rs"]
 mod common;
+
+fn keyring(what: &str) -> SecretStore {
+    SecretStore::with_service(format!("paydesk-shared-{what}-{}", std::process::id()))
+}
+
+/// The shared store as typed: an address, and a password beside it.
+fn typed(address: &str, password: Option<&str>) -> SharedStoreInput {
+    SharedStoreInput {
+        address: address.to_string(),
+        password: password.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+/// `n` counters' data folders pointed at a fresh shared database, each opened.
+async fn counters(secrets: &SecretStore, n: usize) -> (Vec<tempfile::TempDir>, Vec<Engine>) {
+    let url = common::fresh_postgres_database().await;
+    let (mut dirs, mut engines) = (Vec::new(), Vec::new());
+    for _ in 0..n {
+        let d = tempfile::tempdir().unwrap();
+        paydesk::use_shared_store(d.path(), secrets, &typed(&url, None))
+            .await
+            .unwrap();
+        engines.push(Engine::open_with(d.path(), secrets.clone()).await.unwrap());
+        dirs.push(d);
+    }
+    (dirs, engines)
+}
+
+/// The account `shop` on a fresh BTCPay stand-in, and a 5 USD link on it.
+async fn shop_with_a_link(
+    e: &Engine,
+    name: &str,
+) -> (paydesk_standins::Standin, paydesk::InvoiceView) {
+    let (base, btcpay) = paydesk_standins::btcpay().await;
+    e.add_account(paydesk::NewAccount {
+        name: "shop".into(),
+        provider: "btcpay".into(),
+        base_url: Some(base),
+        store_id: Some("S1".into()),
+        secrets: vec![("api_key".into(), paydesk::Secret::from("k".to_string()))],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let made = e
+        .create_link(NewLink {
+            account: "shop".into(),
+            name: name.into(),
+            amount: "5.00".into(),
+            currency: Some("USD".into()),
+            expires_in: Some("1d".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    (btcpay, made)
+}
+
+/// How many invoices the first of `e`'s sync passes that polls at all (within 5 s: a
+/// lease let go by a stopped process moves as its connection closes) checked.
+async fn first_pass_that_polls(e: &Engine) -> usize {
+    for _ in 0..50 {
+        let checked = e.sync_once().await.unwrap().checked;
+        if checked > 0 {
+            return checked;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    0
+}
+
+/// A sandbox link for 4,000 won.
+fn sandbox_link(name: &str) -> NewLink {
+    NewLink {
+        account: "sandbox".into(),
+        name: name.into(),
+        amount: "4000".into(),
+        expires_in: Some("1d".into()),
+        ..Default::default()
+    }
+}
 
 fn without_password(url: &str) -> (String, String) {
     let mut u = url::Url::parse(url).unwrap();
@@ -17,19 +99,14 @@ fn without_password(url: &str) -> (String, String) {
 
 #[tokio::test]
 async fn two_counters_on_one_shared_store_see_one_list() {
-    let secrets = SecretStore::with_service(format!("paydesk-shared-test-{}", std::process::id()));
+    let secrets = keyring("test");
     let (address, password) = without_password(&common::fresh_postgres_database().await);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 
     // A wrong password: refused, nothing kept.
-    let err = paydesk::use_shared_store(
-        a.path(),
-        &secrets,
-        &address,
-        Some(paydesk::Secret::from("wrong".to_string())),
-    )
-    .await
-    .unwrap_err();
+    let err = paydesk::use_shared_store(a.path(), &secrets, &typed(&address, Some("wrong")))
+        .await
+        .unwrap_err();
     assert!(!err.to_string().contains(&password), "{err}");
     assert!(!a.path().join(paydesk::LOCATION_FILE).exists());
     assert!(matches!(
@@ -38,21 +115,16 @@ async fn two_counters_on_one_shared_store_see_one_list() {
     ));
 
     // Counter A is given the password; counter B (same database) finds it in the keyring.
-    let at_a = paydesk::use_shared_store(
-        a.path(),
-        &secrets,
-        &address,
-        Some(paydesk::Secret::from(password.clone())),
-    )
-    .await
-    .unwrap();
+    let at_a = paydesk::use_shared_store(a.path(), &secrets, &typed(&address, Some(&password)))
+        .await
+        .unwrap();
     assert_eq!(
         at_a,
         StoreLocation::Postgres {
             url: address.clone()
         }
     );
-    paydesk::use_shared_store(b.path(), &secrets, &address, None)
+    paydesk::use_shared_store(b.path(), &secrets, &typed(&address, None))
         .await
         .unwrap();
     let kept = std::fs::read_to_string(a.path().join(paydesk::LOCATION_FILE)).unwrap();
@@ -105,7 +177,7 @@ async fn two_counters_on_one_shared_store_see_one_list() {
 
 #[tokio::test]
 async fn an_unreachable_shared_store_is_a_clear_error() {
-    let secrets = SecretStore::with_service(format!("paydesk-shared-down-{}", std::process::id()));
+    let secrets = keyring("down");
     // A port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -113,14 +185,10 @@ async fn an_unreachable_shared_store_is_a_clear_error() {
         .unwrap()
         .port();
     let dir = tempfile::tempdir().unwrap();
-    let err = paydesk::use_shared_store(
-        dir.path(),
-        &secrets,
-        &format!("postgres://pd@127.0.0.1:{port}/paydesk"),
-        None,
-    )
-    .await
-    .unwrap_err();
+    let address = format!("postgres://pd@127.0.0.1:{port}/paydesk");
+    let err = paydesk::use_shared_store(dir.path(), &secrets, &typed(&address, None))
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains(&format!("127.0.0.1:{port}")),
         "{err}"
@@ -130,38 +198,9 @@ async fn an_unreachable_shared_store_is_a_clear_error() {
 
 #[tokio::test]
 async fn one_counter_polls_each_account_until_it_stops() {
-    let secrets = SecretStore::with_service(format!("paydesk-shared-lease-{}", std::process::id()));
-    let url = common::fresh_postgres_database().await;
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&a, &b] {
-        paydesk::use_shared_store(d.path(), &secrets, &url, None)
-            .await
-            .unwrap();
-    }
-    let ea = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
-    let eb = Engine::open_with(b.path(), secrets.clone()).await.unwrap();
-    let (base, btcpay) = paydesk_standins::btcpay().await;
-    ea.add_account(paydesk::NewAccount {
-        name: "shop".into(),
-        provider: "btcpay".into(),
-        base_url: Some(base),
-        store_id: Some("S1".into()),
-        secrets: vec![("api_key".into(), paydesk::Secret::from("k".to_string()))],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let made = ea
-        .create_link(NewLink {
-            account: "shop".into(),
-            name: "리스".into(),
-            amount: "5.00".into(),
-            currency: Some("USD".into()),
-            expires_in: Some("1d".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let (_dirs, mut counters) = counters(&keyring("lease"), 2).await;
+    let (ea, eb) = (counters.remove(0), counters.remove(0));
+    let (btcpay, made) = shop_with_a_link(&ea, "리스").await;
     // Counter A's pass takes the account's lease; counter B's leaves the account alone.
     assert_eq!(ea.sync_once().await.unwrap().checked, 1);
     btcpay.pay(&made.order_id);
@@ -173,42 +212,21 @@ async fn one_counter_polls_each_account_until_it_stops() {
     assert_eq!(eb.invoice(&made.id).await.unwrap().status.as_str(), "open");
     // Counter A stops: the lease moves, counter B polls and sees the payment.
     drop(ea);
-    let mut checked = 0;
-    for _ in 0..50 {
-        checked = eb.sync_once().await.unwrap().checked;
-        if checked > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(checked, 1, "counter B took the lease over");
+    assert_eq!(
+        first_pass_that_polls(&eb).await,
+        1,
+        "counter B took the lease over"
+    );
     assert_eq!(eb.invoice(&made.id).await.unwrap().status.as_str(), "paid");
 }
 
 #[tokio::test]
 async fn a_counter_hears_what_another_changes_as_it_commits() {
-    let secrets = SecretStore::with_service(format!("paydesk-shared-live-{}", std::process::id()));
-    let url = common::fresh_postgres_database().await;
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&a, &b] {
-        paydesk::use_shared_store(d.path(), &secrets, &url, None)
-            .await
-            .unwrap();
-    }
-    let ea = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
-    let eb = Engine::open_with(b.path(), secrets.clone()).await.unwrap();
+    let (_dirs, mut counters) = counters(&keyring("live"), 2).await;
+    let (ea, eb) = (counters.remove(0), counters.remove(0));
     eb.follow_other_counters().await.unwrap();
     let mut heard = eb.subscribe();
-    let made = ea
-        .create_link(NewLink {
-            account: "sandbox".into(),
-            name: "실시간".into(),
-            amount: "3000".into(),
-            expires_in: Some("1d".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let made = ea.create_link(sandbox_link("실시간")).await.unwrap();
     let view = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             let v = heard.recv().await.unwrap();
@@ -284,31 +302,27 @@ fn sandbox_payments(dir: &std::path::Path) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_shared_store_records_nothing_and_is_found_again() {
-    let secrets = SecretStore::with_service(format!("paydesk-shared-relay-{}", std::process::id()));
+    let secrets = keyring("relay");
     let direct = url::Url::parse(&common::fresh_postgres_database().await).unwrap();
     let relay = Relay::start(0, direct.port().unwrap()).await;
     let port = relay.port;
     let mut via = direct.clone();
     via.set_port(Some(port)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    paydesk::use_shared_store(dir.path(), &secrets, via.as_str(), None)
+    paydesk::use_shared_store(dir.path(), &secrets, &typed(via.as_str(), None))
         .await
         .unwrap();
     let e = Engine::open_with(dir.path(), secrets.clone())
         .await
         .unwrap();
-    let link = |name: &str| NewLink {
-        account: "sandbox".into(),
-        name: name.into(),
-        amount: "4000".into(),
-        expires_in: Some("1d".into()),
-        ..Default::default()
-    };
-    e.create_link(link("첫 링크")).await.unwrap();
+    e.create_link(sandbox_link("첫 링크")).await.unwrap();
     assert_eq!(sandbox_payments(dir.path()), 1);
 
     relay.stop().await;
-    let err = e.create_link(link("닿지 않는 링크")).await.unwrap_err();
+    let err = e
+        .create_link(sandbox_link("닿지 않는 링크"))
+        .await
+        .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("cannot be reached"), "{text}");
     assert!(!text.contains(direct.password().unwrap()), "{text}");
@@ -341,7 +355,7 @@ async fn an_unreachable_shared_store_records_nothing_and_is_found_again() {
     let _back = Relay::start(port, direct.port().unwrap()).await;
     let mut again = None;
     for _ in 0..20 {
-        match e.create_link(link("다시 링크")).await {
+        match e.create_link(sandbox_link("다시 링크")).await {
             Ok(v) => {
                 again = Some(v);
                 break;
@@ -363,44 +377,20 @@ async fn an_unreachable_shared_store_records_nothing_and_is_found_again() {
 
 #[tokio::test]
 async fn a_store_server_polls_for_the_shop_while_it_runs() {
-    let secrets =
-        SecretStore::with_service(format!("paydesk-shared-server-{}", std::process::id()));
-    let url = common::fresh_postgres_database().await;
-    let (a, s) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&a, &s] {
-        paydesk::use_shared_store(d.path(), &secrets, &url, None)
+    let secrets = keyring("server");
+    let (dirs, mut counters) = counters(&secrets, 2).await;
+    let counter = counters.remove(0);
+    // The store server runs at the second data folder (two engines: one is refused).
+    let (server, other) = (
+        counters.remove(0),
+        Engine::open_with(dirs[1].path(), secrets.clone())
             .await
-            .unwrap();
-    }
-    let counter = Engine::open_with(a.path(), secrets.clone()).await.unwrap();
-    let (base, _btcpay) = paydesk_standins::btcpay().await;
-    counter
-        .add_account(paydesk::NewAccount {
-            name: "shop".into(),
-            provider: "btcpay".into(),
-            base_url: Some(base),
-            store_id: Some("S1".into()),
-            secrets: vec![("api_key".into(), paydesk::Secret::from("k".to_string()))],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    counter
-        .create_link(NewLink {
-            account: "shop".into(),
-            name: "서버".into(),
-            amount: "5.00".into(),
-            currency: Some("USD".into()),
-            expires_in: Some("1d".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+            .unwrap(),
+    );
+    let (_btcpay, _) = shop_with_a_link(&counter, "서버").await;
     // The counter polls first and holds the account's lease.
     assert_eq!(counter.sync_once().await.unwrap().checked, 1);
-    let server = Engine::open_with(s.path(), secrets.clone()).await.unwrap();
     assert!(server.become_store_server().await.unwrap());
-    let other = Engine::open_with(s.path(), secrets.clone()).await.unwrap();
     assert!(
         !other.become_store_server().await.unwrap(),
         "one server at a time"
@@ -417,13 +407,5 @@ async fn a_store_server_polls_for_the_shop_while_it_runs() {
     // The server stops: the counter polls again.
     drop(other);
     drop(server);
-    let mut checked = 0;
-    for _ in 0..50 {
-        checked = counter.sync_once().await.unwrap().checked;
-        if checked > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(checked, 1);
+    assert_eq!(first_pass_that_polls(&counter).await, 1);
 }

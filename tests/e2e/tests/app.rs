@@ -1989,23 +1989,15 @@ async fn the_store_database_can_be_shared(
     cli: &Path,
     data_dir: &Path,
 ) -> WebDriverResult<()> {
-    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
-        .expect("PAYDESK_TEST_POSTGRES: ./x test starts a PostgreSQL server for this");
-    let name = format!("pd_e2e_app_{}", std::process::id());
-    let made = Command::new("psql")
-        .arg(&admin)
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .status()
-        .expect("psql runs");
-    assert!(made.success());
-    // postgres://pd:PASSWORD@127.0.0.1:PORT/postgres → the address and the password apart.
-    let (userinfo, rest) = admin
+    // postgres://pd:PASSWORD@127.0.0.1:PORT/DB → the address and the password apart.
+    let url = fresh_database("app");
+    let (userinfo, rest) = url
         .trim_start_matches("postgres://")
         .split_once('@')
         .unwrap();
     let (user, password) = userinfo.split_once(':').unwrap();
-    let (host, _) = rest.split_once('/').unwrap();
-    let address = format!("postgres://{user}@{host}/{name}");
+    let address = format!("postgres://{user}@{rest}");
+    let name = rest.rsplit_once('/').unwrap().1;
 
     driver
         .find(By::Id("settings-button"))

@@ -5,42 +5,10 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use support::*;
 use thirtyfour::prelude::*;
-
-fn paydesk(cli: &Path, data_dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(cli)
-        .env("PAYDESK_DATA_DIR", data_dir)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("paydesk runs");
-    assert!(
-        out.status.success(),
-        "paydesk {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-}
-
-/// A new database on the test server, made with psql; its address.
-fn fresh_database() -> String {
-    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
-        .expect("PAYDESK_TEST_POSTGRES: run the tests with ./x test, which starts PostgreSQL");
-    let name = format!("pd_e2e_{}", std::process::id());
-    let made = Command::new("psql")
-        .arg(&admin)
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .status()
-        .expect("psql (Debian's postgresql-client) runs");
-    assert!(made.success(), "the test database is made");
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_made_at_one_counter_appears_at_the_other() {
@@ -48,7 +16,7 @@ async fn a_link_made_at_one_counter_appears_at_the_other() {
     let cli = binary("PAYDESK_CLI_BIN", "paydesk");
     let home = tempfile::tempdir().unwrap();
     let (counter_a, counter_b) = (home.path().join("counter-a"), home.path().join("counter-b"));
-    let url = fresh_database();
+    let url = fresh_database("counters");
     for dir in [&counter_a, &counter_b] {
         paydesk(&cli, dir, &["store", "use", &url]);
     }

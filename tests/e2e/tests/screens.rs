@@ -7,26 +7,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use support::*;
 use thirtyfour::prelude::*;
-
-fn paydesk(cli: &Path, data_dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(cli)
-        .env("PAYDESK_DATA_DIR", data_dir)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("paydesk runs");
-    assert!(
-        out.status.success(),
-        "paydesk {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-}
 
 fn seed(cli: &Path, data_dir: &Path) {
     paydesk(

@@ -1254,7 +1254,7 @@ path: string, } | { "backend": "postgres",
 url: string, };
 
 /**
- * A shared store as the merchant types it in Settings.
+ * A shared store as the merchant types it (Settings, `paydesk store use/move`).
  */
 export type SharedStoreInput = { 
 /**

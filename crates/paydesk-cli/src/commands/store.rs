@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use clap::Subcommand;
-use paydesk::{EngineError, Secret, StoreLocation};
+use paydesk::{EngineError, StoreLocation};
 
 use crate::output::*;
 
@@ -50,25 +50,18 @@ pub(crate) async fn store(data_dir: &Path, cmd: StoreCmd, json: bool) -> Result<
             ca_file,
             password_stdin,
         } => {
-            let target = with_ca(target, ca_file)?;
-            let password = password_stdin.then(read_password).transpose()?;
-            paydesk::use_shared_store(data_dir, &paydesk::SecretStore::new(), &target, password)
-                .await?
+            let input = shared(target, ca_file, password_stdin)?;
+            paydesk::use_shared_store(data_dir, &paydesk::SecretStore::new(), &input).await?
         }
         StoreCmd::Move {
             to,
             ca_file,
             password_stdin,
         } => {
-            let to = with_ca(to, ca_file)?;
-            let password = password_stdin.then(read_password).transpose()?;
-            let (location, report) = paydesk::move_to_shared_store(
-                data_dir,
-                &paydesk::SecretStore::new(),
-                &to,
-                password,
-            )
-            .await?;
+            let input = shared(to, ca_file, password_stdin)?;
+            let (location, report) =
+                paydesk::move_to_shared_store(data_dir, &paydesk::SecretStore::new(), &input)
+                    .await?;
             if json {
                 print_json(&serde_json::json!({ "location": location, "moved": report }));
             } else {
@@ -91,14 +84,20 @@ pub(crate) async fn store(data_dir: &Path, cmd: StoreCmd, json: bool) -> Result<
     Ok(())
 }
 
-fn with_ca(address: String, ca_file: Option<std::path::PathBuf>) -> Result<String, EngineError> {
-    match ca_file {
-        Some(ca) => paydesk::SharedStoreAddress::with_ca_file(&address, &ca),
-        None => Ok(address),
-    }
+/// The shared store as typed: the address, its CA file, the password from stdin.
+fn shared(
+    address: String,
+    ca_file: Option<std::path::PathBuf>,
+    password_stdin: bool,
+) -> Result<paydesk::SharedStoreInput, EngineError> {
+    Ok(paydesk::SharedStoreInput {
+        address,
+        ca_file: ca_file.map(|p| p.display().to_string()),
+        password: password_stdin.then(read_password).transpose()?,
+    })
 }
 
-fn read_password() -> Result<Secret, EngineError> {
+fn read_password() -> Result<String, EngineError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprintln!("Type the database password, then Enter:");
@@ -112,5 +111,5 @@ fn read_password() -> Result<Secret, EngineError> {
     if line.is_empty() {
         return Err(EngineError::input("password", "stdin held no password"));
     }
-    Ok(Secret::from(line.to_string()))
+    Ok(line.to_string())
 }

@@ -5,9 +5,7 @@ use std::str::FromStr;
 
 use crate::{context::non_empty, error::Result, Engine, EngineError, SendRequest};
 use chrono::Utc;
-use paydesk_core::{
-    Customer, Delivery, DeliveryId, DeliveryState, Email, InputCode, InputError, InvoiceId, Phone,
-};
+use paydesk_core::{Customer, Delivery, Email, InputCode, InputError, InvoiceId, Phone};
 use paydesk_notify::{ChannelKind, Lang, Via};
 use paydesk_store::ChannelRecord;
 
@@ -127,24 +125,15 @@ impl Engine {
         let (Some(to), Some(lang)) = (to, lang) else {
             return Ok(None);
         };
-        let now = Utc::now();
-        Ok(Some(Delivery {
-            id: DeliveryId::generate(),
-            invoice_id: invoice_id.clone(),
+        Ok(Some(Delivery::queued(
+            invoice_id.clone(),
             channel,
             via,
             to,
-            state: DeliveryState::Queued,
-            attempts: 0,
-            channel_message_id: None,
-            error: None,
-            created_at: now,
-            updated_at: now,
             lang,
-            subject: None,
-            body: None,
-            kind: req.what,
-        }))
+            req.what,
+            Utc::now(),
+        )))
     }
 
     pub(crate) async fn pick_channel(&self, via: Via, name: Option<&str>) -> Result<ChannelRecord> {

@@ -45,7 +45,7 @@ impl Engine {
                 if fresh.status == Status::Draft {
                     (fresh, Some(c))
                 } else {
-                    c.done();
+                    c.release();
                     (fresh, None)
                 }
             }
@@ -133,7 +133,7 @@ impl Engine {
             }
         };
         if let Some(c) = claim {
-            c.done();
+            c.release();
         }
         self.publish(&after).await?;
         self.drop_queued_deliveries(&after.id, "not sent: the link was cancelled")

@@ -198,7 +198,7 @@ impl Engine {
             Ok(remote) => {
                 failpoint("create:after-provider");
                 let applied = self.apply_remote(&draft, &remote, Source::User).await?;
-                claim.done();
+                claim.release();
                 self.publish(&applied).await?;
                 let mut sent = Vec::new();
                 for d in &deliveries {

@@ -186,7 +186,7 @@ impl Engine {
         // Read again under the claim: the create that held it may just have finished.
         let fresh = self.inner.store.invoice(inv.id.as_str()).await?;
         if fresh.status != Status::Draft || fresh.provider_id.is_some() {
-            claim.done();
+            claim.release();
             return Ok(None);
         }
         let inv = &fresh;
@@ -237,13 +237,13 @@ impl Engine {
                         "never reached the provider before its deadline",
                     )
                     .await;
-                claim.done();
+                claim.release();
                 return Ok(after.ok());
             }
         };
         let applied = self.apply_checked(inv, remote, None).await;
         if applied.is_ok() {
-            claim.done();
+            claim.release();
         }
         applied
     }

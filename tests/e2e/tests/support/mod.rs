@@ -189,3 +189,35 @@ pub async fn open_app(
     let _ = DRIVER.set(driver.clone());
     (guard, driver)
 }
+
+/// `paydesk --json ARGS…` on `data_dir`, which must succeed; what it printed.
+pub fn paydesk(cli: &Path, data_dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(cli)
+        .env("PAYDESK_DATA_DIR", data_dir)
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("paydesk runs");
+    assert!(
+        out.status.success(),
+        "paydesk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+/// A new database `pd_e2e_{what}_{pid}` on the test PostgreSQL server `./x test` starts
+/// (made with psql); its address, password included.
+pub fn fresh_database(what: &str) -> String {
+    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
+        .expect("PAYDESK_TEST_POSTGRES: run the tests with ./x test, which starts PostgreSQL");
+    let name = format!("pd_e2e_{what}_{}", std::process::id());
+    let made = Command::new("psql")
+        .arg(&admin)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql (Debian's postgresql-client) runs");
+    assert!(made.success(), "the test database is made");
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
