@@ -1,32 +1,14 @@
 //! Fills a PayDesk data folder with N past invoices, for the start-up and memory
 //! benchmarks (`bench/app.py`): `cargo run --release -p paydesk-store --example seed --
-//! DATA_DIR N`. The invoices are settled history (paid, expired, cancelled, refunded
-//! over the last two years, spread over 200 customers), so a launched app has nothing
-//! to sync and the figures show the cost of the data alone. Inserted in batches of
-//! 10,000 per transaction, each with its `created` audit entry like a real invoice.
+//! DATA_DIR N`. The invoices are settled history (see `benches/history`), so a launched
+//! app has nothing to sync and the figures show the cost of the data alone.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use chrono::{Duration, Utc};
-use paydesk_core::*;
-use paydesk_store::*;
+use paydesk_store::Store;
 
-const ITEMS: [&str; 8] = [
-    "아메리카노",
-    "카페 라떼",
-    "딸기 케이크",
-    "抹茶ラテ",
-    "cotton shirt",
-    "gift card",
-    "꽃다발",
-    "ランチセット",
-];
-const SURNAMES: [&str; 10] = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"];
-const GIVEN: [&str; 20] = [
-    "민준", "서연", "지호", "수아", "도윤", "하은", "예준", "지우", "시우", "서윤", "주원", "지민",
-    "하준", "채원", "은우", "수빈", "건우", "지유", "우진", "다은",
-];
+#[path = "../benches/history/mod.rs"]
+mod history;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,86 +22,14 @@ fn main() {
             std::process::exit(2);
         }
     };
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(seed(dir, n));
-}
-
-async fn seed(dir: PathBuf, n: usize) {
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&dir).await.expect("the data folder opens");
-    let now = Utc::now();
-    let t0 = now - Duration::days(730);
-    store.set_setting("store_name", "벤치 상점").await.unwrap();
-    store
-        .ensure_account(&AccountRecord {
-            name: "sandbox".into(),
-            provider: ProviderKind::Sandbox,
-            settings: Default::default(),
-            created_at: t0,
-        })
-        .await
-        .unwrap();
-    let mut customers = Vec::new();
-    for i in 0..200usize {
-        let c = Customer {
-            id: paydesk_core::CustomerId::from_stored(format!("cus_bench_{i:03}")),
-            name: format!("{}{}", SURNAMES[i % 10], GIVEN[(i / 10) % 20]),
-            phone: Some(format!("+8210{:08}", 10_000_000 + i * 37_171)),
-            email: None,
-            created_at: t0,
-        };
-        store.insert_customer(&c).await.unwrap();
-        customers.push(c.id);
-    }
-    let krw = |m| Money::from_minor(m, Currency::Krw).unwrap();
-    let start = Instant::now();
-    let mut batch = Vec::with_capacity(10_000);
-    for i in 0..n {
-        // Oldest first, evenly over two years, so the newest are the last inserted.
-        let created = t0 + Duration::seconds((730 * 86_400 * i as i64) / n.max(1) as i64);
-        let amount = 1_000 + (i as i64 * 7_919 % 500) * 100;
-        let (status, paid) = match i % 20 {
-            0..=13 => (Status::Paid, amount),
-            14..=16 => (Status::Expired, 0),
-            17 | 18 => (Status::Cancelled, 0),
-            _ => (Status::Refunded, amount),
-        };
-        batch.push(Invoice {
-            id: paydesk_core::InvoiceId::from_stored(format!("inv_bench_{i:08}")),
-            account: "sandbox".into(),
-            provider: ProviderKind::Sandbox,
-            provider_id: Some(format!("sbx_bench_{i:08}")),
-            order_id: paydesk_core::OrderId::from_stored(format!("PDB{i:010}")),
-            kind: InvoiceKind::Link,
-            name: format!("{} {}", ITEMS[i % ITEMS.len()], i % 97),
-            amount: krw(amount),
-            tax_free: krw(0),
-            paid: krw(paid),
-            refunded: krw(0),
-            refund_requested: krw(0),
-            status,
-            flags: PaymentFlags::default(),
-            payment_url: None,
-            payment_number: None,
-            expires_at: created + Duration::hours(24),
-            customer_id: Some(customers[i % customers.len()].clone()),
-            created_at: created,
-            updated_at: created,
-            last_checked_at: Some(created),
-            last_error: None,
-            rest_of: None,
-            refund_url: None,
-            paid_at: None,
-        });
-        if batch.len() == 10_000 || i + 1 == n {
-            store.insert_invoices(&batch, Source::User).await.unwrap();
-            batch.clear();
-        }
-    }
-    println!(
-        "{n} invoices in {} in {:.1} s",
-        dir.display(),
-        start.elapsed().as_secs_f64()
-    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir).await.expect("the data folder opens");
+        let took = history::seed_history(&store, n).await;
+        println!(
+            "{n} invoices in {} in {:.1} s",
+            dir.display(),
+            took.as_secs_f64()
+        );
+    });
 }

@@ -116,7 +116,7 @@ fn update(status: Status, paid: i64, source: Source) -> InvoiceUpdate {
 #[tokio::test]
 async fn opens_in_wal_mode_and_migrates() {
     let (dir, s) = store().await;
-    assert_eq!(s.schema_version().await.unwrap(), 6);
+    assert_eq!(s.schema_version().await.unwrap(), 8);
     assert!(dir.path().join(DB_FILE).exists());
     assert!(
         dir.path().join(format!("{DB_FILE}-wal")).exists(),
@@ -468,8 +468,8 @@ async fn a_shared_postgres_store_migrates_once_and_keeps_its_data() {
     let (a, b) = tokio::join!(Store::connect_postgres(&url), Store::connect_postgres(&url));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.backend(), Backend::Postgres);
-    assert_eq!(a.schema_version().await.unwrap(), 7);
-    assert_eq!(b.schema_version().await.unwrap(), 7);
+    assert_eq!(a.schema_version().await.unwrap(), 8);
+    assert_eq!(b.schema_version().await.unwrap(), 8);
     let (_d, a) = with_account(a, tempfile::tempdir().unwrap()).await;
     let inv = invoice("커피", None);
     a.insert_invoice(&inv, Source::User, None).await.unwrap();
@@ -660,7 +660,7 @@ async fn a_shared_store_over_tls_checks_the_server_s_certificate() {
         .unwrap();
     assert_eq!(
         s.schema_version().await.unwrap(),
-        7,
+        8,
         "connected and set up over TLS"
     );
     s.close().await;
@@ -730,4 +730,156 @@ async fn a_data_folder_with_spaces_and_url_characters_in_its_name_opens() {
     );
     let again = Store::open(&dir).await.unwrap();
     assert_eq!(again.invoice(&inv.id).await.unwrap(), inv);
+}
+
+/// Invoices over five days at every hour of the day, in two accounts and four statuses,
+/// some saved alone and some in one transaction, some changed afterwards.
+async fn invoices_over_days(s: &Store) -> Vec<Invoice> {
+    s.ensure_account(&AccountRecord {
+        name: "other".into(),
+        provider: ProviderKind::Sandbox,
+        settings: Default::default(),
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    let made: Vec<Invoice> = (0..60)
+        .map(|i| {
+            let mut inv = invoice(&format!("상품 {:02}", i % 7), None);
+            inv.created_at = t0() - Duration::days(3) + Duration::minutes(97 * i);
+            inv.account = if i % 3 == 0 { "other" } else { "sandbox" }.into();
+            inv.amount = Money::from_minor(1000 * (1 + i % 4), Currency::Krw).unwrap();
+            inv
+        })
+        .collect();
+    s.insert_invoices(&made[..20], Source::User).await.unwrap();
+    for inv in &made[20..] {
+        s.insert_invoice(inv, Source::User, None).await.unwrap();
+    }
+    for (i, inv) in made.iter().enumerate() {
+        if i % 2 == 0 {
+            s.apply_update(&inv.id, &update(Status::Open, 0, Source::Sync))
+                .await
+                .unwrap();
+        }
+        if i % 4 == 0 {
+            s.apply_update(&inv.id, &update(Status::Paid, 29900, Source::Sync))
+                .await
+                .unwrap();
+        }
+        if i % 10 == 5 {
+            s.apply_update(&inv.id, &update(Status::Cancelled, 0, Source::User))
+                .await
+                .unwrap();
+        }
+    }
+    made
+}
+
+on_both_backends! {
+    async fn the_list_counts_stay_exact_as_invoices_change(s: Store) {
+        invoices_over_days(&s).await;
+        let at = |h: i64, m: i64| Some(t0() + Duration::hours(h) + Duration::minutes(m));
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap();
+        let ranges = [
+            (None, None),
+            (at(-40, 7), None),
+            (None, at(20, 0)),
+            (at(-60, 30), at(25, 13)),
+            (at(-1, 0), at(2, 0)),
+            (Some(midnight), Some(midnight + Duration::days(2))),
+            (at(30, 0), at(-30, 0)),
+        ];
+        let mut checked = 0;
+        for status in [None, Some(Status::Draft), Some(Status::Open), Some(Status::Paid)] {
+            for account in [None, Some("sandbox"), Some("other")] {
+                for (from, before) in ranges {
+                    let f = InvoiceFilter {
+                        status,
+                        account: account.map(str::to_string),
+                        created_from: from,
+                        created_before: before,
+                        limit: Some(1000),
+                        ..Default::default()
+                    };
+                    let listed = s.invoices(&f).await.unwrap().len() as i64;
+                    let counted = s.count_invoices(&f).await.unwrap();
+                    assert_eq!(counted, listed, "{status:?} {account:?} {from:?}..{before:?}");
+                    checked += listed;
+                }
+            }
+        }
+        assert!(checked > 300, "the filters match invoices ({checked})");
+    }
+}
+
+on_both_backends! {
+    async fn keyset_pages_walk_every_order_without_repeats_or_gaps(s: Store) {
+        let made = invoices_over_days(&s).await;
+        let kim = Customer {
+            id: paydesk_core::CustomerId::generate(),
+            name: "김민준".into(),
+            phone: None,
+            email: None,
+            created_at: t0(),
+        };
+        s.insert_customer(&kim).await.unwrap();
+        let mut usd = invoice("상품 01", Some(&kim.id));
+        usd.amount = Money::from_minor(1000, Currency::Usd).unwrap();
+        s.insert_invoice(&usd, Source::User, None).await.unwrap();
+        let all = made.len() + 1;
+        for sort in SortBy::ALL.iter().copied() {
+            for ascending in [false, true] {
+                let f = InvoiceFilter {
+                    sort,
+                    ascending,
+                    limit: Some(1000),
+                    ..Default::default()
+                };
+                let whole: Vec<String> = s
+                    .invoices(&f)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|i| i.id.into())
+                    .collect();
+                assert_eq!(whole.len(), all);
+                let mut walked: Vec<String> = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = s
+                        .invoices(&InvoiceFilter {
+                            limit: Some(7),
+                            after: after.clone(),
+                            ..f.clone()
+                        })
+                        .await
+                        .unwrap();
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id.to_string());
+                    walked.extend(page.into_iter().map(|i| i.id.into()));
+                    assert!(walked.len() <= all, "{sort:?} ascending={ascending}: repeats");
+                }
+                assert_eq!(walked, whole, "{sort:?} ascending={ascending}");
+            }
+        }
+        // With a filter too: the open ones of one account.
+        let f = InvoiceFilter {
+            status: Some(Status::Open),
+            account: Some("sandbox".into()),
+            limit: Some(1000),
+            ..Default::default()
+        };
+        let whole = s.invoices(&f).await.unwrap();
+        let second = s
+            .invoices(&InvoiceFilter {
+                limit: Some(1000),
+                after: Some(whole[2].id.to_string()),
+                ..f.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(second.len(), whole.len() - 3);
+        assert_eq!(second[0].id, whole[3].id);
+    }
 }

@@ -189,6 +189,10 @@ pub struct ListQuery {
     #[serde(default)]
     #[ts(as = "Option<u32>")]
     pub offset: Option<i64>,
+    /// The page after this invoice (its id, as the last row of the page before shows it),
+    /// in the list's order; the offset is not used with it.
+    #[serde(default)]
+    pub after: Option<String>,
     /// The column to sort by (newest first when not given): `created`, `name`,
     /// `customer`, `amount`, `status` or `when`.
     #[serde(default)]

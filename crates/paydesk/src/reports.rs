@@ -426,20 +426,22 @@ impl Engine {
             CsvForm::Spreadsheet(lang) => w.write_record(csv_headers(lang)),
         }
         .map_err(internal)?;
-        let mut offset = 0;
+        // Page by page after the last row written (keyset: an invoice created meanwhile
+        // neither shifts nor repeats a row).
+        let mut after: Option<String> = None;
         loop {
             let page = self
                 .inner
                 .store
                 .invoices(&paydesk_store::InvoiceFilter {
                     limit: Some(5000),
-                    offset: Some(offset),
+                    after: after.clone(),
                     created_from: lo,
                     created_before: hi,
                     ..Default::default()
                 })
                 .await?;
-            offset += page.len() as i64;
+            after = page.last().map(|i| i.id.to_string());
             for i in &page {
                 if lo.is_some_and(|lo| i.created_at < lo) || hi.is_some_and(|hi| i.created_at >= hi)
                 {

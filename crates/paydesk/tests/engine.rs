@@ -747,6 +747,23 @@ async fn the_list_sorts_by_any_column_and_pages_stably() {
                 paged.extend(page.into_iter().map(|i| i.name));
             }
             assert_eq!(all, paged);
+            // And after the last row shown (keyset), the same order again.
+            let mut after: Option<String> = None;
+            let mut keyset = Vec::new();
+            loop {
+                let page = e
+                    .invoices(&ListQuery {
+                        limit: Some(1),
+                        after: after.clone(),
+                        ..q.clone()
+                    })
+                    .await
+                    .unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(last.id.clone());
+                keyset.extend(page.into_iter().map(|i| i.name));
+            }
+            assert_eq!(all, keyset);
             all.iter()
                 .map(|n| n.chars().next().unwrap())
                 .collect::<String>()
@@ -769,6 +786,14 @@ async fn the_list_sorts_by_any_column_and_pages_stably() {
         .await
         .unwrap_err();
     assert!(bad.to_string().contains("sort"), "{bad}");
+    let unknown = e
+        .invoices(&ListQuery {
+            after: Some("inv_nothere".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(unknown.to_string().contains("after"), "{unknown}");
 }
 
 #[tokio::test]

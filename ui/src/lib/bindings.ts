@@ -520,6 +520,11 @@ limit?: number | null,
  */
 offset?: number | null, 
 /**
+ * The page after this invoice (its id, as the last row of the page before shows it),
+ * in the list's order; the offset is not used with it.
+ */
+after?: string | null, 
+/**
  * The column to sort by (newest first when not given): `created`, `name`,
  * `customer`, `amount`, `status` or `when`.
  */

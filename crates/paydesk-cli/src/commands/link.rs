@@ -31,6 +31,9 @@ pub(crate) enum LinkCmd {
         to: Option<String>,
         #[arg(long, default_value_t = 500)]
         limit: i64,
+        /// The page after this invoice (the id of the last one listed), in the same order.
+        #[arg(long)]
+        after: Option<String>,
         /// Sort by created (default, newest first), name, customer, amount, status or when
         /// (paid at, or the deadline while unpaid).
         #[arg(long)]
@@ -86,6 +89,7 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
             from,
             to,
             limit,
+            after,
             sort,
             asc,
             desc,
@@ -100,6 +104,7 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
                     search,
                     limit: Some(limit),
                     offset: None,
+                    after,
                     sort,
                     descending: (asc || desc).then_some(desc),
                 })

@@ -59,6 +59,18 @@ impl Engine {
             })?,
             None => SortBy::default(),
         };
+        let after = match non_empty(&q.after) {
+            Some(key) => match self.inner.store.find_invoice(key).await? {
+                Some(inv) => Some(inv.id.to_string()),
+                None => {
+                    return Err(EngineError::input(
+                        "after",
+                        format!("no invoice {:?}", truncate(key, 60)),
+                    ))
+                }
+            },
+            None => None,
+        };
         let (created_from, created_before) =
             self.day_range(q.from.as_deref(), q.to.as_deref()).await?;
         Ok(InvoiceFilter {
@@ -72,6 +84,7 @@ impl Engine {
             search: non_empty(&q.search).map(str::to_string),
             limit: Some(limit),
             offset: Some(q.offset.unwrap_or(0).max(0)),
+            after,
         })
     }
 
