@@ -259,118 +259,33 @@ impl Store {
     /// row and appends the audit entry, all in one transaction.
     pub async fn apply_update(&self, id: &str, u: &InvoiceUpdate) -> Result<Applied> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(AssertSqlSafe(format!("{INVOICE_SELECT} WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "invoice",
-                key: id.to_string(),
-            })?;
-        let before = invoice_from_row(&row)?;
-        if let (Some(kept), Some(other)) = (&before.provider_id, &u.provider_id) {
-            if kept != other {
-                return Err(StoreError::OtherProviderId {
-                    provider: before.provider,
-                    kept: kept.clone(),
-                    other: other.clone(),
-                });
+        let applied = apply_in(&mut tx, id, u).await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// Applies a batch of updates (each checked and audited as `apply_update` does) and
+    /// notes `checked` as checked at `checked_at`, all in one transaction. An update that
+    /// is refused (a transition the lifecycle forbids, another provider invoice, an
+    /// unknown invoice) writes nothing of its own and is answered with its error; the
+    /// others still apply. A database failure applies none of them.
+    pub async fn apply_updates(
+        &self,
+        updates: &[(String, InvoiceUpdate)],
+        checked: &[String],
+        checked_at: DateTime<Utc>,
+    ) -> Result<Vec<Result<Applied>>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(updates.len());
+        for (id, u) in updates {
+            match apply_in(&mut tx, id, u).await {
+                Err(e @ (StoreError::Db(_) | StoreError::Unreachable(_))) => return Err(e),
+                other => out.push(other),
             }
         }
-        before.status.check_transition(u.status)?;
-        let paid = Money::from_minor(u.paid_minor, before.amount.currency())
-            .map_err(|e| StoreError::Corrupt(format!("paid amount: {e}")))?;
-        let refunded =
-            Money::from_minor(u.refunded_minor.min(u.paid_minor), before.amount.currency())
-                .map_err(|e| StoreError::Corrupt(format!("refunded amount: {e}")))?;
-        let mut after = before.clone();
-        after.status = u.status;
-        after.flags = u.flags;
-        after.paid = paid;
-        after.refunded = refunded;
-        if u.provider_id.is_some() {
-            after.provider_id = u.provider_id.clone();
-        }
-        if u.payment_url.is_some() {
-            after.payment_url = u.payment_url.clone();
-        }
-        if u.payment_number.is_some() {
-            after.payment_number = u.payment_number.clone();
-        }
-        if u.refund_url.is_some() {
-            after.refund_url = u.refund_url.clone();
-        }
-        // A refund waiting at the provider is done once the provider counts it.
-        if after.refunded.minor() > before.refunded.minor() || after.status == Status::Refunded {
-            after.refund_requested = Money::zero(before.amount.currency());
-        }
-        after.last_checked_at = Some(u.at);
-        after.last_error = None;
-        if after.paid_at.is_none() && matches!(after.status, Status::Paid | Status::PaidUnconfirmed)
-        {
-            after.paid_at = Some(u.at);
-        }
-        let changed = paydesk_core::lifecycle::changed(&before, &after);
-        if changed {
-            after.updated_at = u.at;
-        }
-        let customer = match &after.customer_id {
-            Some(cid) => sqlx::query(
-                "SELECT id, name, phone, email, created_at FROM customers WHERE id = $1",
-            )
-            .bind(cid.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| customer_from_row(&r))
-            .transpose()?,
-            None => None,
-        };
-        sqlx::query(
-            "UPDATE invoices SET status = $1, paid_late = $2, underpaid = $3, overpaid = $4, paid_minor = $5,
-                refunded_minor = $6, paid_at = $7, provider_id = $8, payment_url = $9, payment_number = $10, updated_at = $11, last_checked_at = $12,
-                last_error = NULL, search_text = $13, refund_url = $14, refund_requested_minor = $15
-             WHERE id = $16",
-        )
-        .bind(after.status.as_str())
-        .bind(i64::from(after.flags.paid_late))
-        .bind(i64::from(after.flags.underpaid))
-        .bind(i64::from(after.flags.overpaid))
-        .bind(after.paid.minor())
-        .bind(after.refunded.minor())
-        .bind(after.paid_at.map(ts))
-        .bind(&after.provider_id)
-        .bind(&after.payment_url)
-        .bind(&after.payment_number)
-        .bind(ts(after.updated_at))
-        .bind(ts(u.at))
-        .bind(search_text(&after, customer.as_ref()))
-        .bind(&after.refund_url)
-        .bind(after.refund_requested.minor())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if changed {
-            let detail = describe_update(&before, &after, u.detail.as_deref());
-            let refund = after.refunded.minor() - before.refunded.minor();
-            crate::audit::insert_audit_refund(
-                &mut tx,
-                id,
-                u.at,
-                TimelineEvent::Status,
-                Some(before.status),
-                Some(after.status),
-                u.source,
-                Some(&detail),
-                (refund > 0).then_some(refund),
-            )
-            .await?;
-        }
+        mark_checked_in(&mut tx, checked, checked_at).await?;
         tx.commit().await?;
-        Ok(Applied {
-            before,
-            after,
-            changed,
-        })
+        Ok(out)
     }
 
     /// Forgets a create attempt that provably never reached the provider.
@@ -406,15 +321,7 @@ impl Store {
     /// transaction.
     pub async fn mark_checked_many(&self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        for id in ids {
-            sqlx::query(
-                "UPDATE invoices SET last_checked_at = $1, last_error = NULL WHERE id = $2",
-            )
-            .bind(ts(at))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
+        mark_checked_in(&mut tx, ids, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -560,4 +467,137 @@ pub(crate) fn search_text(inv: &Invoice, customer: Option<&Customer>) -> String 
         }
     }
     parts.join(" ")
+}
+
+/// `Store::apply_update` inside a write transaction: every check comes before the first
+/// write, so a refused update writes nothing.
+async fn apply_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    u: &InvoiceUpdate,
+) -> Result<Applied> {
+    let row = sqlx::query(AssertSqlSafe(format!("{INVOICE_SELECT} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "invoice",
+            key: id.to_string(),
+        })?;
+    let before = invoice_from_row(&row)?;
+    if let (Some(kept), Some(other)) = (&before.provider_id, &u.provider_id) {
+        if kept != other {
+            return Err(StoreError::OtherProviderId {
+                provider: before.provider,
+                kept: kept.clone(),
+                other: other.clone(),
+            });
+        }
+    }
+    before.status.check_transition(u.status)?;
+    let paid = Money::from_minor(u.paid_minor, before.amount.currency())
+        .map_err(|e| StoreError::Corrupt(format!("paid amount: {e}")))?;
+    let refunded = Money::from_minor(u.refunded_minor.min(u.paid_minor), before.amount.currency())
+        .map_err(|e| StoreError::Corrupt(format!("refunded amount: {e}")))?;
+    let mut after = before.clone();
+    after.status = u.status;
+    after.flags = u.flags;
+    after.paid = paid;
+    after.refunded = refunded;
+    if u.provider_id.is_some() {
+        after.provider_id = u.provider_id.clone();
+    }
+    if u.payment_url.is_some() {
+        after.payment_url = u.payment_url.clone();
+    }
+    if u.payment_number.is_some() {
+        after.payment_number = u.payment_number.clone();
+    }
+    if u.refund_url.is_some() {
+        after.refund_url = u.refund_url.clone();
+    }
+    // A refund waiting at the provider is done once the provider counts it.
+    if after.refunded.minor() > before.refunded.minor() || after.status == Status::Refunded {
+        after.refund_requested = Money::zero(before.amount.currency());
+    }
+    after.last_checked_at = Some(u.at);
+    after.last_error = None;
+    if after.paid_at.is_none() && matches!(after.status, Status::Paid | Status::PaidUnconfirmed) {
+        after.paid_at = Some(u.at);
+    }
+    let changed = paydesk_core::lifecycle::changed(&before, &after);
+    if changed {
+        after.updated_at = u.at;
+    }
+    let customer = match &after.customer_id {
+        Some(cid) => {
+            sqlx::query("SELECT id, name, phone, email, created_at FROM customers WHERE id = $1")
+                .bind(cid.as_str())
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| customer_from_row(&r))
+                .transpose()?
+        }
+        None => None,
+    };
+    sqlx::query(
+            "UPDATE invoices SET status = $1, paid_late = $2, underpaid = $3, overpaid = $4, paid_minor = $5,
+                refunded_minor = $6, paid_at = $7, provider_id = $8, payment_url = $9, payment_number = $10, updated_at = $11, last_checked_at = $12,
+                last_error = NULL, search_text = $13, refund_url = $14, refund_requested_minor = $15
+             WHERE id = $16",
+        )
+        .bind(after.status.as_str())
+        .bind(i64::from(after.flags.paid_late))
+        .bind(i64::from(after.flags.underpaid))
+        .bind(i64::from(after.flags.overpaid))
+        .bind(after.paid.minor())
+        .bind(after.refunded.minor())
+        .bind(after.paid_at.map(ts))
+        .bind(&after.provider_id)
+        .bind(&after.payment_url)
+        .bind(&after.payment_number)
+        .bind(ts(after.updated_at))
+        .bind(ts(u.at))
+        .bind(search_text(&after, customer.as_ref()))
+        .bind(&after.refund_url)
+        .bind(after.refund_requested.minor())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if changed {
+        let detail = describe_update(&before, &after, u.detail.as_deref());
+        let refund = after.refunded.minor() - before.refunded.minor();
+        crate::audit::insert_audit_refund(
+            tx,
+            id,
+            u.at,
+            TimelineEvent::Status,
+            Some(before.status),
+            Some(after.status),
+            u.source,
+            Some(&detail),
+            (refund > 0).then_some(refund),
+        )
+        .await?;
+    }
+    Ok(Applied {
+        before,
+        after,
+        changed,
+    })
+}
+
+async fn mark_checked_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ids: &[String],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE invoices SET last_checked_at = $1, last_error = NULL WHERE id = $2")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

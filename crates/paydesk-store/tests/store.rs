@@ -883,3 +883,60 @@ on_both_backends! {
         assert_eq!(second[0].id, whole[3].id);
     }
 }
+
+on_both_backends! {
+    async fn a_batch_of_updates_applies_each_with_its_entry_and_refuses_only_the_bad_one(s: Store) {
+        let [a, b, c, d] = ["가", "나", "다", "라"].map(|n| invoice(n, None));
+        for i in [&a, &b, &c, &d] {
+            s.insert_invoice(i, Source::User, None).await.unwrap();
+        }
+        let open = |id: &str| {
+            let mut u = update(Status::Open, 0, Source::Sync);
+            u.provider_id = Some(format!("sbx_{id}"));
+            u
+        };
+        let mut paid = update(Status::Paid, 29900, Source::Sync);
+        paid.provider_id = Some(format!("sbx_{}", a.id));
+        // b: a draft cannot become refunded; c: another provider invoice than the one it follows.
+        s.apply_update(&c.id, &open(&c.id)).await.unwrap();
+        let mut other = open(&c.id);
+        other.provider_id = Some("sbx_someone_else".into());
+        let refunded = update(Status::Refunded, 29900, Source::Sync);
+        let batch = vec![
+            (a.id.to_string(), open(&a.id)),
+            (a.id.to_string(), paid),
+            (b.id.to_string(), refunded),
+            (c.id.to_string(), other),
+        ];
+        let checked_at = t0() + Duration::minutes(5);
+        let results = s
+            .apply_updates(&batch, &[d.id.to_string()], checked_at)
+            .await
+            .unwrap();
+        assert_eq!(results.len(), 4);
+        assert!(results[0].is_ok() && results[1].is_ok(), "{results:?}");
+        assert!(matches!(results[2], Err(StoreError::Transition(_))), "{results:?}");
+        assert!(matches!(results[3], Err(StoreError::OtherProviderId { .. })), "{results:?}");
+        // a moved twice, each step with its entry; b and c as they were; d noted as checked.
+        assert_eq!(s.invoice(&a.id).await.unwrap().status, Status::Paid);
+        assert_eq!(s.timeline(&a.id).await.unwrap().len(), 3, "created, opened, paid");
+        assert_eq!(s.invoice(&b.id).await.unwrap().status, Status::Draft);
+        assert_eq!(s.timeline(&b.id).await.unwrap().len(), 1);
+        let c_now = s.invoice(&c.id).await.unwrap();
+        assert_eq!(c_now.provider_id.as_deref(), Some(format!("sbx_{}", c.id).as_str()));
+        assert_eq!(s.timeline(&c.id).await.unwrap().len(), 2);
+        assert_eq!(
+            s.invoice(&d.id).await.unwrap().last_checked_at,
+            Some(checked_at)
+        );
+        // The kept counts followed the changes made in the batch.
+        let paid_count = s
+            .count_invoices(&InvoiceFilter {
+                status: Some(Status::Paid),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(paid_count, 1);
+    }
+}

@@ -5,6 +5,7 @@ mod cancel;
 mod claim;
 mod create;
 mod reconcile;
+pub(crate) use reconcile::plan_remote;
 mod refund;
 mod rest;
 

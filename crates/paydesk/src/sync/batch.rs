@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use paydesk_core::{lifecycle, Invoice, Source, Status};
 use paydesk_providers::{Provider, ProviderError, RemoteInvoice};
 
-use crate::{context::failpoint, context::Limiter, Engine, EngineError};
+use crate::{context::failpoint, context::Limiter, invoices::plan_remote, Engine, EngineError};
+use paydesk_store::InvoiceUpdate;
 
 /// What one sync pass keeps per account.
 #[derive(Clone)]
@@ -110,13 +111,34 @@ impl Engine {
                 }
             }
         }
+        // What the list said is applied for the whole batch in one transaction (each
+        // change still checked and audited on its own); the rest is asked one by one.
         let mut unchanged = Vec::new();
+        let mut planned: Vec<(Invoice, std::ops::Range<usize>)> = Vec::new();
+        let mut updates: Vec<(String, InvoiceUpdate)> = Vec::new();
+        let applied_at = Utc::now();
         for inv in invoices {
             let remote = listed
                 .remove(inv.order_id.as_str())
                 .filter(|r| Some(&r.provider_id) == inv.provider_id.as_ref());
             let outcome = match remote {
-                Some(r) => self.apply_checked(&inv, r, Some(&mut unchanged)).await,
+                Some(r) => {
+                    failpoint("sync:after-provider");
+                    if lifecycle::leaves_unchanged(&inv, &r, applied_at) {
+                        unchanged.push(inv.id.to_string());
+                        out.push((inv, Checked::Unchanged));
+                        continue;
+                    }
+                    match plan_remote(&inv, &r, Source::Sync, None, applied_at) {
+                        Ok(mine) => {
+                            let at = updates.len();
+                            updates.extend(mine.into_iter().map(|u| (inv.id.to_string(), u)));
+                            planned.push((inv, at..updates.len()));
+                            continue;
+                        }
+                        Err(e) => Err(not_applied(&inv, e)),
+                    }
+                }
                 None => {
                     let Ok(_permit) = run.limit.acquire().await else {
                         out.push((inv, Checked::Skipped));
@@ -138,15 +160,58 @@ impl Engine {
             };
             out.push((inv, outcome.into()));
         }
-        // Every "checked, nothing changed" of the batch in one transaction.
-        if !unchanged.is_empty() {
-            if let Err(e) = self
-                .inner
-                .store
-                .mark_checked_many(&unchanged, Utc::now())
-                .await
-            {
-                tracing::warn!(error = %e, "could not record the check time");
+        if planned.is_empty() {
+            // Every "checked, nothing changed" of the batch in one transaction.
+            if !unchanged.is_empty() {
+                if let Err(e) = self
+                    .inner
+                    .store
+                    .mark_checked_many(&unchanged, Utc::now())
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not record the check time");
+                }
+            }
+            return out;
+        }
+        match self
+            .inner
+            .store
+            .apply_updates(&updates, &unchanged, Utc::now())
+            .await
+        {
+            Ok(results) => {
+                let mut results: Vec<Option<paydesk_store::Result<paydesk_store::Applied>>> =
+                    results.into_iter().map(Some).collect();
+                for (inv, range) in planned {
+                    let mut outcome = Ok(None);
+                    for r in &mut results[range] {
+                        match r.take() {
+                            Some(Ok(applied)) => {
+                                if let Ok(last) = &mut outcome {
+                                    *last = Some(applied);
+                                }
+                            }
+                            Some(Err(e)) => {
+                                if outcome.is_ok() {
+                                    outcome = Err(not_applied(&inv, e.into()));
+                                }
+                            }
+                            None => {}
+                        }
+                    }
+                    let outcome = outcome.map(|applied| {
+                        applied.and_then(|a| lifecycle::changed(&inv, &a.after).then_some(a.after))
+                    });
+                    out.push((inv, outcome.into()));
+                }
+            }
+            // The database failed: none of the batch was written.
+            Err(e) => {
+                let e = EngineError::from(e);
+                for (inv, _) in planned {
+                    out.push((inv, Checked::Local(EngineError::Internal(e.to_string()))));
+                }
             }
         }
         out
@@ -268,14 +333,7 @@ impl Engine {
         let before = inv.clone();
         match self.apply_remote(inv, &remote, Source::Sync).await {
             Ok(after) => Ok(lifecycle::changed(&before, &after).then_some(after)),
-            Err(
-                e @ (EngineError::Store(_) | EngineError::Internal(_) | EngineError::Keyring(_)),
-            ) => Err(CheckError::Local(e)),
-            Err(e) => Err(CheckError::Provider(ProviderError::Malformed {
-                provider: inv.provider,
-                field: "status".into(),
-                message: e.to_string(),
-            })),
+            Err(e) => Err(not_applied(inv, e)),
         }
     }
 
@@ -305,5 +363,20 @@ impl Engine {
             .into()),
             other => Ok(other?),
         }
+    }
+}
+
+/// Why an answer was not applied: PayDesk's own failure stays local; an answer PayDesk
+/// cannot apply (another currency, a transition the lifecycle forbids) is the provider's.
+fn not_applied(inv: &Invoice, e: EngineError) -> CheckError {
+    match e {
+        e @ (EngineError::Store(_) | EngineError::Internal(_) | EngineError::Keyring(_)) => {
+            CheckError::Local(e)
+        }
+        e => CheckError::Provider(ProviderError::Malformed {
+            provider: inv.provider,
+            field: "status".into(),
+            message: e.to_string(),
+        }),
     }
 }
