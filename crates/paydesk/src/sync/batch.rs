@@ -181,23 +181,15 @@ impl Engine {
             .await
         {
             Ok(results) => {
-                let mut results: Vec<Option<paydesk_store::Result<paydesk_store::Applied>>> =
-                    results.into_iter().map(Some).collect();
+                // In the order planned: each invoice's updates follow one another.
+                let mut results = results.into_iter();
                 for (inv, range) in planned {
                     let mut outcome = Ok(None);
-                    for r in &mut results[range] {
-                        match r.take() {
-                            Some(Ok(applied)) => {
-                                if let Ok(last) = &mut outcome {
-                                    *last = Some(applied);
-                                }
-                            }
-                            Some(Err(e)) => {
-                                if outcome.is_ok() {
-                                    outcome = Err(not_applied(&inv, e.into()));
-                                }
-                            }
-                            None => {}
+                    for r in results.by_ref().take(range.len()) {
+                        match (r, &mut outcome) {
+                            (Ok(applied), Ok(last)) => *last = Some(applied),
+                            (Err(e), Ok(_)) => outcome = Err(not_applied(&inv, e.into())),
+                            (_, Err(_)) => {}
                         }
                     }
                     let outcome = outcome.map(|applied| {
