@@ -2,6 +2,7 @@
 -- invoices each account has in each status, per UTC day of creation (the day of
 -- `created_at`). Counting the list without a search or a customer sums these rows instead
 -- of reading the invoices. (Version 7 is the shared store's change notices; a file has none.)
+-- Also: the search index is no longer rewritten by updates that leave its text as it was.
 CREATE TABLE invoice_counts (
     account TEXT NOT NULL,
     status  TEXT NOT NULL,
@@ -37,3 +38,13 @@ END;
 
 -- A customer's invoices (the customer book, the list filtered by customer) by index.
 CREATE INDEX invoices_customer ON invoices(customer_id, seq);
+
+-- The search index is rewritten only when the searched text changes (an update that
+-- sets it to what it was — every status change does — leaves the index alone).
+DROP TRIGGER invoices_fts_update;
+CREATE TRIGGER invoices_fts_update AFTER UPDATE OF search_text ON invoices
+    WHEN old.search_text IS NOT new.search_text
+BEGIN
+    INSERT INTO invoices_fts(invoices_fts, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+    INSERT INTO invoices_fts(rowid, search_text) VALUES (new.seq, new.search_text);
+END;
