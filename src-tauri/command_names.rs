@@ -19,6 +19,7 @@ pub const COMMANDS: &[&str] = &[
     "cancel_link",
     "refund_link",
     "request_rest",
+    "duplicate_form",
     "list_accounts",
     "forms",
     "set_logo",

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use paydesk::core::MessageKind;
 use paydesk::{
     AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, Engine,
-    EngineError, InvoiceView, ListQuery, MessagePreview, NewAccount, NewChannel, NewCustomer,
-    NewLink, RefundInput, Secret, SendRequest, SharedStoreInput, StoreView, SyncReport,
+    EngineError, InvoiceView, LinkCopy, ListQuery, MessagePreview, NewAccount, NewChannel,
+    NewCustomer, NewLink, RefundInput, Secret, SendRequest, SharedStoreInput, StoreView,
+    SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -36,6 +37,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         cancel_link,
         refund_link,
         request_rest,
+        duplicate_form,
         list_accounts,
         forms,
         set_logo,
@@ -146,13 +148,19 @@ async fn add_customer(engine: State<'_, Engine>, customer: NewCustomer) -> Reply
     engine.add_customer(customer).await
 }
 
-/// Refunds a paid invoice, all of it or `amount` (in the currency's major unit).
 /// A new link for what an under-paid invoice still lacks.
 #[tauri::command]
 async fn request_rest(engine: State<'_, Engine>, id: String) -> Reply<InvoiceView> {
     engine.request_rest(&id).await
 }
 
+/// The create form filled like an earlier invoice (nothing is written).
+#[tauri::command]
+async fn duplicate_form(engine: State<'_, Engine>, id: String) -> Reply<LinkCopy> {
+    engine.duplicate_form(&id).await
+}
+
+/// Refunds a paid invoice, all of it or `amount` (in the currency's major unit).
 #[tauri::command]
 async fn refund_link(
     engine: State<'_, Engine>,

@@ -812,6 +812,17 @@ fn customers_are_kept_and_found() {
     assert_eq!(link["customer"]["id"], c["id"]);
     let by_customer = ok_json(dir.path(), &["link", "list", "--search", "김민준"]);
     assert_eq!(by_customer[0]["id"], link["id"]);
+    // The same again: a new invoice for the same customer, item and amount.
+    let again = ok_json(
+        dir.path(),
+        &["link", "duplicate", link["id"].as_str().unwrap()],
+    );
+    assert_ne!(again["id"], link["id"]);
+    assert_ne!(again["order_id"], link["order_id"]);
+    assert_eq!(again["customer"]["id"], c["id"]);
+    assert_eq!(again["name"], "케이크");
+    assert_eq!(again["amount_minor"], 32000);
+    assert_eq!(again["status"], "open");
     assert_eq!(
         ok_json(dir.path(), &["customer", "list"])
             .as_array()

@@ -70,7 +70,7 @@ pub struct NewCustomer {
 }
 
 /// A new payment link, as typed in the form or on the command line.
-#[derive(Debug, Default, Clone, Deserialize, ts_rs::TS)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ts_rs::TS)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[ts(optional_fields)]
 pub struct NewLink {

@@ -46,6 +46,7 @@ pub use delivery::{
 pub use documents::{SlipPreview, StoreLogo};
 pub use dto::{ListQuery, NewAccount, NewChannel, NewCustomer, NewLink, RefundInput, SendRequest};
 pub use error::{EngineError, ErrorView, Result};
+pub use invoices::LinkCopy;
 pub use paydesk_core as core;
 pub use paydesk_core::link::DEFAULT_EXPIRY;
 pub use paydesk_notify::sms::SmsClass;

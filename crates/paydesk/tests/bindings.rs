@@ -12,10 +12,10 @@ use paydesk::core::{
 use paydesk::{
     AccountForm, AccountView, Actions, Attention, BankOption, ChannelForm, ChannelView,
     CustomerMatch, CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView,
-    Forms, InvoiceView, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel,
-    NewCustomer, NewLink, OutboxReport, PeriodTotals, RefundInput, SecretState, SendRequest,
-    SharedStoreInput, SlipPreview, SmsClass, SortOption, StoreLocation, StoreView, SyncError,
-    SyncErrorKind, SyncReport, TimelineView,
+    Forms, InvoiceView, LinkCopy, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount,
+    NewChannel, NewCustomer, NewLink, OutboxReport, PeriodTotals, RefundInput, SecretState,
+    SendRequest, SharedStoreInput, SlipPreview, SmsClass, SortOption, StoreLocation, StoreView,
+    SyncError, SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -86,6 +86,7 @@ fn bindings() -> String {
         declaration::<StoreLocation>(),
         declaration::<SharedStoreInput>(),
         declaration::<StoreView>(),
+        declaration::<LinkCopy>(),
         declaration::<ErrorView>(),
     ];
     let mut out = String::from(

@@ -960,3 +960,65 @@ async fn payments_that_add_up_past_any_amount_are_refused_and_the_invoice_stays_
     // Still listed and readable afterwards.
     assert_eq!(e.invoices(&ListQuery::default()).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_invoice_is_duplicated_with_its_item_amount_customer_and_deadline_only() {
+    let (_d, e) = engine().await;
+    let first = e
+        .create_link(NewLink {
+            customer_name: Some("김하나".into()),
+            email: Some("hana@example.kr".into()),
+            phone: Some("010-2345-6789".into()),
+            tax_free: Some("1000".into()),
+            expires_in: Some("3d".into()),
+            ..link("원두 1kg", "32000")
+        })
+        .await
+        .unwrap();
+    let form = e.duplicate_form(&first.order_id).await.unwrap();
+    assert_eq!(form.kind, paydesk::core::InvoiceKind::Link);
+    let l = &form.link;
+    assert_eq!(
+        (l.account.as_str(), l.name.as_str(), l.amount.as_str()),
+        ("sandbox", "원두 1kg", "32000")
+    );
+    assert_eq!(l.currency.as_deref(), Some("KRW"));
+    assert_eq!(l.tax_free.as_deref(), Some("1000"));
+    assert_eq!(l.expires_in.as_deref(), Some("3d"));
+    assert_eq!(l.customer_name.as_deref(), Some("김하나"));
+    assert_eq!(l.email.as_deref(), Some("hana@example.kr"));
+    assert_eq!(l.phone.as_deref(), Some("+821023456789"));
+    assert!(l.order_id.is_none() && l.send.is_empty(), "{l:?}");
+    // Nothing was written by the form.
+    assert_eq!(e.count_invoices(&ListQuery::default()).await.unwrap(), 1);
+
+    let second = e.duplicate(&first.id).await.unwrap();
+    assert_ne!(second.id, first.id);
+    assert_ne!(second.order_id, first.order_id);
+    assert_ne!(second.payment_url, first.payment_url);
+    assert_eq!(
+        (second.name.as_str(), second.amount_minor, second.status),
+        ("원두 1kg", 32000, paydesk::core::Status::Open)
+    );
+    assert_eq!(second.tax_free, first.tax_free);
+    assert_eq!(
+        second.customer.as_ref().map(|c| &c.id),
+        first.customer.as_ref().map(|c| &c.id),
+        "the same customer, not a new one"
+    );
+    assert!(first.customer.is_some());
+
+    // A convenience-store payment number is copied as one; a deadline no one picks is not kept.
+    let mut cvs = link("slip", "2000");
+    cvs.expires_in = Some("5h".into());
+    let slip = e.issue_cvs(cvs).await.unwrap();
+    let form = e.duplicate_form(&slip.id).await.unwrap();
+    assert_eq!(form.kind, paydesk::core::InvoiceKind::Cvs);
+    assert_eq!(form.link.expires_in, None);
+    let again = e.duplicate(&slip.id).await.unwrap();
+    assert_eq!(again.kind, paydesk::core::InvoiceKind::Cvs);
+    assert!(again.payment_number.is_some());
+
+    let unknown = e.duplicate_form("inv_nothere").await.unwrap_err();
+    assert!(unknown.to_string().contains("id"), "{unknown}");
+}

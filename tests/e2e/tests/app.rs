@@ -76,6 +76,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
         result = an_under_paid_link_is_finished(&driver).await;
     }
     if result.is_ok() {
+        result = an_invoice_is_duplicated(&driver).await;
+    }
+    if result.is_ok() {
         result = search_by_phone_and_e_mail(&driver).await;
     }
     if result.is_ok() {
@@ -1574,6 +1577,70 @@ async fn an_under_paid_link_is_finished(driver: &WebDriver) -> WebDriverResult<(
     Ok(())
 }
 
+/// A customer orders the same again: "Duplicate" (in the detail, and per row) opens the
+/// create form filled like the invoice (item, amount, customer, e-mail), saying so; the
+/// clerk submits it and gets a new invoice, the first untouched.
+async fn an_invoice_is_duplicated(driver: &WebDriver) -> WebDriverResult<()> {
+    let first = driver
+        .find(By::Id("invoice-detail"))
+        .await?
+        .attr("data-id")
+        .await?
+        .unwrap();
+    click_in_view(driver, "duplicate").await?;
+    wait_for("the copied form", Duration::from_secs(10), || async {
+        driver.find(By::Id("copied-from")).await.ok()
+    })
+    .await;
+    let value = |id: &'static str| async move {
+        driver
+            .find(By::Id(id))
+            .await?
+            .prop("value")
+            .await
+            .map(|v| v.unwrap_or_default())
+    };
+    assert_eq!(value("new-link-name").await?, "유기농 사과");
+    assert_eq!(value("new-link-amount").await?, "39800");
+    assert_eq!(value("new-link-customer-name").await?, "김민준");
+    assert_eq!(value("new-link-email").await?, "minjun@example.kr");
+    click_in_view(driver, "new-link-submit").await?;
+    let copy = wait_for("the copy's detail", Duration::from_secs(20), || async {
+        let d = driver.find(By::Id("invoice-detail")).await.ok()?;
+        let id = d.attr("data-id").await.ok()??;
+        (id != first).then_some(d)
+    })
+    .await;
+    let text = copy.text().await?;
+    assert!(
+        text.contains("유기농 사과") && text.contains("₩39,800") && text.contains("김민준"),
+        "{text}"
+    );
+    // From the list: the row's own button fills the form the same way.
+    let row = wait_for("the copy's row", Duration::from_secs(10), || async {
+        let rows = driver.find_all(By::Css("tr.invoice-row")).await.ok()?;
+        for r in rows {
+            if r.text().await.ok()?.contains("유기농 사과") {
+                return Some(r);
+            }
+        }
+        None
+    })
+    .await;
+    let button = row.find(By::Css(".row-duplicate")).await?;
+    button.scroll_into_view().await?;
+    button.click().await?;
+    wait_for(
+        "the form copied from the row",
+        Duration::from_secs(10),
+        || async { driver.find(By::Id("copied-from")).await.ok() },
+    )
+    .await;
+    assert_eq!(value("new-link-name").await?, "유기농 사과");
+    assert!(driver.find(By::Id("invoice-detail")).await.is_err());
+    Ok(())
+}
+
 /// A convenience-store payment is cash: its refund goes to the customer's bank account,
 /// which the refund form asks for (holder, a bank from the list, account number); without
 /// it the refund is refused next to the form, with it the invoice is refunded.
@@ -1718,10 +1785,11 @@ async fn search_by_phone_and_e_mail(driver: &WebDriver) -> WebDriverResult<()> {
             .await
             .ok()?;
         let rows = driver.find_all(By::Css("tr.invoice-row")).await.ok()?;
-        (rows.len() == 2).then_some(c)
+        (rows.len() == 3).then_some(c)
     })
     .await;
-    assert_eq!(count, "2 invoices");
+    // The under-paid one, the link for its rest, and its copy.
+    assert_eq!(count, "3 invoices");
     set("misaki.sato@example.jp").await?;
     let one = wait_for("one invoice", Duration::from_secs(10), || async {
         let c = driver

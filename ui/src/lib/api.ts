@@ -6,14 +6,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
   AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
-  ListQuery, ListTotals, MessageKind, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
+  LinkCopy, ListQuery, ListTotals, MessageKind, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
   SharedStoreInput, StoreView, SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
 // The shapes are the engine's own, generated from its Rust types (./bindings.ts); the
 // names below are the ones the window's code reads best with.
 export type {
-  AccountForm, BankOption, Capabilities, MessageKind, CustomerMatch, ChannelForm, ChannelKind, Forms, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
+  AccountForm, BankOption, Capabilities, MessageKind, CustomerMatch, ChannelForm, ChannelKind, Forms, LinkCopy, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
   PeriodTotals, ProviderKind, SendRequest, SharedStoreInput, SlipPreview, SortBy, SortOption, Status, StoreLocation, StoreView, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
@@ -128,6 +128,7 @@ export const api = {
   exportCsv: (lang: string) => call<string>('export_csv', { lang }),
   listCustomers: (search?: string) => call<Customer[]>('list_customers', { search: search || null }),
   requestRest: (id: string) => call<Invoice>('request_rest', { id }),
+  duplicateForm: (id: string) => call<LinkCopy>('duplicate_form', { id }),
   matchCustomer: (link: NewLink) => call<CustomerMatch | null>('match_customer', { link }),
   addCustomer: (customer: NewCustomer) => call<Customer>('add_customer', { customer }),
   cancelLink: (id: string) => call<Invoice>('cancel_link', { id }),

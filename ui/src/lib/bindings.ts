@@ -1297,6 +1297,17 @@ restart_needed: boolean,
 copied: number | null, };
 
 /**
+ * What a copy of an invoice carries over: account, kind, item, amount, currency,
+ * tax-free part, customer, and the deadline's length when it is one of the usual ones.
+ * Never its order id, its link, its payments or its messages.
+ */
+export type LinkCopy = { 
+/**
+ * A payment link or a convenience-store payment number, as the original.
+ */
+kind: InvoiceKind, link: NewLink, };
+
+/**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
  */
 export type ErrorView = { 

@@ -61,6 +61,11 @@ pub(crate) enum LinkCmd {
     Rest {
         id: String,
     },
+    /// A new link (or payment number) like an earlier invoice: same account, item,
+    /// amount, currency, customer and deadline length; a new order id, nothing sent.
+    Duplicate {
+        id: String,
+    },
     /// A one-page invoice PDF with a QR code of the link.
     Pdf {
         id: String,
@@ -147,6 +152,10 @@ pub(crate) async fn link(engine: &Engine, cmd: LinkCmd, json: bool) -> Result<()
         }
         LinkCmd::Rest { id } => {
             let view = engine.request_rest(&id).await?;
+            answer(json, &view);
+        }
+        LinkCmd::Duplicate { id } => {
+            let view = engine.duplicate(&id).await?;
             answer(json, &view);
         }
     }

@@ -4,7 +4,9 @@
 mod cancel;
 mod claim;
 mod create;
+mod duplicate;
 mod reconcile;
+pub use duplicate::LinkCopy;
 pub(crate) use reconcile::plan_remote;
 mod refund;
 mod rest;
