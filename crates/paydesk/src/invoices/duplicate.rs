@@ -18,6 +18,7 @@ pub struct LinkCopy {
     /// A payment link or a convenience-store payment number, as the original.
     #[ts(as = "paydesk_core::InvoiceKind")]
     pub kind: InvoiceKind,
+    /// The create form's fields, as the original's.
     pub link: NewLink,
 }
 
