@@ -1305,7 +1305,11 @@ export type LinkCopy = {
 /**
  * A payment link or a convenience-store payment number, as the original.
  */
-kind: InvoiceKind, link: NewLink, };
+kind: InvoiceKind, 
+/**
+ * The create form's fields, as the original's.
+ */
+link: NewLink, };
 
 /**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
