@@ -75,6 +75,52 @@ pub enum InputCode {
     RefundAccountNeeded,
     /// "Send again" for a link that was never sent (how to send it is the clerk's choice).
     NotSent,
+    /// No invoice, customer or channel of that name or id.
+    NotFound,
+    /// The invoice's status does not allow it now (cancel a paid one, refund an open one).
+    NotNow,
+    /// Another step on the same invoice is under way (its create); try again in a moment.
+    Busy,
+    /// A refund asked of the provider is not done there yet.
+    RefundAsked,
+    /// An under-paid invoice whose own link can still be paid: send it again instead.
+    StillPayable,
+    /// Not a web address (`http://` or `https://`).
+    NotAWebAddress,
+    /// Not a PostgreSQL address (`postgres://USER@HOST:PORT/DATABASE`).
+    NotADatabaseAddress,
+    /// Not a host name.
+    NotAHost,
+    /// Not a port number (1–65535).
+    NotAPort,
+    /// A password would travel unencrypted.
+    Unencrypted,
+    /// Not a sender the channel can send from (an e-mail sender, a registered number).
+    NotASender,
+    /// No readable PEM certificate file there.
+    CaFile,
+    /// A key the account or channel needs is not in the keyring (any more).
+    SecretMissing,
+    /// A key the account or channel does not take.
+    UnknownSecret,
+    /// Not a Korean bank's code.
+    UnknownBank,
+    /// Not an account number (8 to 16 digits).
+    AccountNumber,
+    /// A message text without `{link}`: it could not be paid.
+    NeedsLink,
+    /// AlimTalk needs both the KakaoTalk channel id and the template id.
+    AlimtalkTemplate,
+    /// The invoice has no link (or refund claim) to send yet.
+    NoLink,
+    /// The channel chosen does not send this way.
+    WrongChannel,
+    /// A channel whose only check is a real message: a recipient is needed.
+    NeedsRecipient,
+    /// Kept because invoices refer to it.
+    HasInvoices,
+    /// Built into PayDesk (the sandbox account).
+    BuiltIn,
 }
 
 impl InputCode {

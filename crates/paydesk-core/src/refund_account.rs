@@ -92,10 +92,13 @@ impl RefundAccount {
                     .find(|(code, name)| *code == b || *name == b)
                     .map(|(code, _)| *code);
                 if found.is_none() {
-                    errors.push(InputError::new(
-                        "refund_bank",
-                        "is not a Korean bank's three-digit code (004 KB국민은행, 088 신한은행, …)",
-                    ));
+                    errors.push(
+                        InputError::new(
+                            "refund_bank",
+                            "is not a Korean bank's three-digit code (004 KB국민은행, 088 신한은행, …)",
+                        )
+                        .code(InputCode::UnknownBank),
+                    );
                 }
                 found
             }
@@ -109,10 +112,13 @@ impl RefundAccount {
                 let digits: String = n.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
                 if !digits.chars().all(|c| c.is_ascii_digit()) || !(8..=16).contains(&digits.len())
                 {
-                    errors.push(InputError::new(
-                        "refund_account",
-                        "must be an account number of 8 to 16 digits",
-                    ));
+                    errors.push(
+                        InputError::new(
+                            "refund_account",
+                            "must be an account number of 8 to 16 digits",
+                        )
+                        .code(InputCode::AccountNumber),
+                    );
                     None
                 } else {
                     Some(digits)

@@ -33,10 +33,10 @@ impl Engine {
                     || url.len() > 300
                     || url.chars().any(|c| c.is_control() || c.is_whitespace())
                 {
-                    errors.push(InputError::new(
-                        key,
-                        "must be an http:// or https:// address",
-                    ));
+                    errors.push(
+                        InputError::new(key, "must be an http:// or https:// address")
+                            .code(InputCode::NotAWebAddress),
+                    );
                 }
                 let url = if key == "base_url" || key == "public_url" {
                     url.trim_end_matches('/')
@@ -49,10 +49,14 @@ impl Engine {
         for (key, value) in [("store_id", &a.store_id), ("channel_key", &a.channel_key)] {
             if let Some(v) = non_empty(value) {
                 if v.len() > 200 || v.chars().any(char::is_control) {
-                    errors.push(InputError::new(
-                        key,
-                        "must be at most 200 printable characters",
-                    ));
+                    let code = if v.len() > 200 {
+                        InputCode::TooLong
+                    } else {
+                        InputCode::ControlChars
+                    };
+                    errors.push(
+                        InputError::new(key, "must be at most 200 printable characters").code(code),
+                    );
                 }
                 settings.insert(key.into(), v.into());
             }
@@ -135,7 +139,11 @@ impl Engine {
     pub(crate) async fn account_record(&self, field: &str, name: &str) -> Result<AccountRecord> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(EngineError::input(field, "must not be empty"));
+            return Err(EngineError::coded(
+                field,
+                InputCode::Empty,
+                "must not be empty",
+            ));
         }
         self.inner.store.account(name).await?.ok_or_else(|| {
             InputError::new(field, format!("no account named {:?}", truncate(name, 40)))
@@ -166,8 +174,9 @@ impl Engine {
     pub async fn remove_account(&self, name: &str) -> Result<()> {
         let r = self.account_record("account", name).await?;
         if r.provider == ProviderKind::Sandbox && r.name == SANDBOX_ACCOUNT {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "account",
+                InputCode::BuiltIn,
                 "the sandbox account is built in and stays",
             ));
         }
@@ -176,8 +185,9 @@ impl Engine {
             .delete_account(&r.name)
             .await
             .map_err(|e| match e {
-                paydesk_store::StoreError::Exists { .. } => EngineError::input(
+                paydesk_store::StoreError::Exists { .. } => EngineError::coded(
                     "account",
+                    InputCode::HasInvoices,
                     "has invoices; it is kept so that their history stays readable",
                 ),
                 e => e.into(),

@@ -121,6 +121,7 @@ pub(crate) fn unknown_secret(
             }
         ),
     )
+    .code(paydesk_core::InputCode::UnknownSecret)
 }
 
 pub(crate) fn truncate(s: &str, n: usize) -> String {

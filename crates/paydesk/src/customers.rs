@@ -158,10 +158,10 @@ impl Engine {
             return match self.inner.store.customer(id).await? {
                 Some(c) => Ok(existing(c)),
                 None => {
-                    errors.push(InputError::new(
-                        "customer",
-                        format!("no customer {:?}", truncate(id, 40)),
-                    ));
+                    errors.push(
+                        InputError::new("customer", format!("no customer {:?}", truncate(id, 40)))
+                            .code(paydesk_core::InputCode::NotFound),
+                    );
                     Ok(None)
                 }
             };

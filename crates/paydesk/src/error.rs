@@ -57,6 +57,15 @@ impl EngineError {
         EngineError::Input(vec![InputError::new(field, message)])
     }
 
+    /// A bad value in `field`, with the code a window translates.
+    pub fn coded(
+        field: &str,
+        code: paydesk_core::InputCode,
+        message: impl std::fmt::Display,
+    ) -> Self {
+        EngineError::Input(vec![InputError::new(field, message).code(code)])
+    }
+
     /// The error's kind as the shells report it (`input`, `provider`, …; exit codes follow it).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -102,7 +111,9 @@ impl EngineError {
 impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Transition(t) => EngineError::input("status", t),
+            StoreError::Transition(t) => {
+                EngineError::coded("status", paydesk_core::InputCode::NotNow, t)
+            }
             e @ StoreError::OtherProviderId { provider, .. } => EngineError::Provider {
                 provider,
                 code: None,

@@ -167,13 +167,18 @@ impl Engine {
                 return Ok(());
             }
             if part != "email_subject" && !value.contains("{link}") {
-                return Err(EngineError::input(
+                return Err(EngineError::coded(
                     key,
+                    paydesk_core::InputCode::NeedsLink,
                     "must contain {link}: a message without the payment link cannot be paid",
                 ));
             }
             if value.chars().count() > 2000 {
-                return Err(EngineError::input(key, "must be at most 2,000 characters"));
+                return Err(EngineError::coded(
+                    key,
+                    paydesk_core::InputCode::TooLong,
+                    "must be at most 2,000 characters",
+                ));
             }
             self.inner.store.set_setting(key, value).await?;
             return Ok(());

@@ -88,7 +88,8 @@ pub struct SharedStoreAddress {
 impl SharedStoreAddress {
     /// Reads an address a merchant typed; a password inside it is taken out and returned.
     pub fn parse(input: &str) -> Result<(SharedStoreAddress, Option<SecretString>)> {
-        let bad = |m: String| EngineError::input("url", m);
+        let bad =
+            |m: String| EngineError::coded("url", paydesk_core::InputCode::NotADatabaseAddress, m);
         let mut url = url::Url::parse(input.trim()).map_err(|e| {
             bad(format!(
                 "not a database address ({e}); write postgres://USER@HOST:PORT/DATABASE"
@@ -145,11 +146,17 @@ impl SharedStoreAddress {
     /// `input` with a CA file to check the server's certificate against
     /// (`sslrootcert`, and `sslmode=verify-full` unless the address names a mode).
     fn with_ca_file(input: &str, ca_file: &Path) -> Result<String> {
-        let mut url = url::Url::parse(input.trim())
-            .map_err(|e| EngineError::input("url", format!("not a database address ({e})")))?;
+        let mut url = url::Url::parse(input.trim()).map_err(|e| {
+            EngineError::coded(
+                "url",
+                paydesk_core::InputCode::NotADatabaseAddress,
+                format!("not a database address ({e})"),
+            )
+        })?;
         if !ca_file.is_file() {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "ca_file",
+                paydesk_core::InputCode::CaFile,
                 format!("no file {}", ca_file.display()),
             ));
         }

@@ -1022,3 +1022,88 @@ async fn an_invoice_is_duplicated_with_its_item_amount_customer_and_deadline_onl
     let unknown = e.duplicate_form("inv_nothere").await.unwrap_err();
     assert!(unknown.to_string().contains("id"), "{unknown}");
 }
+
+/// What a clerk can get wrong in the window comes back with a code the window has its
+/// own words for, never only the engine's English (`invalid`).
+#[tokio::test]
+async fn refusals_a_clerk_meets_carry_a_code_the_window_translates() {
+    use paydesk::core::InputCode;
+    use paydesk::NewChannel;
+    let (_d, e) = engine().await;
+    let codes = |r: EngineError| match r {
+        EngineError::Input(v) => v
+            .iter()
+            .map(|f| (f.field.clone(), f.code))
+            .collect::<Vec<_>>(),
+        other => panic!("not an input error: {other:?}"),
+    };
+    assert_eq!(
+        codes(e.invoice("inv_nothing").await.unwrap_err()),
+        [("id".to_string(), InputCode::NotFound)]
+    );
+    let inv = e.create_link(link("케이크", "32000")).await.unwrap();
+    // Open: nothing paid to refund, nothing owed to ask for.
+    assert_eq!(
+        codes(e.refund(inv.id.as_str(), None).await.unwrap_err()),
+        [("id".to_string(), InputCode::NotNow)]
+    );
+    assert_eq!(
+        codes(e.request_rest(inv.id.as_str()).await.unwrap_err()),
+        [("id".to_string(), InputCode::NotNow)]
+    );
+    e.cancel(inv.id.as_str()).await.unwrap();
+    assert_eq!(
+        codes(e.cancel(inv.id.as_str()).await.unwrap_err()),
+        [("id".to_string(), InputCode::NotNow)]
+    );
+    assert_eq!(
+        codes(e.remove_account("sandbox").await.unwrap_err()),
+        [("account".to_string(), InputCode::BuiltIn)]
+    );
+    let bad = e
+        .add_account(NewAccount {
+            name: "coin".into(),
+            provider: "btcpay".into(),
+            base_url: Some("btcpay.hana.kr".into()),
+            store_id: Some("S1".into()),
+            secrets: vec![("api_key".into(), Secret::from("k".to_string()))],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        codes(bad),
+        [("base_url".to_string(), InputCode::NotAWebAddress)]
+    );
+    let bad = e
+        .add_channel(NewChannel {
+            name: "mail".into(),
+            kind: "smtp".into(),
+            host: Some("smtp host".into()),
+            port: Some(0),
+            tls: Some("none".into()),
+            username: Some("shop".into()),
+            from: Some("not an address".into()),
+            secrets: vec![("password".into(), Secret::from("pw".to_string()))],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        codes(bad),
+        [
+            ("host".to_string(), InputCode::NotAHost),
+            ("port".to_string(), InputCode::NotAPort),
+            ("tls".to_string(), InputCode::Unencrypted),
+            ("from".to_string(), InputCode::NotASender),
+        ]
+    );
+    assert_eq!(
+        codes(
+            e.set_setting("template.ko.sms", "[{store}] {amount}")
+                .await
+                .unwrap_err()
+        ),
+        [("template.ko.sms".to_string(), InputCode::NeedsLink)]
+    );
+}

@@ -419,7 +419,15 @@ async fn drive(
         t.starts_with('✓').then_some(t)
     })
     .await;
-    assert!(tested.contains("logged in as shop"), "{tested}");
+    // In the window's words; the server's own answer in the tooltip.
+    assert_eq!(tested, "✓ 연결을 확인했습니다.");
+    let answer = driver
+        .find(By::Css("#channels li[data-name='mail'] .test-result"))
+        .await?
+        .attr("title")
+        .await?
+        .unwrap_or_default();
+    assert!(answer.contains("logged in as shop"), "{answer}");
     // Changed in place: a new sender address, the password left empty (kept).
     let edit = driver
         .find(By::Css("#channels li[data-name='mail'] .edit-channel"))
@@ -482,7 +490,12 @@ async fn drive(
                 .text()
                 .await
                 .ok()?;
-            (t.starts_with('✓') && t.contains("logged in as shop")).then_some(t)
+            let r = driver
+                .find(By::Css("#channels li[data-name='mail'] .test-result"))
+                .await
+                .ok()?;
+            let title = r.attr("title").await.ok()??;
+            (t.starts_with('✓') && title.contains("logged in as shop")).then_some(t)
         },
     )
     .await;
@@ -492,13 +505,17 @@ async fn drive(
     text.send_keys("[{store}] {item} {amount} 결제 부탁드립니다")
         .await?;
     driver.find(By::Id("template-save")).await?.click().await?;
-    wait_for("the template's error", Duration::from_secs(10), || async {
+    let refused = wait_for("the template's error", Duration::from_secs(10), || async {
         driver
             .find(By::Css("#templates .field-error[data-field='template']"))
             .await
             .ok()
     })
-    .await;
+    .await
+    .text()
+    .await?;
+    // The reason in Korean, not the engine's English.
+    assert!(refused.contains("{link}가 있어야"), "{refused}");
     text.send_keys(" {link}").await?;
     let shown = wait_for("the template preview", Duration::from_secs(20), || async {
         let p = driver
@@ -524,18 +541,23 @@ async fn drive(
         .await?;
     fill("account-name", "coin".into()).await?;
     fill("account-secret-api_key", "e2e-btcpay-key".into()).await?;
+    // An address without its scheme (as a merchant often types it).
+    fill("account-base_url", "btcpay.hana.kr".into()).await?;
     driver
         .find(By::Id("add-account-submit"))
         .await?
         .click()
         .await?;
-    wait_for("the base URL's error", Duration::from_secs(10), || async {
+    let refused = wait_for("the base URL's error", Duration::from_secs(10), || async {
         driver
             .find(By::Css("#add-account .field-error[data-field='base_url']"))
             .await
             .ok()
     })
-    .await;
+    .await
+    .text()
+    .await?;
+    assert!(refused.contains("https://로 시작하는 주소"), "{refused}");
     driver
         .find(By::Css("#accounts li[data-name='sandbox'] .test-account"))
         .await?

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { api, fieldErrors, linkAccounts, providerProblems, reasonKey, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
+import { api, errorText, fieldErrors, linkAccounts, providerProblems, reasonKey, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
 import { hasText, LOCALES, translate } from './i18n';
 
 afterEach(() => clearMocks());
@@ -159,5 +159,27 @@ describe('reasonKey', () => {
         if (i < 3) expect(labels[i]).toBe(translate(locale, 'flag.' + r));
       }
     }
+  });
+});
+
+describe('errorText', () => {
+  const ko = (k: string, p?: Record<string, string>) => translate('ko', k, p);
+  const refusal = (kind: AppError['kind'], fields: AppError['fields'], message: string) => ({
+    kind, field: fields[0]?.field ?? null, fields, provider: null, code: null, message,
+  });
+  it('says bad input by its code in the clerk\'s language, not the engine\'s English', () => {
+    const e = refusal('input', [{ field: 'id', code: 'not_now', message: 'is cancelled and cannot be cancelled' }], 'id: is cancelled and cannot be cancelled');
+    expect(errorText(e, ko)).toBe(translate('ko', 'error.input.not_now'));
+    const secret = refusal('input', [{ field: 'secret', code: 'secret_missing', message: 'channel mail has no password in the keyring; edit the channel' }], '');
+    expect(errorText(secret, ko)).not.toMatch(/keyring|paydesk|channel/);
+  });
+  it('frames what only a provider or channel can say in the window\'s words', () => {
+    expect(errorText(refusal('provider', [], 'HTTP 401: bad key'), ko)).toBe(translate('ko', 'error.provider', { message: 'HTTP 401: bad key' }));
+    expect(errorText(refusal('keyring', [], 'locked'), ko)).toContain('키체인');
+    expect(errorText(new Error('boom'), ko)).toBe(translate('ko', 'error.internal', { message: 'Error: boom' }));
+  });
+  it('falls back to the engine\'s words inside a sentence of the window\'s', () => {
+    const e = refusal('input', [{ field: 'x', code: 'invalid', message: 'is odd' }], 'x: is odd');
+    expect(errorText(e, ko)).toBe(translate('ko', 'error.input.invalid', { message: 'is odd' }));
   });
 });

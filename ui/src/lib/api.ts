@@ -90,6 +90,16 @@ export function errorLine(e: AppError, t: (k: string, p?: Record<string, string>
   return (f && inWords(t)(f.code, f.message)) || f?.message || e.message;
 }
 
+/** Any failure as a line in the clerk's language: bad input by its code, a provider's or
+ * channel's refusal framed in the window's words around their own text (which PayDesk
+ * cannot translate), never the engine's bare English. */
+export function errorText(e: unknown, t: (k: string, p?: Record<string, string>) => string): string {
+  const a = asError(e);
+  if (a.kind === 'input' && a.fields.length) return errorLine(a, t);
+  const key = a.kind === 'input' ? 'error.generic' : 'error.' + a.kind;
+  return t(key, { message: a.message, provider: a.provider ?? '' });
+}
+
 /** Milliseconds from the page's start to the script, the mount and the first list. */
 function pagePhases(): string {
   const at = (name: string) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);

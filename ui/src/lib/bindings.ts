@@ -89,7 +89,7 @@ notices: boolean, };
 /**
  * What is wrong with one field.
  */
-export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed" | "not_sent";
+export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed" | "not_sent" | "not_found" | "not_now" | "busy" | "refund_asked" | "still_payable" | "not_a_web_address" | "not_a_database_address" | "not_a_host" | "not_a_port" | "unencrypted" | "not_a_sender" | "ca_file" | "secret_missing" | "unknown_secret" | "unknown_bank" | "account_number" | "needs_link" | "alimtalk_template" | "no_link" | "wrong_channel" | "needs_recipient" | "has_invoices" | "built_in";
 
 /**
  * A bad value typed by a person: which field, and what is wrong with it.

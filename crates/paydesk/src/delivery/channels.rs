@@ -76,6 +76,7 @@ impl Engine {
                 "kind",
                 format!("channel {} is {old_kind}; another kind is another channel (remove it and add one)", old.name),
             )
+            .code(InputCode::NotNow)
             .into());
         }
         let given: Vec<_> = c
@@ -141,8 +142,9 @@ impl Engine {
     pub(crate) async fn channel_record(&self, name: &str) -> Result<ChannelRecord> {
         let name = name.trim();
         self.inner.store.channel(name).await?.ok_or_else(|| {
-            EngineError::input(
+            EngineError::coded(
                 "channel",
+                InputCode::NotFound,
                 format!("no channel named {:?}", truncate(name, 40)),
             )
         })
@@ -178,10 +180,11 @@ impl Engine {
             })
             .await?;
         paydesk_notify::channel::build(kind, &r.settings, secrets).map_err(|e| match e {
-            BuildError::MissingSecret(key) => EngineError::input(
+            BuildError::MissingSecret(key) => EngineError::coded(
                 "secret",
+                InputCode::SecretMissing,
                 format!(
-                    "channel {} has no {key} in the keyring; remove the channel and add it again with its {key}",
+                    "channel {} has no {key} in the keyring; edit the channel and type its {key} again",
                     r.name
                 ),
             ),
@@ -205,8 +208,9 @@ impl Engine {
         let Some(to) = non_empty(&to.map(str::to_string)).map(str::to_string) else {
             return match channel.check().await {
                 Some(answer) => answer.map_err(channel_error),
-                None => Err(EngineError::input(
+                None => Err(EngineError::coded(
                     "to",
+                    InputCode::NeedsRecipient,
                     format!(
                         "{} has no free check: give your own number as the recipient to get a test SMS",
                         channel.kind()
@@ -313,10 +317,10 @@ pub(crate) fn channel_settings(
     let url = |errors: &mut Vec<InputError>, m: &mut serde_json::Map<String, serde_json::Value>| {
         if let Some(u) = non_empty(&c.base_url) {
             if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 300 {
-                errors.push(InputError::new(
-                    "base_url",
-                    "must be an http:// or https:// address",
-                ));
+                errors.push(
+                    InputError::new("base_url", "must be an http:// or https:// address")
+                        .code(InputCode::NotAWebAddress),
+                );
             }
             m.insert("base_url".into(), u.trim_end_matches('/').into());
         }
@@ -327,7 +331,8 @@ pub(crate) fn channel_settings(
                 Some(h) if h.len() <= 253 && !h.contains(char::is_whitespace) => {
                     m.insert("host".into(), h.into());
                 }
-                Some(_) => errors.push(InputError::new("host", "is not a host name")),
+                Some(_) => errors
+                    .push(InputError::new("host", "is not a host name").code(InputCode::NotAHost)),
                 None => errors.push(
                     InputError::new("host", "an SMTP channel needs the mail server's host name")
                         .code(InputCode::Empty),
@@ -347,7 +352,8 @@ pub(crate) fn channel_settings(
                     SmtpTls::None => 25,
                 };
                 match c.port {
-                    Some(0) => errors.push(InputError::new("port", "must be 1–65535")),
+                    Some(0) => errors
+                        .push(InputError::new("port", "must be 1–65535").code(InputCode::NotAPort)),
                     Some(p) => {
                         m.insert("port".into(), p.into());
                     }
@@ -364,7 +370,7 @@ pub(crate) fn channel_settings(
                     errors.push(InputError::new(
                         "tls",
                         "none would send the password unencrypted; use starttls or tls (none is only for a relay on this computer)",
-                    ));
+                    ).code(InputCode::Unencrypted));
                 }
                 m.insert("username".into(), u.into());
             }
@@ -373,10 +379,10 @@ pub(crate) fn channel_settings(
                     Ok(_) => {
                         m.insert("from".into(), f.into());
                     }
-                    Err(e) => errors.push(InputError::new(
-                        "from",
-                        format!("is not an e-mail sender ({e})"),
-                    )),
+                    Err(e) => errors.push(
+                        InputError::new("from", format!("is not an e-mail sender ({e})"))
+                            .code(InputCode::NotASender),
+                    ),
                 },
                 None => errors.push(
                     InputError::new(
@@ -394,12 +400,14 @@ pub(crate) fn channel_settings(
                             std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
                         m.insert("ca_file".into(), abs.to_string_lossy().to_string().into());
                     }
-                    Ok(_) => {
-                        errors.push(InputError::new("ca_file", "is not a PEM certificate file"))
-                    }
-                    Err(e) => {
-                        errors.push(InputError::new("ca_file", format!("cannot be read: {e}")))
-                    }
+                    Ok(_) => errors.push(
+                        InputError::new("ca_file", "is not a PEM certificate file")
+                            .code(InputCode::CaFile),
+                    ),
+                    Err(e) => errors.push(
+                        InputError::new("ca_file", format!("cannot be read: {e}"))
+                            .code(InputCode::CaFile),
+                    ),
                 }
             }
         }
@@ -424,7 +432,7 @@ pub(crate) fn channel_settings(
                                     "must be a Twilio number (+1…) or a Messaging Service SID (MG…)"
                                 }
                             },
-                        ));
+                        ).code(InputCode::NotASender));
                     }
                     let value = match kind {
                         ChannelKind::Twilio if !s.starts_with("MG") => Phone::parse(s)
@@ -448,7 +456,7 @@ pub(crate) fn channel_settings(
                     _ => errors.push(InputError::new(
                         "template_id",
                         "AlimTalk needs both the KakaoTalk channel id (pf_id) and the template id",
-                    )),
+                    ).code(InputCode::AlimtalkTemplate)),
                 }
                 m.insert("alimtalk_fallback".into(), c.alimtalk_fallback.into());
             }

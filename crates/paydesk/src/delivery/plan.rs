@@ -104,7 +104,7 @@ impl Engine {
             if let Some(r) = self.inner.store.channel(&channel).await? {
                 if r.kind == "solapi" {
                     if let Err(e) = paydesk_notify::solapi::solapi_number(to) {
-                        errors.push(InputError::new("to", e.message));
+                        errors.push(InputError::new("to", e.message).code(InputCode::InvalidPhone));
                     }
                 }
             }
@@ -147,8 +147,9 @@ impl Engine {
         if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
             let r = self.channel_record(name).await?;
             if !fits(&r) {
-                return Err(EngineError::input(
+                return Err(EngineError::coded(
                     "channel",
+                    paydesk_core::InputCode::WrongChannel,
                     format!("channel {} ({}) does not send {via}", r.name, r.kind),
                 ));
             }

@@ -70,7 +70,13 @@ impl Engine {
             .payment_url
             .clone()
             .or_else(|| inv.payment_number.clone())
-            .ok_or_else(|| EngineError::input("invoice", "the invoice has no link to send yet"))?;
+            .ok_or_else(|| {
+                EngineError::coded(
+                    "invoice",
+                    paydesk_core::InputCode::NoLink,
+                    "the invoice has no link to send yet",
+                )
+            })?;
         let tz = self.time_zone().await?;
         let vars = MessageVars {
             store: self.store_name().await?,
@@ -90,10 +96,13 @@ impl Engine {
 
     /// A refund's claim link, with the newest refund's amount (its page claims that one).
     async fn render_refund_claim(&self, inv: &Invoice, via: Via, lang: Lang) -> Result<Rendered> {
-        let link = inv
-            .refund_url
-            .clone()
-            .ok_or_else(|| EngineError::input("what", "the invoice has no refund to claim"))?;
+        let link = inv.refund_url.clone().ok_or_else(|| {
+            EngineError::coded(
+                "what",
+                paydesk_core::InputCode::NoLink,
+                "the invoice has no refund to claim",
+            )
+        })?;
         let newest = self
             .inner
             .store

@@ -49,8 +49,9 @@ impl Engine {
     pub fn set_logo_base64(&self, data: &str) -> Result<()> {
         // Longer text than the largest logo's base64 is refused before it is decoded.
         if data.trim().len() > paydesk_slips::LOGO_MAX_BYTES.div_ceil(3) * 4 {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "logo",
+                paydesk_core::InputCode::Logo,
                 format!(
                     "is more than {} KB; at most that is taken",
                     paydesk_slips::LOGO_MAX_BYTES / 1024
@@ -59,7 +60,13 @@ impl Engine {
         }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data.trim())
-            .map_err(|e| EngineError::input("logo", format!("is not base64 ({e})")))?;
+            .map_err(|e| {
+                EngineError::coded(
+                    "logo",
+                    paydesk_core::InputCode::Logo,
+                    format!("is not base64 ({e})"),
+                )
+            })?;
         self.set_logo(&bytes)
     }
 

@@ -22,8 +22,9 @@ impl Engine {
             .into());
         }
         if !inv.status.is_cancellable() {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                InputCode::NotNow,
                 format!("is {} and cannot be cancelled", inv.status),
             ));
         }
@@ -31,8 +32,9 @@ impl Engine {
         // in flight (its answer would reopen what the clerk cancelled).
         let claim = match (&inv.provider_id, inv.status) {
             (None, Status::Draft) => Some(self.claim_create(&inv.id).await?.ok_or_else(|| {
-                EngineError::input(
+                EngineError::coded(
                     "id",
+                    InputCode::Busy,
                     "is being created at its provider right now; try again in a moment",
                 )
             })?),

@@ -120,11 +120,13 @@ impl Engine {
         if key.is_empty() {
             return Err(EngineError::input("id", "must not be empty"));
         }
-        self.inner
-            .store
-            .find_invoice(key)
-            .await?
-            .ok_or_else(|| EngineError::input("id", format!("no invoice {:?}", truncate(key, 60))))
+        self.inner.store.find_invoice(key).await?.ok_or_else(|| {
+            EngineError::coded(
+                "id",
+                paydesk_core::InputCode::NotFound,
+                format!("no invoice {:?}", truncate(key, 60)),
+            )
+        })
     }
 
     /// One invoice with its timeline, by PayDesk id, order id or provider id.

@@ -47,8 +47,9 @@ impl Engine {
             .into());
         }
         if !inv.refund_requested.is_zero() {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                InputCode::RefundAsked,
                 format!(
                     "already has a refund of {} asked of {} and not yet done there",
                     inv.refund_requested.to_display(),
@@ -57,8 +58,9 @@ impl Engine {
             ));
         }
         if !inv.refundable() {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                InputCode::NotNow,
                 format!("is {} and cannot be refunded", inv.status),
             ));
         }
@@ -79,7 +81,11 @@ impl Engine {
             .into());
         }
         if amount.is_some_and(|a| a.is_zero()) {
-            return Err(EngineError::input("amount", "must be more than zero"));
+            return Err(EngineError::coded(
+                "amount",
+                InputCode::Zero,
+                "must be more than zero",
+            ));
         }
         // A cash payment goes back by transfer: to an account the clerk names, checked here
         // before the provider is asked.
@@ -157,8 +163,9 @@ impl Engine {
             )
             .await?;
         if !requested {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                InputCode::RefundAsked,
                 format!("already has a refund asked of {}", inv.provider),
             ));
         }

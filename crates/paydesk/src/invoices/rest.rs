@@ -15,14 +15,16 @@ impl Engine {
     pub async fn request_rest(&self, key: &str) -> Result<InvoiceView> {
         let inv = self.find(key).await?;
         let Some(due) = inv.due() else {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                InputCode::NotNow,
                 format!("{} is not under-paid: nothing is owed on it", inv.id),
             ));
         };
         if inv.may_still_be_paid() {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                InputCode::StillPayable,
                 format!(
                     "{} can still be paid through its own link: send it again (the message asks for the {} still owed)",
                     inv.id,
