@@ -30,6 +30,7 @@ pub const COMMANDS: &[&str] = &[
     "sync_now",
     "print_slips",
     "print_invoice",
+    "list_printers",
     "list_channels",
     "add_account",
     "test_account",

@@ -8,8 +8,8 @@ use paydesk::core::MessageKind;
 use paydesk::{
     AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, Engine,
     EngineError, InvoiceView, LinkCopy, ListQuery, MessagePreview, NewAccount, NewChannel,
-    NewCustomer, NewLink, RefundInput, Secret, SendRequest, SharedStoreInput, StoreView,
-    SyncReport,
+    NewCustomer, NewLink, PrintOutcome, PrinterView, RefundInput, Secret, SendRequest,
+    SharedStoreInput, StoreView, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -48,6 +48,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         sync_now,
         print_slips,
         print_invoice,
+        list_printers,
         list_channels,
         add_account,
         test_account,
@@ -102,7 +103,9 @@ async fn export_csv(engine: State<'_, Engine>, lang: paydesk::core::Lang) -> Rep
     let bytes = engine
         .export_csv(None, None, paydesk::CsvForm::Spreadsheet(lang))
         .await?;
-    let path = engine.save_file("exports", "invoices", "csv", &bytes)?;
+    let path = engine
+        .save_file("exports", "invoices", "csv", &bytes)
+        .await?;
     Ok(path.display().to_string())
 }
 
@@ -222,19 +225,35 @@ async fn sync_now(engine: State<'_, Engine>) -> Reply<SyncReport> {
     engine.sync_once().await
 }
 
-/// Saves the slips (all open ones when `ids` is empty) and opens them for printing.
+/// Saves the slips (all open ones when `ids` is empty) and prints them as the store
+/// chose: to the printer, or opened in the PDF viewer.
 #[tauri::command]
-async fn print_slips(engine: State<'_, Engine>, ids: Vec<String>) -> Reply<String> {
+async fn print_slips(engine: State<'_, Engine>, ids: Vec<String>) -> Reply<PrintOutcome> {
     let path = engine.print_slips(&ids, None).await?;
-    Ok(open_for_printing(&path))
+    print_saved(&engine, &path, "PayDesk slips").await
 }
 
-/// Saves a one-page invoice PDF for a link and opens it.
+/// Saves a one-page invoice PDF for a link and prints it as the store chose.
 #[tauri::command]
-async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<String> {
+async fn print_invoice(engine: State<'_, Engine>, id: String) -> Reply<PrintOutcome> {
     let bytes = engine.invoice_pdf(&id, None, None).await?;
-    let path = engine.save_print("invoice", &bytes)?;
-    Ok(open_for_printing(&path))
+    let path = engine.save_print("invoice", &bytes).await?;
+    print_saved(&engine, &path, "PayDesk invoice").await
+}
+
+/// The printers the print system knows (Settings' choice).
+#[tauri::command]
+async fn list_printers(engine: State<'_, Engine>) -> Reply<Vec<PrinterView>> {
+    engine.printers().await
+}
+
+/// The engine prints or leaves the file for the viewer, which is opened here.
+async fn print_saved(engine: &Engine, path: &std::path::Path, title: &str) -> Reply<PrintOutcome> {
+    let out = engine.print_saved(path, title).await?;
+    if out.printer.is_none() {
+        open_for_printing(path);
+    }
+    Ok(out)
 }
 
 /// The secrets a form sent (empty fields left out), held as secrets from here on.

@@ -121,6 +121,8 @@ pub enum InputCode {
     HasInvoices,
     /// Built into PayDesk (the sandbox account).
     BuiltIn,
+    /// Nothing of what was asked can be printed.
+    NothingToPrint,
 }
 
 impl InputCode {

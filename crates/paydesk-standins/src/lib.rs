@@ -21,6 +21,7 @@ use serde_json::json;
 mod bitropay;
 mod bootpay;
 mod btcpay;
+pub mod cups;
 mod pipe;
 mod portone;
 

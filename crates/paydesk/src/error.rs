@@ -34,6 +34,16 @@ pub enum EngineError {
         /// What went wrong.
         message: String,
     },
+    /// The print system did not take a print (the PDF is saved all the same).
+    #[error("{message}")]
+    Printer {
+        /// The printer asked for (none: the system's default).
+        printer: Option<String>,
+        /// Why, as the window tells it.
+        code: crate::PrintFailure,
+        /// The print system's own words.
+        message: String,
+    },
     /// The OS keyring failed or refused.
     #[error("{0}")]
     Keyring(#[from] SecretError),
@@ -72,6 +82,7 @@ impl EngineError {
             EngineError::Input(_) => "input",
             EngineError::Provider { .. } => "provider",
             EngineError::Channel { .. } => "channel",
+            EngineError::Printer { .. } => "printer",
             EngineError::Keyring(_) => "keyring",
             EngineError::Store(_) | EngineError::Other(_) | EngineError::Internal(_) => "internal",
         }
@@ -134,8 +145,10 @@ impl From<InputError> for EngineError {
 /// The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ErrorView {
-    /// `input`, `provider`, `channel`, `keyring` or `internal`.
-    #[ts(type = "\"input\" | \"provider\" | \"channel\" | \"keyring\" | \"internal\"")]
+    /// `input`, `provider`, `channel`, `printer`, `keyring` or `internal`.
+    #[ts(
+        type = "\"input\" | \"provider\" | \"channel\" | \"printer\" | \"keyring\" | \"internal\""
+    )]
     pub kind: &'static str,
     /// The first field that is wrong (bad input only).
     pub field: Option<String>,
@@ -143,7 +156,8 @@ pub struct ErrorView {
     pub fields: Vec<InputError>,
     /// The provider that failed.
     pub provider: Option<ProviderKind>,
-    /// The provider's or the channel's own error code.
+    /// The provider's or the channel's own error code; a printer's reason
+    /// (`no_print_system`, `no_default_printer`, `unknown_printer`, `refused`).
     pub code: Option<String>,
     /// What went wrong, in words (secrets masked).
     pub message: String,
@@ -154,6 +168,7 @@ impl From<&EngineError> for ErrorView {
         let (provider, code) = match e {
             EngineError::Provider { provider, code, .. } => (Some(*provider), code.clone()),
             EngineError::Channel { code, .. } => (None, code.clone()),
+            EngineError::Printer { code, .. } => (None, Some(<&str>::from(*code).to_string())),
             _ => (None, None),
         };
         ErrorView {

@@ -43,7 +43,7 @@ pub use callbacks::{notice_names, CallbackError, IncomingCallback};
 pub use delivery::{
     format_deadline, ChannelView, DeliveryView, MessagePreview, OutboxReport, MAX_SEND_ATTEMPTS,
 };
-pub use documents::{SlipPreview, StoreLogo};
+pub use documents::{PrintFailure, PrintOutcome, PrintTo, PrinterView, SlipPreview, StoreLogo};
 pub use dto::{ListQuery, NewAccount, NewChannel, NewCustomer, NewLink, RefundInput, SendRequest};
 pub use error::{EngineError, ErrorView, Result};
 pub use invoices::LinkCopy;

@@ -137,6 +137,15 @@ impl Engine {
             "sync_interval".into(),
             self.sync_interval().await?.as_secs().to_string(),
         );
+        out.insert("print_to".into(), self.print_to().await?.to_string());
+        out.insert(
+            "printer".into(),
+            self.inner
+                .store
+                .setting("printer")
+                .await?
+                .unwrap_or_default(),
+        );
         for lang in [Lang::Ko, Lang::En, Lang::Ja] {
             let t = self.templates(lang).await?;
             out.insert(format!("template.{lang}.sms"), t.sms);
@@ -225,6 +234,40 @@ impl Engine {
                     .into());
                 }
             }
+            "print_to" => {
+                let to = crate::PrintTo::from_str(value).map_err(|_| {
+                    EngineError::coded(
+                        "print_to",
+                        paydesk_core::InputCode::Invalid,
+                        "must be viewer (the PDF viewer opens it) or printer (straight to the printer)",
+                    )
+                })?;
+                if to == crate::PrintTo::Printer && cfg!(windows) {
+                    return Err(EngineError::coded(
+                        "print_to",
+                        paydesk_core::InputCode::Unsupported,
+                        "printing without the viewer needs CUPS (Linux, macOS); on Windows the PDF viewer prints",
+                    ));
+                }
+            }
+            "printer" => {
+                // A CUPS destination name (the system's default when empty).
+                if value.is_empty() {
+                    self.inner.store.delete_setting(key).await?;
+                    return Ok(());
+                }
+                if value.chars().count() > 127
+                    || value
+                        .chars()
+                        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '#'))
+                {
+                    return Err(EngineError::coded(
+                        "printer",
+                        paydesk_core::InputCode::Invalid,
+                        "is not a printer name (up to 127 characters, no spaces, / or #)",
+                    ));
+                }
+            }
             "country" => {
                 let c = Country::from_str(value)?;
                 self.inner.store.set_setting(key, c.as_str()).await?;
@@ -249,7 +292,7 @@ impl Engine {
             other => {
                 return Err(EngineError::input(
                     "key",
-                    format!("unknown setting {other:?} (expected store_name, country, currency, time_zone, sync_interval, sync_rate_limit, notifications or template.LANG.PART)"),
+                    format!("unknown setting {other:?} (expected store_name, country, currency, time_zone, sync_interval, sync_rate_limit, notifications, print_to, printer or template.LANG.PART)"),
                 ))
             }
         }

@@ -13,9 +13,9 @@ use paydesk::{
     AccountForm, AccountView, Actions, Attention, BankOption, ChannelForm, ChannelView,
     CustomerMatch, CustomerTotals, CustomerView, DashboardView, DayCount, DeliveryView, ErrorView,
     Forms, InvoiceView, LinkCopy, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount,
-    NewChannel, NewCustomer, NewLink, OutboxReport, PeriodTotals, RefundInput, SecretState,
-    SendRequest, SharedStoreInput, SlipPreview, SmsClass, SortOption, StoreLocation, StoreView,
-    SyncError, SyncErrorKind, SyncReport, TimelineView,
+    NewChannel, NewCustomer, NewLink, OutboxReport, PeriodTotals, PrintOutcome, PrintTo,
+    PrinterView, RefundInput, SecretState, SendRequest, SharedStoreInput, SlipPreview, SmsClass,
+    SortOption, StoreLocation, StoreView, SyncError, SyncErrorKind, SyncReport, TimelineView,
 };
 use paydesk_notify::{ChannelKind, Via};
 use ts_rs::TS;
@@ -87,6 +87,9 @@ fn bindings() -> String {
         declaration::<SharedStoreInput>(),
         declaration::<StoreView>(),
         declaration::<LinkCopy>(),
+        declaration::<PrintTo>(),
+        declaration::<PrintOutcome>(),
+        declaration::<PrinterView>(),
         declaration::<ErrorView>(),
     ];
     let mut out = String::from(

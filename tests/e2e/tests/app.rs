@@ -27,6 +27,10 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let data_dir = home.path().join("data");
     let sandbox_port = free_port();
     let xvfb = start_xvfb_if_needed();
+    // A real print system with a printer that keeps its jobs, for "print" to reach.
+    let cups = cups::Cups::start();
+    cups.add_printer("counter", true);
+    cups.add_printer("office", false);
     let (_driver, driver) = open_app(
         &app,
         home.path(),
@@ -34,6 +38,7 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
             ("PAYDESK_DATA_DIR", data_dir.display().to_string()),
             ("PAYDESK_SANDBOX_PORT", sandbox_port.to_string()),
             ("PAYDESK_SYNC_INTERVAL_SECS", "1".into()),
+            ("CUPS_SERVER", cups.server.clone()),
         ],
         xvfb.as_ref().map(|x| x.1.as_str()),
     )
@@ -66,6 +71,9 @@ async fn clerk_creates_a_sandbox_link_and_sees_it_paid() {
     let smtp_port: u16 = ready.trim().trim_start_matches("READY ").parse().unwrap();
     let _smtp = Guard(smtp);
     let mut result = drive(&driver, &cli, &data_dir, &maildir, smtp_port).await;
+    if result.is_ok() {
+        result = slips_go_to_the_chosen_printer(&driver, &cups).await;
+    }
     if result.is_ok() {
         result = send_panel_follows_the_invoice(&driver, &maildir).await;
     }
@@ -1347,6 +1355,92 @@ async fn click_in_view(driver: &WebDriver, id: &str) -> WebDriverResult<()> {
     let e = driver.find(By::Id(id)).await?;
     e.scroll_into_view().await?;
     e.click().await
+}
+
+/// Settings → printing: straight to a printer of the test's own CUPS scheduler, chosen
+/// from the list it gives; "print all open slips" then reaches that printer with the
+/// very PDF it saved, and the notice names the printer. Then the viewer again.
+async fn slips_go_to_the_chosen_printer(
+    driver: &WebDriver,
+    cups: &cups::Cups,
+) -> WebDriverResult<()> {
+    driver
+        .find(By::Id("settings-button"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the printing settings", Duration::from_secs(10), || async {
+        driver.find(By::Id("print-to-printer")).await.ok()
+    })
+    .await;
+    click_in_view(driver, "print-to-printer").await?;
+    let office = wait_for("the printers listed", Duration::from_secs(10), || async {
+        driver
+            .find(By::Css("#printer option[value='office']"))
+            .await
+            .ok()
+    })
+    .await;
+    let default = driver
+        .find(By::Css("#printer option[value='counter']"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        default.contains('✓'),
+        "the default printer is marked: {default}"
+    );
+    office.click().await?;
+    wait_for("the printer kept", Duration::from_secs(10), || async {
+        driver.find(By::Id("printing-saved")).await.ok()
+    })
+    .await;
+    driver.find(By::Id("settings-close")).await?.click().await?;
+    click_in_view(driver, "print-open-slips").await?;
+    let notice = wait_for("the print's notice", Duration::from_secs(20), || async {
+        let t = driver
+            .find(By::Id("notice"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        t.contains("office").then_some(t)
+    })
+    .await;
+    assert!(notice.contains("프린터 office"), "{notice}");
+    let path = notice
+        .split("저장: ")
+        .nth(1)
+        .and_then(|p| p.split_whitespace().next())
+        .unwrap_or_default()
+        .to_string();
+    let jobs = cups.wait_for_jobs("office", 1);
+    assert_eq!(
+        jobs[0],
+        std::fs::read(&path).unwrap_or_default(),
+        "the printer got the saved slips ({notice})"
+    );
+    assert!(jobs[0].starts_with(b"%PDF"));
+    assert!(cups.jobs("counter").is_empty(), "only the chosen printer");
+    driver.find(By::Id("notice-close")).await?.click().await?;
+    // The viewer again (the steps after this one read the saved file's path).
+    driver
+        .find(By::Id("settings-button"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the printing settings", Duration::from_secs(10), || async {
+        driver.find(By::Id("print-to-viewer")).await.ok()
+    })
+    .await;
+    click_in_view(driver, "print-to-viewer").await?;
+    wait_for("the viewer kept", Duration::from_secs(10), || async {
+        driver.find(By::Id("printing-saved")).await.ok()
+    })
+    .await;
+    driver.find(By::Id("settings-close")).await?.click().await?;
+    Ok(())
 }
 
 /// The recipients of the e-mails the SMTP server has received, one per message.

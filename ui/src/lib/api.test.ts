@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { api, errorText, fieldErrors, linkAccounts, providerProblems, reasonKey, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
+import { api, errorText, fieldErrors, printedText, linkAccounts, providerProblems, reasonKey, type Account, type AppError, type ProviderKind, type SyncProblem } from './api';
 import { hasText, LOCALES, translate } from './i18n';
 
 afterEach(() => clearMocks());
@@ -181,5 +181,25 @@ describe('errorText', () => {
   it('falls back to the engine\'s words inside a sentence of the window\'s', () => {
     const e = refusal('input', [{ field: 'x', code: 'invalid', message: 'is odd' }], 'x: is odd');
     expect(errorText(e, ko)).toBe(translate('ko', 'error.input.invalid', { message: 'is odd' }));
+  });
+  it('says why a printer did not print, by its reason, in every language', () => {
+    for (const code of ['no_print_system', 'no_default_printer', 'unknown_printer', 'refused']) {
+      const e = { ...refusal('printer', [], 'lp: The printer or class does not exist.'), code };
+      for (const lang of LOCALES) {
+        const tr = (k: string, p?: Record<string, string>) => translate(lang, k, p);
+        expect(hasText(lang, 'error.printer.' + code), `${lang} ${code}`).toBe(true);
+        expect(errorText(e, tr)).toBe(tr('error.printer.' + code, { message: e.message }));
+      }
+    }
+  });
+});
+
+describe('printedText', () => {
+  const ko = (k: string, p?: Record<string, string>) => translate('ko', k, p);
+  it('names the printer a print went to, and the saved file either way', () => {
+    const sent = printedText({ path: '/d/prints/slips.pdf', printer: 'counter', job: 'counter-3' }, ko);
+    expect(sent).toContain('counter');
+    expect(sent).toContain('/d/prints/slips.pdf');
+    expect(printedText({ path: '/d/prints/slips.pdf', printer: null, job: null }, ko)).toBe(translate('ko', 'print.saved', { path: '/d/prints/slips.pdf' }));
   });
 });

@@ -6,7 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type {
   AccountView, ChannelView, CustomerMatch, CustomerView, DashboardView, DeliveryView, ErrorView, Forms, InputCode, InputError, InvoiceView,
-  LinkCopy, ListQuery, ListTotals, MessageKind, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
+  LinkCopy, ListQuery, ListTotals, MessageKind, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink, PrintOutcome, PrinterView, ProviderKind, RefundInput, SendRequest, SlipPreview, Status,
   SharedStoreInput, StoreView, SyncError, SyncReport, TimelineView, Via,
 } from './bindings';
 
@@ -14,7 +14,7 @@ import type {
 // names below are the ones the window's code reads best with.
 export type {
   AccountForm, BankOption, Capabilities, MessageKind, CustomerMatch, ChannelForm, ChannelKind, Forms, LinkCopy, ListQuery, ListTotals, MessagePreview, MoneyTotal, NewAccount, NewChannel, NewCustomer, NewLink,
-  PeriodTotals, ProviderKind, SendRequest, SharedStoreInput, SlipPreview, SortBy, SortOption, Status, StoreLocation, StoreView, SyncReport, Via,
+  PeriodTotals, PrintOutcome, PrinterView, PrintTo, ProviderKind, SendRequest, SharedStoreInput, SlipPreview, SortBy, SortOption, Status, StoreLocation, StoreView, SyncReport, Via,
 } from './bindings';
 export type Invoice = InvoiceView;
 /** What the list does to one row or a selection at once. */
@@ -96,8 +96,13 @@ export function errorLine(e: AppError, t: (k: string, p?: Record<string, string>
 export function errorText(e: unknown, t: (k: string, p?: Record<string, string>) => string): string {
   const a = asError(e);
   if (a.kind === 'input' && a.fields.length) return errorLine(a, t);
-  const key = a.kind === 'input' ? 'error.generic' : 'error.' + a.kind;
+  const key = a.kind === 'input' ? 'error.generic' : a.kind === 'printer' ? 'error.printer.' + (a.code ?? 'refused') : 'error.' + a.kind;
   return t(key, { message: a.message, provider: a.provider ?? '' });
+}
+
+/** What became of a print, in the clerk's words: sent to a printer, or saved and opened. */
+export function printedText(out: PrintOutcome, t: (k: string, p?: Record<string, string>) => string): string {
+  return out.printer ? t('print.sent', { printer: out.printer, path: out.path }) : t('print.saved', { path: out.path });
 }
 
 /** Milliseconds from the page's start to the script, the mount and the first list. */
@@ -152,8 +157,10 @@ export const api = {
   removeLogo: () => call<void>('remove_logo'),
   storeLogo: () => call<string | null>('store_logo'),
   syncNow: () => call<SyncReport>('sync_now'),
-  printSlips: (ids: string[]) => call<string>('print_slips', { ids }),
-  printInvoice: (id: string) => call<string>('print_invoice', { id }),
+  /** Saves the slips (every open one when `ids` is empty) and prints them as Settings say. */
+  printSlips: (ids: string[]) => call<PrintOutcome>('print_slips', { ids }),
+  printInvoice: (id: string) => call<PrintOutcome>('print_invoice', { id }),
+  listPrinters: () => call<PrinterView[]>('list_printers'),
   appInfo: () => call<{ version: string; data_dir: string }>('app_info'),
   openDataFolder: () => call<string>('open_data_folder'),
   storeView: () => call<StoreView>('store_view'),

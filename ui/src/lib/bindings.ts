@@ -89,7 +89,7 @@ notices: boolean, };
 /**
  * What is wrong with one field.
  */
-export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed" | "not_sent" | "not_found" | "not_now" | "busy" | "refund_asked" | "still_payable" | "not_a_web_address" | "not_a_database_address" | "not_a_host" | "not_a_port" | "unencrypted" | "not_a_sender" | "ca_file" | "secret_missing" | "unknown_secret" | "unknown_bank" | "account_number" | "needs_link" | "alimtalk_template" | "no_link" | "wrong_channel" | "needs_recipient" | "has_invoices" | "built_in";
+export type InputCode = "invalid" | "empty" | "too_long" | "control_chars" | "negative" | "zero" | "not_a_number" | "too_many_decimals" | "too_large" | "unknown_currency" | "invalid_phone" | "invalid_email" | "past" | "too_soon" | "too_far" | "duration_format" | "instant_format" | "unknown_account" | "tax_free_over_amount" | "exists" | "unsupported" | "no_channel" | "logo" | "refund_over_left" | "refund_account_needed" | "not_sent" | "not_found" | "not_now" | "busy" | "refund_asked" | "still_payable" | "not_a_web_address" | "not_a_database_address" | "not_a_host" | "not_a_port" | "unencrypted" | "not_a_sender" | "ca_file" | "secret_missing" | "unknown_secret" | "unknown_bank" | "account_number" | "needs_link" | "alimtalk_template" | "no_link" | "wrong_channel" | "needs_recipient" | "has_invoices" | "built_in" | "nothing_to_print";
 
 /**
  * A bad value typed by a person: which field, and what is wrong with it.
@@ -1312,13 +1312,48 @@ kind: InvoiceKind,
 link: NewLink, };
 
 /**
+ * Where "Print" sends a PDF (`print_to`).
+ */
+export type PrintTo = "viewer" | "printer";
+
+/**
+ * What became of a print.
+ */
+export type PrintOutcome = { 
+/**
+ * The saved PDF (kept whatever happened to the print).
+ */
+path: string, 
+/**
+ * The printer it went to; none when it is for the viewer.
+ */
+printer: string | null, 
+/**
+ * The print system's job (CUPS: `counter-12`).
+ */
+job: string | null, };
+
+/**
+ * A printer the print system knows.
+ */
+export type PrinterView = { 
+/**
+ * Its name in the print system.
+ */
+name: string, 
+/**
+ * Whether it is the system's default printer.
+ */
+default: boolean, };
+
+/**
  * The error as the shells print it (`--json` on stderr, and the UI's `invoke` rejections).
  */
 export type ErrorView = { 
 /**
- * `input`, `provider`, `channel`, `keyring` or `internal`.
+ * `input`, `provider`, `channel`, `printer`, `keyring` or `internal`.
  */
-kind: "input" | "provider" | "channel" | "keyring" | "internal", 
+kind: "input" | "provider" | "channel" | "printer" | "keyring" | "internal", 
 /**
  * The first field that is wrong (bad input only).
  */
@@ -1332,7 +1367,8 @@ fields: Array<InputError>,
  */
 provider: ProviderKind | null, 
 /**
- * The provider's or the channel's own error code.
+ * The provider's or the channel's own error code; a printer's reason
+ * (`no_print_system`, `no_default_printer`, `unknown_printer`, `refused`).
  */
 code: string | null, 
 /**

@@ -3,9 +3,11 @@
 
 mod branding;
 mod preview;
+mod printing;
 
 pub use branding::StoreLogo;
 pub use preview::SlipPreview;
+pub use printing::{PrintFailure, PrintOutcome, PrintTo, PrinterView};
 
 use std::{path::PathBuf, str::FromStr};
 
@@ -198,18 +200,26 @@ impl Engine {
 
     /// Saves a PDF under the data folder's `prints/` and returns its path.
     #[tracing::instrument(level = "debug", skip(self, bytes), err(level = "info"))]
-    pub fn save_print(&self, what: &str, bytes: &[u8]) -> Result<PathBuf> {
-        self.save_file("prints", what, "pdf", bytes)
+    pub async fn save_print(&self, what: &str, bytes: &[u8]) -> Result<PathBuf> {
+        self.save_file("prints", what, "pdf", bytes).await
     }
 
-    /// Saves `bytes` as `folder/what-TIMESTAMP.ext` under the data folder.
+    /// Saves `bytes` as `folder/what-TIMESTAMP.ext` under the data folder, the time the
+    /// store's (a clerk looks for today's file by today's date).
     #[tracing::instrument(level = "debug", skip(self, bytes), err(level = "info"))]
-    pub fn save_file(&self, folder: &str, what: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
+    pub async fn save_file(
+        &self,
+        folder: &str,
+        what: &str,
+        ext: &str,
+        bytes: &[u8],
+    ) -> Result<PathBuf> {
+        let zone = self.time_zone().await?;
         let dir = self.inner.data_dir.join(folder);
         std::fs::create_dir_all(&dir).map_err(internal)?;
         let path = dir.join(format!(
             "{what}-{}.{ext}",
-            Utc::now().format("%Y%m%d-%H%M%S%3f")
+            Utc::now().with_timezone(&zone).format("%Y%m%d-%H%M%S%3f")
         ));
         std::fs::write(&path, bytes).map_err(internal)?;
         Ok(path)
@@ -225,13 +235,14 @@ impl Engine {
             ids.to_vec()
         };
         if ids.is_empty() {
-            return Err(EngineError::input(
+            return Err(EngineError::coded(
                 "id",
+                paydesk_core::InputCode::NothingToPrint,
                 "there are no open convenience-store payments to print",
             ));
         }
         let bytes = self.slips(&ids, layout, None, None).await?;
-        self.save_print("slips", &bytes)
+        self.save_print("slips", &bytes).await
     }
 
     /// Every open convenience-store payment (for "print all open slips").

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+/// The test's own CUPS scheduler (shared with the engine's tests).
+#[path = "../../../../crates/paydesk-standins/src/cups.rs"]
+pub mod cups;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
