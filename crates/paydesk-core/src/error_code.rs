@@ -123,6 +123,10 @@ pub enum InputCode {
     BuiltIn,
     /// Nothing of what was asked can be printed.
     NothingToPrint,
+    /// How often providers are checked: whole seconds, 1–3600.
+    CheckInterval,
+    /// Money is on it (a cancel would strand it).
+    HasMoney,
 }
 
 impl InputCode {

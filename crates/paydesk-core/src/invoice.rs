@@ -404,6 +404,12 @@ impl Invoice {
         )
     }
 
+    /// Whether a clerk may cancel it: its status allows it and no money is on it (a
+    /// cancelled invoice is final, so money on it could never be given back).
+    pub fn cancellable(&self) -> bool {
+        self.status.is_cancellable() && self.paid.is_zero()
+    }
+
     /// What a new link would ask for: what is still owed on an under-paid invoice that
     /// can no longer be paid through its own link.
     pub fn rest_to_ask(&self) -> Option<Money> {

@@ -208,8 +208,9 @@ impl Engine {
             }
             "sync_interval" => {
                 if value.parse::<u32>().map_or(true, |n| !(1..=3600).contains(&n)) {
-                    return Err(EngineError::input(
+                    return Err(EngineError::coded(
                         "sync_interval",
+                        paydesk_core::InputCode::CheckInterval,
                         "must be seconds between checks, 1–3600",
                     ));
                 }

@@ -230,9 +230,7 @@ impl Actions {
         let refundable = i.refundable();
         Actions {
             // A draft that never reached the provider can always be dropped.
-            cancel: i.status.is_cancellable()
-                && i.paid.is_zero()
-                && (caps.cancel || i.provider_id.is_none()),
+            cancel: i.cancellable() && (caps.cancel || i.provider_id.is_none()),
             refund: refundable && caps.refund,
             partial_refund: refundable && caps.partial_refund,
             slip: i.payment_number.is_some() && matches!(i.status, Status::Open | Status::Draft),

@@ -1060,6 +1060,14 @@ async fn refusals_a_clerk_meets_carry_a_code_the_window_translates() {
         codes(e.remove_account("sandbox").await.unwrap_err()),
         [("account".to_string(), InputCode::BuiltIn)]
     );
+    assert_eq!(
+        codes(e.set_setting("sync_interval", "0").await.unwrap_err()),
+        [("sync_interval".to_string(), InputCode::CheckInterval)]
+    );
+    assert_eq!(
+        codes(e.print_slips(&[], None).await.unwrap_err()),
+        [("id".to_string(), InputCode::NothingToPrint)]
+    );
     let bad = e
         .add_account(NewAccount {
             name: "coin".into(),

@@ -60,6 +60,23 @@ async fn an_under_paid_invoice_asks_for_the_rest_and_only_once() {
         again.text
     );
     assert!(!short.actions.request_rest);
+    // Money is on it: cancelling would strand it on a final invoice, so the engine
+    // refuses (the CLI as the window), changing nothing.
+    assert!(!short.actions.cancel);
+    let history = e.invoice(&inv.id).await.unwrap().timeline.map(|t| t.len());
+    assert!(history.is_some_and(|n| n > 0));
+    let refused = e.cancel(&inv.id).await.unwrap_err();
+    assert_eq!(
+        input_code(&refused),
+        Some(InputCode::HasMoney),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("₩30,000"), "{refused}");
+    let after = e.invoice(&inv.id).await.unwrap();
+    assert_eq!(
+        (after.status, after.timeline.map(|t| t.len())),
+        (Status::Open, history)
+    );
     let err = e.request_rest(&inv.id).await.unwrap_err();
     assert!(err.to_string().contains("send it again"), "{err}");
 
@@ -69,6 +86,10 @@ async fn an_under_paid_invoice_asks_for_the_rest_and_only_once() {
     let expired = e.invoice(&inv.id).await.unwrap();
     assert_eq!(expired.status, Status::Expired);
     assert!(expired.actions.request_rest, "{:?}", expired.actions);
+    assert_eq!(
+        input_code(&e.cancel(&inv.id).await.unwrap_err()),
+        Some(InputCode::HasMoney)
+    );
     let rest = e.request_rest(&inv.id).await.unwrap();
     assert_eq!(rest.status, Status::Open);
     assert_eq!(rest.amount_display, "₩9,800");

@@ -282,7 +282,7 @@ async fn drive(
     interval.clear().await?;
     interval.send_keys("0").await?;
     driver.find(By::Id("save-profile")).await?.click().await?;
-    wait_for("the interval's error", Duration::from_secs(10), || async {
+    let refused = wait_for("the interval's error", Duration::from_secs(10), || async {
         driver
             .find(By::Css(
                 "#store-profile .field-error[data-field='sync_interval']",
@@ -290,7 +290,10 @@ async fn drive(
             .await
             .ok()
     })
-    .await;
+    .await
+    .text()
+    .await?;
+    assert!(refused.contains("3600초"), "in Korean: {refused}");
     interval.clear().await?;
     interval.send_keys("10").await?;
     driver.find(By::Id("save-profile")).await?.click().await?;
@@ -1408,11 +1411,11 @@ async fn slips_go_to_the_chosen_printer(
         t.contains("office").then_some(t)
     })
     .await;
-    assert!(notice.contains("프린터 office"), "{notice}");
+    // (The window is in English by this step.)
+    assert!(notice.contains("printer office"), "{notice}");
     let path = notice
-        .split("저장: ")
-        .nth(1)
-        .and_then(|p| p.split_whitespace().next())
+        .split_whitespace()
+        .find(|w| w.starts_with('/') && w.ends_with(".pdf"))
         .unwrap_or_default()
         .to_string();
     let jobs = cups.wait_for_jobs("office", 1);

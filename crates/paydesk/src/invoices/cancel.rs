@@ -28,6 +28,16 @@ impl Engine {
                 format!("is {} and cannot be cancelled", inv.status),
             ));
         }
+        if !inv.cancellable() {
+            return Err(EngineError::coded(
+                "id",
+                InputCode::HasMoney,
+                format!(
+                    "has {} paid on it, which a cancelled invoice could never give back: ask for the rest, or refund it once its link has expired",
+                    inv.paid.to_display()
+                ),
+            ));
+        }
         // A draft is cancelled under its create claim, never while a create of it is
         // in flight (its answer would reopen what the clerk cancelled).
         let claim = match (&inv.provider_id, inv.status) {
