@@ -735,11 +735,12 @@ fn late_and_partial_payments_are_kept_and_flagged() {
         ),
         (Some("open"), Some(true), Some("10000"))
     );
-    // Money received: cancelling is refused at the provider, and nothing changes here.
+    // Money received: cancelling is refused before the provider is asked (a cancelled
+    // invoice could never give it back), exit 2, and nothing changes.
     let out = run(dir.path(), &["--json", "link", "cancel", b], None, &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(err["error"]["provider"], "sandbox");
+    assert_eq!(err["error"]["fields"][0]["code"], "has_money");
     assert_eq!(ok_json(dir.path(), &["link", "show", b])["status"], "open");
     ok_json(dir.path(), &["sandbox", "pay", b, "--amount", "25000"]);
     ok_json(dir.path(), &["sync", "--once"]);

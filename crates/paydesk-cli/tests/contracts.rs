@@ -100,16 +100,16 @@ fn btcpay_through_the_command_on(spec: &str) {
     );
     assert_eq!(btc.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&btc.stderr).contains("currency"));
-    // Cancel goes out as the contract wants; the example still says New, so PayDesk
-    // says so instead of claiming a cancellation.
+    // The contract's example invoice has money paid on it: cancelling is refused
+    // before BTCPay is asked (a cancelled invoice could never give it back), exit 2.
     let cancel = run(dir.path(), &["--json", "link", "cancel", id], None);
     assert_eq!(
         cancel.status.code(),
-        Some(1),
+        Some(2),
         "{}",
-        String::from_utf8_lossy(&cancel.stdout)
+        String::from_utf8_lossy(&cancel.stderr)
     );
-    assert!(String::from_utf8_lossy(&cancel.stderr).contains("still reports"));
+    assert!(String::from_utf8_lossy(&cancel.stderr).contains("has_money"));
     // Refunds need a paid invoice.
     assert_eq!(
         run(dir.path(), &["link", "refund", id], None).status.code(),
